@@ -1,0 +1,89 @@
+package precinct
+
+// Permission is something a role may do. Whether a user may do it to a
+// particular thing also depends on the user's jurisdiction (Scope).
+type Permission string
+
+const (
+	PermReadOrg        Permission = "org.read"          // stations, grids, units, people (masked)
+	PermManageOrg      Permission = "org.manage"        // change organisation and grids
+	PermReadIncident   Permission = "incident.read"     // incidents, timelines, recommendations, the stream
+	PermCreateIncident Permission = "incident.create"   // intake
+	PermDispatch       Permission = "incident.dispatch" // dispatch, reinforce, push to a service station
+	PermRespond        Permission = "incident.respond"  // accept, en route, arrive, resolve, hand over
+	PermClose          Permission = "incident.close"    // close and callback
+	PermReportPosition Permission = "position.report"
+	PermCheckIn        Permission = "duty.checkin"
+	PermReadPersonal   Permission = "personal.read" // unmasked ID numbers and phones (audited)
+	PermEditRules      Permission = "rules.edit"
+	PermReadAudit      Permission = "audit.read"
+	PermManageUsers    Permission = "users.manage"
+)
+
+// rolePermissions is the authorization matrix: the one place that says which
+// role may do what. Jurisdiction is checked separately by Scope.Covers.
+var rolePermissions = map[Role][]Permission{
+	RoleAdmin: {PermReadOrg, PermManageOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond,
+		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers},
+	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal},
+	RoleCommand:    {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal},
+	RoleChief:      {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules},
+	RoleCase:       {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
+	RoleCommunity:  {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
+	RolePatrol:     {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
+	RoleAuxiliary:  {PermReadOrg, PermReadIncident, PermCreateIncident, PermReportPosition, PermCheckIn},
+	RoleAuditor:    {PermReadOrg, PermReadIncident, PermReadAudit},
+}
+
+// Can reports whether role r has permission p anywhere.
+func (r Role) Can(p Permission) bool {
+	for _, q := range rolePermissions[r] {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Covers reports whether a scope s includes the location l: every level set in
+// both must agree. An empty scope (an admin's) covers everything. A location
+// coarser than the scope (a station, for a police-grid scope) is covered when
+// it is one of the scope's ancestors.
+func (s Location) Covers(l Location) bool {
+	if s.SubBureauID == "" {
+		return true
+	}
+	if s.SubBureauID != l.SubBureauID {
+		return false
+	}
+	if s.StationID != "" && l.StationID != "" && s.StationID != l.StationID {
+		return false
+	}
+	if s.PoliceGridID != "" && l.PoliceGridID != "" && s.PoliceGridID != l.PoliceGridID {
+		return false
+	}
+	if s.CommunityGridID != "" && l.CommunityGridID != "" && s.CommunityGridID != l.CommunityGridID {
+		return false
+	}
+	return true
+}
+
+// Authorize returns nil if u may do p at any one of the locations (none means
+// "anywhere in u's scope"), EUNAUTHORIZED for no user, else EFORBIDDEN.
+func Authorize(u *User, p Permission, at ...Location) error {
+	if u == nil {
+		return Errorf(EUNAUTHORIZED, "未登录或登录已过期", "Not signed in, or the session has expired.")
+	}
+	if u.Disabled || !u.Role.Can(p) {
+		return ErrForbidden()
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	for _, l := range at {
+		if u.Scope.Covers(l) {
+			return nil
+		}
+	}
+	return ErrForbidden()
+}

@@ -1,0 +1,174 @@
+package precinct
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// Event records one state change: who, what, when, before and after. Events
+// are appended to the event log in the transaction that makes the change and
+// then published on the bus under Subject().
+type Event struct {
+	Seq         int64     `json:"seq"`  // assigned by the store, increasing
+	ID          string    `json:"id"`   // unique; the bus deduplicates on it
+	Type        string    `json:"type"` // "<entity>.<verb>", e.g. incident.created
+	At          time.Time `json:"at"`
+	Actor       string    `json:"actor"` // user ID or "system"
+	SubBureauID string    `json:"sub_bureau_id"`
+	StationID   string    `json:"station_id,omitempty"`
+	// Stations are further stations that may see the event (shared incidents).
+	Stations   []string        `json:"stations,omitempty"`
+	EntityType string          `json:"entity_type"`
+	EntityID   string          `json:"entity_id"`
+	Before     json.RawMessage `json:"before,omitempty"`
+	After      json.RawMessage `json:"after,omitempty"`
+	Data       json.RawMessage `json:"data,omitempty"` // action detail (units, note, rule)
+}
+
+// NewEvent returns an event of the given type about an entity, with before and
+// after encoded as JSON (nil stays empty).
+func NewEvent(ctx context.Context, now time.Time, typ string, loc Location, entityType, entityID string, before, after, data any) *Event {
+	e := &Event{
+		ID: NewID("evt", now), Type: typ, At: now, Actor: ActorFromContext(ctx),
+		SubBureauID: loc.SubBureauID, StationID: loc.StationID,
+		EntityType: entityType, EntityID: entityID,
+	}
+	e.Before, e.After, e.Data = mustJSON(before), mustJSON(after), mustJSON(data)
+	return e
+}
+
+func mustJSON(v any) json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("precinct: event payload: " + err.Error())
+	}
+	return b
+}
+
+// SubjectPrefix starts every subject Precinct publishes on.
+const SubjectPrefix = "precinct"
+
+// Subject is the bus subject of e: precinct.<sub-bureau>.<station>.<type>,
+// with "_" for a missing station, so subscribers filter by jurisdiction with
+// NATS wildcards.
+func (e *Event) Subject() string {
+	st := e.StationID
+	if st == "" {
+		st = "_"
+	}
+	return strings.Join([]string{SubjectPrefix, token(e.SubBureauID), token(st), e.Type}, ".")
+}
+
+// token makes s safe as one NATS subject token.
+func token(s string) string {
+	if s == "" {
+		return "_"
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '.', '*', '>', ' ', '\t', '\n', '\r':
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// Visible reports whether a user with scope s may see e.
+func (e *Event) Visible(s Location) bool {
+	if s.Covers(Location{SubBureauID: e.SubBureauID, StationID: e.StationID}) {
+		return true
+	}
+	for _, st := range e.Stations {
+		if s.Covers(Location{SubBureauID: e.SubBureauID, StationID: st}) {
+			return true
+		}
+	}
+	return false
+}
+
+// EventFilter selects events from the log.
+type EventFilter struct {
+	AfterSeq    int64
+	SubBureauID string
+	EntityID    string
+	Types       []string
+	Limit       int
+}
+
+// EventStore reads the event log. Events are written by the other stores, in
+// the transactions of the changes they record.
+type EventStore interface {
+	ListEvents(ctx context.Context, f EventFilter) ([]*Event, error)
+	// Unpublished returns events not yet marked published, oldest first.
+	Unpublished(ctx context.Context, limit int) ([]*Event, error)
+	MarkPublished(ctx context.Context, seqs []int64) error
+}
+
+// EventBus carries events between Precinct's parts and nodes.
+type EventBus interface {
+	// Publish sends events; it returns once the bus has them (JetStream ack).
+	Publish(ctx context.Context, events ...*Event) error
+	// Subscribe calls fn for every event published on subjects matching
+	// filter (NATS syntax, e.g. "precinct.sb1.>") until ctx ends or the
+	// returned stop is called.
+	Subscribe(ctx context.Context, filter string, fn func(*Event)) (stop func(), err error)
+	// Ping checks that the bus is reachable.
+	Ping(ctx context.Context) error
+}
+
+// AuditRecord is one audited read of personal data or another sensitive act.
+type AuditRecord struct {
+	ID         string    `json:"id"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"` // e.g. "personal.read"
+	EntityType string    `json:"entity_type"`
+	EntityID   string    `json:"entity_id"`
+	Fields     []string  `json:"fields,omitempty"`
+	Address    string    `json:"address,omitempty"` // client address
+}
+
+// AuditStore keeps the audit trail. Writes are durable before the audited
+// data is returned.
+type AuditStore interface {
+	RecordAudit(ctx context.Context, r *AuditRecord) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditRecord, string, error)
+}
+
+// AuditFilter selects audit records.
+type AuditFilter struct {
+	Actor    string
+	EntityID string
+	Cursor   string
+	Limit    int
+}
+
+// RuleStore keeps each sub-bureau's routing rules as a versioned JSON document
+// whose schema the dispatch package owns.
+type RuleStore interface {
+	// Rules returns the document and its version; ENOTFOUND if none is stored.
+	Rules(ctx context.Context, subBureauID string) (doc []byte, version int, err error)
+	// PutRules replaces the document if the stored version is prevVersion
+	// (0 for none), else ECONFLICT.
+	PutRules(ctx context.Context, subBureauID string, doc []byte, prevVersion int, ev *Event) (version int, err error)
+}
+
+// Store is everything a Precinct node keeps, on one database engine.
+type Store interface {
+	OrgStore
+	GridStore
+	PersonStore
+	UserStore
+	IncidentStore
+	UnitStore
+	EventStore
+	AuditStore
+	RuleStore
+	Ping(ctx context.Context) error
+	Close() error
+}

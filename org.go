@@ -1,0 +1,128 @@
+package precinct
+
+import "context"
+
+// SubBureau is a public-security sub-bureau (分局) under a city bureau (市局),
+// with its command centre (指挥中心). It is the top of a jurisdiction in Precinct.
+type SubBureau struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	CityBureau string `json:"city_bureau"` // name of the city bureau above it
+	Code       string `json:"code"`        // administrative division code, e.g. 500114
+	Datum      Datum  `json:"datum"`       // datum of every coordinate in this jurisdiction
+	// Boundary is the district outline.
+	Boundary MultiPolygon `json:"boundary,omitempty"`
+	// Derived reports that polygons below the district outline were generated
+	// (no public village boundaries exist) rather than surveyed.
+	Derived bool `json:"derived"`
+}
+
+// StationKind is the kind of a police station (派出所).
+type StationKind string
+
+const (
+	StationUrban   StationKind = "urban"   // 城区所: two teams and one office
+	StationCentral StationKind = "central" // 中心所: coordinates 1–2 base stations
+	StationBase    StationKind = "base"    // 基础所
+	StationBorder  StationKind = "border"  // 边界所: cooperates across the district boundary
+)
+
+// Valid reports whether k is a known station kind.
+func (k StationKind) Valid() bool {
+	switch k {
+	case StationUrban, StationCentral, StationBase, StationBorder:
+		return true
+	}
+	return false
+}
+
+// Station is a police station (派出所). Each has a case-handling team, a
+// community-policing team and an integrated command office (两队一室).
+type Station struct {
+	ID          string      `json:"id"`
+	SubBureauID string      `json:"sub_bureau_id"`
+	Name        string      `json:"name"`
+	Code        string      `json:"code"` // division code of the town or street it serves
+	Kind        StationKind `json:"kind"`
+	// CentralID is, for a base station, the central station that coordinates it.
+	CentralID string `json:"central_id,omitempty"`
+	// Partners are, for a border station, the stations across the district
+	// boundary it cooperates with (六联协作). They are outside Precinct's data.
+	Partners []string     `json:"partners,omitempty"`
+	Location Point        `json:"location"` // where the station building is
+	Boundary MultiPolygon `json:"boundary,omitempty"`
+}
+
+// TeamKind names one of the three parts of a station.
+type TeamKind string
+
+const (
+	TeamCase      TeamKind = "case"      // 案件办理队
+	TeamCommunity TeamKind = "community" // 社区警务队
+	TeamCommand   TeamKind = "command"   // 综合指挥室
+)
+
+// CommunityOffice is a community police office (警务室), one per village or
+// community, where the community officer of a police grid works.
+type CommunityOffice struct {
+	ID           string `json:"id"`
+	StationID    string `json:"station_id"`
+	PoliceGridID string `json:"police_grid_id"`
+	Name         string `json:"name"`
+	Location     Point  `json:"location"`
+}
+
+// ServiceStation is a police service station (警务站) of the patrol unit, bound
+// to two police stations ("1+1"), with patrol groups and armed vehicle crews on
+// 24-hour duty.
+type ServiceStation struct {
+	ID          string    `json:"id"`
+	SubBureauID string    `json:"sub_bureau_id"`
+	Name        string    `json:"name"`
+	Location    Point     `json:"location"`
+	StationIDs  [2]string `json:"station_ids"`
+}
+
+// Binds reports whether the service station is bound to the station.
+func (s *ServiceStation) Binds(stationID string) bool {
+	return s.StationIDs[0] == stationID || s.StationIDs[1] == stationID
+}
+
+// StationFilter selects stations. Zero fields match everything.
+type StationFilter struct {
+	SubBureauID string
+	Kind        StationKind
+	IDs         []string // only these stations (a caller's jurisdiction)
+	Cursor      string
+	Limit       int
+}
+
+// OrgStore keeps the organisation of a jurisdiction.
+type OrgStore interface {
+	// ImportJurisdiction stores a whole jurisdiction (organisation, grids,
+	// people, units, users) in one transaction. ECONFLICT if its sub-bureau exists.
+	ImportJurisdiction(ctx context.Context, j *Jurisdiction) error
+	// Empty reports whether no sub-bureau is stored yet.
+	Empty(ctx context.Context) (bool, error)
+
+	FindSubBureau(ctx context.Context, id string) (*SubBureau, error)
+	ListSubBureaus(ctx context.Context) ([]*SubBureau, error)
+	FindStation(ctx context.Context, id string) (*Station, error) // ENOTFOUND
+	ListStations(ctx context.Context, f StationFilter) ([]*Station, string, error)
+	ListServiceStations(ctx context.Context, subBureauID string) ([]*ServiceStation, error)
+	ListCommunityOffices(ctx context.Context, stationID string) ([]*CommunityOffice, error)
+}
+
+// Jurisdiction is everything below one sub-bureau, as imported in one piece
+// (the demo, a scenario, or an import file).
+type Jurisdiction struct {
+	SubBureau        SubBureau
+	Stations         []*Station
+	ServiceStations  []*ServiceStation
+	CommunityOffices []*CommunityOffice
+	PoliceGrids      []*PoliceGrid
+	CommunityGrids   []*CommunityGrid
+	People           []*Person
+	Units            []*Unit
+	Users            []*User // PasswordHash set; plain passwords never stored
+}

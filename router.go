@@ -1,0 +1,44 @@
+package precinct
+
+import (
+	"context"
+	"time"
+)
+
+// Profile is a mode of travel for routing.
+type Profile string
+
+const (
+	ProfileCar        Profile = "car"
+	ProfileMotorcycle Profile = "motorcycle"
+	ProfileFoot       Profile = "foot"
+)
+
+// ProfileOf returns the travel profile of a unit kind.
+func ProfileOf(k UnitKind) Profile {
+	switch k {
+	case UnitMotorcycle:
+		return ProfileMotorcycle
+	case UnitFootPatrol, UnitCommunity, UnitVolunteer:
+		return ProfileFoot
+	}
+	return ProfileCar
+}
+
+// Travel is the cost of going from one point to another.
+type Travel struct {
+	Duration  time.Duration `json:"duration"`
+	DistanceM float64       `json:"distance_m"`
+	// OK is false when no route exists (no road within reach, or the
+	// destination cannot be reached); Duration and DistanceM are then zero.
+	OK bool `json:"ok"`
+}
+
+// Router answers travel-time questions. The straight-line router estimates
+// from distance; the road router (package routing) searches the road network.
+type Router interface {
+	// TravelTimes returns the travel from each of from to to, in order.
+	TravelTimes(ctx context.Context, from []Point, to Point, p Profile) ([]Travel, error)
+	// Name says which router answered ("straight-line", "road").
+	Name() string
+}

@@ -1,0 +1,116 @@
+package precinct
+
+import (
+	"context"
+	"time"
+)
+
+// UnitKind is the kind of a deployable unit.
+type UnitKind string
+
+const (
+	UnitPatrolCar    UnitKind = "patrol_car"    // 巡逻车
+	UnitFootPatrol   UnitKind = "foot_patrol"   // 步巡组（2 人）
+	UnitArmedVehicle UnitKind = "armed_vehicle" // 武装处突车组（3 人）
+	UnitMotorcycle   UnitKind = "motorcycle"    // 摩托车巡逻
+	UnitCommunity    UnitKind = "community"     // 社区民警（警务室）
+	UnitCaseTeam     UnitKind = "case_team"     // 案件办理组
+	UnitVolunteer    UnitKind = "volunteer"     // 义警、群防力量
+)
+
+// Valid reports whether k is a known unit kind.
+func (k UnitKind) Valid() bool {
+	switch k {
+	case UnitPatrolCar, UnitFootPatrol, UnitArmedVehicle, UnitMotorcycle, UnitCommunity, UnitCaseTeam, UnitVolunteer:
+		return true
+	}
+	return false
+}
+
+// UnitStatus is a state of a unit.
+type UnitStatus string
+
+const (
+	UnitAvailable  UnitStatus = "available"
+	UnitDispatched UnitStatus = "dispatched"
+	UnitEnRoute    UnitStatus = "en_route"
+	UnitOnScene    UnitStatus = "on_scene"
+	UnitBusy       UnitStatus = "busy"     // occupied with other work
+	UnitOffDuty    UnitStatus = "off_duty" // 下班、休息
+)
+
+// Unit is a deployable force: a patrol group, an armed vehicle crew, a
+// community officer with an auxiliary, a case team.
+type Unit struct {
+	ID               string     `json:"id"`
+	Callsign         string     `json:"callsign"`
+	Kind             UnitKind   `json:"kind"`
+	SubBureauID      string     `json:"sub_bureau_id"`
+	StationID        string     `json:"station_id,omitempty"`
+	ServiceStationID string     `json:"service_station_id,omitempty"`
+	PoliceGridID     string     `json:"police_grid_id,omitempty"` // home patch of a community unit
+	Members          []string   `json:"members,omitempty"`        // Person IDs
+	Status           UnitStatus `json:"status"`
+	IncidentID       string     `json:"incident_id,omitempty"` // the active incident it serves
+	Position         Point      `json:"position"`
+	PositionAt       time.Time  `json:"position_at"`
+}
+
+// Position is one reported position of a unit.
+type Position struct {
+	UnitID   string    `json:"unit_id"`
+	Point    Point     `json:"point"`
+	At       time.Time `json:"at"`
+	SpeedMPS float64   `json:"speed_mps,omitempty"`
+	Heading  float64   `json:"heading,omitempty"`
+}
+
+// CheckIn is an officer's check-in (打卡) at the start of duty in the community.
+type CheckIn struct {
+	ID       string    `json:"id"`
+	UserID   string    `json:"user_id"`
+	PersonID string    `json:"person_id,omitempty"`
+	UnitID   string    `json:"unit_id,omitempty"`
+	Point    Point     `json:"point"`
+	Location Location  `json:"jurisdiction"`
+	At       time.Time `json:"at"`
+	Note     string    `json:"note,omitempty"`
+}
+
+// UnitFilter selects units. Zero fields match everything.
+type UnitFilter struct {
+	SubBureauID      string
+	StationIDs       []string
+	ServiceStationID string
+	Kinds            []UnitKind
+	Status           []UnitStatus
+	Cursor           string
+	Limit            int
+}
+
+// UnitStore keeps units, their positions and check-ins.
+type UnitStore interface {
+	FindUnit(ctx context.Context, id string) (*Unit, error)
+	ListUnits(ctx context.Context, f UnitFilter) ([]*Unit, string, error)
+	// SetUnitStatus changes the status of a unit that serves no incident
+	// (going on or off duty, busy); ECONFLICT if it serves one.
+	SetUnitStatus(ctx context.Context, id string, s UnitStatus, ev *Event) error
+	// SavePositions stores a batch of positions and updates each unit's last
+	// position, in one transaction. Unknown unit IDs are ENOTFOUND and nothing is written.
+	SavePositions(ctx context.Context, ps []Position) error
+	// Trajectory returns a unit's positions in [from, to), oldest first.
+	Trajectory(ctx context.Context, unitID string, from, to time.Time) ([]Position, error)
+
+	CreateCheckIn(ctx context.Context, c *CheckIn, ev *Event) error
+	ListCheckIns(ctx context.Context, f CheckInFilter) ([]*CheckIn, string, error)
+}
+
+// CheckInFilter selects check-ins.
+type CheckInFilter struct {
+	SubBureauID  string
+	StationID    string
+	UserID       string
+	Since, Until time.Time
+	Cursor       string
+	Limit        int
+}

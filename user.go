@@ -1,0 +1,91 @@
+package precinct
+
+import (
+	"context"
+	"time"
+)
+
+// Role is what a user does in the platform.
+type Role string
+
+const (
+	RoleAdmin      Role = "admin"      // 系统管理员
+	RoleDispatcher Role = "dispatcher" // 分局指挥中心调度员
+	RoleCommand    Role = "command"    // 派出所综合指挥室民警
+	RoleCase       Role = "case"       // 案件办理队
+	RoleCommunity  Role = "community"  // 社区民警
+	RoleAuxiliary  Role = "auxiliary"  // 辅警
+	RoleChief      Role = "chief"      // 所长、局领导
+	RoleAuditor    Role = "auditor"    // 审计
+	RolePatrol     Role = "patrol"     // 警务站巡逻民警
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleDispatcher, RoleCommand, RoleCase, RoleCommunity, RoleAuxiliary, RoleChief, RoleAuditor, RolePatrol:
+		return true
+	}
+	return false
+}
+
+// User is an account. Scope is the user's jurisdiction: a sub-bureau, a station
+// or a police grid (the narrowest level set). An admin's scope may be empty,
+// meaning every jurisdiction.
+type User struct {
+	ID           string    `json:"id"`
+	Username     string    `json:"username"`
+	Name         string    `json:"name"`
+	Role         Role      `json:"role"`
+	Scope        Location  `json:"scope"`
+	PersonID     string    `json:"person_id,omitempty"`
+	UnitID       string    `json:"unit_id,omitempty"` // the unit the user serves in, for officers
+	PasswordHash string    `json:"-"`
+	Disabled     bool      `json:"disabled,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Session is a bearer token's server-side record. Only the token's hash is kept.
+type Session struct {
+	TokenHash string
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// UserStore keeps users and their sessions.
+type UserStore interface {
+	CreateUser(ctx context.Context, u *User) error // ECONFLICT on a taken username
+	FindUser(ctx context.Context, id string) (*User, error)
+	FindUserByUsername(ctx context.Context, username string) (*User, error)
+	ListUsers(ctx context.Context) ([]*User, error)
+	SetPassword(ctx context.Context, userID, passwordHash string) error
+
+	CreateSession(ctx context.Context, s *Session) error
+	// FindSession returns the session for a token hash; ENOTFOUND when absent.
+	// Expiry is the caller's to check.
+	FindSession(ctx context.Context, tokenHash string) (*Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) error
+}
+
+type userContextKey struct{}
+
+// NewContextWithUser returns ctx carrying the authenticated user.
+func NewContextWithUser(ctx context.Context, u *User) context.Context {
+	return context.WithValue(ctx, userContextKey{}, u)
+}
+
+// UserFromContext returns the authenticated user in ctx, or nil.
+func UserFromContext(ctx context.Context) *User {
+	u, _ := ctx.Value(userContextKey{}).(*User)
+	return u
+}
+
+// ActorFromContext returns the ID of the user in ctx, or "system".
+func ActorFromContext(ctx context.Context) string {
+	if u := UserFromContext(ctx); u != nil {
+		return u.ID
+	}
+	return "system"
+}
