@@ -1,0 +1,82 @@
+package precinct
+
+import (
+	"context"
+	"time"
+)
+
+// IncidentInput is a new incident as reported, before it is located and routed.
+type IncidentInput struct {
+	Source         Source    `json:"source"`
+	Category       string    `json:"category"`
+	PlaceType      PlaceType `json:"place_type"`
+	Point          Point     `json:"location"`
+	Address        string    `json:"address,omitempty"`
+	Description    string    `json:"description,omitempty"`
+	Priority       int       `json:"priority"`
+	Reporter       Reporter  `json:"reporter"`
+	IdempotencyKey string    `json:"-"` // from the Idempotency-Key header
+}
+
+// ActionRequest is one action on an incident. Which fields apply depends on
+// the action: Units for dispatch and reinforce (and for the unit that reports
+// en route or arrival), To and Note for handover, Satisfaction and Comment for
+// callback.
+type ActionRequest struct {
+	Action       Action   `json:"-"` // from the URL
+	Units        []string `json:"units,omitempty"`
+	To           string   `json:"to,omitempty"` // handover target: station, case_team or a linked department
+	Note         string   `json:"note,omitempty"`
+	Satisfaction int      `json:"satisfaction,omitempty"`
+	Comment      string   `json:"comment,omitempty"`
+	// Wave asks reinforce for a given tier; 0 means the next one.
+	Wave int `json:"wave,omitempty"`
+}
+
+// Candidate is one unit recommended for an incident.
+type Candidate struct {
+	Unit      *Unit         `json:"unit"`
+	ETA       time.Duration `json:"eta"`
+	ETASec    float64       `json:"eta_s"`
+	DistanceM float64       `json:"distance_m"`
+	Stale     bool          `json:"position_stale"`
+	Wave      int           `json:"wave"` // 1 for the first wave, 2+ for reinforcement tiers
+	StationID string        `json:"station_id"`
+}
+
+// Exclusion says why a unit was left out of a recommendation.
+type Exclusion struct {
+	UnitID   string `json:"unit_id"`
+	Reason   string `json:"reason"`
+	ReasonEN string `json:"reason_en"`
+}
+
+// Recommendation is the ranked list of units for an incident, with the rule
+// that produced it.
+type Recommendation struct {
+	IncidentID string      `json:"incident_id"`
+	Route      Route       `json:"route"`
+	Router     string      `json:"router"`
+	Candidates []Candidate `json:"candidates"`
+	Excluded   []Exclusion `json:"excluded"`
+}
+
+// IncidentService takes incidents in, routes them and moves them through their
+// lifecycle. Every method authorizes against the user in ctx.
+type IncidentService interface {
+	// Intake validates, locates, routes and stores a new incident; it returns
+	// once the incident is durable. created is false for a replayed
+	// Idempotency-Key.
+	Intake(ctx context.Context, in IncidentInput) (inc *Incident, created bool, err error)
+	FindIncident(ctx context.Context, id string) (*Incident, error)
+	ListIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, string, error)
+	Act(ctx context.Context, id string, req ActionRequest) (*Incident, error)
+	Recommend(ctx context.Context, id string) (*Recommendation, error)
+	Timeline(ctx context.Context, id string) ([]*Event, error)
+}
+
+// PositionService takes live positions of units.
+type PositionService interface {
+	// ReportPositions stores a batch durably and updates the live picture.
+	ReportPositions(ctx context.Context, ps []Position) error
+}
