@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"precinct"
+	"precinct/auth"
+	"precinct/demo"
+	"precinct/dispatch"
+	"precinct/geo"
+	phttp "precinct/http"
+	"precinct/natsbus"
+	"precinct/sqldb"
+	"precinct/web"
+)
+
+// Main is one running Precinct node: its store, bus, services and HTTP server.
+// Open starts it; Close stops it cleanly. Tests run the same Main on port :0.
+type Main struct {
+	Config Config
+	Clock  precinct.Clock
+	Logger *slog.Logger
+
+	Store    *sqldb.DB
+	Bus      *natsbus.Bus
+	Relay    *natsbus.Relay
+	Auth     *auth.Service
+	Dispatch *dispatch.Service
+	HTTP     *phttp.Server
+
+	// Passwords generated at first start, kept for tests (never logged again).
+	AdminPassword string
+	DemoPassword  string
+
+	stdout io.Writer
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewMain returns a Main for cfg that prints first-start notices to stdout and
+// logs to stderr.
+func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return &Main{
+		Config: cfg,
+		Clock:  precinct.SystemClock{},
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		stdout: stdout,
+	}
+}
+
+// systemContext is the context of work the node does on its own (seeding the
+// demo, moving demo units, relaying events).
+func systemContext(ctx context.Context) context.Context {
+	return precinct.NewContextWithUser(ctx, &precinct.User{ID: "system", Username: "system", Role: precinct.RoleAdmin})
+}
+
+// Open opens the store and the bus, seeds what a first start needs, and starts
+// serving. It returns once the server accepts connections.
+func (m *Main) Open(ctx context.Context) (err error) {
+	start := time.Now()
+	cfg := m.Config
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	sys := systemContext(runCtx)
+
+	dsn := cfg.DB
+	if dsn == "" {
+		dsn = filepath.Join(cfg.DataDir, "precinct.db")
+	}
+	if m.Store, err = sqldb.Open(ctx, dsn, sqldb.Options{Clock: m.Clock}); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	if m.Bus, err = natsbus.Open(ctx, natsbus.Config{URL: cfg.NATS, DataDir: cfg.DataDir, Name: "precinct", Logger: m.Logger}); err != nil {
+		return fmt.Errorf("open bus: %w", err)
+	}
+	m.Relay = &natsbus.Relay{Events: m.Store, Bus: m.Bus, Logger: m.Logger}
+	m.goRun(func() error { return m.Relay.Run(runCtx) })
+
+	m.Auth = &auth.Service{Users: m.Store, Clock: m.Clock}
+	if err := m.ensureAdmin(sys); err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := m.seedDemo(sys); err != nil {
+			return err
+		}
+	}
+
+	resolver, err := m.buildResolver(sys)
+	if err != nil {
+		return err
+	}
+	m.Dispatch = &dispatch.Service{
+		Store:    m.Store,
+		Resolver: resolver,
+		Router:   dispatch.NewStraightLineRouter(),
+		Clock:    m.Clock,
+		Notify:   m.Relay.Notify,
+		Feed:     m.Bus,
+	}
+	m.Dispatch.Live = dispatch.NewIndex(m.Clock, cfg.StaleAfter)
+	if err := m.Dispatch.LoadUnits(sys); err != nil {
+		return fmt.Errorf("load units: %w", err)
+	}
+	if err := m.Dispatch.StartFeeds(runCtx); err != nil {
+		return fmt.Errorf("position feeds: %w", err)
+	}
+
+	m.HTTP = &phttp.Server{
+		Addr:      cfg.Addr,
+		Store:     m.Store,
+		Auth:      m.Auth,
+		Incidents: m.Dispatch,
+		Positions: m.Dispatch,
+		Rules:     m.Dispatch,
+		Bus:       m.Bus,
+		Resolver:  resolver,
+		Clock:     m.Clock,
+		Assets:    web.Assets(),
+		Logger:    m.Logger,
+	}
+	if err := m.HTTP.Open(); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if cfg.Demo && cfg.DemoMove {
+		mover := &demo.Mover{Store: m.Store, Positions: m.Dispatch, Clock: m.Clock, Logger: m.Logger}
+		m.goRun(func() error { return mover.Run(sys) })
+	}
+	m.Logger.Info("precinct ready", "url", m.HTTP.URL(), "db", engineName(cfg.DB), "nats", busName(cfg.NATS), "startup", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(m.stdout, "Precinct 已启动 / is running at %s\n", m.HTTP.URL())
+	return nil
+}
+
+// goRun runs fn in the background until Close; an error other than
+// cancellation is logged.
+func (m *Main) goRun(fn func() error) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := fn(); err != nil && !errors.Is(err, context.Canceled) {
+			m.Logger.Error("background task stopped", "err", err)
+		}
+	}()
+}
+
+// Close stops serving, waits for in-flight requests, and closes the bus and the
+// database in that order. It is safe to call on a partly opened Main.
+func (m *Main) Close() error {
+	var errs []error
+	if m.HTTP != nil {
+		errs = append(errs, m.HTTP.Close())
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.Bus != nil {
+		errs = append(errs, m.Bus.Close())
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// ensureAdmin creates the admin user at first start. Its password comes from
+// PRECINCT_ADMIN_PASSWORD, else it is generated and printed once.
+func (m *Main) ensureAdmin(ctx context.Context) error {
+	_, err := m.Store.FindUserByUsername(ctx, "admin")
+	if err == nil {
+		return nil
+	} else if precinct.ErrorCode(err) != precinct.ENOTFOUND {
+		return err
+	}
+	pw, generated := m.Config.AdminPassword, false
+	if pw == "" {
+		pw, generated = auth.GeneratePassword(), true
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return fmt.Errorf("PRECINCT_ADMIN_PASSWORD: %w", err)
+	}
+	u := &precinct.User{
+		ID: "admin", Username: "admin", Name: "系统管理员", Role: precinct.RoleAdmin,
+		PasswordHash: hash, CreatedAt: m.Clock.Now(),
+	}
+	if err := m.Store.CreateUser(ctx, u); err != nil {
+		return fmt.Errorf("create admin: %w", err)
+	}
+	m.AdminPassword = pw
+	if generated {
+		fmt.Fprintf(m.stdout, "管理员账号 admin 的初始密码 / initial password of user admin: %s\n(只显示这一次 / shown only this once)\n", pw)
+	}
+	return nil
+}
+
+// seedDemo imports the demo jurisdiction into an empty database. Demo users
+// share PRECINCT_DEMO_PASSWORD, else a generated password printed once.
+func (m *Main) seedDemo(ctx context.Context) error {
+	empty, err := m.Store.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	j, err := demo.Qianjiang(1)
+	if err != nil {
+		return fmt.Errorf("build demo: %w", err)
+	}
+	pw, generated := m.Config.DemoPassword, false
+	if pw == "" {
+		pw, generated = auth.GeneratePassword(), true
+	}
+	// One hash serves every demo user: they share one password by design.
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return fmt.Errorf("PRECINCT_DEMO_PASSWORD: %w", err)
+	}
+	now := m.Clock.Now()
+	for _, u := range j.Users {
+		u.PasswordHash, u.CreatedAt = hash, now
+	}
+	if err := m.Store.ImportJurisdiction(ctx, j); err != nil {
+		return fmt.Errorf("import demo: %w", err)
+	}
+	m.DemoPassword = pw
+	names := make([]string, 0, 4)
+	for _, u := range j.Users {
+		if len(names) < 4 {
+			names = append(names, u.Username)
+		}
+	}
+	fmt.Fprintf(m.stdout, "演示辖区已导入 / demo jurisdiction seeded: %s, %d 个派出所 stations, %d 个警格 police grids, %d 个用户 users (%s…; precinct users 列出全部)\n",
+		j.SubBureau.Name, len(j.Stations), len(j.PoliceGrids), len(j.Users), strings.Join(names, ", "))
+	if generated {
+		fmt.Fprintf(m.stdout, "演示用户共用密码 / demo users' shared password: %s\n(只显示这一次 / shown only this once)\n", pw)
+	}
+	return nil
+}
+
+// buildResolver indexes every stored grid for locating points.
+func (m *Main) buildResolver(ctx context.Context) (*geo.Resolver, error) {
+	pgs, cgs, err := m.Store.AllGrids(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load grids: %w", err)
+	}
+	stations, _, err := m.Store.ListStations(ctx, precinct.StationFilter{Limit: 1000})
+	if err != nil {
+		return nil, fmt.Errorf("load stations: %w", err)
+	}
+	return geo.NewResolver(stations, pgs, cgs), nil
+}
+
+func engineName(dsn string) string {
+	if dsn == "" {
+		return "sqlite"
+	}
+	return "postgres"
+}
+
+func busName(url string) string {
+	if url == "" {
+		return "embedded"
+	}
+	return "external"
+}
