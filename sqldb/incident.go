@@ -1,0 +1,305 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"precinct"
+)
+
+// CreateIncident stores inc and its events in one transaction. A replayed
+// Idempotency-Key returns the stored incident and created false, writing
+// nothing.
+func (db *DB) CreateIncident(ctx context.Context, inc *precinct.Incident, events []*precinct.Event) (*precinct.Incident, bool, error) {
+	if inc.ID == "" {
+		return nil, false, precinct.FieldErrorf(precinct.EINVALID, "id", "警情编号不能为空", "The incident ID is required.")
+	}
+	var stored *precinct.Incident
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if inc.IdempotencyKey != "" {
+			existing, err := db.incidentWhere(ctx, tx, "idempotency_key = ?", inc.IdempotencyKey)
+			if err == nil {
+				stored = existing
+				return nil
+			} else if precinct.ErrorCode(err) != precinct.ENOTFOUND {
+				return err
+			}
+		}
+		doc, err := json.Marshal(inc)
+		if err != nil {
+			return err
+		}
+		var key any
+		if inc.IdempotencyKey != "" {
+			key = inc.IdempotencyKey
+		}
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO incidents (id, sub_bureau_id, station_id, police_grid_id, status, category, received_at, idempotency_key, version, doc)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			inc.ID, inc.Location.SubBureauID, inc.Location.StationID, inc.Location.PoliceGridID, string(inc.Status), inc.Category,
+			micros(inc.ReceivedAt), key, inc.Version, string(doc))
+		if err != nil {
+			return internal(err)
+		}
+		if err := db.writeIncidentStations(ctx, tx, inc); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, events)
+	})
+	if err != nil {
+		if precinct.ErrorCode(err) == precinct.ECONFLICT && inc.IdempotencyKey != "" {
+			// Another node took the key between our read and our insert.
+			existing, ferr := db.incidentWhere(ctx, db.read, "idempotency_key = ?", inc.IdempotencyKey)
+			if ferr == nil {
+				return existing, false, nil
+			}
+		}
+		return nil, false, err
+	}
+	if stored != nil {
+		return stored, false, nil
+	}
+	return inc, true, nil
+}
+
+// writeIncidentStations records the stations that see an incident.
+func (db *DB) writeIncidentStations(ctx context.Context, tx *sql.Tx, inc *precinct.Incident) error {
+	if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM incident_stations WHERE incident_id = ?`), inc.ID); err != nil {
+		return internal(err)
+	}
+	seen := map[string]bool{}
+	for _, st := range append([]string{inc.Location.StationID}, inc.SharedWith...) {
+		if st == "" || seen[st] {
+			continue
+		}
+		seen[st] = true
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO incident_stations (incident_id, station_id) VALUES (?, ?)`), inc.ID, st); err != nil {
+			return internal(err)
+		}
+	}
+	return nil
+}
+
+// querier is a *sql.DB or *sql.Tx.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (db *DB) incidentWhere(ctx context.Context, q querier, cond string, args ...any) (*precinct.Incident, error) {
+	var doc, key sql.NullString
+	err := q.QueryRowContext(ctx, db.q(`SELECT doc, idempotency_key FROM incidents WHERE `+cond), args...).Scan(&doc, &key)
+	if err != nil {
+		return nil, notFound(err, "警情", "Incident", "")
+	}
+	var inc precinct.Incident
+	if err := json.Unmarshal([]byte(doc.String), &inc); err != nil {
+		return nil, internal(err)
+	}
+	inc.IdempotencyKey = key.String
+	return &inc, nil
+}
+
+// FindIncident returns one incident.
+func (db *DB) FindIncident(ctx context.Context, id string) (*precinct.Incident, error) {
+	inc, err := db.incidentWhere(ctx, db.read, "id = ?", id)
+	if precinct.ErrorCode(err) == precinct.ENOTFOUND {
+		return nil, precinct.ErrNotFound("警情", "Incident", id)
+	}
+	return inc, err
+}
+
+// ListIncidents returns a page of incidents, newest first.
+func (db *DB) ListIncidents(ctx context.Context, f precinct.IncidentFilter) ([]*precinct.Incident, string, error) {
+	var w where
+	w.eq("i.sub_bureau_id", f.SubBureauID)
+	w.eq("i.police_grid_id", f.PoliceGridID)
+	w.eq("i.category", f.Category)
+	if f.Status != nil {
+		ss := make([]string, len(f.Status))
+		for i, s := range f.Status {
+			ss[i] = string(s)
+		}
+		w.in("i.status", ss)
+	}
+	if f.StationIDs != nil {
+		if len(f.StationIDs) == 0 {
+			w.add("1 = 0")
+		} else {
+			args := make([]any, len(f.StationIDs))
+			for i, s := range f.StationIDs {
+				args[i] = s
+			}
+			w.add("i.id IN (SELECT incident_id FROM incident_stations WHERE station_id IN ("+placeholders(len(args))+"))", args...)
+		}
+	}
+	if f.UnitID != "" {
+		// The unit's current incident, or one whose timeline names it.
+		w.add("(i.id IN (SELECT incident_id FROM units WHERE id = ? AND incident_id IS NOT NULL) OR i.id IN (SELECT entity_id FROM events WHERE entity_type = 'incident' AND data LIKE ?))", f.UnitID, `%"`+f.UnitID+`"%`)
+	}
+	if !f.Since.IsZero() {
+		w.add("i.received_at >= ?", micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("i.received_at < ?", micros(f.Until))
+	}
+	parts, err := parseCursor(f.Cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	if parts != nil {
+		at, err := strconv.ParseInt(parts[0], 10, 64)
+		if err != nil {
+			return nil, "", precinct.FieldErrorf(precinct.EINVALID, "cursor", "分页游标无效", "Invalid cursor.")
+		}
+		w.add("(i.received_at < ? OR (i.received_at = ? AND i.id < ?))", at, at, parts[1])
+	}
+	n := limit(f.Limit)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT i.doc, i.idempotency_key, i.received_at FROM incidents i`+w.sql()+` ORDER BY i.received_at DESC, i.id DESC LIMIT ?`), append(w.args, n+1)...)
+	if err != nil {
+		return nil, "", internal(err)
+	}
+	type item struct {
+		inc *precinct.Incident
+		at  int64
+	}
+	items, err := collect(rows, func(s scanner) (item, error) {
+		var doc, key sql.NullString
+		var it item
+		if err := s.Scan(&doc, &key, &it.at); err != nil {
+			return it, err
+		}
+		it.inc = new(precinct.Incident)
+		it.inc.IdempotencyKey = key.String
+		return it, json.Unmarshal([]byte(doc.String), it.inc)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(items) > n {
+		items = items[:n]
+		last := items[n-1]
+		next = cursor(strconv.FormatInt(last.at, 10), last.inc.ID)
+	}
+	out := make([]*precinct.Incident, len(items))
+	for i, it := range items {
+		out[i] = it.inc
+	}
+	return out, next, nil
+}
+
+// UpdateIncident applies one change atomically. The caller sets
+// c.Incident.Version to c.PrevVersion+1; the change applies only if the stored
+// version is c.PrevVersion (else ECONFLICT). Units are claimed with a
+// conditional update, so a unit held by another incident fails the whole
+// change with ECONFLICT naming the holder in Data["incident_id"].
+func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) error {
+	inc := c.Incident
+	doc, err := json.Marshal(inc)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE incidents SET status = ?, station_id = ?, police_grid_id = ?, category = ?, version = ?, doc = ? WHERE id = ? AND version = ?`),
+			string(inc.Status), inc.Location.StationID, inc.Location.PoliceGridID, inc.Category, inc.Version, string(doc), inc.ID, c.PrevVersion)
+		if err != nil {
+			return internal(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := db.incidentWhere(ctx, tx, "id = ?", inc.ID); err != nil {
+				return precinct.ErrNotFound("警情", "Incident", inc.ID)
+			}
+			return precinct.Errorf(precinct.ECONFLICT, "警情已被他人更新，请刷新后重试", "The incident was changed by someone else; reload and try again.")
+		}
+		for _, uid := range c.Claim {
+			st := c.UnitStatus[uid]
+			if st == "" {
+				st = precinct.UnitDispatched
+			}
+			res, err := tx.ExecContext(ctx, db.q(`UPDATE units SET incident_id = ?, status = ? WHERE id = ? AND incident_id IS NULL`), inc.ID, string(st), uid)
+			if err != nil {
+				return internal(err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return db.heldError(ctx, tx, uid)
+			}
+		}
+		claimed := map[string]bool{}
+		for _, uid := range c.Claim {
+			claimed[uid] = true
+		}
+		for uid, st := range c.UnitStatus {
+			if claimed[uid] {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE units SET status = ? WHERE id = ? AND incident_id = ?`), string(st), uid, inc.ID); err != nil {
+				return internal(err)
+			}
+		}
+		for _, uid := range c.Release {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE units SET incident_id = NULL, status = ? WHERE id = ? AND incident_id = ?`), string(precinct.UnitAvailable), uid, inc.ID); err != nil {
+				return internal(err)
+			}
+		}
+		if err := db.writeIncidentStations(ctx, tx, inc); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, c.Events)
+	})
+}
+
+// heldError explains why a unit could not be claimed.
+func (db *DB) heldError(ctx context.Context, tx *sql.Tx, unitID string) error {
+	var holder sql.NullString
+	var callsign string
+	err := tx.QueryRowContext(ctx, db.q(`SELECT incident_id, callsign FROM units WHERE id = ?`), unitID).Scan(&holder, &callsign)
+	if errors.Is(err, sql.ErrNoRows) {
+		e := precinct.ErrNotFound("警力单元", "Unit", unitID)
+		e.Field = "units"
+		return e
+	} else if err != nil {
+		return internal(err)
+	}
+	e := precinct.Errorf(precinct.ECONFLICT, "警力 %s 正在处置警情 %s", "Unit %s is serving incident %s.", callsign, holder.String)
+	e.Data = map[string]string{"unit_id": unitID, "incident_id": holder.String}
+	return e
+}
+
+// Timeline returns the events of one incident, oldest first.
+func (db *DB) Timeline(ctx context.Context, incidentID string) ([]*precinct.Event, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+eventColumns+` FROM events WHERE entity_id = ? ORDER BY seq`), incidentID)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return collect(rows, scanEvent)
+}
+
+// ListCategories returns a sub-bureau's category dictionary, or the defaults.
+func (db *DB) ListCategories(ctx context.Context, subBureauID string) ([]precinct.Category, error) {
+	var doc string
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT doc FROM category_sets WHERE sub_bureau_id = ?`), subBureauID).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return append([]precinct.Category(nil), precinct.DefaultCategories...), nil
+	} else if err != nil {
+		return nil, internal(err)
+	}
+	var cats []precinct.Category
+	return cats, json.Unmarshal([]byte(doc), &cats)
+}
+
+// PutCategories replaces a sub-bureau's category dictionary.
+func (db *DB) PutCategories(ctx context.Context, subBureauID string, cats []precinct.Category, ev *precinct.Event) error {
+	doc, err := json.Marshal(cats)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO category_sets (sub_bureau_id, doc) VALUES (?, ?) ON CONFLICT (sub_bureau_id) DO UPDATE SET doc = excluded.doc`), subBureauID, string(doc))
+		if err != nil {
+			return internal(err)
+		}
+		return db.appendEvents(ctx, tx, []*precinct.Event{ev})
+	})
+}

@@ -1,0 +1,189 @@
+package sqldb_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"precinct"
+	"precinct/sqldb"
+	"precinct/storetest"
+)
+
+// postgresDSN returns the test PostgreSQL URL, skipping the test when none is
+// configured (and failing instead in CI).
+func postgresDSN(t testing.TB) string {
+	dsn := os.Getenv("PRECINCT_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("PRECINCT_TEST_POSTGRES is not set in CI")
+		}
+		t.Skip("PRECINCT_TEST_POSTGRES not set")
+	}
+	return dsn
+}
+
+// openSQLite opens a store in a fresh temporary file.
+func openSQLite(t testing.TB) *sqldb.DB {
+	db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "precinct.db"), sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// openPostgres opens a store in a schema of its own, dropped at cleanup.
+func openPostgres(t testing.TB) *sqldb.DB {
+	dsn := postgresDSN(t)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "precinct_test_" + hex.EncodeToString(b[:])
+	db, err := sqldb.Open(context.Background(), dsn, sqldb.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := sqldb.DropSchema(context.Background(), dsn, schema); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	return db
+}
+
+func TestSQLiteContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) precinct.Store { return openSQLite(t) })
+}
+
+func TestPostgresContract(t *testing.T) {
+	postgresDSN(t)
+	storetest.Run(t, func(t *testing.T) precinct.Store { return openPostgres(t) })
+}
+
+func TestMigrationsAreIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	for i := 0; i < 2; i++ {
+		db, err := sqldb.Open(context.Background(), path, sqldb.Options{})
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestAcknowledgedWriteSurvivesKill runs a child process that writes an
+// incident, reports "acked" and is killed with SIGKILL at once; the incident
+// must be there when the database is opened again.
+func TestAcknowledgedWriteSurvivesKill(t *testing.T) {
+	if path := os.Getenv("SQLDB_KILL_CHILD"); path != "" {
+		db, err := sqldb.Open(context.Background(), path, sqldb.Options{})
+		if err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+		if os.Getenv("SQLDB_KILL_IMPORT") != "" {
+			if err := db.ImportJurisdiction(context.Background(), storetest.Fixture()); err != nil {
+				fmt.Println("error", err)
+				os.Exit(1)
+			}
+		}
+		for i := 0; ; i++ {
+			inc := &precinct.Incident{ID: fmt.Sprintf("kill-%d", i), Status: precinct.IncidentReceived, Category: "help",
+				Location: precinct.Location{SubBureauID: "sb1", StationID: "st1"}, ReceivedAt: time.Now(), Version: 1}
+			if _, _, err := db.CreateIncident(context.Background(), inc, nil); err != nil {
+				fmt.Println("error", err)
+				os.Exit(1)
+			}
+			fmt.Println("acked", inc.ID)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "kill.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAcknowledgedWriteSurvivesKill$")
+	cmd.Env = append(os.Environ(), "SQLDB_KILL_CHILD="+path, "SQLDB_KILL_IMPORT=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	var last string
+	for n := 0; n < 50 && sc.Scan(); n++ {
+		var id string
+		if _, err := fmt.Sscanf(sc.Text(), "acked %s", &id); err != nil {
+			t.Fatalf("child: %s", sc.Text())
+		}
+		last = id
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	if last == "" {
+		t.Fatal("child acknowledged nothing")
+	}
+	db, err := sqldb.Open(context.Background(), path, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.FindIncident(context.Background(), last); err != nil {
+		t.Fatalf("acknowledged incident %s lost after SIGKILL: %v", last, err)
+	}
+}
+
+func benchEngines(b *testing.B, fn func(*testing.B, *sqldb.DB)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, openSQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { fn(b, openPostgres(b)) })
+}
+
+func BenchmarkCreateIncident(b *testing.B) {
+	benchEngines(b, func(b *testing.B, db *sqldb.DB) {
+		defer db.Close()
+		ctx := context.Background()
+		if err := db.ImportJurisdiction(ctx, storetest.Fixture()); err != nil {
+			b.Fatal(err)
+		}
+		now := time.Now()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			loc := precinct.Location{SubBureauID: "sb1", StationID: "st1"}
+			inc := &precinct.Incident{ID: precinct.NewID("inc", now), Status: precinct.IncidentReceived, Category: "help", Location: loc, ReceivedAt: now, Version: 1}
+			ev := precinct.NewEvent(ctx, now, "incident.created", loc, "incident", inc.ID, nil, inc, nil)
+			if _, _, err := db.CreateIncident(ctx, inc, []*precinct.Event{ev}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkSavePositions(b *testing.B) {
+	benchEngines(b, func(b *testing.B, db *sqldb.DB) {
+		defer db.Close()
+		ctx := context.Background()
+		if err := db.ImportJurisdiction(ctx, storetest.Fixture()); err != nil {
+			b.Fatal(err)
+		}
+		const batch = 1000
+		ps := make([]precinct.Position, batch)
+		t0 := time.Now()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			for j := range ps {
+				ps[j] = precinct.Position{UnitID: fmt.Sprintf("un%d", j%6+1), Point: precinct.Point{Lon: 108.1, Lat: 29.1}, At: t0.Add(time.Duration(i*batch+j) * time.Millisecond)}
+			}
+			if err := db.SavePositions(ctx, ps); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "positions/s")
+	})
+}

@@ -1,0 +1,214 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"precinct"
+)
+
+const unitColumns = `id, callsign, kind, sub_bureau_id, station_id, service_station_id, police_grid_id, members, status, incident_id, lon, lat, position_at`
+
+func scanUnit(s scanner) (*precinct.Unit, error) {
+	var u precinct.Unit
+	var kind, status, members string
+	var incident sql.NullString
+	var at int64
+	if err := s.Scan(&u.ID, &u.Callsign, &kind, &u.SubBureauID, &u.StationID, &u.ServiceStationID, &u.PoliceGridID, &members, &status,
+		&incident, &u.Position.Lon, &u.Position.Lat, &at); err != nil {
+		return nil, err
+	}
+	u.Kind, u.Status, u.IncidentID, u.PositionAt = precinct.UnitKind(kind), precinct.UnitStatus(status), incident.String, fromMicros(at)
+	return &u, json.Unmarshal([]byte(members), &u.Members)
+}
+
+// FindUnit returns one unit.
+func (db *DB) FindUnit(ctx context.Context, id string) (*precinct.Unit, error) {
+	u, err := scanUnit(db.read.QueryRowContext(ctx, db.q(`SELECT `+unitColumns+` FROM units WHERE id = ?`), id))
+	return u, notFound(err, "警力单元", "Unit", id)
+}
+
+// ListUnits returns a page of units ordered by ID.
+func (db *DB) ListUnits(ctx context.Context, f precinct.UnitFilter) ([]*precinct.Unit, string, error) {
+	var w where
+	w.eq("sub_bureau_id", f.SubBureauID)
+	w.in("station_id", f.StationIDs)
+	w.eq("service_station_id", f.ServiceStationID)
+	if f.Kinds != nil {
+		w.in("kind", strs(f.Kinds))
+	}
+	if f.Status != nil {
+		w.in("status", strs(f.Status))
+	}
+	return page(ctx, db, `SELECT `+unitColumns+` FROM units`, w, f.Cursor, f.Limit, scanUnit, func(u *precinct.Unit) string { return u.ID })
+}
+
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// SetUnitStatus changes the status of a unit serving no incident.
+func (db *DB) SetUnitStatus(ctx context.Context, id string, s precinct.UnitStatus, ev *precinct.Event) error {
+	switch s {
+	case precinct.UnitAvailable, precinct.UnitBusy, precinct.UnitOffDuty:
+	default:
+		return precinct.FieldErrorf(precinct.EINVALID, "status", "只能设为在岗、忙碌或下班", "A unit can only be set available, busy or off duty.")
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE units SET status = ? WHERE id = ? AND incident_id IS NULL`), string(s), id)
+		if err != nil {
+			return internal(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return db.heldError(ctx, tx, id)
+		}
+		return db.appendEvents(ctx, tx, []*precinct.Event{ev})
+	})
+}
+
+// positionRowsPerInsert bounds a multi-row INSERT well under either engine's
+// limit on bound parameters.
+const positionRowsPerInsert = 500
+
+// SavePositions stores a batch of positions and each unit's latest position
+// in one transaction; an unknown unit fails the batch with ENOTFOUND.
+func (db *DB) SavePositions(ctx context.Context, ps []precinct.Position) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	latest := map[string]precinct.Position{}
+	for _, p := range ps {
+		if cur, ok := latest[p.UnitID]; !ok || p.At.After(cur.At) {
+			latest[p.UnitID] = p
+		}
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.checkUnits(ctx, tx, latest); err != nil {
+			return err
+		}
+		for start := 0; start < len(ps); start += positionRowsPerInsert {
+			chunk := ps[start:min(start+positionRowsPerInsert, len(ps))]
+			args := make([]any, 0, 6*len(chunk))
+			for _, p := range chunk {
+				args = append(args, p.UnitID, micros(p.At), p.Point.Lon, p.Point.Lat, p.SpeedMPS, p.Heading)
+			}
+			values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO positions (unit_id, at, lon, lat, speed_mps, heading) VALUES `+values), args...); err != nil {
+				return internal(err)
+			}
+		}
+		stmt, err := tx.PrepareContext(ctx, db.q(`UPDATE units SET lon = ?, lat = ?, position_at = ? WHERE id = ? AND position_at <= ?`))
+		if err != nil {
+			return internal(err)
+		}
+		defer stmt.Close()
+		for id, p := range latest {
+			at := micros(p.At)
+			if _, err := stmt.ExecContext(ctx, p.Point.Lon, p.Point.Lat, at, id, at); err != nil {
+				return internal(err)
+			}
+		}
+		return nil
+	})
+}
+
+// checkUnits returns ENOTFOUND naming the first unknown unit.
+func (db *DB) checkUnits(ctx context.Context, tx *sql.Tx, ids map[string]precinct.Position) error {
+	want := make([]string, 0, len(ids))
+	for id := range ids {
+		want = append(want, id)
+	}
+	found := map[string]bool{}
+	for start := 0; start < len(want); start += positionRowsPerInsert {
+		chunk := want[start:min(start+positionRowsPerInsert, len(want))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT id FROM units WHERE id IN (`+placeholders(len(chunk))+`)`), args...)
+		if err != nil {
+			return internal(err)
+		}
+		got, err := collect(rows, func(s scanner) (string, error) {
+			var id string
+			return id, s.Scan(&id)
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range got {
+			found[id] = true
+		}
+	}
+	for _, id := range want {
+		if !found[id] {
+			e := precinct.ErrNotFound("警力单元", "Unit", id)
+			e.Field = "positions"
+			return e
+		}
+	}
+	return nil
+}
+
+// Trajectory returns a unit's positions in [from, to), oldest first.
+func (db *DB) Trajectory(ctx context.Context, unitID string, from, to time.Time) ([]precinct.Position, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT unit_id, at, lon, lat, speed_mps, heading FROM positions WHERE unit_id = ? AND at >= ? AND at < ? ORDER BY at LIMIT 100000`),
+		unitID, micros(from), micros(to))
+	if err != nil {
+		return nil, internal(err)
+	}
+	return collect(rows, func(s scanner) (precinct.Position, error) {
+		var p precinct.Position
+		var at int64
+		err := s.Scan(&p.UnitID, &at, &p.Point.Lon, &p.Point.Lat, &p.SpeedMPS, &p.Heading)
+		p.At = fromMicros(at)
+		return p, err
+	})
+}
+
+// CreateCheckIn stores a check-in with its event.
+func (db *DB) CreateCheckIn(ctx context.Context, c *precinct.CheckIn, ev *precinct.Event) error {
+	if c.ID == "" {
+		c.ID = precinct.NewID("chk", db.clock.Now())
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO check_ins (id, user_id, person_id, unit_id, lon, lat, sub_bureau_id, station_id, police_grid_id, community_grid_id, at, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			c.ID, c.UserID, c.PersonID, c.UnitID, c.Point.Lon, c.Point.Lat, c.Location.SubBureauID, c.Location.StationID,
+			c.Location.PoliceGridID, c.Location.CommunityGridID, micros(c.At), c.Note)
+		if err != nil {
+			return internal(err)
+		}
+		return db.appendEvents(ctx, tx, []*precinct.Event{ev})
+	})
+}
+
+// ListCheckIns returns a page of check-ins ordered by ID (which is by time).
+func (db *DB) ListCheckIns(ctx context.Context, f precinct.CheckInFilter) ([]*precinct.CheckIn, string, error) {
+	var w where
+	w.eq("sub_bureau_id", f.SubBureauID)
+	w.eq("station_id", f.StationID)
+	w.eq("user_id", f.UserID)
+	if !f.Since.IsZero() {
+		w.add("at >= ?", micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("at < ?", micros(f.Until))
+	}
+	return page(ctx, db, `SELECT id, user_id, person_id, unit_id, lon, lat, sub_bureau_id, station_id, police_grid_id, community_grid_id, at, note FROM check_ins`,
+		w, f.Cursor, f.Limit, func(s scanner) (*precinct.CheckIn, error) {
+			var c precinct.CheckIn
+			var at int64
+			err := s.Scan(&c.ID, &c.UserID, &c.PersonID, &c.UnitID, &c.Point.Lon, &c.Point.Lat, &c.Location.SubBureauID, &c.Location.StationID,
+				&c.Location.PoliceGridID, &c.Location.CommunityGridID, &at, &c.Note)
+			c.At = fromMicros(at)
+			return &c, err
+		}, func(c *precinct.CheckIn) string { return c.ID })
+}

@@ -1,0 +1,624 @@
+// Package storetest is the contract every precinct.Store must keep, written
+// once and run against each database engine.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"precinct"
+)
+
+// Run runs the contract suite. open returns a new, empty store for each
+// subtest; the store is closed by the suite.
+func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, precinct.Store)
+	}{
+		{"jurisdiction import and reads", testImport},
+		{"pagination", testPagination},
+		{"users and sessions", testUsers},
+		{"incident create, find, list", testIncidents},
+		{"idempotency key under concurrency", testIdempotency},
+		{"one unit, one incident under concurrency", testClaimRace},
+		{"incident update is all or nothing", testUpdateAtomic},
+		{"positions and trajectories", testPositions},
+		{"unit status", testUnitStatus},
+		{"event outbox", testOutbox},
+		{"rules versions", testRules},
+		{"categories", testCategories},
+		{"audit", testAudit},
+		{"check-ins", testCheckIns},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() { s.Close() })
+			tt.fn(t, s)
+		})
+	}
+}
+
+var t0 = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+
+// square is a closed square ring of side d degrees at (lon, lat).
+func square(lon, lat, d float64) precinct.MultiPolygon {
+	return precinct.MultiPolygon{{{{Lon: lon, Lat: lat}, {Lon: lon + d, Lat: lat}, {Lon: lon + d, Lat: lat + d}, {Lon: lon, Lat: lat + d}, {Lon: lon, Lat: lat}}}}
+}
+
+// Fixture returns a small jurisdiction: sub-bureau sb1 with stations st1
+// (central) and st2 (base), a service station bound to both, two police grids
+// each with two community grids, people, six units and three users.
+func Fixture() *precinct.Jurisdiction {
+	j := &precinct.Jurisdiction{
+		SubBureau: precinct.SubBureau{ID: "sb1", Name: "测试分局", CityBureau: "测试市局", Code: "500114", Datum: precinct.GCJ02, Boundary: square(108, 29, 1), Derived: true},
+		Stations: []*precinct.Station{
+			{ID: "st1", SubBureauID: "sb1", Name: "一所", Kind: precinct.StationCentral, Location: precinct.Point{Lon: 108.2, Lat: 29.2}, Boundary: square(108, 29, 0.5)},
+			{ID: "st2", SubBureauID: "sb1", Name: "二所", Kind: precinct.StationBase, CentralID: "st1", Partners: []string{"外区某所"}, Location: precinct.Point{Lon: 108.7, Lat: 29.2}, Boundary: square(108.5, 29, 0.5)},
+		},
+		ServiceStations: []*precinct.ServiceStation{{ID: "ss1", SubBureauID: "sb1", Name: "警务站", Location: precinct.Point{Lon: 108.5, Lat: 29.2}, StationIDs: [2]string{"st1", "st2"}}},
+		CommunityOffices: []*precinct.CommunityOffice{{ID: "co1", StationID: "st1", PoliceGridID: "pg1", Name: "警务室", Location: precinct.Point{Lon: 108.1, Lat: 29.1}}},
+		PoliceGrids: []*precinct.PoliceGrid{
+			{ID: "pg1", StationID: "st1", Name: "甲村", Code: "500114001001", OfficerID: "p1", Boundary: square(108, 29, 0.5), Derived: true},
+			{ID: "pg2", StationID: "st2", Name: "乙村", Code: "500114002001", OfficerID: "p2", Boundary: square(108.5, 29, 0.5), Derived: true},
+		},
+		People: []*precinct.Person{
+			{ID: "p1", Name: "张警官", Kind: precinct.PersonOfficer, StationID: "st1", Team: precinct.TeamCommunity, PoliceGridID: "pg1", Phone: "13800000001", IDNumber: "500114199001011234"},
+			{ID: "p2", Name: "李警官", Kind: precinct.PersonOfficer, StationID: "st2", Team: precinct.TeamCommunity, PoliceGridID: "pg2", Phone: "13800000002"},
+			{ID: "p3", Name: "王辅警", Kind: precinct.PersonAuxiliary, StationID: "st1"},
+		},
+		Users: []*precinct.User{
+			{ID: "u1", Username: "dispatcher", Name: "调度员", Role: precinct.RoleDispatcher, Scope: precinct.Location{SubBureauID: "sb1"}, CreatedAt: t0},
+			{ID: "u2", Username: "cmd1", Name: "一所指挥室", Role: precinct.RoleCommand, Scope: precinct.Location{SubBureauID: "sb1", StationID: "st1"}, CreatedAt: t0},
+			{ID: "u3", Username: "officer1", Role: precinct.RoleCommunity, Scope: precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1"}, PersonID: "p1", UnitID: "un1", CreatedAt: t0},
+		},
+	}
+	for i, cg := range []struct{ id, pg string }{{"cg1", "pg1"}, {"cg2", "pg1"}, {"cg3", "pg2"}, {"cg4", "pg2"}} {
+		j.CommunityGrids = append(j.CommunityGrids, &precinct.CommunityGrid{ID: cg.id, PoliceGridID: cg.pg, Name: fmt.Sprintf("网格%d", i+1), WorkerID: "p3",
+			Boundary: square(108+0.25*float64(i), 29, 0.25), Derived: true})
+	}
+	for i := 1; i <= 6; i++ {
+		st := "st1"
+		if i > 3 {
+			st = "st2"
+		}
+		j.Units = append(j.Units, &precinct.Unit{ID: fmt.Sprintf("un%d", i), Callsign: fmt.Sprintf("巡%d", i), Kind: precinct.UnitPatrolCar,
+			SubBureauID: "sb1", StationID: st, Members: []string{"p1"}, Status: precinct.UnitAvailable,
+			Position: precinct.Point{Lon: 108.1 + 0.1*float64(i), Lat: 29.2}, PositionAt: t0})
+	}
+	return j
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := precinct.ErrorCode(err); got != code {
+		t.Fatalf("error %v: code %q, want %q", err, got, code)
+	}
+}
+
+func imported(t *testing.T, s precinct.Store) {
+	t.Helper()
+	must(t, s.ImportJurisdiction(context.Background(), Fixture()))
+}
+
+func testImport(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	empty, err := s.Empty(ctx)
+	must(t, err)
+	if !empty {
+		t.Fatal("new store is not empty")
+	}
+	imported(t, s)
+	if empty, _ := s.Empty(ctx); empty {
+		t.Fatal("store empty after import")
+	}
+	wantCode(t, s.ImportJurisdiction(ctx, Fixture()), precinct.ECONFLICT)
+
+	sb, err := s.FindSubBureau(ctx, "sb1")
+	must(t, err)
+	if sb.Name != "测试分局" || sb.Datum != precinct.GCJ02 || !sb.Derived || !sb.Boundary.Contains(precinct.Point{Lon: 108.5, Lat: 29.5}) {
+		t.Errorf("sub-bureau %+v", sb)
+	}
+	st, err := s.FindStation(ctx, "st2")
+	must(t, err)
+	if st.CentralID != "st1" || st.Kind != precinct.StationBase || len(st.Partners) != 1 || st.Location.Lon != 108.7 {
+		t.Errorf("station %+v", st)
+	}
+	_, err = s.FindStation(ctx, "nope")
+	wantCode(t, err, precinct.ENOTFOUND)
+	sts, _, err := s.ListStations(ctx, precinct.StationFilter{Kind: precinct.StationCentral})
+	must(t, err)
+	if len(sts) != 1 || sts[0].ID != "st1" {
+		t.Errorf("central stations %v", sts)
+	}
+	sts, _, err = s.ListStations(ctx, precinct.StationFilter{IDs: []string{}})
+	must(t, err)
+	if len(sts) != 0 {
+		t.Errorf("an empty ID list matched %d stations", len(sts))
+	}
+	sss, err := s.ListServiceStations(ctx, "sb1")
+	must(t, err)
+	if len(sss) != 1 || !sss[0].Binds("st2") {
+		t.Errorf("service stations %+v", sss)
+	}
+	cos, err := s.ListCommunityOffices(ctx, "st1")
+	must(t, err)
+	if len(cos) != 1 {
+		t.Errorf("community offices %v", cos)
+	}
+	pgs, cgs, err := s.AllGrids(ctx)
+	must(t, err)
+	if len(pgs) != 2 || len(cgs) != 4 || pgs[0].OfficerID != "p1" || !cgs[0].Derived {
+		t.Errorf("grids %d %d", len(pgs), len(cgs))
+	}
+	cgs, _, err = s.ListCommunityGrids(ctx, precinct.GridFilter{StationID: "st2"})
+	must(t, err)
+	if len(cgs) != 2 || cgs[0].PoliceGridID != "pg2" {
+		t.Errorf("community grids of st2: %v", cgs)
+	}
+	p, err := s.FindPerson(ctx, "p1")
+	must(t, err)
+	if p.IDNumber != "500114199001011234" || p.Team != precinct.TeamCommunity {
+		t.Errorf("person %+v", p)
+	}
+	u, err := s.FindUnit(ctx, "un4")
+	must(t, err)
+	if u.StationID != "st2" || u.Status != precinct.UnitAvailable || len(u.Members) != 1 || !u.PositionAt.Equal(t0) {
+		t.Errorf("unit %+v", u)
+	}
+	user, err := s.FindUserByUsername(ctx, "officer1")
+	must(t, err)
+	if user.Scope.PoliceGridID != "pg1" || user.UnitID != "un1" || !user.CreatedAt.Equal(t0) {
+		t.Errorf("user %+v", user)
+	}
+}
+
+func testPagination(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	var ids []string
+	for cur := ""; ; {
+		us, next, err := s.ListUnits(ctx, precinct.UnitFilter{Cursor: cur, Limit: 4})
+		must(t, err)
+		for _, u := range us {
+			ids = append(ids, u.ID)
+		}
+		if cur = next; cur == "" {
+			break
+		}
+	}
+	if fmt.Sprint(ids) != "[un1 un2 un3 un4 un5 un6]" {
+		t.Errorf("pages gave %v", ids)
+	}
+	_, _, err := s.ListUnits(ctx, precinct.UnitFilter{Cursor: "%zz"})
+	wantCode(t, err, precinct.EINVALID)
+	us, _, err := s.ListUnits(ctx, precinct.UnitFilter{StationIDs: []string{"st2"}, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}})
+	must(t, err)
+	if len(us) != 3 {
+		t.Errorf("st2 units: %d", len(us))
+	}
+}
+
+func testUsers(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	u := &precinct.User{ID: "u9", Username: "new", Role: precinct.RoleChief, Scope: precinct.Location{SubBureauID: "sb1"}, PasswordHash: "h1", CreatedAt: t0}
+	must(t, s.CreateUser(ctx, u))
+	dup := *u
+	dup.ID = "u10"
+	wantCode(t, s.CreateUser(ctx, &dup), precinct.ECONFLICT)
+	wantCode(t, s.CreateUser(ctx, &precinct.User{ID: "u11", Username: "x", Role: "pilot"}), precinct.EINVALID)
+	got, err := s.FindUser(ctx, "u9")
+	must(t, err)
+	if got.PasswordHash != "h1" || got.Role != precinct.RoleChief {
+		t.Errorf("user %+v", got)
+	}
+	all, err := s.ListUsers(ctx)
+	must(t, err)
+	if len(all) != 4 {
+		t.Errorf("%d users", len(all))
+	}
+	sess := &precinct.Session{TokenHash: "th", UserID: "u9", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	must(t, s.CreateSession(ctx, sess))
+	fs, err := s.FindSession(ctx, "th")
+	must(t, err)
+	if fs.UserID != "u9" || !fs.ExpiresAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("session %+v", fs)
+	}
+	must(t, s.SetPassword(ctx, "u9", "h2"))
+	_, err = s.FindSession(ctx, "th")
+	wantCode(t, err, precinct.ENOTFOUND) // a new password ends the sessions
+	must(t, s.CreateSession(ctx, &precinct.Session{TokenHash: "a", UserID: "u9", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}))
+	must(t, s.CreateSession(ctx, &precinct.Session{TokenHash: "b", UserID: "u9", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	must(t, s.DeleteExpiredSessions(ctx, t0.Add(10*time.Minute)))
+	_, err = s.FindSession(ctx, "a")
+	wantCode(t, err, precinct.ENOTFOUND)
+	must(t, s.DeleteSession(ctx, "b"))
+	_, err = s.FindSession(ctx, "b")
+	wantCode(t, err, precinct.ENOTFOUND)
+}
+
+// newIncident returns a received incident of st1 with its created event.
+func newIncident(id string, at time.Time) (*precinct.Incident, []*precinct.Event) {
+	loc := precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1", CommunityGridID: "cg1"}
+	inc := &precinct.Incident{
+		ID: id, Source: precinct.SourceCall110, Category: "dispute", PlaceType: precinct.PlaceStreet,
+		Point: precinct.Point{Lon: 108.1, Lat: 29.1}, Priority: 2, Reporter: precinct.Reporter{Name: "赵", Phone: "13900000000"},
+		Status: precinct.IncidentReceived, Location: loc, ReceivedAt: at, UpdatedAt: at, Version: 1,
+	}
+	ev := precinct.NewEvent(context.Background(), at, "incident.created", loc, "incident", id, nil, inc, nil)
+	return inc, []*precinct.Event{ev}
+}
+
+func testIncidents(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	for i := 0; i < 5; i++ {
+		inc, evs := newIncident(fmt.Sprintf("inc%d", i), t0.Add(time.Duration(i)*time.Minute))
+		if i == 4 {
+			inc.Location.StationID, inc.SharedWith = "st2", []string{"st1"}
+		}
+		got, created, err := s.CreateIncident(ctx, inc, evs)
+		must(t, err)
+		if !created || got.ID != inc.ID || evs[0].Seq == 0 {
+			t.Fatalf("create: created %v seq %d", created, evs[0].Seq)
+		}
+	}
+	got, err := s.FindIncident(ctx, "inc2")
+	must(t, err)
+	if got.Reporter.Phone != "13900000000" || !got.ReceivedAt.Equal(t0.Add(2*time.Minute)) || got.Version != 1 {
+		t.Errorf("incident %+v", got)
+	}
+	_, err = s.FindIncident(ctx, "nope")
+	wantCode(t, err, precinct.ENOTFOUND)
+
+	list, next, err := s.ListIncidents(ctx, precinct.IncidentFilter{Limit: 3})
+	must(t, err)
+	if len(list) != 3 || list[0].ID != "inc4" || next == "" {
+		t.Fatalf("first page %v next %q", ids(list), next)
+	}
+	rest, next, err := s.ListIncidents(ctx, precinct.IncidentFilter{Limit: 3, Cursor: next})
+	must(t, err)
+	if fmt.Sprint(ids(rest)) != "[inc1 inc0]" || next != "" {
+		t.Errorf("second page %v next %q", ids(rest), next)
+	}
+	st2, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{StationIDs: []string{"st2"}})
+	must(t, err)
+	if fmt.Sprint(ids(st2)) != "[inc4]" {
+		t.Errorf("st2 sees %v", ids(st2))
+	}
+	st1, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{StationIDs: []string{"st1"}})
+	must(t, err)
+	if len(st1) != 5 {
+		t.Errorf("st1 sees %d incidents, want 5 (one shared)", len(st1))
+	}
+	since, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{Since: t0.Add(3 * time.Minute), Status: []precinct.IncidentStatus{precinct.IncidentReceived}})
+	must(t, err)
+	if len(since) != 2 {
+		t.Errorf("since: %v", ids(since))
+	}
+	tl, err := s.Timeline(ctx, "inc1")
+	must(t, err)
+	if len(tl) != 1 || tl[0].Type != "incident.created" || tl[0].SubBureauID != "sb1" || tl[0].StationID != "st1" {
+		t.Errorf("timeline %+v", tl)
+	}
+}
+
+func ids(incs []*precinct.Incident) []string {
+	out := make([]string, len(incs))
+	for i, inc := range incs {
+		out[i] = inc.ID
+	}
+	return out
+}
+
+func testIdempotency(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	created, seen := 0, map[string]bool{}
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			inc, evs := newIncident(precinct.NewID("inc", t0), t0)
+			inc.IdempotencyKey = "110-call-42"
+			got, ok, err := s.CreateIncident(ctx, inc, evs)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			seen[got.ID] = true
+			if ok {
+				created++
+			}
+		}()
+	}
+	wg.Wait()
+	list, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{})
+	must(t, err)
+	if created != 1 || len(seen) != 1 || len(list) != 1 {
+		t.Fatalf("created %d, distinct answers %d, stored %d; want 1 each", created, len(seen), len(list))
+	}
+	evs, err := s.ListEvents(ctx, precinct.EventFilter{})
+	must(t, err)
+	if len(evs) != 1 {
+		t.Errorf("%d events for one incident", len(evs))
+	}
+}
+
+// dispatchChange returns the change that dispatches units to inc.
+func dispatchChange(inc *precinct.Incident, units ...string) precinct.IncidentChange {
+	next := *inc
+	next.Status, next.Version, next.Units = precinct.IncidentDispatched, inc.Version+1, units
+	ev := precinct.NewEvent(context.Background(), t0, "incident.dispatched", inc.Location, "incident", inc.ID, inc, &next, map[string]any{"units": units})
+	return precinct.IncidentChange{Incident: &next, PrevVersion: inc.Version, Claim: units, Events: []*precinct.Event{ev}}
+}
+
+func testClaimRace(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	const n = 50
+	incs := make([]*precinct.Incident, n)
+	for i := range incs {
+		inc, evs := newIncident(fmt.Sprintf("race%02d", i), t0)
+		_, _, err := s.CreateIncident(ctx, inc, evs)
+		must(t, err)
+		incs[i] = inc
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range incs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.UpdateIncident(ctx, dispatchChange(incs[i], "un1"))
+		}()
+	}
+	wg.Wait()
+	winner := ""
+	for i, err := range errs {
+		if err == nil {
+			if winner != "" {
+				t.Fatalf("two incidents hold un1: %s and %s", winner, incs[i].ID)
+			}
+			winner = incs[i].ID
+			continue
+		}
+		var e *precinct.Error
+		if precinct.ErrorCode(err) != precinct.ECONFLICT || !asError(err, &e) || e.Data["incident_id"] == "" {
+			t.Fatalf("loser error %v, want ECONFLICT naming the holder", err)
+		}
+	}
+	if winner == "" {
+		t.Fatal("no dispatch succeeded")
+	}
+	for _, err := range errs {
+		var e *precinct.Error
+		if asError(err, &e) && e.Data["incident_id"] != winner {
+			t.Errorf("holder named %q, want %q", e.Data["incident_id"], winner)
+		}
+	}
+	u, err := s.FindUnit(ctx, "un1")
+	must(t, err)
+	if u.IncidentID != winner || u.Status != precinct.UnitDispatched {
+		t.Errorf("unit %+v", u)
+	}
+	evs, err := s.ListEvents(ctx, precinct.EventFilter{Types: []string{"incident.dispatched"}})
+	must(t, err)
+	if len(evs) != 1 {
+		t.Errorf("%d dispatch events, want 1", len(evs))
+	}
+}
+
+func testUpdateAtomic(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	a, evs := newIncident("a", t0)
+	_, _, err := s.CreateIncident(ctx, a, evs)
+	must(t, err)
+	b, evs := newIncident("b", t0)
+	_, _, err = s.CreateIncident(ctx, b, evs)
+	must(t, err)
+	must(t, s.UpdateIncident(ctx, dispatchChange(a, "un2")))
+
+	// b claims un3 (free) and un2 (held by a): nothing of it may stay.
+	wantCode(t, s.UpdateIncident(ctx, dispatchChange(b, "un3", "un2")), precinct.ECONFLICT)
+	u3, err := s.FindUnit(ctx, "un3")
+	must(t, err)
+	if u3.IncidentID != "" || u3.Status != precinct.UnitAvailable {
+		t.Errorf("un3 claimed by a failed change: %+v", u3)
+	}
+	got, err := s.FindIncident(ctx, "b")
+	must(t, err)
+	if got.Status != precinct.IncidentReceived || got.Version != 1 {
+		t.Errorf("b changed by a failed change: %+v", got)
+	}
+	tl, err := s.Timeline(ctx, "b")
+	must(t, err)
+	if len(tl) != 1 {
+		t.Errorf("a failed change wrote %d events", len(tl)-1)
+	}
+	wantCode(t, s.UpdateIncident(ctx, dispatchChange(b, "un404")), precinct.ENOTFOUND)
+
+	// A stale version is refused.
+	wantCode(t, s.UpdateIncident(ctx, dispatchChange(a, "un3")), precinct.ECONFLICT)
+
+	// Arrival moves a's unit; resolving releases it.
+	a2, err := s.FindIncident(ctx, "a")
+	must(t, err)
+	arrived := *a2
+	arrived.Status, arrived.Version = precinct.IncidentOnScene, a2.Version+1
+	must(t, s.UpdateIncident(ctx, precinct.IncidentChange{Incident: &arrived, PrevVersion: a2.Version, UnitStatus: map[string]precinct.UnitStatus{"un2": precinct.UnitOnScene}}))
+	u2, _ := s.FindUnit(ctx, "un2")
+	if u2.Status != precinct.UnitOnScene {
+		t.Errorf("un2 status %q", u2.Status)
+	}
+	resolved := arrived
+	resolved.Status, resolved.Version, resolved.Units = precinct.IncidentResolved, arrived.Version+1, nil
+	must(t, s.UpdateIncident(ctx, precinct.IncidentChange{Incident: &resolved, PrevVersion: arrived.Version, Release: []string{"un2"}}))
+	u2, _ = s.FindUnit(ctx, "un2")
+	if u2.IncidentID != "" || u2.Status != precinct.UnitAvailable {
+		t.Errorf("un2 not released: %+v", u2)
+	}
+	must(t, s.UpdateIncident(ctx, dispatchChange(b, "un2")))
+}
+
+func testPositions(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	var ps []precinct.Position
+	for i := 0; i < 1200; i++ {
+		ps = append(ps, precinct.Position{UnitID: fmt.Sprintf("un%d", i%3+1), Point: precinct.Point{Lon: 108 + float64(i)/10000, Lat: 29.3}, At: t0.Add(time.Duration(i) * time.Second)})
+	}
+	must(t, s.SavePositions(ctx, ps))
+	tr, err := s.Trajectory(ctx, "un1", t0, t0.Add(time.Hour))
+	must(t, err)
+	if len(tr) != 400 || !tr[0].At.Equal(t0) || tr[1].At.Sub(tr[0].At) != 3*time.Second {
+		t.Fatalf("trajectory of %d points", len(tr))
+	}
+	u, _ := s.FindUnit(ctx, "un3")
+	if last := ps[1199]; u.Position != last.Point || !u.PositionAt.Equal(last.At) {
+		t.Errorf("last position %+v, want %+v", u.Position, last)
+	}
+	// An older report does not move a unit back.
+	must(t, s.SavePositions(ctx, []precinct.Position{{UnitID: "un3", Point: precinct.Point{Lon: 1, Lat: 1}, At: t0}}))
+	if u2, _ := s.FindUnit(ctx, "un3"); u2.Position != u.Position {
+		t.Errorf("an old position moved the unit to %v", u2.Position)
+	}
+	bad := []precinct.Position{{UnitID: "un4", Point: precinct.Point{Lon: 108, Lat: 29}, At: t0}, {UnitID: "ghost", At: t0}}
+	wantCode(t, s.SavePositions(ctx, bad), precinct.ENOTFOUND)
+	if tr, _ := s.Trajectory(ctx, "un4", t0.Add(-time.Hour), t0.Add(time.Hour)); len(tr) != 0 {
+		t.Error("a rejected batch was partly written")
+	}
+}
+
+func testUnitStatus(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	ev := precinct.NewEvent(ctx, t0, "unit.status", precinct.Location{SubBureauID: "sb1", StationID: "st1"}, "unit", "un5", nil, nil, nil)
+	must(t, s.SetUnitStatus(ctx, "un5", precinct.UnitOffDuty, ev))
+	u, _ := s.FindUnit(ctx, "un5")
+	if u.Status != precinct.UnitOffDuty {
+		t.Errorf("status %q", u.Status)
+	}
+	wantCode(t, s.SetUnitStatus(ctx, "un5", precinct.UnitOnScene, nil), precinct.EINVALID)
+	wantCode(t, s.SetUnitStatus(ctx, "ghost", precinct.UnitBusy, nil), precinct.ENOTFOUND)
+	inc, evs := newIncident("x", t0)
+	_, _, err := s.CreateIncident(ctx, inc, evs)
+	must(t, err)
+	must(t, s.UpdateIncident(ctx, dispatchChange(inc, "un6")))
+	wantCode(t, s.SetUnitStatus(ctx, "un6", precinct.UnitOffDuty, nil), precinct.ECONFLICT)
+}
+
+func testOutbox(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	for i := 0; i < 3; i++ {
+		inc, evs := newIncident(fmt.Sprintf("o%d", i), t0)
+		_, _, err := s.CreateIncident(ctx, inc, evs)
+		must(t, err)
+	}
+	un, err := s.Unpublished(ctx, 10)
+	must(t, err)
+	if len(un) != 3 || !(un[0].Seq < un[1].Seq && un[1].Seq < un[2].Seq) {
+		t.Fatalf("unpublished %d", len(un))
+	}
+	must(t, s.MarkPublished(ctx, []int64{un[0].Seq, un[1].Seq}))
+	un2, err := s.Unpublished(ctx, 10)
+	must(t, err)
+	if len(un2) != 1 || un2[0].Seq != un[2].Seq {
+		t.Errorf("after marking: %d unpublished", len(un2))
+	}
+	after, err := s.ListEvents(ctx, precinct.EventFilter{AfterSeq: un[0].Seq})
+	must(t, err)
+	if len(after) != 2 || after[0].Seq != un[1].Seq || string(after[0].After) == "" {
+		t.Errorf("events after %d: %d", un[0].Seq, len(after))
+	}
+}
+
+func testRules(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	_, _, err := s.Rules(ctx, "sb1")
+	wantCode(t, err, precinct.ENOTFOUND)
+	ev := func() *precinct.Event {
+		return precinct.NewEvent(ctx, t0, "rules.updated", precinct.Location{SubBureauID: "sb1"}, "rules", "sb1", nil, nil, nil)
+	}
+	v, err := s.PutRules(ctx, "sb1", []byte(`{"k":5}`), 0, ev())
+	must(t, err)
+	if v != 1 {
+		t.Errorf("version %d", v)
+	}
+	_, err = s.PutRules(ctx, "sb1", []byte(`{"k":6}`), 0, ev())
+	wantCode(t, err, precinct.ECONFLICT)
+	v, err = s.PutRules(ctx, "sb1", []byte(`{"k":7}`), 1, ev())
+	must(t, err)
+	doc, version, err := s.Rules(ctx, "sb1")
+	must(t, err)
+	if string(doc) != `{"k":7}` || version != 2 || v != 2 {
+		t.Errorf("rules %s v%d", doc, version)
+	}
+	evs, _ := s.ListEvents(ctx, precinct.EventFilter{Types: []string{"rules.updated"}})
+	if len(evs) != 2 {
+		t.Errorf("%d rules events, want 2 (the refused change writes none)", len(evs))
+	}
+}
+
+func testCategories(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	cats, err := s.ListCategories(ctx, "sb1")
+	must(t, err)
+	if len(cats) != len(precinct.DefaultCategories) {
+		t.Errorf("defaults: %d", len(cats))
+	}
+	mine := []precinct.Category{{Code: "x", Name: "甲", NameEN: "X", Kind: precinct.KindOther}}
+	must(t, s.PutCategories(ctx, "sb1", mine, precinct.NewEvent(ctx, t0, "categories.updated", precinct.Location{SubBureauID: "sb1"}, "categories", "sb1", nil, mine, nil)))
+	cats, _ = s.ListCategories(ctx, "sb1")
+	if len(cats) != 1 || cats[0].Code != "x" {
+		t.Errorf("stored categories %v", cats)
+	}
+}
+
+func testAudit(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	must(t, s.RecordAudit(ctx, &precinct.AuditRecord{Actor: "u1", Action: "personal.read", EntityType: "person", EntityID: "p1", Fields: []string{"phone"}, Address: "127.0.0.1"}))
+	must(t, s.RecordAudit(ctx, &precinct.AuditRecord{Actor: "u2", Action: "personal.read", EntityType: "person", EntityID: "p2"}))
+	rs, _, err := s.ListAudit(ctx, precinct.AuditFilter{Actor: "u1"})
+	must(t, err)
+	if len(rs) != 1 || rs[0].EntityID != "p1" || len(rs[0].Fields) != 1 || rs[0].At.IsZero() {
+		t.Errorf("audit %+v", rs)
+	}
+}
+
+func testCheckIns(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	loc := precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1", CommunityGridID: "cg1"}
+	c := &precinct.CheckIn{UserID: "u3", PersonID: "p1", UnitID: "un1", Point: precinct.Point{Lon: 108.1, Lat: 29.1}, Location: loc, At: t0, Note: "到岗"}
+	must(t, s.CreateCheckIn(ctx, c, precinct.NewEvent(ctx, t0, "checkin.created", loc, "checkin", "c", nil, nil, nil)))
+	cs, _, err := s.ListCheckIns(ctx, precinct.CheckInFilter{StationID: "st1", Since: t0.Add(-time.Hour)})
+	must(t, err)
+	if len(cs) != 1 || cs[0].Location != loc || cs[0].Note != "到岗" || !cs[0].At.Equal(t0) {
+		t.Errorf("check-ins %+v", cs)
+	}
+	cs, _, _ = s.ListCheckIns(ctx, precinct.CheckInFilter{Since: t0.Add(time.Hour)})
+	if len(cs) != 0 {
+		t.Error("since filter ignored")
+	}
+}
