@@ -1,0 +1,268 @@
+// Package auth signs users in: argon2id password hashes, opaque bearer tokens
+// stored only as their SHA-256 hash with an expiry, and limits on failed
+// logins per username and per client address.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"precinct"
+)
+
+// argon2id parameters: one pass over 64 MiB with two lanes, about 50 ms on
+// the two-core machines Precinct is sized for.
+const (
+	argonTime    = 1
+	argonMemory  = 64 * 1024
+	argonThreads = 2
+	argonKeyLen  = 32
+	saltLen      = 16
+)
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 8
+
+// HashPassword returns an argon2id hash of pw in the PHC string format.
+func HashPassword(pw string) (string, error) {
+	if len([]rune(pw)) < MinPasswordLen {
+		return "", precinct.FieldErrorf(precinct.EINVALID, "password", "密码至少需要 %d 个字符", "The password needs at least %d characters.", MinPasswordLen)
+	}
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// CheckPassword reports whether pw matches a hash made by HashPassword.
+func CheckPassword(hash, pw string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// GeneratePassword returns a random password of 16 characters from an
+// alphabet without look-alike characters.
+func GeneratePassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// Defaults of Service.
+const (
+	DefaultTokenTTL    = 12 * time.Hour
+	DefaultMaxFailures = 10
+	DefaultFailWindow  = 5 * time.Minute
+	authCacheTTL       = 5 * time.Second
+)
+
+// Service signs users in and authenticates their tokens.
+type Service struct {
+	Users precinct.UserStore
+	Clock precinct.Clock
+	// TokenTTL is how long a token lives (default 12 h).
+	TokenTTL time.Duration
+	// MaxFailures failed logins within FailWindow, for one username or one
+	// address, block further attempts until the window passes.
+	MaxFailures int
+	FailWindow  time.Duration
+
+	mu       sync.Mutex
+	failures map[string][]time.Time // "user:…" or "addr:…" → failure times
+	cache    map[string]cachedUser  // token hash → user
+}
+
+type cachedUser struct {
+	user    *precinct.User
+	expires time.Time // of the cache entry
+	session time.Time // of the session
+}
+
+func (s *Service) now() time.Time {
+	if s.Clock == nil {
+		return time.Now()
+	}
+	return s.Clock.Now()
+}
+
+// errBadLogin is the one answer to a wrong username or password.
+func errBadLogin() error {
+	return precinct.Errorf(precinct.EUNAUTHORIZED, "用户名或密码错误", "Wrong username or password.")
+}
+
+// Login checks a username and password and returns a new bearer token.
+func (s *Service) Login(ctx context.Context, username, password, addr string) (string, time.Time, *precinct.User, error) {
+	now := s.now()
+	if err := s.allowed(now, username, addr); err != nil {
+		return "", time.Time{}, nil, err
+	}
+	u, err := s.Users.FindUserByUsername(ctx, username)
+	if err != nil && precinct.ErrorCode(err) != precinct.ENOTFOUND {
+		return "", time.Time{}, nil, err
+	}
+	if u == nil || u.Disabled || !CheckPassword(u.PasswordHash, password) {
+		s.fail(now, username, addr)
+		return "", time.Time{}, nil, errBadLogin()
+	}
+	token, hash := newToken()
+	ttl := s.TokenTTL
+	if ttl <= 0 {
+		ttl = DefaultTokenTTL
+	}
+	expires := now.Add(ttl)
+	if err := s.Users.CreateSession(ctx, &precinct.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: expires}); err != nil {
+		return "", time.Time{}, nil, err
+	}
+	s.mu.Lock()
+	delete(s.failures, "user:"+username)
+	s.mu.Unlock()
+	return token, expires, u, nil
+}
+
+// Authenticate returns the user of a valid token; EUNAUTHORIZED otherwise.
+func (s *Service) Authenticate(ctx context.Context, token string) (*precinct.User, error) {
+	unauthorized := precinct.Errorf(precinct.EUNAUTHORIZED, "未登录或登录已过期", "Not signed in, or the session has expired.")
+	if token == "" {
+		return nil, unauthorized
+	}
+	now := s.now()
+	hash := hashToken(token)
+	s.mu.Lock()
+	c, ok := s.cache[hash]
+	s.mu.Unlock()
+	if ok && now.Before(c.expires) && now.Before(c.session) {
+		return c.user, nil
+	}
+	sess, err := s.Users.FindSession(ctx, hash)
+	if precinct.ErrorCode(err) == precinct.ENOTFOUND {
+		return nil, unauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	if !now.Before(sess.ExpiresAt) {
+		_ = s.Users.DeleteSession(ctx, hash)
+		return nil, unauthorized
+	}
+	u, err := s.Users.FindUser(ctx, sess.UserID)
+	if err != nil || u.Disabled {
+		return nil, unauthorized
+	}
+	s.mu.Lock()
+	if s.cache == nil {
+		s.cache = map[string]cachedUser{}
+	}
+	if len(s.cache) > 10000 {
+		clear(s.cache)
+	}
+	s.cache[hash] = cachedUser{user: u, expires: now.Add(authCacheTTL), session: sess.ExpiresAt}
+	s.mu.Unlock()
+	return u, nil
+}
+
+// Logout ends the session of a token at once on this node.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	hash := hashToken(token)
+	s.mu.Lock()
+	delete(s.cache, hash)
+	s.mu.Unlock()
+	return s.Users.DeleteSession(ctx, hash)
+}
+
+// allowed returns ETOOMANY while a username or address is blocked.
+func (s *Service) allowed(now time.Time, username, addr string) error {
+	max, window := s.limits()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, key := range []string{"user:" + username, "addr:" + addr} {
+		recent := s.recent(key, now, window)
+		if len(recent) >= max {
+			wait := recent[0].Add(window).Sub(now).Round(time.Second)
+			e := precinct.Errorf(precinct.ETOOMANY, "登录失败次数过多，请 %v 后再试", "Too many failed logins; try again in %v.", wait)
+			e.Data = map[string]string{"retry_after_s": fmt.Sprint(int(wait.Seconds()) + 1)}
+			return e
+		}
+	}
+	return nil
+}
+
+func (s *Service) fail(now time.Time, username, addr string) {
+	_, window := s.limits()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failures == nil {
+		s.failures = map[string][]time.Time{}
+	}
+	for _, key := range []string{"user:" + username, "addr:" + addr} {
+		s.failures[key] = append(s.recent(key, now, window), now)
+	}
+}
+
+// recent returns the failures of key inside the window; s.mu is held.
+func (s *Service) recent(key string, now time.Time, window time.Duration) []time.Time {
+	fs := s.failures[key]
+	i := 0
+	for i < len(fs) && !fs[i].After(now.Add(-window)) {
+		i++
+	}
+	if i == len(fs) {
+		delete(s.failures, key)
+		return nil
+	}
+	s.failures[key] = fs[i:]
+	return fs[i:]
+}
+
+func (s *Service) limits() (int, time.Duration) {
+	max, window := s.MaxFailures, s.FailWindow
+	if max <= 0 {
+		max = DefaultMaxFailures
+	}
+	if window <= 0 {
+		window = DefaultFailWindow
+	}
+	return max, window
+}
+
+// newToken returns a random token and its hash.
+func newToken() (token, hash string) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,123 @@
+package auth_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"precinct"
+	"precinct/auth"
+	"precinct/sqldb"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func setup(t *testing.T) (*auth.Service, *clock) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "a.db"), sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	hash, err := auth.HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateUser(ctx, &precinct.User{ID: "u1", Username: "zhang", Role: precinct.RoleCommand, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)}
+	return &auth.Service{Users: db, Clock: c, TokenTTL: time.Hour, MaxFailures: 3, FailWindow: time.Minute}, c
+}
+
+func TestPasswordHash(t *testing.T) {
+	h, err := auth.HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$") || strings.Contains(h, "correct") {
+		t.Errorf("hash %q", h)
+	}
+	if !auth.CheckPassword(h, "correct horse") || auth.CheckPassword(h, "correct horsE") || auth.CheckPassword("garbage", "x") {
+		t.Error("CheckPassword is wrong")
+	}
+	h2, _ := auth.HashPassword("correct horse")
+	if h2 == h {
+		t.Error("two hashes of one password share a salt")
+	}
+	if _, err := auth.HashPassword("short"); precinct.ErrorCode(err) != precinct.EINVALID {
+		t.Errorf("short password: %v", err)
+	}
+	if p := auth.GeneratePassword(); len(p) != 16 {
+		t.Errorf("generated %q", p)
+	}
+}
+
+func TestLoginAuthenticateLogout(t *testing.T) {
+	s, c := setup(t)
+	ctx := context.Background()
+	token, expires, u, err := s.Login(ctx, "zhang", "correct horse", "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ID != "u1" || !expires.Equal(c.Now().Add(time.Hour)) || len(token) < 40 {
+		t.Fatalf("login: %v %v %q", u, expires, token)
+	}
+	got, err := s.Authenticate(ctx, token)
+	if err != nil || got.ID != "u1" {
+		t.Fatalf("authenticate: %v %v", got, err)
+	}
+	if _, err := s.Authenticate(ctx, token+"x"); precinct.ErrorCode(err) != precinct.EUNAUTHORIZED {
+		t.Errorf("forged token: %v", err)
+	}
+	if err := s.Logout(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, token); precinct.ErrorCode(err) != precinct.EUNAUTHORIZED {
+		t.Errorf("after logout: %v", err)
+	}
+	token, _, _, err = s.Login(ctx, "zhang", "correct horse", "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.add(time.Hour + time.Second)
+	if _, err := s.Authenticate(ctx, token); precinct.ErrorCode(err) != precinct.EUNAUTHORIZED {
+		t.Errorf("expired token: %v", err)
+	}
+}
+
+func TestLoginFailuresAreIndistinguishableAndLimited(t *testing.T) {
+	s, c := setup(t)
+	ctx := context.Background()
+	_, _, _, e1 := s.Login(ctx, "zhang", "wrong password", "10.0.0.2")
+	_, _, _, e2 := s.Login(ctx, "nobody", "wrong password", "10.0.0.3")
+	zh1, en1 := precinct.ErrorMessage(e1)
+	zh2, en2 := precinct.ErrorMessage(e2)
+	if precinct.ErrorCode(e1) != precinct.EUNAUTHORIZED || zh1 != zh2 || en1 != en2 {
+		t.Fatalf("wrong password %v vs unknown user %v", e1, e2)
+	}
+	for i := 0; i < 2; i++ {
+		s.Login(ctx, "zhang", "wrong password", "10.0.0.2")
+	}
+	// Blocked by username even with the right password and a new address.
+	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "10.9.9.9"); precinct.ErrorCode(err) != precinct.ETOOMANY {
+		t.Fatalf("after 3 failures: %v", err)
+	}
+	// Blocked by address for other usernames too.
+	if _, _, _, err := s.Login(ctx, "someone", "x", "10.0.0.2"); precinct.ErrorCode(err) != precinct.ETOOMANY {
+		t.Errorf("address not limited: %v", err)
+	}
+	c.add(time.Minute + time.Second)
+	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "10.9.9.9"); err != nil {
+		t.Errorf("after the window: %v", err)
+	}
+}
