@@ -1,0 +1,150 @@
+// Package http serves Precinct's JSON API under /api/v1, its Server-Sent
+// Events stream, the OpenAPI document, health and metrics endpoints, and the
+// embedded console. It is the only package that knows HTTP status codes:
+// domain error codes are mapped to them once, in codes below.
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"precinct"
+)
+
+// codes maps domain error codes to HTTP status codes.
+var codes = map[string]int{
+	precinct.EINVALID:      http.StatusBadRequest,
+	precinct.EUNAUTHORIZED: http.StatusUnauthorized,
+	precinct.EFORBIDDEN:    http.StatusForbidden,
+	precinct.ENOTFOUND:     http.StatusNotFound,
+	precinct.ECONFLICT:     http.StatusConflict,
+	precinct.ETOOMANY:      http.StatusTooManyRequests,
+	precinct.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// errorBody is the JSON of an error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	MessageEN string            `json:"message_en"`
+	Field     string            `json:"field,omitempty"`
+	Data      map[string]string `json:"data,omitempty"`
+}
+
+// writeError writes err as JSON with its status. Internal errors are logged
+// and shown only generically.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code := precinct.ErrorCode(err)
+	zh, en := precinct.ErrorMessage(err)
+	d := errorDetail{Code: code, Message: zh, MessageEN: en}
+	var e *precinct.Error
+	if errors.As(err, &e) {
+		d.Field, d.Data = e.Field, e.Data
+	}
+	if code == precinct.EINTERNAL && log != nil {
+		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if code == precinct.ETOOMANY && d.Data["retry_after_s"] != "" {
+		w.Header().Set("Retry-After", d.Data["retry_after_s"])
+	}
+	status, ok := codes[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, errorBody{Error: d})
+}
+
+// writeJSON writes v as JSON with a status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// list is the JSON of a list response.
+type list[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+func newList[T any](items []T, next string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items, NextCursor: next}
+}
+
+// Body size limits.
+const (
+	maxBody          = 1 << 20
+	maxPositionsBody = 16 << 20
+)
+
+// decode reads a JSON body strictly into v: application/json only, within
+// limit bytes, no unknown fields, nothing after the value. Errors are
+// EINVALID with a message that says what is wrong.
+func decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return precinct.Errorf(precinct.EINVALID, "请求体必须是 JSON（Content-Type: application/json）", "The body must be JSON (Content-Type: application/json).")
+		}
+	}
+	body := http.MaxBytesReader(w, r.Body, limit)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err2 := dec.Token(); err2 != io.EOF {
+			return precinct.Errorf(precinct.EINVALID, "JSON 之后还有多余内容", "Unexpected data after the JSON value.")
+		}
+		return nil
+	}
+	var maxErr *http.MaxBytesError
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	var pe *precinct.Error
+	switch {
+	case errors.As(err, &maxErr):
+		return precinct.Errorf(precinct.EINVALID, "请求体超过 %d 字节的上限", "The body exceeds the limit of %d bytes.", limit)
+	case errors.As(err, &pe):
+		return pe
+	case errors.As(err, &syntaxErr):
+		return precinct.Errorf(precinct.EINVALID, "JSON 格式错误（第 %d 字节）", "Malformed JSON at byte %d.", syntaxErr.Offset)
+	case errors.As(err, &typeErr):
+		return precinct.FieldErrorf(precinct.EINVALID, typeErr.Field, "字段 %s 的类型不正确", "Field %s has the wrong type.", typeErr.Field)
+	case errors.Is(err, io.EOF):
+		return precinct.Errorf(precinct.EINVALID, "请求体为空", "The body is empty.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return precinct.Errorf(precinct.EINVALID, "JSON 不完整", "The JSON is incomplete.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return precinct.FieldErrorf(precinct.EINVALID, field, "未知字段：%s", "Unknown field: %s.", field)
+	}
+	return precinct.Errorf(precinct.EINVALID, "无法解析请求体：%s", "Cannot read the body: %s", err.Error())
+}
+
+// queryInt reads an optional integer query parameter.
+func queryInt(r *http.Request, name string) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	var n int
+	if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 0 {
+		return 0, precinct.FieldErrorf(precinct.EINVALID, name, "参数 %s 应为非负整数", "Parameter %s must be a non-negative integer.", name)
+	}
+	return n, nil
+}

@@ -1,0 +1,161 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"precinct"
+)
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 200
+
+func (s *Server) handleIntake(w http.ResponseWriter, r *http.Request) error {
+	var in precinct.IncidentInput
+	if err := decode(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	in.IdempotencyKey = r.Header.Get("Idempotency-Key")
+	if len(in.IdempotencyKey) > maxIdempotencyKey {
+		return precinct.FieldErrorf(precinct.EINVALID, "Idempotency-Key", "Idempotency-Key 过长", "The Idempotency-Key is too long.")
+	}
+	inc, created, err := s.Incidents.Intake(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	w.Header().Set("Location", "/api/v1/incidents/"+inc.ID)
+	writeJSON(w, status, masked(inc))
+	return nil
+}
+
+// masked returns a copy of inc with the reporter's phone masked.
+func masked(inc *precinct.Incident) *precinct.Incident {
+	c := *inc
+	c.Reporter.Phone = precinct.MaskPhone(c.Reporter.Phone)
+	return &c
+}
+
+func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	n, err := queryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	since, err := timeParam(r, "since", timeZero)
+	if err != nil {
+		return err
+	}
+	until, err := timeParam(r, "until", timeZero)
+	if err != nil {
+		return err
+	}
+	f := precinct.IncidentFilter{PoliceGridID: q.Get("police_grid_id"), Category: q.Get("category"), UnitID: q.Get("unit_id"),
+		Since: since, Until: until, Cursor: q.Get("cursor"), Limit: n}
+	if st := q.Get("station_id"); st != "" {
+		f.StationIDs = []string{st}
+	}
+	if v := q.Get("status"); v != "" {
+		for _, s := range strings.Split(v, ",") {
+			f.Status = append(f.Status, precinct.IncidentStatus(s))
+		}
+	}
+	items, next, err := s.Incidents.ListIncidents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	for i, inc := range items {
+		items[i] = masked(inc)
+	}
+	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
+}
+
+func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) error {
+	inc, err := s.Incidents.FindIncident(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	clear, err := unmasked(r, inc.Locations()...)
+	if err != nil {
+		return err
+	}
+	if !clear {
+		inc = masked(inc)
+	} else if err := s.audit(r, "incident", inc.ID, "reporter.phone"); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, inc)
+	return nil
+}
+
+func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
+	tl, err := s.Incidents.Timeline(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	for _, e := range tl {
+		e.Before, e.After = nil, nil // the timeline shows actions; the incident shows state
+	}
+	writeJSON(w, http.StatusOK, newList(tl, ""))
+	return nil
+}
+
+func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) error {
+	rec, err := s.Incidents.Recommend(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+func (s *Server) handleKPIs(w http.ResponseWriter, r *http.Request) error {
+	k, err := s.KPIs.KPIs(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, k)
+	return nil
+}
+
+func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) error {
+	var req precinct.ActionRequest
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &req, maxBody); err != nil {
+			return err
+		}
+	}
+	req.Action = precinct.Action(r.PathValue("action"))
+	inc, err := s.Incidents.Act(r.Context(), r.PathValue("id"), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, masked(inc))
+	return nil
+}
+
+func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.Rules.Rules(r.Context(), r.URL.Query().Get("sub_bureau_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) handlePutRules(w http.ResponseWriter, r *http.Request) error {
+	var d precinct.RuleDocument
+	if err := decode(w, r, &d, maxBody); err != nil {
+		return err
+	}
+	out, err := s.Rules.PutRules(r.Context(), d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,312 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"precinct"
+	"precinct/auth"
+)
+
+// UnitStatusService puts units on or off duty.
+type UnitStatusService interface {
+	SetUnitStatus(ctx context.Context, id string, s precinct.UnitStatus) error
+}
+
+// Server is the HTTP server of one Precinct node. Set the fields, then Open.
+type Server struct {
+	Addr       string
+	Store      precinct.Store
+	Auth       *auth.Service
+	Incidents  precinct.IncidentService
+	Positions  precinct.PositionService
+	Rules      precinct.RuleService
+	KPIs       precinct.KPIService
+	UnitStatus UnitStatusService
+	Bus        precinct.EventBus
+	Resolver   precinct.Resolver
+	Clock      precinct.Clock
+	// Assets holds the console (index.html, screen.html, app.html, static/…).
+	Assets fs.FS
+	Logger *slog.Logger
+
+	ln       net.Listener
+	srv      *http.Server
+	handler  http.Handler
+	routes   []string
+	metrics  *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	streams  sync.WaitGroup
+	closing  chan struct{}
+	once     sync.Once
+}
+
+// route is one API endpoint; public routes need no token.
+type route struct {
+	pattern string
+	public  bool
+	handle  func(http.ResponseWriter, *http.Request) error
+}
+
+func (s *Server) table() []route {
+	return []route{
+		{"POST /api/v1/auth/login", true, s.handleLogin},
+		{"POST /api/v1/auth/logout", false, s.handleLogout},
+		{"GET /api/v1/me", false, s.handleMe},
+		{"GET /api/v1/sub-bureaus", false, s.handleSubBureaus},
+		{"GET /api/v1/sub-bureaus/{id}", false, s.handleSubBureau},
+		{"GET /api/v1/stations", false, s.handleStations},
+		{"GET /api/v1/stations/{id}", false, s.handleStation},
+		{"GET /api/v1/service-stations", false, s.handleServiceStations},
+		{"GET /api/v1/police-grids", false, s.handlePoliceGrids},
+		{"GET /api/v1/police-grids/{id}", false, s.handlePoliceGrid},
+		{"GET /api/v1/community-grids", false, s.handleCommunityGrids},
+		{"GET /api/v1/map", false, s.handleMap},
+		{"GET /api/v1/resolve", false, s.handleResolve},
+		{"GET /api/v1/people", false, s.handlePeople},
+		{"GET /api/v1/people/{id}", false, s.handlePerson},
+		{"GET /api/v1/units", false, s.handleUnits},
+		{"GET /api/v1/units/{id}", false, s.handleUnit},
+		{"POST /api/v1/units/{id}/status", false, s.handleUnitStatus},
+		{"GET /api/v1/units/{id}/trajectory", false, s.handleTrajectory},
+		{"POST /api/v1/positions", false, s.handlePositions},
+		{"POST /api/v1/checkins", false, s.handleCheckIn},
+		{"GET /api/v1/checkins", false, s.handleCheckIns},
+		{"GET /api/v1/categories", false, s.handleCategories},
+		{"POST /api/v1/incidents", false, s.handleIntake},
+		{"GET /api/v1/incidents", false, s.handleIncidents},
+		{"GET /api/v1/incidents/{id}", false, s.handleIncident},
+		{"GET /api/v1/incidents/{id}/timeline", false, s.handleTimeline},
+		{"GET /api/v1/incidents/{id}/recommendations", false, s.handleRecommendations},
+		{"GET /api/v1/incidents/{id}/kpis", false, s.handleKPIs},
+		{"POST /api/v1/incidents/{id}/{action}", false, s.handleAction},
+		{"GET /api/v1/rules", false, s.handleRules},
+		{"PUT /api/v1/rules", false, s.handlePutRules},
+		{"GET /api/v1/stream", false, s.handleStream},
+		{"GET /api/v1/audit", false, s.handleAudit},
+		{"GET /api/v1/users", false, s.handleUsers},
+		{"GET /api/v1/openapi.json", true, s.handleOpenAPI},
+		{"GET /healthz", true, s.handleHealth},
+		{"GET /readyz", true, s.handleReady},
+	}
+}
+
+// Routes returns the method and path of every API route, e.g.
+// "GET /api/v1/stations/{id}" (for the OpenAPI test).
+func (s *Server) Routes() []string {
+	s.build()
+	return append([]string(nil), s.routes...)
+}
+
+// Handler returns the server's handler (for tests with httptest).
+func (s *Server) Handler() http.Handler {
+	s.build()
+	return s.handler
+}
+
+func (s *Server) build() {
+	s.once.Do(func() {
+		if s.Logger == nil {
+			s.Logger = slog.Default()
+		}
+		if s.Clock == nil {
+			s.Clock = precinct.SystemClock{}
+		}
+		s.closing = make(chan struct{})
+		s.metrics = prometheus.NewRegistry()
+		s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "precinct_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
+		s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "precinct_http_request_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}, []string{"route"})
+		s.metrics.MustRegister(s.requests, s.latency)
+
+		mux := http.NewServeMux()
+		for _, rt := range s.table() {
+			s.routes = append(s.routes, rt.pattern)
+			mux.Handle(rt.pattern, s.wrap(rt))
+		}
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}))
+		if s.Assets != nil {
+			s.mountAssets(mux)
+		}
+		s.handler = securityHeaders(mux)
+	})
+}
+
+// wrap adds recovery, authentication, metrics and error writing to a route.
+func (s *Server) wrap(rt route) http.Handler {
+	label := rt.pattern
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: 200}
+		defer func() {
+			if p := recover(); p != nil {
+				s.Logger.Error("panic", "route", label, "panic", p, "stack", string(debug.Stack()))
+				writeError(rec, r, nil, precinct.Errorf(precinct.EINTERNAL, "内部错误", "Internal error."))
+			}
+			s.requests.WithLabelValues(label, strconv.Itoa(rec.status)).Inc()
+			s.latency.WithLabelValues(label).Observe(time.Since(start).Seconds())
+		}()
+		if !rt.public {
+			u, err := s.authenticate(r, rt.pattern == "GET /api/v1/stream")
+			if err != nil {
+				writeError(rec, r, s.Logger, err)
+				return
+			}
+			r = r.WithContext(precinct.NewContextWithUser(r.Context(), u))
+		}
+		if err := rt.handle(rec, r); err != nil {
+			writeError(rec, r, s.Logger, err)
+		}
+	})
+}
+
+// authenticate reads the bearer token (or, for the stream, ?access_token=).
+func (s *Server) authenticate(r *http.Request, queryToken bool) (*precinct.User, error) {
+	token := ""
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		token = strings.TrimPrefix(h, "Bearer ")
+	} else if queryToken {
+		token = r.URL.Query().Get("access_token")
+	}
+	return s.Auth.Authenticate(r.Context(), token)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Flush lets SSE flush through the recorder.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: http: https:; style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self'; manifest-src 'self'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// mountAssets serves the console pages and their static files.
+func (s *Server) mountAssets(mux *http.ServeMux) {
+	page := func(name string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			b, err := fs.ReadFile(s.Assets, name)
+			if err != nil {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-cache")
+			_, _ = w.Write(b)
+		}
+	}
+	mux.HandleFunc("GET /{$}", page("index.html"))
+	mux.HandleFunc("GET /screen", page("screen.html"))
+	mux.HandleFunc("GET /app", page("app.html"))
+	files := http.FileServerFS(s.Assets)
+	mux.Handle("GET /static/", files)
+	for _, name := range []string{"sw.js", "manifest.webmanifest", "favicon.ico"} {
+		if _, err := fs.Stat(s.Assets, name); err == nil {
+			mux.Handle("GET /"+name, files)
+		}
+	}
+}
+
+// Open starts listening on Addr and serving in the background.
+func (s *Server) Open() error {
+	s.build()
+	ln, err := net.Listen("tcp", s.Addr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	s.srv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.Logger.Error("http server", "err", err)
+		}
+	}()
+	return nil
+}
+
+// URL returns the base URL the server listens on.
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Port returns the port the server listens on.
+func (s *Server) Port() int {
+	if s.ln == nil {
+		return 0
+	}
+	return s.ln.Addr().(*net.TCPAddr).Port
+}
+
+// Close stops accepting requests, ends event streams, and waits up to ten
+// seconds for requests in flight.
+func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
+	close(s.closing)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	s.streams.Wait()
+	return err
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
+	checks := map[string]string{"database": "ok", "bus": "ok"}
+	ready := true
+	if err := s.Store.Ping(r.Context()); err != nil {
+		checks["database"], ready = err.Error(), false
+	}
+	if s.Bus == nil {
+		checks["bus"], ready = "not configured", false
+	} else if err := s.Bus.Ping(r.Context()); err != nil {
+		checks["bus"], ready = err.Error(), false
+	}
+	status := http.StatusOK
+	if !ready {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, map[string]any{"ready": ready, "checks": checks})
+	return nil
+}

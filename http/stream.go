@@ -1,0 +1,149 @@
+package http
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"precinct"
+)
+
+var timeZero time.Time
+
+// streamBuffer bounds the events waiting for one slow client; past it the
+// client is disconnected and resumes with Last-Event-ID.
+const streamBuffer = 1024
+
+// handleStream sends the events the user may see as Server-Sent Events. With
+// Last-Event-ID it first replays the log after that sequence number, then
+// continues live, without gap or duplicate: it subscribes before replaying and
+// skips live events already sent.
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
+	u := user(r)
+	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
+		return err
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		return precinct.Errorf(precinct.EINTERNAL, "不支持流式推送", "Streaming is not supported.")
+	}
+	last, err := lastEventID(r)
+	if err != nil {
+		return err
+	}
+	s.streams.Add(1)
+	defer s.streams.Done()
+	ctx := r.Context()
+	live := make(chan *precinct.Event, streamBuffer)
+	overflow := make(chan struct{})
+	var overflowed bool
+	filter := precinct.SubjectPrefix + ".>"
+	if u.Scope.SubBureauID != "" {
+		filter = precinct.SubjectPrefix + "." + u.Scope.SubBureauID + ".>"
+	}
+	stop, err := s.Bus.Subscribe(ctx, filter, func(e *precinct.Event) {
+		select {
+		case live <- e:
+		default:
+			if !overflowed {
+				overflowed = true
+				close(overflow)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 2000\n: connected\n\n")
+	flusher.Flush()
+
+	// floor: every event at or below it was sent (or replayed); seen: events
+	// above it that were sent. A node may hear an event twice when two
+	// nodes' relays publish it.
+	floor, seen := last, map[int64]bool{}
+	send := func(e *precinct.Event) error {
+		if e.Seq <= floor || seen[e.Seq] {
+			return nil
+		}
+		if seen[e.Seq] = true; len(seen) > 4096 {
+			clear(seen)
+			floor = max(floor, e.Seq-1)
+		}
+		last = max(last, e.Seq)
+		if !e.Visible(u.Scope) {
+			return nil
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, b); err != nil {
+			return err
+		}
+		flusher.Flush()
+		return nil
+	}
+	if last > 0 {
+		for {
+			evs, err := s.Store.ListEvents(ctx, precinct.EventFilter{AfterSeq: last, SubBureauID: u.Scope.SubBureauID, Limit: 1000})
+			if err != nil {
+				return nil // the response has started; the client reconnects
+			}
+			for _, e := range evs {
+				if err := send(e); err != nil {
+					return nil
+				}
+			}
+			if len(evs) < 1000 {
+				break
+			}
+		}
+		floor = last
+	}
+	ping := time.NewTicker(15 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.closing:
+			return nil
+		case <-overflow:
+			return nil
+		case <-ping.C:
+			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+				return nil
+			}
+			flusher.Flush()
+		case e := <-live:
+			if err := send(e); err != nil {
+				return nil
+			}
+		}
+	}
+}
+
+// lastEventID reads the Last-Event-ID header or the last_event_id parameter.
+func lastEventID(r *http.Request) (int64, error) {
+	v := r.Header.Get("Last-Event-ID")
+	if v == "" {
+		v = r.URL.Query().Get("last_event_id")
+	}
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, precinct.FieldErrorf(precinct.EINVALID, "Last-Event-ID", "Last-Event-ID 应为事件序号", "Last-Event-ID must be an event sequence number.")
+	}
+	return n, nil
+}
