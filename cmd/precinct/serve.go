@@ -19,6 +19,7 @@ import (
 	"precinct/geo"
 	phttp "precinct/http"
 	"precinct/natsbus"
+	"precinct/routing"
 	"precinct/sqldb"
 	"precinct/web"
 )
@@ -104,34 +105,36 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	router, err := m.loadRouter()
+	if err != nil {
+		return err
+	}
 	m.Dispatch = &dispatch.Service{
 		Store:    m.Store,
 		Resolver: resolver,
-		Router:   dispatch.NewStraightLineRouter(),
+		Router:   router,
 		Clock:    m.Clock,
 		Notify:   m.Relay.Notify,
-		Feed:     m.Bus,
 	}
 	m.Dispatch.Live = dispatch.NewIndex(m.Clock, cfg.StaleAfter)
 	if err := m.Dispatch.LoadUnits(sys); err != nil {
 		return fmt.Errorf("load units: %w", err)
 	}
-	if err := m.Dispatch.StartFeeds(runCtx); err != nil {
-		return fmt.Errorf("position feeds: %w", err)
-	}
 
 	m.HTTP = &phttp.Server{
-		Addr:      cfg.Addr,
-		Store:     m.Store,
-		Auth:      m.Auth,
-		Incidents: m.Dispatch,
-		Positions: m.Dispatch,
-		Rules:     m.Dispatch,
-		Bus:       m.Bus,
-		Resolver:  resolver,
-		Clock:     m.Clock,
-		Assets:    web.Assets(),
-		Logger:    m.Logger,
+		Addr:       cfg.Addr,
+		Store:      m.Store,
+		Auth:       m.Auth,
+		Incidents:  m.Dispatch,
+		Positions:  m.Dispatch,
+		Rules:      m.Dispatch,
+		KPIs:       m.Dispatch,
+		UnitStatus: m.Dispatch,
+		Bus:        m.Bus,
+		Resolver:   resolver,
+		Clock:      m.Clock,
+		Assets:     web.Assets(),
+		Logger:     m.Logger,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -232,6 +235,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	for _, u := range j.Users {
 		u.PasswordHash, u.CreatedAt = hash, now
 	}
+	for _, u := range j.Units {
+		u.PositionAt = now // the demo's units report from their posts at first start
+	}
 	if err := m.Store.ImportJurisdiction(ctx, j); err != nil {
 		return fmt.Errorf("import demo: %w", err)
 	}
@@ -248,6 +254,22 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		fmt.Fprintf(m.stdout, "演示用户共用密码 / demo users' shared password: %s\n(只显示这一次 / shown only this once)\n", pw)
 	}
 	return nil
+}
+
+// loadRouter returns the road router when `precinct import osm` has built a
+// graph in the data directory (falling back to the straight line for foot
+// units and points off the road network), else the straight-line router.
+func (m *Main) loadRouter() (precinct.Router, error) {
+	straight := dispatch.NewStraightLineRouter()
+	road, err := routing.Load(routing.GraphPath(m.Config.DataDir))
+	switch {
+	case precinct.ErrorCode(err) == precinct.ENOTFOUND:
+		return straight, nil
+	case err != nil:
+		return nil, fmt.Errorf("road graph: %w", err)
+	}
+	m.Logger.Info("road routing loaded", "path", routing.GraphPath(m.Config.DataDir))
+	return &routing.Fallback{Road: road, Other: straight}, nil
 }
 
 // buildResolver indexes every stored grid for locating points.
