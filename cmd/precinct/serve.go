@@ -121,12 +121,16 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load units: %w", err)
 	}
 
+	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
+	if err := positions.Start(runCtx, sys); err != nil {
+		return fmt.Errorf("position feed: %w", err)
+	}
 	m.HTTP = &phttp.Server{
 		Addr:       cfg.Addr,
 		Store:      m.Store,
 		Auth:       m.Auth,
 		Incidents:  m.Dispatch,
-		Positions:  m.Dispatch,
+		Positions:  positions,
 		Rules:      m.Dispatch,
 		KPIs:       m.Dispatch,
 		UnitStatus: m.Dispatch,
@@ -140,7 +144,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("listen: %w", err)
 	}
 	if cfg.Demo && cfg.DemoMove {
-		mover := &demo.Mover{Store: m.Store, Positions: m.Dispatch, Clock: m.Clock, Logger: m.Logger}
+		mover := &demo.Mover{Store: m.Store, Positions: positions, Clock: m.Clock, Logger: m.Logger}
 		m.goRun(func() error { return mover.Run(sys) })
 	}
 	m.Logger.Info("precinct ready", "url", m.HTTP.URL(), "db", engineName(cfg.DB), "nats", busName(cfg.NATS), "startup", time.Since(start).Round(time.Millisecond))
