@@ -1,0 +1,256 @@
+package live_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"precinct"
+	"precinct/dispatch"
+	"precinct/dispatch/live"
+)
+
+// city is a synthetic city around Qianjiang's town centre: 20 stations on a
+// 5×4 grid 4 km apart, 1,000 units clustered around each (normal, σ 1.5 km),
+// of mixed kinds; 60% available, 25% on incidents, 15% off duty.
+type city struct {
+	stations []precinct.Point
+	units    []*precinct.Unit
+	queries  []live.Query
+}
+
+var benchKinds = []precinct.UnitKind{precinct.UnitPatrolCar, precinct.UnitFootPatrol, precinct.UnitCommunity,
+	precinct.UnitMotorcycle, precinct.UnitCaseTeam, precinct.UnitArmedVehicle}
+
+func newCity(nUnits int) *city {
+	rng := rand.New(rand.NewPCG(7, 11))
+	c := &city{}
+	const kmLat, kmLon = 1 / 111.2, 1 / 96.7
+	for i := range 20 {
+		c.stations = append(c.stations, precinct.Point{Lon: 108.70 + float64(i%5)*4*kmLon, Lat: 29.48 + float64(i/5)*4*kmLat})
+	}
+	for i := range nUnits {
+		s := i % len(c.stations)
+		u := &precinct.Unit{
+			ID: fmt.Sprintf("unit_%05d", i), Kind: benchKinds[rng.IntN(len(benchKinds))], SubBureauID: "sb1",
+			StationID: fmt.Sprintf("st%02d", s), Status: precinct.UnitAvailable, PositionAt: now.Add(-time.Duration(rng.IntN(60)) * time.Second),
+			Position: precinct.Point{Lon: c.stations[s].Lon + rng.NormFloat64()*1.5*kmLon, Lat: c.stations[s].Lat + rng.NormFloat64()*1.5*kmLat},
+		}
+		switch r := rng.IntN(100); {
+		case r < 25:
+			u.Status, u.IncidentID = precinct.UnitDispatched, "inc_x"
+		case r < 40:
+			u.Status = precinct.UnitOffDuty
+		}
+		c.units = append(c.units, u)
+	}
+	for range 1024 {
+		s := rng.IntN(len(c.stations))
+		p := precinct.Point{Lon: c.stations[s].Lon + rng.NormFloat64()*1.5*kmLon, Lat: c.stations[s].Lat + rng.NormFloat64()*1.5*kmLat}
+		c.queries = append(c.queries, live.Query{Point: p, K: 5,
+			Kinds:      []precinct.UnitKind{precinct.UnitPatrolCar, precinct.UnitFootPatrol},
+			StationIDs: []string{fmt.Sprintf("st%02d", s)}, Explain: 10})
+	}
+	return c
+}
+
+// latencies reports p50 and p99 of per-operation times.
+func latencies(b *testing.B, ds []time.Duration) {
+	slices.Sort(ds)
+	pct := func(p float64) float64 { return float64(ds[int(math.Ceil(p*float64(len(ds))))-1].Nanoseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "p50-µs")
+	b.ReportMetric(pct(0.99), "p99-µs")
+}
+
+// BenchmarkRecommend compares, on the same 20,000 units and queries (k = 5,
+// kind, status and station filters, ranked by the straight-line router):
+// the grid index, a linear scan, and Redis GEOSEARCH plus the same filtering.
+func BenchmarkRecommend(b *testing.B) {
+	c := newCity(20000)
+	router := &dispatch.StraightLine{}
+	ctx := context.Background()
+	clock := &fixedClock{now}
+
+	b.Run("grid-index", func(b *testing.B) {
+		x := live.New(clock, live.Options{})
+		x.Put(c.units...)
+		ds := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			t0 := time.Now()
+			cands, _, err := x.Nearest(ctx, router, c.queries[i%len(c.queries)])
+			ds = append(ds, time.Since(t0))
+			if err != nil || len(cands) != 5 {
+				b.Fatalf("%d candidates, %v", len(cands), err)
+			}
+		}
+		latencies(b, ds)
+	})
+
+	b.Run("linear-scan", func(b *testing.B) {
+		ds := make([]time.Duration, 0, b.N)
+		for i := 0; b.Loop(); i++ {
+			t0 := time.Now()
+			cands := linearScan(ctx, router, c.units, c.queries[i%len(c.queries)])
+			ds = append(ds, time.Since(t0))
+			if len(cands) != 5 {
+				b.Fatalf("%d candidates", len(cands))
+			}
+		}
+		latencies(b, ds)
+	})
+
+	b.Run("redis-geosearch", func(b *testing.B) {
+		rdb := redisClient(b)
+		key := "precinct:bench:units"
+		rdb.Del(ctx, key)
+		defer rdb.Del(ctx, key)
+		byID := make(map[string]*precinct.Unit, len(c.units))
+		for i := 0; i < len(c.units); i += 1000 {
+			var locs []*redis.GeoLocation
+			for _, u := range c.units[i:min(i+1000, len(c.units))] {
+				locs = append(locs, &redis.GeoLocation{Name: u.ID, Longitude: u.Position.Lon, Latitude: u.Position.Lat})
+				byID[u.ID] = u
+			}
+			if err := rdb.GeoAdd(ctx, key, locs...).Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ds := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			t0 := time.Now()
+			cands, err := redisSearch(ctx, rdb, key, router, byID, c.queries[i%len(c.queries)])
+			ds = append(ds, time.Since(t0))
+			if err != nil || len(cands) != 5 {
+				b.Fatalf("%d candidates, %v", len(cands), err)
+			}
+		}
+		latencies(b, ds)
+	})
+}
+
+// BenchmarkIngest measures position updates into the index of 20,000 units,
+// in batches of 1,000 (the HTTP batch size).
+func BenchmarkIngest(b *testing.B) {
+	c := newCity(20000)
+	x := live.New(&fixedClock{now}, live.Options{})
+	x.Put(c.units...)
+	rng := rand.New(rand.NewPCG(3, 4))
+	batches := make([][]precinct.Position, 64)
+	for i := range batches {
+		for j := range 1000 {
+			u := c.units[rng.IntN(len(c.units))]
+			batches[i] = append(batches[i], precinct.Position{UnitID: u.ID, At: now.Add(time.Duration(i*1000+j) * time.Millisecond),
+				Point: precinct.Point{Lon: u.Position.Lon + (rng.Float64()-0.5)*0.01, Lat: u.Position.Lat + (rng.Float64()-0.5)*0.01}})
+		}
+	}
+	var n int
+	tick := time.Duration(0)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		batch := batches[i%len(batches)]
+		// Every position is newer than the last, or the index skips it as old.
+		for j := range batch {
+			tick += time.Millisecond
+			batch[j].At = now.Add(tick)
+		}
+		n += x.Move(batch)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "updates/s")
+}
+
+// linearScan is the baseline: test every unit, keep the nearest matching
+// shortlist, rank it with the router.
+func linearScan(ctx context.Context, router precinct.Router, units []*precinct.Unit, q live.Query) []precinct.Candidate {
+	type hd struct {
+		u *precinct.Unit
+		d float64
+	}
+	var hs []hd
+	for _, u := range units {
+		if u.Status != precinct.UnitAvailable || !slices.Contains(q.Kinds, u.Kind) || !slices.Contains(q.StationIDs, u.StationID) {
+			continue
+		}
+		hs = append(hs, hd{u, precinct.DistanceM(u.Position, q.Point)})
+	}
+	sort.Slice(hs, func(i, j int) bool { return hs[i].d < hs[j].d })
+	hits := make([]live.Hit, 0, 20)
+	for _, h := range hs[:min(20, len(hs))] {
+		u := *h.u
+		hits = append(hits, live.Hit{Unit: &u, DistanceM: h.d, Stale: now.Sub(u.PositionAt) > live.DefaultStaleAfter})
+	}
+	cands, _, _ := live.Rank(ctx, router, q.Point, hits, 1)
+	return cands[:min(q.K, len(cands))]
+}
+
+// redisSearch asks GEOSEARCH for the members within a radius, nearest
+// first, doubling the radius from 500 m until the shortlist is full (every
+// member inside the radius is nearer than any outside it); it filters them on
+// the unit attributes (held in process, which favours Redis) and ranks the
+// shortlist with the router.
+func redisSearch(ctx context.Context, rdb *redis.Client, key string, router precinct.Router, byID map[string]*precinct.Unit, q live.Query) ([]precinct.Candidate, error) {
+	const want = 20
+	for radius := 0.5; ; radius *= 2 {
+		locs, err := rdb.GeoSearchLocation(ctx, key, &redis.GeoSearchLocationQuery{
+			GeoSearchQuery: redis.GeoSearchQuery{Longitude: q.Point.Lon, Latitude: q.Point.Lat, Radius: radius, RadiusUnit: "km", Sort: "ASC"},
+			WithDist:       true,
+		}).Result()
+		if err != nil {
+			return nil, err
+		}
+		var hits []live.Hit
+		for _, l := range locs {
+			u := byID[l.Name]
+			if u.Status != precinct.UnitAvailable || !slices.Contains(q.Kinds, u.Kind) || !slices.Contains(q.StationIDs, u.StationID) {
+				continue
+			}
+			c := *u
+			hits = append(hits, live.Hit{Unit: &c, DistanceM: l.Dist * 1000, Stale: now.Sub(u.PositionAt) > live.DefaultStaleAfter})
+			if len(hits) == want {
+				break
+			}
+		}
+		if len(hits) == want || radius > 100 {
+			cands, _, err := live.Rank(ctx, router, q.Point, hits, 1)
+			if err != nil {
+				return nil, err
+			}
+			return cands[:min(q.K, len(cands))], nil
+		}
+	}
+}
+
+// redisClient connects to PRECINCT_TEST_REDIS (host:port or redis:// URL);
+// it skips without it, or fails when CI=true.
+func redisClient(tb testing.TB) *redis.Client {
+	addr := os.Getenv("PRECINCT_TEST_REDIS")
+	if addr == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("PRECINCT_TEST_REDIS is not set")
+		}
+		tb.Skip("PRECINCT_TEST_REDIS is not set")
+	}
+	opts := &redis.Options{Addr: addr}
+	if strings.Contains(addr, "://") {
+		var err error
+		if opts, err = redis.ParseURL(addr); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	rdb := redis.NewClient(opts)
+	tb.Cleanup(func() { rdb.Close() })
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return rdb
+}

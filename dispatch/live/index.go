@@ -1,0 +1,861 @@
+// Package live keeps the live picture of deployable units in memory: where
+// each unit is, when it last reported, its status, kind, station and service
+// station. It answers "the k nearest available units of these kinds within
+// these stations", first shortlisting by straight-line distance on a uniform
+// grid of cells, then ranking the shortlist by travel time from a
+// precinct.Router. An Index is safe for concurrent use.
+package live
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"precinct"
+)
+
+// Defaults of Options.
+const (
+	DefaultStaleAfter      = 120 * time.Second
+	DefaultCellDeg         = 0.005 // about 550 m north–south
+	DefaultShortlistFactor = 4
+	DefaultMinShortlist    = 12
+)
+
+// Options tune an Index. Zero fields take the defaults above.
+type Options struct {
+	// StaleAfter is the age after which a unit's position is "stale": the
+	// unit is still recommended, but ranked after every fresh one.
+	StaleAfter time.Duration
+	// CellDeg is the side of a grid cell in degrees.
+	CellDeg float64
+	// ShortlistFactor times k units are shortlisted by straight-line distance
+	// and ranked by the router (at least MinShortlist).
+	ShortlistFactor int
+	MinShortlist    int
+}
+
+// Index is the in-memory spatial index of live units. Every unit with a
+// position is in the global grid, and also in the grid of its station and
+// in that of its service station, so that a search restricted to a few
+// stations reads only their units.
+type Index struct {
+	clock precinct.Clock
+	opts  Options
+
+	mu     sync.RWMutex
+	units  map[string]*entry
+	global *grid
+	owners map[int32]*grid  // by interned station or service-station ID
+	ids    map[string]int32 // interned station and service-station IDs, from 1
+}
+
+type cellKey struct{ x, y int32 }
+
+// grid is a uniform grid of cells. Units are kept in cells, and in each cell
+// in buckets by kind and by whether they are available, so that a search
+// reads only the units it may want. Each bucket holds compact records for a
+// cache-friendly scan.
+type grid struct {
+	cells   map[cellKey]*cell
+	minCell cellKey // bounds of every cell ever occupied, to stop a search
+	maxCell cellKey
+	bounded bool
+	// dense mirrors cells as an array over [origin, origin+w×h) for fast
+	// lookups; nil when the bounds are too wide.
+	dense  []*cell
+	origin cellKey
+	w, h   int32
+}
+
+// maxDense is the largest dense array of cells a grid keeps (32 MiB).
+const maxDense = 1 << 22
+
+// densePad is how many cells a rebuilt dense array reaches beyond the bounds.
+const densePad = 32
+
+// get returns the cell at k, or nil.
+func (g *grid) get(k cellKey) *cell {
+	if g.dense != nil {
+		x, y := k.x-g.origin.x, k.y-g.origin.y
+		if uint32(x) < uint32(g.w) && uint32(y) < uint32(g.h) {
+			return g.dense[y*g.w+x]
+		}
+		return nil
+	}
+	return g.cells[k]
+}
+
+// add creates the cell at k.
+func (g *grid) add(k cellKey) *cell {
+	c := &cell{}
+	g.cells[k] = c
+	if !g.bounded {
+		g.minCell, g.maxCell, g.bounded = k, k, true
+	} else {
+		g.minCell.x, g.minCell.y = min(g.minCell.x, k.x), min(g.minCell.y, k.y)
+		g.maxCell.x, g.maxCell.y = max(g.maxCell.x, k.x), max(g.maxCell.y, k.y)
+	}
+	x, y := k.x-g.origin.x, k.y-g.origin.y
+	if g.dense != nil && uint32(x) < uint32(g.w) && uint32(y) < uint32(g.h) {
+		g.dense[y*g.w+x] = c
+		return c
+	}
+	g.rebuild()
+	return c
+}
+
+// rebuild lays the dense array over the bounds with some room around.
+func (g *grid) rebuild() {
+	w := int64(g.maxCell.x-g.minCell.x) + 1 + 2*densePad
+	h := int64(g.maxCell.y-g.minCell.y) + 1 + 2*densePad
+	if w*h > maxDense {
+		g.dense = nil
+		return
+	}
+	g.origin = cellKey{g.minCell.x - densePad, g.minCell.y - densePad}
+	g.w, g.h = int32(w), int32(h)
+	g.dense = make([]*cell, w*h)
+	for k, c := range g.cells {
+		g.dense[(k.y-g.origin.y)*g.w+(k.x-g.origin.x)] = c
+	}
+}
+
+const (
+	numKinds   = 8
+	numBuckets = numKinds * 2
+)
+
+type cell struct{ b [numBuckets][]rec }
+
+type rec struct {
+	lon, lat         float64
+	station, service int32 // interned IDs; 0 for none
+	e                *entry
+	which            uint8 // which placement of e this is
+}
+
+// Placements of an entry: the global grid, its station's, its service station's.
+const (
+	inGlobal = iota
+	inStation
+	inService
+	numPlacements
+)
+
+type placement struct {
+	g      *grid
+	placed bool
+	key    cellKey
+	bucket uint8
+	slot   int32 // index in g.cells[key].b[bucket]
+}
+
+type entry struct {
+	unit             precinct.Unit
+	kind             uint8 // kindIndex(unit.Kind)
+	station, service int32
+	at               [numPlacements]placement
+}
+
+func (e *entry) bucketOf() uint8 {
+	b := e.kind * 2
+	if e.unit.Status != precinct.UnitAvailable {
+		b++
+	}
+	return b
+}
+
+// New returns an empty Index reading the time from clock.
+func New(clock precinct.Clock, opts Options) *Index {
+	if opts.StaleAfter <= 0 {
+		opts.StaleAfter = DefaultStaleAfter
+	}
+	if opts.CellDeg <= 0 {
+		opts.CellDeg = DefaultCellDeg
+	}
+	if opts.ShortlistFactor <= 0 {
+		opts.ShortlistFactor = DefaultShortlistFactor
+	}
+	if opts.MinShortlist <= 0 {
+		opts.MinShortlist = DefaultMinShortlist
+	}
+	return &Index{clock: clock, opts: opts, units: make(map[string]*entry), global: newGrid(),
+		owners: make(map[int32]*grid), ids: make(map[string]int32)}
+}
+
+func newGrid() *grid { return &grid{cells: make(map[cellKey]*cell)} }
+
+// owner returns the grid of an interned owner ID, nil for 0.
+// x.mu must be held for writing.
+func (x *Index) owner(id int32) *grid {
+	if id == 0 {
+		return nil
+	}
+	g := x.owners[id]
+	if g == nil {
+		g = newGrid()
+		x.owners[id] = g
+	}
+	return g
+}
+
+// StaleAfter returns the age after which a position is stale.
+func (x *Index) StaleAfter() time.Duration { return x.opts.StaleAfter }
+
+// Len returns the number of units in the index.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.units)
+}
+
+// intern returns the number of a station or service-station ID (0 for "").
+// x.mu must be held for writing.
+func (x *Index) intern(id string) int32 {
+	if id == "" {
+		return 0
+	}
+	n, ok := x.ids[id]
+	if !ok {
+		n = int32(len(x.ids) + 1)
+		x.ids[id] = n
+	}
+	return n
+}
+
+// Put adds or replaces units (their kind, station, status and position as
+// given). Units without a position are kept but never found by a search.
+func (x *Index) Put(units ...*precinct.Unit) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, u := range units {
+		e := x.units[u.ID]
+		if e == nil {
+			e = &entry{}
+			x.units[u.ID] = e
+		}
+		e.unit = *u
+		e.unit.Members = slices.Clone(u.Members)
+		e.kind = kindIndex(u.Kind)
+		e.station, e.service = x.intern(u.StationID), x.intern(u.ServiceStationID)
+		x.place(e)
+	}
+}
+
+// Remove deletes a unit from the index.
+func (x *Index) Remove(id string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if e := x.units[id]; e != nil {
+		x.unplace(e)
+		delete(x.units, id)
+	}
+}
+
+// Unit returns a copy of a unit as the index knows it.
+func (x *Index) Unit(id string) (precinct.Unit, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	e := x.units[id]
+	if e == nil {
+		return precinct.Unit{}, false
+	}
+	u := e.unit
+	u.Members = slices.Clone(u.Members)
+	return u, true
+}
+
+// Has reports whether the index knows the unit.
+func (x *Index) Has(id string) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.units[id] != nil
+}
+
+// Move applies a batch of positions. Positions of unknown units, and those
+// older than the unit's current position, are skipped. It returns how many
+// were applied.
+func (x *Index) Move(ps []precinct.Position) int {
+	n := 0
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i := range ps {
+		p := &ps[i]
+		e := x.units[p.UnitID]
+		if e == nil || p.At.Before(e.unit.PositionAt) {
+			continue
+		}
+		e.unit.Position, e.unit.PositionAt = p.Point, p.At
+		x.place(e)
+		n++
+	}
+	return n
+}
+
+// SetStatus changes a unit's status and the incident it serves. It reports
+// false for an unknown unit.
+func (x *Index) SetStatus(id string, s precinct.UnitStatus, incidentID string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e := x.units[id]
+	if e == nil {
+		return false
+	}
+	e.unit.Status, e.unit.IncidentID = s, incidentID
+	x.place(e)
+	return true
+}
+
+func (x *Index) keyOf(p precinct.Point) cellKey {
+	return cellKey{int32(math.Floor(p.Lon / x.opts.CellDeg)), int32(math.Floor(p.Lat / x.opts.CellDeg))}
+}
+
+// place files e in the cells and buckets of its position, kind and status,
+// in the global grid and in its owners' grids.
+func (x *Index) place(e *entry) {
+	if e.unit.Position.IsZero() {
+		x.unplace(e)
+		return
+	}
+	k, b := x.keyOf(e.unit.Position), e.bucketOf()
+	grids := [numPlacements]*grid{x.global, x.owner(e.station), x.owner(e.service)}
+	for w, g := range grids {
+		pl := &e.at[w]
+		if pl.placed && pl.g != g {
+			pl.unplace()
+		}
+		if g == nil {
+			continue
+		}
+		r := rec{lon: e.unit.Position.Lon, lat: e.unit.Position.Lat, station: e.station, service: e.service, e: e, which: uint8(w)}
+		if pl.placed && pl.key == k && pl.bucket == b {
+			g.get(k).b[b][pl.slot] = r
+			continue
+		}
+		pl.unplace()
+		c := g.get(k)
+		if c == nil {
+			c = g.add(k)
+		}
+		*pl = placement{g: g, placed: true, key: k, bucket: b, slot: int32(len(c.b[b]))}
+		c.b[b] = append(c.b[b], r)
+	}
+}
+
+// unplace takes e out of every grid.
+func (x *Index) unplace(e *entry) {
+	for w := range e.at {
+		e.at[w].unplace()
+	}
+}
+
+// unplace takes the placement out of its cell.
+func (pl *placement) unplace() {
+	if !pl.placed {
+		return
+	}
+	c := pl.g.get(pl.key)
+	s := c.b[pl.bucket]
+	last := int32(len(s) - 1)
+	s[pl.slot] = s[last]
+	moved := &s[pl.slot]
+	moved.e.at[moved.which].slot = pl.slot
+	s[last] = rec{}
+	c.b[pl.bucket] = s[:last]
+	pl.placed = false
+}
+
+// Query asks for the nearest available units.
+type Query struct {
+	Point precinct.Point
+	// K is how many candidates to return.
+	K int
+	// Kinds are the unit kinds wanted; none means any.
+	Kinds []precinct.UnitKind
+	// StationIDs and ServiceStationIDs allow units of these stations or of
+	// these service stations. Both empty allow any unit.
+	StationIDs        []string
+	ServiceStationIDs []string
+	// Exclude leaves these units out silently (an earlier wave's).
+	Exclude []string
+	// MaxDistanceM bounds the straight-line search (0: unbounded).
+	MaxDistanceM float64
+	// Explain is how many of the nearest units left out to report, with why.
+	Explain int
+	// Wave is copied into each candidate.
+	Wave int
+}
+
+// Hit is one unit found by straight-line search.
+type Hit struct {
+	Unit      *precinct.Unit
+	DistanceM float64
+	Stale     bool
+}
+
+// Nearest returns the query's K nearest available units ranked by travel time
+// from router (fresh positions first, stale ones last), and up to q.Explain
+// exclusions saying why nearer units were left out.
+func (x *Index) Nearest(ctx context.Context, router precinct.Router, q Query) ([]precinct.Candidate, []precinct.Exclusion, error) {
+	if q.K <= 0 {
+		return nil, nil, nil
+	}
+	shortN := max(q.K*x.opts.ShortlistFactor, x.opts.MinShortlist)
+	hits, excl := x.Shortlist(q, shortN)
+	cands, unreachable, err := Rank(ctx, router, q.Point, hits, q.Wave)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cands) > q.K {
+		cands = cands[:q.K]
+	}
+	for _, u := range unreachable {
+		if len(excl) >= q.Explain {
+			break
+		}
+		excl = append(excl, precinct.Exclusion{UnitID: u, Reason: "路径不可达", ReasonEN: "no route to the incident"})
+	}
+	return cands, excl, nil
+}
+
+// Rank asks router for the travel time of each hit to p and orders them:
+// fresh positions by travel time, then stale positions by travel time.
+// Units the router cannot route are returned apart.
+func Rank(ctx context.Context, router precinct.Router, p precinct.Point, hits []Hit, wave int) ([]precinct.Candidate, []string, error) {
+	cands := make([]precinct.Candidate, 0, len(hits))
+	var unreachable []string
+	// One router call per profile.
+	var profiles [3]precinct.Profile
+	np := 0
+	for _, h := range hits {
+		pr := precinct.ProfileOf(h.Unit.Kind)
+		if !slices.Contains(profiles[:np], pr) {
+			profiles[np] = pr
+			np++
+		}
+	}
+	from := make([]precinct.Point, 0, len(hits))
+	idx := make([]int, 0, len(hits))
+	for _, pr := range profiles[:np] {
+		from, idx = from[:0], idx[:0]
+		for i, h := range hits {
+			if precinct.ProfileOf(h.Unit.Kind) == pr {
+				from = append(from, h.Unit.Position)
+				idx = append(idx, i)
+			}
+		}
+		ts, err := router.TravelTimes(ctx, from, p, pr)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(ts) != len(from) {
+			return nil, nil, fmt.Errorf("live: router %s returned %d travel times for %d points", router.Name(), len(ts), len(from))
+		}
+		for j, t := range ts {
+			h := hits[idx[j]]
+			if !t.OK {
+				unreachable = append(unreachable, h.Unit.ID)
+				continue
+			}
+			cands = append(cands, precinct.Candidate{
+				Unit: h.Unit, ETA: t.Duration, ETASec: t.Duration.Seconds(),
+				DistanceM: h.DistanceM, Stale: h.Stale, Wave: wave, StationID: h.Unit.StationID,
+			})
+		}
+	}
+	slices.SortFunc(cands, func(a, b precinct.Candidate) int {
+		if a.Stale != b.Stale {
+			if a.Stale {
+				return 1
+			}
+			return -1
+		}
+		if a.ETA != b.ETA {
+			return cmp.Compare(a.ETA, b.ETA)
+		}
+		return strings.Compare(a.Unit.ID, b.Unit.ID)
+	})
+	return cands, unreachable, nil
+}
+
+// Shortlist returns up to n units matching q nearest to q.Point by straight
+// line, nearest first, each a copy, and up to q.Explain exclusions for the
+// nearest units that did not match, no farther than the farthest hit.
+func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
+	now := x.clock.Now()
+	const mPerDegLat = 6371008.8 * math.Pi / 180
+	mPerDegLon := mPerDegLat * math.Cos(q.Point.Lat*math.Pi/180)
+	cellM := x.opts.CellDeg * min(mPerDegLat, mPerDegLon)
+	maxD2 := math.Inf(1)
+	if q.MaxDistanceM > 0 {
+		maxD2 = q.MaxDistanceM * q.MaxDistanceM
+	}
+
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if n <= 0 {
+		return nil, nil
+	}
+	// The buckets a search reads.
+	var wantArr [numBuckets]uint8
+	want := wantArr[:0]
+	kinds := uint16(0)
+	for _, k := range q.Kinds {
+		kinds |= 1 << kindIndex(k)
+	}
+	for k := range uint8(numKinds) {
+		if kinds == 0 || kinds&(1<<k) != 0 {
+			want = append(want, k*2)
+		}
+	}
+	// The grids a search reads: the global one, or those of the allowed owners.
+	anyStation := len(q.StationIDs) == 0 && len(q.ServiceStationIDs) == 0
+	var stArr, svArr [8]int32
+	stations := x.lookup(stArr[:0], q.StationIDs)
+	services := x.lookup(svArr[:0], q.ServiceStationIDs)
+	var gridArr [16]*grid
+	grids := gridArr[:0]
+	if anyStation {
+		grids = append(grids, x.global)
+	} else {
+		for _, id := range stations {
+			grids = append(grids, x.owners[id])
+		}
+		for _, id := range services {
+			grids = append(grids, x.owners[id])
+		}
+	}
+	matches := func(r *rec) bool {
+		return anyStation || r.station != 0 && slices.Contains(stations, r.station) ||
+			r.service != 0 && slices.Contains(services, r.service)
+	}
+
+	c0 := x.keyOf(q.Point)
+	best := maxHeap[*entry]{keys: make([]float64, 0, n), vals: make([]*entry, 0, n)}
+	visit := func(c *cell, which uint8) {
+		for _, b := range want {
+			for i := range c.b[b] {
+				r := &c.b[b][i]
+				dx, dy := (r.lon-q.Point.Lon)*mPerDegLon, (r.lat-q.Point.Lat)*mPerDegLat
+				d2 := dx*dx + dy*dy
+				if d2 > maxD2 || best.len() >= n && d2 >= best.top() {
+					continue
+				}
+				// A unit of an allowed station is found in the station's
+				// grid; skip it in its service station's.
+				if which == inService && r.station != 0 && slices.Contains(stations, r.station) {
+					continue
+				}
+				if len(q.Exclude) > 0 && slices.Contains(q.Exclude, r.e.unit.ID) {
+					continue
+				}
+				if best.len() < n {
+					best.push(d2, r.e)
+				} else {
+					best.replaceTop(d2, r.e)
+				}
+			}
+		}
+	}
+	rings(c0, grids, func(r int32, c *cell, gi int) bool {
+		if c != nil {
+			which := uint8(inGlobal)
+			if !anyStation {
+				which = inStation
+				if gi >= len(stations) {
+					which = inService
+				}
+			}
+			visit(c, which)
+			return true
+		}
+		// End of ring r: every unit of ring r+1 or beyond is at least r*cellM away.
+		reach := float64(r) * cellM
+		return reach*reach <= maxD2 && !(best.len() >= n && best.top() <= reach*reach)
+	})
+	// Exclusions: the nearest units that do not match, from the global
+	// grid, no farther than the farthest hit.
+	worst := maxHeap[rejected]{}
+	if q.Explain > 0 {
+		limit2 := maxD2
+		if best.len() > 0 {
+			limit2 = best.top()
+		}
+		rings(c0, []*grid{x.global}, func(r int32, c *cell, _ int) bool {
+			if c != nil {
+				for b := range uint8(numBuckets) {
+					wanted := b%2 == 0 && slices.Contains(want, b)
+					for i := range c.b[b] {
+						rc := &c.b[b][i]
+						dx, dy := (rc.lon-q.Point.Lon)*mPerDegLon, (rc.lat-q.Point.Lat)*mPerDegLat
+						d2 := dx*dx + dy*dy
+						if d2 > limit2 || worst.len() >= q.Explain && d2 >= worst.top() {
+							continue
+						}
+						var why reason
+						switch {
+						case b%2 == 1:
+							why = rejectStatus
+						case !wanted:
+							why = rejectKind
+						case !matches(rc):
+							why = rejectStation
+						default:
+							continue
+						}
+						if len(q.Exclude) > 0 && slices.Contains(q.Exclude, rc.e.unit.ID) {
+							continue
+						}
+						if worst.len() < q.Explain {
+							worst.push(d2, rejected{rc.e, why})
+						} else {
+							worst.replaceTop(d2, rejected{rc.e, why})
+						}
+					}
+				}
+				return true
+			}
+			reach := float64(r) * cellM
+			return reach*reach <= limit2 && !(worst.len() >= q.Explain && worst.top() <= reach*reach)
+		})
+	}
+	hits := make([]Hit, best.len())
+	units := make([]precinct.Unit, len(hits))
+	for i := len(hits) - 1; i >= 0; i-- {
+		d2, e := best.pop()
+		units[i] = e.unit
+		u := &units[i]
+		u.Members = slices.Clone(u.Members)
+		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: now.Sub(u.PositionAt) > x.opts.StaleAfter}
+	}
+	excl := make([]precinct.Exclusion, worst.len())
+	for i := len(excl) - 1; i >= 0; i-- {
+		_, r := worst.pop()
+		excl[i] = exclusion(r)
+	}
+	return hits, excl
+}
+
+// rings calls fn for each occupied cell of the grids, ring by ring around
+// c0 (gi is the grid's index), and with a nil cell at the end of each ring;
+// it stops when fn returns false or every occupied cell has been seen.
+func rings(c0 cellKey, grids []*grid, fn func(r int32, c *cell, gi int) bool) {
+	maxRing := int32(-1)
+	for _, g := range grids {
+		if g != nil && g.bounded {
+			maxRing = max(maxRing, abs32(c0.x-g.minCell.x), abs32(c0.x-g.maxCell.x), abs32(c0.y-g.minCell.y), abs32(c0.y-g.maxCell.y))
+		}
+	}
+	visit := func(k cellKey) bool {
+		for gi, g := range grids {
+			if g == nil {
+				continue
+			}
+			if c := g.get(k); c != nil {
+				fn(0, c, gi)
+			}
+		}
+		return true
+	}
+	occupied := 0
+	for _, g := range grids {
+		if g != nil {
+			occupied += len(g.cells)
+		}
+	}
+	for r := int32(0); r <= maxRing; r++ {
+		if r > 0 && 8*int(r) > occupied {
+			// A ring has more cells than are occupied in all: visit the
+			// remaining occupied cells directly instead.
+			for gi, g := range grids {
+				if g == nil {
+					continue
+				}
+				for k, c := range g.cells {
+					if max(abs32(k.x-c0.x), abs32(k.y-c0.y)) >= r {
+						fn(0, c, gi)
+					}
+				}
+			}
+			fn(maxRing, nil, -1)
+			return
+		}
+		if r == 0 {
+			visit(c0)
+		} else {
+			for i := -r; i <= r; i++ {
+				visit(cellKey{c0.x + i, c0.y - r})
+				visit(cellKey{c0.x + i, c0.y + r})
+			}
+			for j := -r + 1; j <= r-1; j++ {
+				visit(cellKey{c0.x - r, c0.y + j})
+				visit(cellKey{c0.x + r, c0.y + j})
+			}
+		}
+		if !fn(r, nil, -1) {
+			return
+		}
+	}
+}
+
+// lookup appends to out the interned numbers of known IDs. x.mu must be held.
+func (x *Index) lookup(out []int32, ids []string) []int32 {
+	for _, id := range ids {
+		if n, ok := x.ids[id]; ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func abs32(v int32) int32 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// reason is why a unit did not match a query.
+type reason uint8
+
+const (
+	rejectStatus  reason = iota + 1 // not available
+	rejectKind                      // not a kind the rule asks for
+	rejectStation                   // outside the allowed stations
+)
+
+type rejected struct {
+	e   *entry
+	why reason
+}
+
+func exclusion(r rejected) precinct.Exclusion {
+	u := &r.e.unit
+	ex := precinct.Exclusion{UnitID: u.ID}
+	switch r.why {
+	case rejectStatus:
+		switch u.Status {
+		case precinct.UnitOffDuty:
+			ex.Reason, ex.ReasonEN = "不在岗", "off duty"
+		case precinct.UnitBusy:
+			ex.Reason, ex.ReasonEN = "忙碌（其他工作）", "busy with other work"
+		default:
+			if u.IncidentID != "" {
+				ex.Reason = "正在处置警情 " + u.IncidentID + "（" + string(u.Status) + "）"
+				ex.ReasonEN = "serving incident " + u.IncidentID + " (" + string(u.Status) + ")"
+			} else {
+				ex.Reason, ex.ReasonEN = "状态为 "+string(u.Status), "status "+string(u.Status)
+			}
+		}
+	case rejectKind:
+		ex.Reason, ex.ReasonEN = kindReason(u.Kind)
+	case rejectStation:
+		ex.Reason = "不属于规则允许的派出所或警务站"
+		ex.ReasonEN = "outside the stations and service stations the rule allows"
+	}
+	return ex
+}
+
+// kindReason says why a unit of kind k is left out for its kind.
+func kindReason(k precinct.UnitKind) (string, string) {
+	switch k {
+	case precinct.UnitPatrolCar:
+		return "警力类型 patrol_car 不是规则要求的类型", "kind patrol_car is not one the rule asks for"
+	case precinct.UnitFootPatrol:
+		return "警力类型 foot_patrol 不是规则要求的类型", "kind foot_patrol is not one the rule asks for"
+	case precinct.UnitArmedVehicle:
+		return "警力类型 armed_vehicle 不是规则要求的类型", "kind armed_vehicle is not one the rule asks for"
+	case precinct.UnitMotorcycle:
+		return "警力类型 motorcycle 不是规则要求的类型", "kind motorcycle is not one the rule asks for"
+	case precinct.UnitCommunity:
+		return "警力类型 community 不是规则要求的类型", "kind community is not one the rule asks for"
+	case precinct.UnitCaseTeam:
+		return "警力类型 case_team 不是规则要求的类型", "kind case_team is not one the rule asks for"
+	}
+	return "警力类型 " + string(k) + " 不是规则要求的类型", "kind " + string(k) + " is not one the rule asks for"
+}
+
+// kindIndex numbers unit kinds; unknown kinds share the last number.
+func kindIndex(k precinct.UnitKind) uint8 {
+	switch k {
+	case precinct.UnitPatrolCar:
+		return 0
+	case precinct.UnitFootPatrol:
+		return 1
+	case precinct.UnitArmedVehicle:
+		return 2
+	case precinct.UnitMotorcycle:
+		return 3
+	case precinct.UnitCommunity:
+		return 4
+	case precinct.UnitCaseTeam:
+		return 5
+	case precinct.UnitVolunteer:
+		return 6
+	}
+	return numKinds - 1
+}
+
+// maxHeap keeps values by a key, largest key on top.
+type maxHeap[V any] struct {
+	keys []float64
+	vals []V
+}
+
+func (h *maxHeap[V]) len() int     { return len(h.keys) }
+func (h *maxHeap[V]) top() float64 { return h.keys[0] }
+func (h *maxHeap[V]) swap(i, j int) {
+	h.keys[i], h.keys[j] = h.keys[j], h.keys[i]
+	h.vals[i], h.vals[j] = h.vals[j], h.vals[i]
+}
+
+func (h *maxHeap[V]) push(k float64, v V) {
+	h.keys, h.vals = append(h.keys, k), append(h.vals, v)
+	for i := len(h.keys) - 1; i > 0; {
+		p := (i - 1) / 2
+		if h.keys[p] >= h.keys[i] {
+			break
+		}
+		h.swap(i, p)
+		i = p
+	}
+}
+
+func (h *maxHeap[V]) replaceTop(k float64, v V) {
+	h.keys[0], h.vals[0] = k, v
+	h.down(0)
+}
+
+func (h *maxHeap[V]) pop() (float64, V) {
+	k, v := h.keys[0], h.vals[0]
+	last := len(h.keys) - 1
+	h.swap(0, last)
+	h.keys, h.vals = h.keys[:last], h.vals[:last]
+	h.down(0)
+	return k, v
+}
+
+func (h *maxHeap[V]) down(i int) {
+	n := len(h.keys)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		c := l
+		if r := l + 1; r < n && h.keys[r] > h.keys[l] {
+			c = r
+		}
+		if h.keys[i] >= h.keys[c] {
+			return
+		}
+		h.swap(i, c)
+		i = c
+	}
+}

@@ -1,0 +1,269 @@
+package live_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"precinct"
+	"precinct/dispatch/live"
+)
+
+// fixedClock is a clock standing still at a settable instant.
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }
+
+// flatRouter ranks by straight-line distance at one speed for every profile,
+// so tests can predict the order.
+type flatRouter struct{ unreachable map[precinct.Point]bool }
+
+func (flatRouter) Name() string { return "flat" }
+
+func (r flatRouter) TravelTimes(_ context.Context, from []precinct.Point, to precinct.Point, _ precinct.Profile) ([]precinct.Travel, error) {
+	out := make([]precinct.Travel, len(from))
+	for i, f := range from {
+		if r.unreachable[f] {
+			continue
+		}
+		d := precinct.DistanceM(f, to)
+		out[i] = precinct.Travel{DistanceM: d, Duration: time.Duration(d) * time.Second / 10, OK: true}
+	}
+	return out, nil
+}
+
+var now = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func unit(id string, kind precinct.UnitKind, station string, lon, lat float64) *precinct.Unit {
+	return &precinct.Unit{ID: id, Kind: kind, SubBureauID: "sb1", StationID: station, Status: precinct.UnitAvailable,
+		Position: precinct.Point{Lon: lon, Lat: lat}, PositionAt: now}
+}
+
+func ids(cs []precinct.Candidate) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Unit.ID)
+	}
+	return out
+}
+
+func TestNearest(t *testing.T) {
+	p := precinct.Point{Lon: 108.77, Lat: 29.53}
+	build := func() *live.Index {
+		x := live.New(&fixedClock{now}, live.Options{})
+		x.Put(
+			unit("a", precinct.UnitPatrolCar, "st1", 108.771, 29.53),  // ~100 m
+			unit("b", precinct.UnitPatrolCar, "st1", 108.775, 29.53),  // ~480 m
+			unit("c", precinct.UnitFootPatrol, "st1", 108.772, 29.53), // ~190 m, other kind
+			unit("d", precinct.UnitPatrolCar, "st2", 108.7705, 29.53), // ~50 m, other station
+			unit("e", precinct.UnitPatrolCar, "st1", 108.80, 29.53),   // ~2.9 km
+			unit("f", precinct.UnitPatrolCar, "st1", 108.90, 29.60),   // far
+		)
+		return x
+	}
+	tests := []struct {
+		name     string
+		prepare  func(x *live.Index)
+		q        live.Query
+		want     []string
+		excluded []string
+	}{
+		{name: "k nearest of the kind in the station",
+			q:    live.Query{K: 3, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}, Explain: 5},
+			want: []string{"a", "b", "e"}, excluded: []string{"d", "c"}},
+		{name: "no filters: any available unit",
+			q:    live.Query{K: 3},
+			want: []string{"d", "a", "c"}},
+		{name: "busy and off-duty units are left out with why",
+			prepare: func(x *live.Index) {
+				x.SetStatus("a", precinct.UnitDispatched, "inc_9")
+				x.SetStatus("b", precinct.UnitOffDuty, "")
+			},
+			q:    live.Query{K: 2, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}, Explain: 5},
+			want: []string{"e", "f"}, excluded: []string{"d", "a", "c", "b"}},
+		{name: "a stale position ranks last",
+			prepare: func(x *live.Index) {
+				u, _ := x.Unit("a")
+				u.PositionAt = now.Add(-3 * time.Minute)
+				x.Put(&u)
+			},
+			q:    live.Query{K: 4, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}},
+			want: []string{"b", "e", "f", "a"}},
+		{name: "excluded units are left out silently",
+			q:    live.Query{K: 2, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}, Exclude: []string{"a"}, Explain: 5},
+			want: []string{"b", "e"}, excluded: []string{"d", "c"}},
+		{name: "max distance bounds the search",
+			q:    live.Query{K: 5, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}, MaxDistanceM: 1000},
+			want: []string{"a", "b"}},
+		{name: "a service station's units match whatever their station",
+			prepare: func(x *live.Index) {
+				x.Put(&precinct.Unit{ID: "p1", Kind: precinct.UnitFootPatrol, ServiceStationID: "ss1", Status: precinct.UnitAvailable,
+					Position: precinct.Point{Lon: 108.79, Lat: 29.53}, PositionAt: now})
+			},
+			q:    live.Query{K: 2, Kinds: []precinct.UnitKind{precinct.UnitFootPatrol}, ServiceStationIDs: []string{"ss1"}},
+			want: []string{"p1"}},
+		{name: "a unit moved out of reach is no longer found near",
+			prepare: func(x *live.Index) {
+				x.Move([]precinct.Position{{UnitID: "a", Point: precinct.Point{Lon: 109.5, Lat: 30}, At: now.Add(time.Second)}})
+			},
+			q:    live.Query{K: 2, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}},
+			want: []string{"b", "e"}},
+		{name: "an older position does not move the unit back",
+			prepare: func(x *live.Index) {
+				x.Move([]precinct.Position{{UnitID: "a", Point: precinct.Point{Lon: 109.5, Lat: 30}, At: now.Add(-time.Second)}})
+			},
+			q:    live.Query{K: 1, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}},
+			want: []string{"a"}},
+		{name: "a removed unit is gone",
+			prepare: func(x *live.Index) { x.Remove("a") },
+			q:       live.Query{K: 1, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}},
+			want:    []string{"b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := build()
+			if tt.prepare != nil {
+				tt.prepare(x)
+			}
+			tt.q.Point = p
+			cands, excl, err := x.Nearest(context.Background(), flatRouter{}, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(cands); !slices.Equal(got, tt.want) {
+				t.Errorf("candidates %v, want %v", got, tt.want)
+			}
+			var gotEx []string
+			for _, e := range excl {
+				gotEx = append(gotEx, e.UnitID)
+				if e.Reason == "" || e.ReasonEN == "" {
+					t.Errorf("exclusion %+v without a reason", e)
+				}
+			}
+			if !slices.Equal(gotEx, tt.excluded) {
+				t.Errorf("excluded %v, want %v", gotEx, tt.excluded)
+			}
+		})
+	}
+}
+
+func TestNearestUnreachable(t *testing.T) {
+	x := live.New(&fixedClock{now}, live.Options{})
+	x.Put(unit("a", precinct.UnitPatrolCar, "st1", 108.771, 29.53), unit("b", precinct.UnitPatrolCar, "st1", 108.775, 29.53))
+	r := flatRouter{unreachable: map[precinct.Point]bool{{Lon: 108.771, Lat: 29.53}: true}}
+	cands, excl, err := x.Nearest(context.Background(), r, live.Query{Point: precinct.Point{Lon: 108.77, Lat: 29.53}, K: 2, Explain: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(cands), []string{"b"}) || len(excl) != 1 || excl[0].UnitID != "a" {
+		t.Errorf("candidates %v excluded %+v", ids(cands), excl)
+	}
+}
+
+// TestNearestMatchesLinearScan checks the grid search against a brute-force
+// scan on random data.
+func TestNearestMatchesLinearScan(t *testing.T) {
+	t.Run("dense cells", func(t *testing.T) { testMatchesLinearScan(t, false) })
+	// A unit on the far side of the world makes the bounds too wide for a
+	// dense array of cells: the grid falls back to its map.
+	t.Run("sparse cells", func(t *testing.T) { testMatchesLinearScan(t, true) })
+}
+
+func testMatchesLinearScan(t *testing.T, outlier bool) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := live.New(&fixedClock{now}, live.Options{CellDeg: 0.003})
+	var all []*precinct.Unit
+	kinds := []precinct.UnitKind{precinct.UnitPatrolCar, precinct.UnitFootPatrol, precinct.UnitCommunity}
+	for i := range 3000 {
+		u := unit(fmt.Sprintf("u%d", i), kinds[rng.IntN(3)], fmt.Sprintf("st%d", rng.IntN(6)),
+			108.7+rng.Float64()*0.2, 29.45+rng.Float64()*0.15)
+		if rng.IntN(5) == 0 {
+			u.Status = precinct.UnitBusy
+		}
+		all = append(all, u)
+	}
+	if outlier {
+		all = append(all, unit("far", precinct.UnitPatrolCar, "st1", -170, -80))
+	}
+	x.Put(all...)
+	for i := range 200 {
+		p := precinct.Point{Lon: 108.65 + rng.Float64()*0.3, Lat: 29.4 + rng.Float64()*0.25}
+		q := live.Query{Point: p, K: 5, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1", "st3"}}
+		hits, _ := x.Shortlist(q, 5)
+		var want []*precinct.Unit
+		for _, u := range all {
+			if u.Status == precinct.UnitAvailable && u.Kind == precinct.UnitPatrolCar && (u.StationID == "st1" || u.StationID == "st3") {
+				want = append(want, u)
+			}
+		}
+		slices.SortFunc(want, func(a, b *precinct.Unit) int {
+			da, db := precinct.DistanceM(a.Position, p), precinct.DistanceM(b.Position, p)
+			switch {
+			case da < db:
+				return -1
+			case da > db:
+				return 1
+			}
+			return 0
+		})
+		for j := range hits {
+			if hits[j].Unit.ID != want[j].ID {
+				t.Fatalf("query %d: hit %d is %s at %.1f m, want %s at %.1f m", i, j, hits[j].Unit.ID, hits[j].DistanceM,
+					want[j].ID, precinct.DistanceM(want[j].Position, p))
+			}
+		}
+		if len(hits) != 5 {
+			t.Fatalf("query %d: %d hits", i, len(hits))
+		}
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	x := live.New(&fixedClock{now}, live.Options{})
+	for i := range 200 {
+		x.Put(unit(fmt.Sprintf("u%d", i), precinct.UnitPatrolCar, "st1", 108.7+float64(i)*0.001, 29.5))
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				x.Move([]precinct.Position{{UnitID: fmt.Sprintf("u%d", (i*7+g)%200), Point: precinct.Point{Lon: 108.7 + float64(i%100)*0.002, Lat: 29.5}, At: now.Add(time.Duration(i) * time.Millisecond)}})
+				x.SetStatus(fmt.Sprintf("u%d", i%200), precinct.UnitAvailable, "")
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				if _, _, err := x.Nearest(context.Background(), flatRouter{}, live.Query{Point: precinct.Point{Lon: 108.75, Lat: 29.5}, K: 5, Explain: 3}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if x.Len() != 200 {
+		t.Errorf("len %d", x.Len())
+	}
+}
+
+// TestNoMatchWithOutlier: a query nothing matches, in a grid spread over the
+// world by one stray position, still ends at once.
+func TestNoMatchWithOutlier(t *testing.T) {
+	x := live.New(&fixedClock{now}, live.Options{})
+	x.Put(unit("a", precinct.UnitPatrolCar, "st1", 108.77, 29.53), unit("far", precinct.UnitPatrolCar, "st1", -170, -80))
+	start := time.Now()
+	cands, _, err := x.Nearest(context.Background(), flatRouter{}, live.Query{Point: precinct.Point{Lon: 108.77, Lat: 29.53}, K: 3,
+		Kinds: []precinct.UnitKind{precinct.UnitVolunteer}, StationIDs: []string{"st1"}, Explain: 3})
+	if err != nil || len(cands) != 0 {
+		t.Fatal(cands, err)
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("took %v", d)
+	}
+}

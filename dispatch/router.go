@@ -1,0 +1,65 @@
+package dispatch
+
+import (
+	"context"
+	"time"
+
+	"precinct"
+)
+
+// Defaults of StraightLine.
+const (
+	DefaultRoadFactor = 1.4
+	DefaultCarKPH     = 40 // urban driving
+	DefaultMotoKPH    = 35
+	DefaultFootKPH    = 5
+)
+
+// StraightLine is the router used when no road graph is loaded: the
+// great-circle distance times a road factor, at a speed per profile. Zero
+// fields take the defaults. It never fails and every point is reachable.
+type StraightLine struct {
+	// RoadFactor multiplies the straight-line distance to estimate the
+	// distance by road.
+	RoadFactor float64
+	// SpeedKPH is the speed of each profile in km/h.
+	SpeedKPH map[precinct.Profile]float64
+}
+
+var _ precinct.Router = (*StraightLine)(nil)
+
+// Name returns "straight-line".
+func (r *StraightLine) Name() string { return "straight-line" }
+
+// Speed returns the speed of profile p in km/h.
+func (r *StraightLine) Speed(p precinct.Profile) float64 {
+	if v := r.SpeedKPH[p]; v > 0 {
+		return v
+	}
+	switch p {
+	case precinct.ProfileFoot:
+		return DefaultFootKPH
+	case precinct.ProfileMotorcycle:
+		return DefaultMotoKPH
+	}
+	return DefaultCarKPH
+}
+
+// TravelTimes returns the estimated travel from each point of from to to.
+func (r *StraightLine) TravelTimes(_ context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+	factor := r.RoadFactor
+	if factor <= 0 {
+		factor = DefaultRoadFactor
+	}
+	mps := r.Speed(p) / 3.6
+	out := make([]precinct.Travel, len(from))
+	for i, f := range from {
+		d := precinct.DistanceM(f, to) * factor
+		out[i] = precinct.Travel{DistanceM: d, Duration: time.Duration(d / mps * float64(time.Second)), OK: true}
+	}
+	return out, nil
+}
+
+// NewStraightLineRouter returns the straight-line router with the default
+// road factor and speeds.
+func NewStraightLineRouter() *StraightLine { return &StraightLine{} }

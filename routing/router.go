@@ -1,0 +1,147 @@
+package routing
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"precinct"
+)
+
+// Router answers travel-time questions on the road network: one contracted
+// graph per profile. It implements precinct.Router and is safe for concurrent
+// use.
+type Router struct {
+	graphs map[precinct.Profile]*Graph
+	// MaxSnapM is how far from a road a point may be and still be routed,
+	// in metres; DefaultMaxSnapM when zero.
+	MaxSnapM float64
+}
+
+var _ precinct.Router = (*Router)(nil)
+
+// GraphPath returns where the road graph lives in a data directory.
+func GraphPath(dataDir string) string { return filepath.Join(dataDir, "routing", "graph.bin") }
+
+// NewRouter returns a router over graphs, one per profile.
+func NewRouter(graphs ...*Graph) *Router {
+	r := &Router{graphs: map[precinct.Profile]*Graph{}}
+	for _, g := range graphs {
+		r.graphs[g.profile] = g
+	}
+	return r
+}
+
+// Name returns "road".
+func (r *Router) Name() string { return "road" }
+
+// Profiles returns the profiles the router has graphs for, sorted.
+func (r *Router) Profiles() []precinct.Profile {
+	ps := make([]precinct.Profile, 0, len(r.graphs))
+	for p := range r.graphs {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return ps
+}
+
+// Graph returns the graph of profile p, or an EINVALID error when the router
+// has none (foot, or a profile left out of the import).
+func (r *Router) Graph(p precinct.Profile) (*Graph, error) {
+	if p == "" {
+		p = precinct.ProfileCar
+	}
+	g, ok := r.graphs[p]
+	if !ok {
+		return nil, precinct.FieldErrorf(precinct.EINVALID, "profile", "没有“%s”出行方式的道路图",
+			"No road graph for the %q profile.", p)
+	}
+	return g, nil
+}
+
+// TravelTimes returns the travel by road from each of from to to, in order.
+// A point with no road within MaxSnapM gets a Travel with OK false, as does
+// one from which to cannot be reached. It returns an EINVALID error for a
+// profile without a graph.
+func (r *Router) TravelTimes(ctx context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	g, err := r.Graph(p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]precinct.Travel, len(from))
+	dst, err := g.Snap(to, r.MaxSnapM)
+	if err != nil {
+		if precinct.ErrorCode(err) == precinct.EINVALID {
+			return out, nil
+		}
+		return nil, err
+	}
+	var locs []Location
+	var which []int
+	for i, f := range from {
+		if l, err := g.Snap(f, r.MaxSnapM); err == nil {
+			locs = append(locs, l)
+			which = append(which, i)
+		}
+	}
+	for k, c := range g.TravelManyToOne(locs, dst) {
+		out[which[k]] = travelOf(c)
+	}
+	return out, nil
+}
+
+// travelOf converts a graph cost to a precinct.Travel.
+func travelOf(c Cost) precinct.Travel {
+	if !c.OK {
+		return precinct.Travel{}
+	}
+	return precinct.Travel{Duration: time.Duration(c.TimeMS) * time.Millisecond,
+		DistanceM: float64(c.LengthDM) / 10, OK: true}
+}
+
+// Route returns the fastest road route from one point to another: its travel
+// time, its length in metres and its geometry, from the point on the road
+// nearest from to the one nearest to. It returns an EINVALID error when either
+// point has no road within MaxSnapM, and ENOTFOUND when no road leads from one
+// to the other.
+func (r *Router) Route(ctx context.Context, from, to precinct.Point, p precinct.Profile) (time.Duration, float64, []precinct.Point, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, 0, nil, err
+	}
+	g, err := r.Graph(p)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	src, err := g.Snap(from, r.MaxSnapM)
+	if err != nil {
+		return 0, 0, nil, fieldOf(err, "from")
+	}
+	dst, err := g.Snap(to, r.MaxSnapM)
+	if err != nil {
+		return 0, 0, nil, fieldOf(err, "to")
+	}
+	c, nodes := g.Path(src, dst)
+	if !c.OK {
+		return 0, 0, nil, precinct.Errorf(precinct.ENOTFOUND, "两点之间没有可通行的道路", "No road route between the two points.")
+	}
+	line := make([]precinct.Point, 0, len(nodes)+2)
+	line = append(line, src.Point)
+	for _, v := range nodes {
+		line = append(line, g.Point(v))
+	}
+	line = append(line, dst.Point)
+	t := travelOf(c)
+	return t.Duration, t.DistanceM, line, nil
+}
+
+// fieldOf sets the field of a *precinct.Error.
+func fieldOf(err error, field string) error {
+	if e, ok := err.(*precinct.Error); ok {
+		e.Field = field
+	}
+	return err
+}

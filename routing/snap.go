@@ -1,0 +1,193 @@
+package routing
+
+import (
+	"math"
+
+	"github.com/tidwall/rtree"
+
+	"precinct"
+)
+
+// DefaultMaxSnapM is how far from a road a point may be, by default, and still
+// be routed from or to.
+const DefaultMaxSnapM = 1000
+
+// metresPerDegree is the length of one degree of latitude, near enough.
+const metresPerDegree = 111319.49
+
+// segment is a piece of road between two consecutive nodes, in one or both
+// directions: what a point snaps to.
+type segment struct {
+	a, b           uint32
+	timeAB, timeBA uint32 // milliseconds; infinity when closed that way
+	length         uint32 // decimetres
+}
+
+// segmentBytes is the memory a segment takes.
+const segmentBytes = 20
+
+// segmentIndex is an R-tree over the segments, in degrees.
+type segmentIndex struct {
+	tree rtree.RTreeG[uint32]
+}
+
+// bytes estimates the memory the R-tree takes: each entry holds a rectangle
+// of four float64 and its data, in nodes about two-thirds full.
+func (x *segmentIndex) bytes() int { return x.tree.Len() * 60 }
+
+// derive builds what is computed from the stored arrays at load time: the
+// road segments, their R-tree and the search workspaces.
+func (g *Graph) derive() {
+	n := uint32(len(g.lat))
+	g.pool.n = int(n)
+	g.segments = g.segments[:0]
+	for u := range n {
+		for e, hi := g.base.edges(u); e < hi; e++ {
+			v := g.base.head[e]
+			back := g.edgeTime(v, u)
+			switch {
+			case u < v:
+				g.segments = append(g.segments, segment{a: u, b: v, timeAB: g.base.time[e], timeBA: back, length: g.base.length[e]})
+			case back == infinity: // one-way v←u, not seen from v
+				g.segments = append(g.segments, segment{a: v, b: u, timeAB: infinity, timeBA: g.base.time[e], length: g.base.length[e]})
+			}
+		}
+	}
+	g.index = segmentIndex{}
+	for i, s := range g.segments {
+		pa, pb := g.Point(s.a), g.Point(s.b)
+		g.index.tree.Insert(
+			[2]float64{min(pa.Lon, pb.Lon), min(pa.Lat, pb.Lat)},
+			[2]float64{max(pa.Lon, pb.Lon), max(pa.Lat, pb.Lat)},
+			uint32(i))
+	}
+}
+
+// edgeTime returns the time of the road edge u→v, infinity if there is none.
+func (g *Graph) edgeTime(u, v uint32) uint32 {
+	for e, hi := g.base.edges(u); e < hi; e++ {
+		if g.base.head[e] == v {
+			return g.base.time[e]
+		}
+	}
+	return infinity
+}
+
+// Location is a point placed on the road network: on a road segment at some
+// fraction of its length, or on a node.
+type Location struct {
+	// Point is the position on the road.
+	Point precinct.Point
+	// DistanceM is how far the asked point is from Point, in metres.
+	DistanceM float64
+
+	seg            int32 // -1 for a node location
+	frac           float64
+	timeAB, timeBA uint32
+	length         uint32
+	outs, ins      [2]seed
+	nOut, nIn      int
+}
+
+// out returns the nodes a trip from l starts at.
+func (l *Location) out() []seed { return l.outs[:l.nOut] }
+
+// in returns the nodes a trip to l arrives through.
+func (l *Location) in() []seed { return l.ins[:l.nIn] }
+
+// NodeLocation returns the location of node v.
+func (g *Graph) NodeLocation(v uint32) Location {
+	s := seed{node: v}
+	return Location{Point: g.Point(v), seg: -1, outs: [2]seed{s}, ins: [2]seed{s}, nOut: 1, nIn: 1}
+}
+
+// Snap places p on the nearest road segment. It returns an EINVALID error
+// when no road is within maxDistanceM metres (DefaultMaxSnapM if zero).
+func (g *Graph) Snap(p precinct.Point, maxDistanceM float64) (Location, error) {
+	if err := p.Validate("point"); err != nil {
+		return Location{}, err
+	}
+	if maxDistanceM <= 0 {
+		maxDistanceM = DefaultMaxSnapM
+	}
+	// Measure in a local equirectangular projection around p: metres east
+	// are degrees of longitude times kx, metres north degrees of latitude
+	// times ky. Boxes and segments use the same metric, so the R-tree
+	// returns segments nearest first.
+	ky := metresPerDegree
+	kx := ky * math.Cos(p.Lat*math.Pi/180)
+	best, bestD, bestF := -1, math.Inf(1), 0.0
+	g.index.tree.Nearby(
+		func(lo, hi [2]float64, i uint32, item bool) float64 {
+			if !item {
+				dx := max(lo[0]-p.Lon, 0, p.Lon-hi[0]) * kx
+				dy := max(lo[1]-p.Lat, 0, p.Lat-hi[1]) * ky
+				return math.Hypot(dx, dy)
+			}
+			d, _ := g.segmentDistance(p, g.segments[i], kx, ky)
+			return d
+		},
+		func(_, _ [2]float64, i uint32, d float64) bool {
+			best, bestD = int(i), d
+			_, bestF = g.segmentDistance(p, g.segments[i], kx, ky)
+			return false
+		})
+	if best < 0 || bestD > maxDistanceM {
+		return Location{}, precinct.FieldErrorf(precinct.EINVALID, "point",
+			"%.0f 米内没有道路（%.6f, %.6f）", "No road within %.0f m of %.6f,%.6f.", maxDistanceM, p.Lon, p.Lat)
+	}
+	return g.segmentLocation(p, int32(best), bestF), nil
+}
+
+// segmentDistance returns the distance in metres from p to segment s and the
+// fraction of the way from s.a to s.b of the nearest point.
+func (g *Graph) segmentDistance(p precinct.Point, s segment, kx, ky float64) (float64, float64) {
+	a, b := g.Point(s.a), g.Point(s.b)
+	ax, ay := (a.Lon-p.Lon)*kx, (a.Lat-p.Lat)*ky
+	bx, by := (b.Lon-p.Lon)*kx, (b.Lat-p.Lat)*ky
+	dx, dy := bx-ax, by-ay
+	f := 0.0
+	if l2 := dx*dx + dy*dy; l2 > 0 {
+		f = min(1, max(0, -(ax*dx+ay*dy)/l2))
+	}
+	return math.Hypot(ax+f*dx, ay+f*dy), f
+}
+
+// segmentLocation returns the location at fraction f along segment i.
+func (g *Graph) segmentLocation(p precinct.Point, i int32, f float64) Location {
+	s := g.segments[i]
+	a, b := g.Point(s.a), g.Point(s.b)
+	on := precinct.Point{Lon: a.Lon + f*(b.Lon-a.Lon), Lat: a.Lat + f*(b.Lat-a.Lat)}
+	l := Location{Point: on, DistanceM: precinct.DistanceM(p, on), seg: i, frac: f,
+		timeAB: s.timeAB, timeBA: s.timeBA, length: s.length}
+	part := func(t uint32, f float64) uint32 { return uint32(math.Round(float64(t) * f)) }
+	if s.timeAB != infinity { // along a→b: leave towards b, arrive from a
+		l.outs[l.nOut] = seed{s.b, part(s.timeAB, 1-f), part(s.length, 1-f)}
+		l.ins[l.nIn] = seed{s.a, part(s.timeAB, f), part(s.length, f)}
+		l.nOut++
+		l.nIn++
+	}
+	if s.timeBA != infinity { // along b→a: leave towards a, arrive from b
+		l.outs[l.nOut] = seed{s.a, part(s.timeBA, f), part(s.length, f)}
+		l.ins[l.nIn] = seed{s.b, part(s.timeBA, 1-f), part(s.length, 1-f)}
+		l.nOut++
+		l.nIn++
+	}
+	return l
+}
+
+// direct returns the travel from one location to another along the segment
+// they share, when they share one and its direction allows.
+func direct(from, to Location) Cost {
+	if from.seg < 0 || from.seg != to.seg {
+		return Cost{}
+	}
+	part := func(t uint32, f float64) uint32 { return uint32(math.Round(float64(t) * f)) }
+	switch d := to.frac - from.frac; {
+	case d >= 0 && from.timeAB != infinity:
+		return Cost{TimeMS: part(from.timeAB, d), LengthDM: part(from.length, d), OK: true}
+	case d <= 0 && from.timeBA != infinity:
+		return Cost{TimeMS: part(from.timeBA, -d), LengthDM: part(from.length, -d), OK: true}
+	}
+	return Cost{}
+}

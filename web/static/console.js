@@ -1,0 +1,802 @@
+// console.js: the command console (综合指挥室): the incident queue, the map
+// with live units, the incident panel with recommendations and actions, the
+// call-taking form and officers' trajectories. Everything works from the
+// keyboard; the shortcuts are listed in the footer and under "?".
+
+import { Client, ApiError, uuid, startOfToday, escapeHTML as h } from './api.js';
+import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime, fmtDateTime } from './i18n.js';
+import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, unitShapes } from './map.js';
+import { currentUser } from './login.js';
+import { eventLabel, eventDetail, placeTypes, sources, openStatuses } from './words.js';
+
+const shortcuts = [
+  ['N', 'key.new'],
+  ['J / ↓', 'key.next'],
+  ['K / ↑', 'key.prev'],
+  ['Enter', 'key.open'],
+  ['D', 'key.dispatch'],
+  ['R', 'key.reinforce'],
+  ['P', 'key.push'],
+  ['T', 'key.traj'],
+  ['Esc', 'key.close'],
+  ['?', 'key.help'],
+];
+
+/** Console is the state and behaviour of the command console page. */
+class Console {
+  constructor() {
+    this.client = new Client(sessionStorage);
+    this.client.onUnauthorized = () => {
+      sessionStorage.removeItem('precinct.token');
+      location.reload();
+    };
+    this.user = null;
+    this.incidents = new Map();
+    this.order = [];
+    this.filter = 'open';
+    this.cursor = 0;
+    this.openId = '';
+    this.panelMode = '';
+    this.recs = null;
+    this.categories = new Map();
+    this.units = new Map();
+    this.names = new Map(); // id → name of stations and grids
+    this.intakeKey = '';
+    this.refreshTimer = 0;
+    this.map = null;
+    this.readyAt = 0;
+  }
+
+  async start() {
+    applyI18n(document);
+    this.user = await currentUser(this.client, 'console.title');
+    document.getElementById('topbar').hidden = false;
+    document.getElementById('console').hidden = false;
+    document.getElementById('shortcuts').hidden = false;
+    this.map = new MapView(document.getElementById('map'), { tileURL: tileURLSetting() });
+    this.map.onSelect = (hit) => this.mapSelect(hit);
+    window.precinct = { console: this, map: this.map };
+    this.bindChrome();
+    this.renderUser();
+    this.renderShortcuts();
+    this.renderLegend();
+    const layers = loadMapLayers(this.client, this.map).then(() => this.collectNames());
+    await Promise.all([this.loadCategories(), this.loadIncidents(), this.loadUnits()]);
+    this.readyAt = performance.now();
+    document.body.dataset.ready = 'true';
+    await layers;
+    this.mapAt = performance.now();
+    this.client.stream((type, ev) => this.onEvent(type, ev), (s) => this.setConn(s));
+    setInterval(() => this.loadUnits(), 5000);
+    setInterval(() => this.loadIncidents(), 15000);
+    document.getElementById('queue-list').focus({ preventScroll: true });
+  }
+
+  // Data.
+
+  async loadCategories() {
+    try {
+      const out = await this.client.get('/api/v1/categories');
+      for (const c of (out && out.items) || out || []) this.categories.set(c.code, c);
+    } catch (e) {
+      console.warn('categories', e);
+    }
+  }
+
+  async loadIncidents() {
+    const since = encodeURIComponent(startOfToday());
+    const reqs = [this.client.list(`/api/v1/incidents?since=${since}`, 3000)];
+    for (const s of openStatuses) reqs.push(this.client.list(`/api/v1/incidents?status=${s}`, 1000).catch(() => []));
+    try {
+      const lists = await Promise.all(reqs);
+      const seen = new Map();
+      for (const list of lists) for (const i of list) seen.set(i.id, i);
+      this.incidents = seen;
+      this.renderQueue();
+      this.map.setIncidents(this.visibleIncidents());
+    } catch (e) {
+      this.toast(e instanceof ApiError ? e.text() : String(e), true);
+    }
+  }
+
+  async loadUnits() {
+    try {
+      const list = await this.client.list('/api/v1/units', 20000);
+      this.units = new Map(list.map((u) => [u.id, u]));
+      this.map.setUnits(list);
+      const on = list.filter((u) => u.status !== 'off_duty').length;
+      document.getElementById('unit-count').textContent = t('units.count', { n: on });
+    } catch (e) {
+      console.warn('units', e);
+    }
+  }
+
+  async reloadIncident(id) {
+    try {
+      const inc = await this.client.get(`/api/v1/incidents/${encodeURIComponent(id)}`);
+      this.incidents.set(inc.id, inc);
+      this.renderQueue();
+      this.map.setIncidents(this.visibleIncidents());
+      if (id === this.openId) this.renderIncident(true);
+    } catch (e) {
+      if (e.status === 404 || e.status === 403) this.incidents.delete(id);
+    }
+  }
+
+  collectNames() {
+    for (const l of this.map.layers.values()) {
+      for (const p of l.paths) if (p.id) this.names.set(p.id, p.name);
+      for (const p of l.points) if (p.id) this.names.set(p.id, p.name);
+    }
+  }
+
+  /** onEvent applies one event of the live stream. */
+  onEvent(type, ev) {
+    if (!ev || typeof ev !== 'object') return;
+    if (type.startsWith('incident.') || ev.entity_type === 'incident') {
+      const after = parse(ev.after);
+      if (after && after.id && after.status && after.received_at) {
+        this.incidents.set(after.id, after);
+        this.renderQueue();
+        this.map.setIncidents(this.visibleIncidents());
+        if (after.id === this.openId) this.renderIncident(true);
+      } else if (ev.entity_id) {
+        this.scheduleReload(ev.entity_id);
+      }
+      if (type === 'incident.created' && ev.entity_id) this.flash(ev.entity_id);
+      return;
+    }
+    if (type.startsWith('unit.') || ev.entity_type === 'unit' || type.startsWith('position')) {
+      const after = parse(ev.after);
+      if (after && after.id && after.kind) {
+        this.units.set(after.id, after);
+        this.map.updateUnit(after);
+      }
+      const data = parse(ev.data);
+      const positions = (data && (data.positions || (data.point && [data]))) || [];
+      for (const p of positions) if (p.unit_id && p.point) this.map.moveUnit(p.unit_id, p.point.lon, p.point.lat);
+    }
+  }
+
+  scheduleReload(id) {
+    this.pendingReload = this.pendingReload || new Set();
+    this.pendingReload.add(id);
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      const ids = [...this.pendingReload];
+      this.pendingReload.clear();
+      for (const i of ids) this.reloadIncident(i);
+    }, 150);
+  }
+
+  visibleIncidents() {
+    return [...this.incidents.values()].filter((i) => openStatuses.includes(i.status) || i.id === this.openId);
+  }
+
+  // Queue.
+
+  sortedQueue() {
+    const rank = { received: 0, dispatched: 1, en_route: 1, on_scene: 1, resolved: 2, handed_over: 2, closed: 3, callback_done: 3 };
+    const today = new Date(startOfToday());
+    return [...this.incidents.values()]
+      .filter((i) => (this.filter === 'open' ? !['closed', 'callback_done'].includes(i.status) : new Date(i.received_at) >= today))
+      .sort((a, b) => rank[a.status] - rank[b.status] || a.priority - b.priority || (a.received_at < b.received_at ? 1 : -1));
+  }
+
+  renderQueue() {
+    const list = document.getElementById('queue-list');
+    const selectedId = this.order[this.cursor];
+    this.order = this.sortedQueue().map((i) => i.id);
+    const i = this.order.indexOf(selectedId);
+    this.cursor = i >= 0 ? i : Math.min(this.cursor, Math.max(0, this.order.length - 1));
+    if (!this.order.length) {
+      list.innerHTML = `<li class="muted empty">${h(t('queue.empty'))}</li>`;
+      return;
+    }
+    list.innerHTML = this.order
+      .map((id, n) => {
+        const inc = this.incidents.get(id);
+        const where = inc.address || this.names.get(inc.jurisdiction && inc.jurisdiction.police_grid_id) || '';
+        return `<li role="option" id="q-${h(id)}" data-incident-id="${h(id)}" data-status="${h(inc.status)}"
+            aria-selected="${n === this.cursor}" class="${id === this.openId ? 'open' : ''}">
+          <span class="prio p${inc.priority}" title="${h(t('incident.priority'))}">${inc.priority}</span>
+          <span class="what">${h(this.categoryName(inc.category))}<small>${h(where)}</small></span>
+          <span class="status s-${h(inc.status)}">${h(t('status.' + inc.status))}</span>
+          <time>${h(fmtTime(inc.received_at))}</time>
+        </li>`;
+      })
+      .join('');
+    list.setAttribute('aria-activedescendant', `q-${this.order[this.cursor]}`);
+    for (const li of list.querySelectorAll('li[data-incident-id]')) {
+      li.addEventListener('click', () => {
+        this.cursor = this.order.indexOf(li.dataset.incidentId);
+        this.openIncident(li.dataset.incidentId);
+      });
+    }
+  }
+
+  moveCursor(d) {
+    if (!this.order.length) return;
+    this.cursor = Math.max(0, Math.min(this.order.length - 1, this.cursor + d));
+    const list = document.getElementById('queue-list');
+    for (const li of list.querySelectorAll('li[data-incident-id]')) {
+      li.setAttribute('aria-selected', String(li.dataset.incidentId === this.order[this.cursor]));
+    }
+    list.setAttribute('aria-activedescendant', `q-${this.order[this.cursor]}`);
+    const cur = list.querySelector('li[aria-selected=true]');
+    if (cur) cur.scrollIntoView({ block: 'nearest' });
+  }
+
+  flash(id) {
+    requestAnimationFrame(() => {
+      const li = document.querySelector(`li[data-incident-id="${CSS.escape(id)}"]`);
+      if (li) li.classList.add('new');
+    });
+  }
+
+  categoryName(code) {
+    const c = this.categories.get(code);
+    if (!c) return code || '—';
+    const name = pick(c.name, c.name_en);
+    const parent = c.parent && this.categories.get(c.parent);
+    return parent ? `${pick(parent.name, parent.name_en)} · ${name}` : name;
+  }
+
+  // Incident panel.
+
+  async openIncident(id) {
+    if (!id) return;
+    this.openId = id;
+    this.panelMode = 'incident';
+    this.recs = null;
+    this.timeline = null;
+    this.renderQueue();
+    const inc = this.incidents.get(id);
+    this.map.selectedIncident = id;
+    this.map.setIncidents(this.visibleIncidents());
+    if (inc && inc.location) this.map.centerOn(inc.location.lon, inc.location.lat);
+    this.renderIncident(false);
+    await this.loadIncidentDetail(id);
+  }
+
+  async loadIncidentDetail(id) {
+    const [tl, recs] = await Promise.all([
+      this.client.get(`/api/v1/incidents/${encodeURIComponent(id)}/timeline`).catch(() => null),
+      this.client.get(`/api/v1/incidents/${encodeURIComponent(id)}/recommendations`).catch((e) => ({ error: e })),
+    ]);
+    if (id !== this.openId) return;
+    this.timeline = (tl && tl.items) || [];
+    this.recs = recs;
+    this.renderIncident(false);
+  }
+
+  renderIncident(reloadDetail) {
+    const inc = this.incidents.get(this.openId);
+    const panel = document.getElementById('panel');
+    if (!inc || this.panelMode !== 'incident') return;
+    if (reloadDetail) {
+      clearTimeout(this.detailTimer);
+      this.detailTimer = setTimeout(() => this.loadIncidentDetail(inc.id), 200);
+    }
+    const loc = inc.jurisdiction || {};
+    const st = inc.status;
+    const can = {
+      dispatch: st === 'received',
+      push: st === 'received',
+      reinforce: ['dispatched', 'en_route', 'on_scene'].includes(st),
+      handover: st === 'on_scene',
+      close: st === 'resolved' || st === 'handed_over',
+      callback: st === 'closed',
+    };
+    const flow = inc.dispatched_at ? (new Date(inc.dispatched_at) - new Date(inc.received_at)) / 1000 : null;
+    const resp = inc.arrived_at ? (new Date(inc.arrived_at) - new Date(inc.received_at)) / 1000 : null;
+    const route = inc.route || {};
+    panel.innerHTML = `
+      <div class="panel-head">
+        <h2 data-i18n="incident.details">${h(t('incident.details'))}</h2>
+        <button type="button" class="link" id="panel-close" aria-label="${h(t('panel.close'))}">✕ <kbd>Esc</kbd></button>
+      </div>
+      <p class="incident-title"><span class="prio p${inc.priority}">${inc.priority}</span>
+        <strong>${h(this.categoryName(inc.category))}</strong>
+        <span id="incident-status" class="status s-${h(st)}" data-status="${h(st)}">${h(t('status.' + st))}</span></p>
+      <dl class="facts">
+        <dt>${h(t('incident.received'))}</dt><dd>${h(fmtDateTime(inc.received_at))} · ${h(t('source.' + inc.source))}</dd>
+        <dt>${h(t('incident.address'))}</dt><dd>${h(inc.address || '—')} <small class="muted">${inc.location ? `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}` : ''}</small></dd>
+        <dt>${h(t('incident.placetype'))}</dt><dd>${h(t('place.' + inc.place_type))}</dd>
+        <dt>${h(t('incident.station'))}</dt><dd>${h(this.names.get(loc.station_id) || loc.station_id || '—')}</dd>
+        <dt>${h(t('incident.grid'))}</dt><dd>${h(this.names.get(loc.police_grid_id) || loc.police_grid_id || '—')} / ${h(this.names.get(loc.community_grid_id) || loc.community_grid_id || '—')}</dd>
+        <dt>${h(t('incident.reporter'))}</dt><dd>${h(inc.reporter && inc.reporter.name)} ${h(inc.reporter && inc.reporter.phone)}</dd>
+        <dt>${h(t('incident.description'))}</dt><dd>${h(inc.description || '—')}</dd>
+        <dt>${h(t('incident.handler'))}</dt><dd>${h(t('handler.' + route.handler))}</dd>
+        <dt>${h(t('incident.units'))}</dt><dd id="incident-units">${(inc.units || []).map((u) => h(this.unitName(u))).join('、') || '—'}</dd>
+        <dt>${h(t('incident.kpis'))}</dt><dd>${h(t('incident.flow'))} ${h(fmtDuration(flow))} · ${h(t('incident.response'))} ${h(fmtDuration(resp))}</dd>
+      </dl>
+      <div class="actions" role="group">
+        ${this.actionButton('dispatch', 'D', can.dispatch)}
+        ${this.actionButton('reinforce', 'R', can.reinforce)}
+        ${this.actionButton('push', 'P', can.push)}
+        ${this.actionButton('handover', '', can.handover)}
+        ${this.actionButton('close', '', can.close)}
+        ${this.actionButton('callback', '', can.callback)}
+      </div>
+      <h3>${h(t('incident.recs'))}</h3>
+      <div id="recs">${this.renderRecs(inc)}</div>
+      <h3>${h(t('incident.timeline'))}</h3>
+      <ol class="timeline" id="timeline">${this.renderTimeline()}</ol>`;
+    panel.querySelector('#panel-close').addEventListener('click', () => this.closePanel());
+    for (const b of panel.querySelectorAll('button[data-action]')) {
+      b.addEventListener('click', () => this.act(b.dataset.action, b.dataset.unit ? [b.dataset.unit] : undefined));
+    }
+  }
+
+  actionButton(action, key, enabled) {
+    return `<button type="button" data-action="${action}" id="act-${action}" class="${action === 'dispatch' ? 'primary' : ''}" ${enabled ? '' : 'disabled'}>
+      ${h(t('act.' + action))}${key ? ` <kbd>${key}</kbd>` : ''}</button>`;
+  }
+
+  renderRecs(inc) {
+    const r = this.recs;
+    if (!r) return `<p class="muted">${h(t('loading'))}</p>`;
+    if (r.error) return `<p class="error">${h(r.error instanceof ApiError ? r.error.text() : String(r.error))}</p>`;
+    const route = r.route || {};
+    const rule = `<p class="rule"><strong>${h(t('incident.rule'))}</strong> <code>${h(route.rule_id || '—')}</code> ${h(pick(route.reason, route.reason_en))}
+      ${r.router ? `<small class="muted">(${h(r.router)})</small>` : ''}</p>`;
+    const cands = r.candidates || [];
+    if (!cands.length) return `${rule}<p class="muted">${h(t('recs.none'))}</p>`;
+    const assigned = new Set(inc.units || []);
+    const rows = cands
+      .slice(0, 8)
+      .map((c, n) => {
+        const u = c.unit || {};
+        const enabled = (inc.status === 'received' && n >= 0) || ['dispatched', 'en_route', 'on_scene'].includes(inc.status);
+        const action = inc.status === 'received' ? 'dispatch' : 'reinforce';
+        return `<li class="rec" data-unit-id="${h(u.id)}">
+          <span class="swatch" style="background:${unitColors[u.status] || '#999'}" aria-hidden="true"></span>
+          <span class="what"><strong>${h(u.callsign || u.id)}</strong> <small>${h(t('kind.' + u.kind))} · ${h(this.names.get(c.station_id) || c.station_id || '')}</small>
+            <small>${h(t('recs.eta'))} ${h(fmtDuration(c.eta_s))} · ${h(t('recs.distance'))} ${(c.distance_m / 1000).toFixed(1)} km · ${h(t('recs.wave', { n: c.wave || 1 }))}${c.position_stale ? ` · <em>${h(t('recs.stale'))}</em>` : ''}</small></span>
+          ${assigned.has(u.id) ? `<span class="status s-dispatched">${h(t('ustatus.dispatched'))}</span>` : `<button type="button" data-action="${action}" data-unit="${h(u.id)}" ${enabled ? '' : 'disabled'}>${h(t('act.' + action))}</button>`}
+        </li>`;
+      })
+      .join('');
+    const excl = (r.excluded || []).length
+      ? `<details><summary>${h(t('recs.excluded'))} (${r.excluded.length})</summary><ul class="excluded">${r.excluded
+          .slice(0, 30)
+          .map((x) => `<li>${h(this.unitName(x.unit_id))}: ${h(pick(x.reason, x.reason_en))}</li>`)
+          .join('')}</ul></details>`
+      : '';
+    return `${rule}<ol class="recs">${rows}</ol>${excl}`;
+  }
+
+  renderTimeline() {
+    if (!this.timeline) return `<li class="muted">${h(t('loading'))}</li>`;
+    return this.timeline
+      .map((ev) => `<li data-type="${h(ev.type)}"><time>${h(fmtTime(ev.at))}</time> <strong>${h(eventLabel(ev))}</strong>
+        <small>${h(eventDetail(ev, (id) => this.unitName(id)))}</small> <small class="muted">${h(ev.actor)}</small></li>`)
+      .join('');
+  }
+
+  unitName(id) {
+    const u = this.units.get(id);
+    return (u && u.callsign) || id;
+  }
+
+  closePanel() {
+    this.openId = '';
+    this.panelMode = '';
+    this.map.selectedIncident = '';
+    this.map.selectedUnit = '';
+    this.map.pickMode = false;
+    this.map.setTrack(null);
+    document.getElementById('pick-hint').hidden = true;
+    document.getElementById('panel').innerHTML = `<p class="muted empty">${h(t('incident.none'))}</p>`;
+    this.map.setIncidents(this.visibleIncidents());
+    this.renderQueue();
+    document.getElementById('queue-list').focus({ preventScroll: true });
+  }
+
+  /**
+   * act performs an action on the open incident. Dispatch without units takes
+   * the first recommendation; handover and callback ask for their details.
+   */
+  async act(action, units) {
+    const inc = this.incidents.get(this.openId);
+    if (!inc) return;
+    const body = {};
+    if (action === 'dispatch') {
+      const first = this.recs && this.recs.candidates && this.recs.candidates[0];
+      const chosen = units || (first ? [first.unit.id] : null);
+      if (!chosen) return this.toast(t('recs.none'), true);
+      body.units = chosen;
+    } else if (action === 'reinforce') {
+      // The best recommended unit not yet on the incident; with none left,
+      // the server records a request for the next wave.
+      const spare = units || (this.spareCandidate(inc) ? [this.spareCandidate(inc)] : null);
+      if (spare) body.units = spare;
+    } else if (action === 'handover') {
+      const r = await this.ask('handover');
+      if (!r) return;
+      Object.assign(body, r);
+    } else if (action === 'callback') {
+      const r = await this.ask('callback');
+      if (!r) return;
+      Object.assign(body, r);
+    }
+    try {
+      const out = await this.client.post(`/api/v1/incidents/${encodeURIComponent(inc.id)}/${action}`, body, { 'Idempotency-Key': uuid() });
+      if (out && out.id) this.incidents.set(out.id, out);
+      this.toast(t('act.done', { a: t('act.' + action) }));
+      this.renderQueue();
+      this.map.setIncidents(this.visibleIncidents());
+      this.renderIncident(false);
+      await this.loadIncidentDetail(inc.id);
+      this.loadUnits();
+    } catch (e) {
+      this.toast(e instanceof ApiError ? e.text() : String(e), true);
+      this.reloadIncident(inc.id);
+    }
+  }
+
+  spareCandidate(inc) {
+    const assigned = new Set(inc.units || []);
+    const c = ((this.recs && this.recs.candidates) || []).find((x) => x.unit && !assigned.has(x.unit.id));
+    return c && c.unit.id;
+  }
+
+  /** ask shows a small dialog for handover or callback and resolves with its fields, or null. */
+  ask(kind) {
+    const d = document.getElementById('ask');
+    d.innerHTML =
+      kind === 'handover'
+        ? `<form method="dialog" class="form">
+            <h2>${h(t('act.handover'))}</h2>
+            <label>${h(t('handover.to'))}<select name="to">
+              <option value="station">${h(t('handover.station'))}</option>
+              <option value="case_team">${h(t('handover.case_team'))}</option>
+              <option value="department">${h(t('handover.department'))}</option></select></label>
+            <label>${h(t('handover.note'))}<textarea name="note" rows="3"></textarea></label>
+            <div class="row"><button value="ok" class="primary">${h(t('confirm'))}</button><button value="cancel" formnovalidate>${h(t('cancel'))}</button></div>
+          </form>`
+        : `<form method="dialog" class="form">
+            <h2>${h(t('act.callback'))}</h2>
+            <label>${h(t('callback.satisfaction'))}<input name="satisfaction" type="number" min="1" max="5" value="5" required></label>
+            <label>${h(t('callback.comment'))}<textarea name="comment" rows="3"></textarea></label>
+            <div class="row"><button value="ok" class="primary">${h(t('confirm'))}</button><button value="cancel" formnovalidate>${h(t('cancel'))}</button></div>
+          </form>`;
+    d.showModal();
+    return new Promise((resolve) => {
+      d.addEventListener(
+        'close',
+        () => {
+          if (d.returnValue !== 'ok') return resolve(null);
+          const f = d.querySelector('form');
+          if (kind === 'handover') resolve({ to: f.to.value, note: f.note.value });
+          else resolve({ satisfaction: Number(f.satisfaction.value), comment: f.comment.value });
+        },
+        { once: true },
+      );
+    });
+  }
+
+  // Intake.
+
+  openIntake(lon, lat) {
+    this.panelMode = 'intake';
+    this.openId = '';
+    this.map.selectedIncident = '';
+    this.intakeKey = uuid();
+    const cats = [...this.categories.values()];
+    const top = cats.filter((c) => !c.parent);
+    const catOptions = top
+      .map((c) => {
+        const kids = cats.filter((k) => k.parent === c.code);
+        const own = `<option value="${h(c.code)}">${h(pick(c.name, c.name_en))}</option>`;
+        if (!kids.length) return own;
+        return `<optgroup label="${h(pick(c.name, c.name_en))}">${own}${kids
+          .map((k) => `<option value="${h(k.code)}">${h(pick(k.name, k.name_en))}</option>`)
+          .join('')}</optgroup>`;
+      })
+      .join('');
+    const panel = document.getElementById('panel');
+    panel.innerHTML = `
+      <div class="panel-head">
+        <h2 id="intake-h">${h(t('intake.title'))}</h2>
+        <button type="button" class="link" id="panel-close" aria-label="${h(t('panel.close'))}">✕ <kbd>Esc</kbd></button>
+      </div>
+      <form id="intake" class="form" aria-labelledby="intake-h" novalidate>
+        <div class="grid2">
+          <label>${h(t('intake.source'))}<select name="source">${sources.map((s) => `<option value="${s}">${h(t('source.' + s))}</option>`).join('')}</select></label>
+          <label>${h(t('intake.priority'))}<select name="priority">${[1, 2, 3, 4].map((p) => `<option value="${p}" ${p === 2 ? 'selected' : ''}>${h(t('prio.' + p))}</option>`).join('')}</select></label>
+        </div>
+        <label>${h(t('intake.category'))}<select name="category" required>${catOptions}</select></label>
+        <label>${h(t('intake.placetype'))}<select name="place_type">${placeTypes.map((p) => `<option value="${p}">${h(t('place.' + p))}</option>`).join('')}</select></label>
+        <div class="grid3">
+          <label>${h(t('intake.lon'))}<input name="lon" inputmode="decimal" required value="${lon != null ? lon.toFixed(6) : ''}"></label>
+          <label>${h(t('intake.lat'))}<input name="lat" inputmode="decimal" required value="${lat != null ? lat.toFixed(6) : ''}"></label>
+          <button type="button" id="intake-pick" aria-pressed="true">${h(t('intake.pick'))}</button>
+        </div>
+        <p id="intake-where" class="muted" aria-live="polite"></p>
+        <label>${h(t('intake.address'))}<input name="address" autocomplete="off"></label>
+        <label>${h(t('intake.description'))}<textarea name="description" rows="3"></textarea></label>
+        <div class="grid2">
+          <label>${h(t('intake.reporter'))}<input name="reporter_name" autocomplete="off"></label>
+          <label>${h(t('intake.phone'))}<input name="reporter_phone" type="tel" autocomplete="off"></label>
+        </div>
+        <p class="error" role="alert"></p>
+        <button type="submit" class="primary" id="intake-submit">${h(t('intake.submit'))} <kbd>Ctrl+Enter</kbd></button>
+      </form>`;
+    const form = panel.querySelector('#intake');
+    panel.querySelector('#panel-close').addEventListener('click', () => this.closePanel());
+    this.map.pickMode = true;
+    document.getElementById('pick-hint').hidden = false;
+    this.map.onPick = (plon, plat) => {
+      form.lon.value = plon.toFixed(6);
+      form.lat.value = plat.toFixed(6);
+      this.map.setMarkers([{ lon: plon, lat: plat, color: '#dc2626' }]);
+      this.resolveWhere(form);
+    };
+    panel.querySelector('#intake-pick').addEventListener('click', (e) => {
+      this.map.pickMode = !this.map.pickMode;
+      e.currentTarget.setAttribute('aria-pressed', String(this.map.pickMode));
+      document.getElementById('pick-hint').hidden = !this.map.pickMode;
+    });
+    for (const n of ['lon', 'lat']) form[n].addEventListener('change', () => this.resolveWhere(form));
+    form.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.submitIntake(form);
+    });
+    form.category.focus();
+  }
+
+  async resolveWhere(form) {
+    const lon = Number(form.lon.value);
+    const lat = Number(form.lat.value);
+    const out = form.querySelector('#intake-where');
+    if (!isFinite(lon) || !isFinite(lat) || !form.lon.value || !form.lat.value) return;
+    this.map.setMarkers([{ lon, lat, color: '#dc2626' }]);
+    try {
+      const loc = await this.client.get(`/api/v1/resolve?lon=${lon}&lat=${lat}`);
+      const parts = [loc.station_id, loc.police_grid_id, loc.community_grid_id].filter(Boolean).map((id) => this.names.get(id) || id);
+      out.textContent = t('intake.where', { where: parts.join(' / ') });
+      out.classList.remove('error');
+    } catch (e) {
+      out.textContent = e instanceof ApiError ? e.text() : String(e);
+      out.classList.add('error');
+    }
+  }
+
+  async submitIntake(form) {
+    const err = form.querySelector('.error');
+    err.textContent = '';
+    const lon = parseFloat(form.lon.value);
+    const lat = parseFloat(form.lat.value);
+    if (!isFinite(lon) || !isFinite(lat)) {
+      err.textContent = pick('请在地图上选点或输入经纬度', 'Pick a place on the map or enter longitude and latitude');
+      form.lon.focus();
+      return;
+    }
+    const body = {
+      source: form.source.value,
+      category: form.category.value,
+      place_type: form.place_type.value,
+      location: { lon, lat },
+      address: form.address.value.trim(),
+      description: form.description.value.trim(),
+      priority: Number(form.priority.value),
+      reporter: { name: form.reporter_name.value.trim(), phone: form.reporter_phone.value.trim() },
+    };
+    const btn = form.querySelector('#intake-submit');
+    btn.disabled = true;
+    try {
+      // The key is made when the form opens, so a retry of the same form
+      // after a lost answer cannot register the call twice.
+      const inc = await this.client.post('/api/v1/incidents', body, { 'Idempotency-Key': this.intakeKey });
+      this.incidents.set(inc.id, inc);
+      this.toast(t('intake.saved', { id: inc.id }));
+      this.map.pickMode = false;
+      this.map.setMarkers([]);
+      document.getElementById('pick-hint').hidden = true;
+      this.filter = 'open';
+      this.renderQueue();
+      this.cursor = Math.max(0, this.order.indexOf(inc.id));
+      await this.openIncident(inc.id);
+    } catch (e) {
+      btn.disabled = false;
+      err.textContent = e instanceof ApiError ? e.text() : String(e);
+      const f = e.field && form.querySelector(`[name="${e.field === 'location' ? 'lon' : e.field}"]`);
+      if (f) f.focus();
+    }
+  }
+
+  // Trajectories.
+
+  openTrajectory(unitId) {
+    this.panelMode = 'traj';
+    this.openId = '';
+    this.map.selectedIncident = '';
+    this.map.pickMode = false;
+    document.getElementById('pick-hint').hidden = true;
+    const units = [...this.units.values()].sort((a, b) => (a.callsign || '').localeCompare(b.callsign || ''));
+    const today = new Date();
+    const ymd = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+    const panel = document.getElementById('panel');
+    panel.innerHTML = `
+      <div class="panel-head">
+        <h2 id="traj-h">${h(t('traj.title'))}</h2>
+        <button type="button" class="link" id="panel-close" aria-label="${h(t('panel.close'))}">✕ <kbd>Esc</kbd></button>
+      </div>
+      <form id="traj" class="form" aria-labelledby="traj-h">
+        <label>${h(t('traj.unit'))}<select name="unit">${units
+          .map((u) => `<option value="${h(u.id)}" ${u.id === unitId ? 'selected' : ''}>${h(u.callsign || u.id)} · ${h(t('kind.' + u.kind))}</option>`)
+          .join('')}</select></label>
+        <label>${h(t('traj.date'))}<input type="date" name="date" value="${ymd}"></label>
+        <button type="submit" class="primary">${h(t('traj.show'))}</button>
+        <p id="traj-info" class="muted" aria-live="polite"></p>
+        <ol id="traj-checkins" class="timeline"></ol>
+      </form>`;
+    panel.querySelector('#panel-close').addEventListener('click', () => this.closePanel());
+    const form = panel.querySelector('#traj');
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.showTrajectory(form);
+    });
+    if (unitId) this.showTrajectory(form);
+    else form.unit.focus();
+  }
+
+  async showTrajectory(form) {
+    const id = form.unit.value;
+    const day = new Date(`${form.date.value}T00:00:00`);
+    const next = new Date(day.getTime() + 86400000);
+    const info = form.querySelector('#traj-info');
+    this.map.selectedUnit = id;
+    try {
+      const out = await this.client.get(`/api/v1/units/${encodeURIComponent(id)}/trajectory?from=${encodeURIComponent(day.toISOString())}&to=${encodeURIComponent(next.toISOString())}`);
+      const items = (out && out.items) || [];
+      const checkins = (out && (out.checkins || out.check_ins)) || [];
+      this.map.setTrack(items, checkins);
+      info.textContent = items.length || checkins.length ? t('traj.points', { n: items.length, c: checkins.length }) : t('traj.none');
+      form.querySelector('#traj-checkins').innerHTML = checkins
+        .map((c) => `<li><time>${h(fmtTime(c.at))}</time> <strong>${h(pick('打卡', 'Check-in'))}</strong> <small>${h(this.names.get(c.jurisdiction && c.jurisdiction.community_grid_id) || '')} ${h(c.note || '')}</small></li>`)
+        .join('');
+      const pts = items.map((p) => this.map.project(p.point.lon, p.point.lat));
+      if (pts.length) {
+        const xs = pts.map((p) => p[0]);
+        const ys = pts.map((p) => p[1]);
+        this.map.fit([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]);
+      }
+    } catch (e) {
+      info.textContent = e instanceof ApiError ? e.text() : String(e);
+    }
+  }
+
+  mapSelect(hit) {
+    if (!hit) return;
+    if (hit.kind === 'incident') {
+      this.cursor = Math.max(0, this.order.indexOf(hit.id));
+      this.openIncident(hit.id);
+    } else if (hit.kind === 'unit') {
+      this.openTrajectory(hit.id);
+    }
+  }
+
+  // Chrome: header, keyboard, help, legend, toasts.
+
+  bindChrome() {
+    document.getElementById('btn-intake').addEventListener('click', () => this.openIntake());
+    document.getElementById('btn-traj').addEventListener('click', () => this.openTrajectory(this.map.selectedUnit));
+    document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
+    document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
+    document.getElementById('btn-logout').addEventListener('click', async () => {
+      await this.client.logout();
+      location.reload();
+    });
+    document.getElementById('zoom-in').addEventListener('click', () => this.map.zoomAt(this.map.w / 2, this.map.h / 2, 1.5));
+    document.getElementById('zoom-out').addEventListener('click', () => this.map.zoomAt(this.map.w / 2, this.map.h / 2, 1 / 1.5));
+    document.getElementById('zoom-reset').addEventListener('click', () => this.map.reset());
+    for (const cb of document.querySelectorAll('input[data-layer]')) {
+      cb.addEventListener('change', () => this.map.setVisible(cb.dataset.layer, cb.checked));
+    }
+    for (const b of document.querySelectorAll('.tab[data-filter]')) {
+      b.addEventListener('click', () => {
+        this.filter = b.dataset.filter;
+        for (const x of document.querySelectorAll('.tab[data-filter]')) x.setAttribute('aria-pressed', String(x === b));
+        this.renderQueue();
+      });
+    }
+    document.addEventListener('langchange', () => {
+      this.renderUser();
+      this.renderShortcuts();
+      this.renderLegend();
+      this.renderQueue();
+      if (this.panelMode === 'incident') this.renderIncident(false);
+    });
+    document.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  onKey(e) {
+    const tag = (e.target && e.target.tagName) || '';
+    const typing = ['INPUT', 'TEXTAREA', 'SELECT'].includes(tag) || (e.target && e.target.isContentEditable);
+    if (document.querySelector('dialog[open]')) return; // the dialog handles its own keys
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      if (typing) e.target.blur();
+      this.closePanel();
+      return;
+    }
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+    const k = e.key;
+    const done = () => e.preventDefault();
+    if (k === 'n' || k === 'N') { done(); this.openIntake(); }
+    else if (k === 'j' || k === 'J' || k === 'ArrowDown') { done(); this.moveCursor(1); }
+    else if (k === 'k' || k === 'K' || k === 'ArrowUp') { done(); this.moveCursor(-1); }
+    else if (k === 'Enter') { if (e.target.tagName === 'BUTTON' || e.target.tagName === 'A') return; done(); this.openIncident(this.order[this.cursor]); }
+    else if (k === 'd' || k === 'D') { done(); this.act('dispatch'); }
+    else if (k === 'r' || k === 'R') { done(); this.act('reinforce'); }
+    else if (k === 'p' || k === 'P') { done(); this.act('push'); }
+    else if (k === 't' || k === 'T') { done(); this.openTrajectory(this.map.selectedUnit); }
+    else if (k === '?') { done(); document.getElementById('help').showModal(); }
+  }
+
+  renderUser() {
+    const u = this.user || {};
+    document.getElementById('user').textContent = `${u.name || u.username || ''}`;
+    document.title = `${t('console.title')} · Precinct`;
+  }
+
+  renderShortcuts() {
+    const html = shortcuts.map(([k, key]) => `<span><kbd>${h(k)}</kbd> ${h(t(key))}</span>`).join('');
+    document.getElementById('shortcuts').innerHTML = html + `<span class="muted">${h(t('key.map'))}</span>`;
+    document.getElementById('help-list').innerHTML = shortcuts.map(([k, key]) => `<dt><kbd>${h(k)}</kbd></dt><dd>${h(t(key))}</dd>`).join('') + `<dt><kbd>← → ↑ ↓ + − 0</kbd></dt><dd>${h(t('key.map'))}</dd>`;
+  }
+
+  renderLegend() {
+    const statuses = Object.keys(unitColors)
+      .map((s) => `<li><span class="swatch" style="background:${unitColors[s]}"></span>${h(t('ustatus.' + s))}</li>`)
+      .join('');
+    const kinds = Object.keys(unitShapes)
+      .map((k) => `<li><span class="shape ${unitShapes[k]}"></span>${h(t('kind.' + k))}</li>`)
+      .join('');
+    const inc = ['received', 'dispatched', 'on_scene', 'resolved']
+      .map((s) => `<li><span class="tri" style="border-bottom-color:${incidentColors[s]}"></span>${h(t('status.' + s))}</li>`)
+      .join('');
+    document.getElementById('legend').innerHTML = `<details open><summary>${h(t('legend.title'))}</summary><ul>${statuses}</ul><ul>${kinds}</ul><ul>${inc}</ul></details>`;
+  }
+
+  setConn(state) {
+    const el = document.getElementById('conn');
+    el.dataset.state = state;
+    el.textContent = state === 'live' ? `● ${t('conn.live')}` : `○ ${t('conn.offline')}`;
+  }
+
+  toast(msg, isError) {
+    const el = document.getElementById('toast');
+    el.textContent = msg;
+    el.className = `toast show ${isError ? 'error' : ''}`;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (el.className = 'toast'), 4000);
+  }
+}
+
+/** parse decodes an event's JSON payload field (already decoded or a string). */
+function parse(v) {
+  if (!v) return null;
+  if (typeof v === 'string') {
+    try {
+      return JSON.parse(v);
+    } catch (e) {
+      return null;
+    }
+  }
+  return v;
+}
+
+new Console().start().catch((e) => {
+  console.error(e);
+  document.getElementById('toast').textContent = String(e);
+});

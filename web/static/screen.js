@@ -1,0 +1,183 @@
+// screen.js: the big screen (大屏) for the command office's LED wall: today's
+// KPIs, check-ins per community, incidents by category and state, units with
+// their recent tracks, and a heat layer of the last 30 days' incidents. It
+// refreshes itself; nothing on it needs a click.
+
+import { Client, startOfToday, escapeHTML as h } from './api.js';
+import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime } from './i18n.js';
+import { MapView, loadMapLayers, tileURLSetting, unitColors } from './map.js';
+import { currentUser } from './login.js';
+import { summarize, openStatuses } from './words.js';
+
+const stateOrder = ['received', 'dispatched', 'en_route', 'on_scene', 'resolved', 'handed_over', 'closed', 'callback_done'];
+
+/** Screen is the state of the big screen. */
+class Screen {
+  constructor() {
+    this.client = new Client(localStorage);
+    this.client.onUnauthorized = () => {
+      localStorage.removeItem('precinct.token');
+      location.reload();
+    };
+    this.categories = new Map();
+    this.names = new Map();
+    this.units = [];
+    this.today = [];
+    this.checkins = [];
+  }
+
+  async start() {
+    applyI18n(document);
+    document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
+    document.addEventListener('langchange', () => this.render());
+    this.tick();
+    setInterval(() => this.tick(), 1000);
+    await currentUser(this.client, 'screen.title');
+    this.map = new MapView(document.getElementById('map'), { theme: 'dark', tileURL: tileURLSetting() });
+    window.precinct = { screen: this, map: this.map };
+    this.map.visible['community-grids'] = false;
+    const layers = loadMapLayers(this.client, this.map).then(() => {
+      for (const l of this.map.layers.values()) {
+        for (const p of l.paths) if (p.id) this.names.set(p.id, p.name);
+        for (const p of l.points) if (p.id) this.names.set(p.id, p.name);
+      }
+    });
+    try {
+      const cats = await this.client.get('/api/v1/categories');
+      for (const c of (cats && cats.items) || cats || []) this.categories.set(c.code, c);
+    } catch (e) {
+      console.warn(e);
+    }
+    await layers;
+    await Promise.all([this.loadToday(), this.loadUnits(), this.loadHeat()]);
+    this.loadTracks();
+    document.body.dataset.ready = 'true';
+    setInterval(() => this.loadUnits(), 5000);
+    setInterval(() => this.loadToday(), 30000);
+    setInterval(() => this.loadTracks(), 60000);
+    setInterval(() => this.loadHeat(), 600000);
+  }
+
+  tick() {
+    document.getElementById('clock').textContent = new Date().toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN', { hour12: false });
+  }
+
+  async loadToday() {
+    const since = encodeURIComponent(startOfToday());
+    const [incs, cks] = await Promise.all([
+      this.client.list(`/api/v1/incidents?since=${since}`, 5000).catch(() => this.today),
+      this.client.list(`/api/v1/checkins?since=${since}`, 5000).catch(() => this.checkins),
+    ]);
+    this.today = incs;
+    this.checkins = cks;
+    this.map.setIncidents(incs.filter((i) => openStatuses.includes(i.status)));
+    this.render();
+  }
+
+  async loadUnits() {
+    try {
+      this.units = await this.client.list('/api/v1/units', 20000);
+      this.map.setUnits(this.units);
+      this.renderKPIs();
+    } catch (e) {
+      console.warn(e);
+    }
+  }
+
+  async loadHeat() {
+    const since = new Date(Date.now() - 30 * 86400000).toISOString();
+    try {
+      const list = await this.client.list(`/api/v1/incidents?since=${encodeURIComponent(since)}`, 10000);
+      this.map.setHeat(list.filter((i) => i.location).map((i) => i.location));
+    } catch (e) {
+      console.warn(e);
+    }
+  }
+
+  /** loadTracks draws the last two hours of the busiest units on duty. */
+  async loadTracks() {
+    const from = new Date(Date.now() - 2 * 3600000).toISOString();
+    const to = new Date(Date.now() + 60000).toISOString();
+    const busy = this.units
+      .filter((u) => u.status !== 'off_duty' && u.position_at && Date.parse(u.position_at) > Date.now() - 2 * 3600000)
+      .sort((a, b) => (a.incident_id ? -1 : 0) - (b.incident_id ? -1 : 0))
+      .slice(0, 24);
+    const tracks = await Promise.all(
+      busy.map((u) =>
+        this.client
+          .get(`/api/v1/units/${encodeURIComponent(u.id)}/trajectory?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)
+          .then((r) => ((r && r.items) || []).map((p) => p.point))
+          .catch(() => []),
+      ),
+    );
+    this.map.setTracks(tracks.filter((tr) => tr.length > 1));
+  }
+
+  render() {
+    applyI18n(document);
+    this.renderKPIs();
+    this.renderBars('checkins', this.countBy(this.checkins, (c) => {
+      const j = c.jurisdiction || {};
+      return this.names.get(j.community_grid_id) || this.names.get(j.police_grid_id) || j.community_grid_id || j.police_grid_id || '—';
+    }));
+    this.renderBars('bycat', this.countBy(this.today, (i) => this.categoryName(i.category)));
+    const states = this.countBy(this.today, (i) => i.status);
+    this.renderBars('bystate', stateOrder.filter((s) => states.some(([k]) => k === s)).map((s) => [t('status.' + s), states.find(([k]) => k === s)[1]]));
+    document.getElementById('updated').textContent = t('screen.updated', { t: fmtTime(new Date()) });
+    this.renderLegend();
+  }
+
+  renderKPIs() {
+    const s = summarize(this.today);
+    const onDuty = this.units.filter((u) => u.status && u.status !== 'off_duty').length;
+    const pct = (v) => (v == null ? '—' : `${(v * 100).toFixed(1)}%`);
+    const kpis = [
+      ['kpi.today', s.count],
+      ['kpi.open', s.open],
+      ['kpi.flow', fmtDuration(s.flowS)],
+      ['kpi.response', fmtDuration(s.responseS)],
+      ['kpi.onscene', pct(s.onSceneRate)],
+      ['kpi.satisfaction', pct(s.satisfactionRate)],
+      ['kpi.checkins', this.checkins.length],
+      ['kpi.onduty', onDuty],
+    ];
+    document.getElementById('kpis').innerHTML = kpis
+      .map(([k, v]) => `<div class="kpi" data-kpi="${k}"><div class="v">${h(v)}</div><div class="l">${h(t(k))}</div></div>`)
+      .join('');
+  }
+
+  countBy(list, key) {
+    const m = new Map();
+    for (const x of list) {
+      const k = key(x);
+      m.set(k, (m.get(k) || 0) + 1);
+    }
+    return [...m.entries()].sort((a, b) => b[1] - a[1]);
+  }
+
+  renderBars(id, rows) {
+    const el = document.getElementById(id);
+    if (!rows.length) {
+      el.innerHTML = `<li class="muted">${h(t('screen.nodata'))}</li>`;
+      return;
+    }
+    const max = Math.max(...rows.map((r) => r[1]));
+    el.innerHTML = rows
+      .slice(0, 30)
+      .map(([name, n]) => `<li><span class="name" title="${h(name)}">${h(name)}</span><span class="bar" style="width:${(100 * n) / max}%"></span><span class="n">${n}</span></li>`)
+      .join('');
+  }
+
+  categoryName(code) {
+    const c = this.categories.get(code);
+    return c ? pick(c.name, c.name_en) : code;
+  }
+
+  renderLegend() {
+    document.getElementById('legend').innerHTML = `<ul>${Object.keys(unitColors)
+      .map((s) => `<li><span class="swatch" style="background:${unitColors[s]}"></span>${h(t('ustatus.' + s))}</li>`)
+      .join('')}<li><span class="swatch" style="background:#dc2626;border-radius:0"></span>${h(t('layer.heat'))}</li></ul>`;
+  }
+}
+
+new Screen().start().catch((e) => console.error(e));

@@ -1,0 +1,119 @@
+// words.js: lists and labels of the domain shared by the pages.
+
+import { t, pick } from './i18n.js';
+
+/** placeTypes lists the place types in display order (precinct.PlaceTypes). */
+export const placeTypes = ['street', 'park', 'square', 'mall', 'compound', 'unit', 'urban_village', 'village', 'road'];
+
+/** sources lists incident sources (precinct.Source). */
+export const sources = ['call_110', 'walk_in', 'patrol', 'grid', 'anti_fraud'];
+
+/** openStatuses are the incident states that still need the command office. */
+export const openStatuses = ['received', 'dispatched', 'en_route', 'on_scene', 'resolved', 'handed_over'];
+
+/** activeStatuses are the states in which an incident holds units. */
+export const activeStatuses = ['dispatched', 'en_route', 'on_scene'];
+
+/** Verbs of event types ("incident.<verb>") and the phrase each shows as. */
+const verbs = {
+  created: ['接警', 'Call taken'],
+  received: ['接警', 'Call taken'],
+  routed: ['分流', 'Routed'],
+  dispatched: ['派警', 'Dispatched'],
+  dispatch: ['派警', 'Dispatched'],
+  accepted: ['接收', 'Accepted'],
+  accept: ['接收', 'Accepted'],
+  en_route: ['在途', 'En route'],
+  'en-route': ['在途', 'En route'],
+  enroute: ['在途', 'En route'],
+  arrived: ['到达现场', 'Arrived'],
+  arrive: ['到达现场', 'Arrived'],
+  on_scene: ['到达现场', 'Arrived'],
+  resolved: ['现场处置完毕', 'Resolved on scene'],
+  resolve: ['现场处置完毕', 'Resolved on scene'],
+  handed_over: ['移交', 'Handed over'],
+  handover: ['移交', 'Handed over'],
+  reinforced: ['梯次增援', 'Reinforced'],
+  reinforce: ['梯次增援', 'Reinforced'],
+  pushed: ['推送警务站', 'Pushed to service station'],
+  push: ['推送警务站', 'Pushed to service station'],
+  closed: ['结警', 'Closed'],
+  close: ['结警', 'Closed'],
+  callback: ['回访', 'Called back'],
+  callback_done: ['回访', 'Called back'],
+  called_back: ['回访', 'Called back'],
+  shared: ['共享', 'Shared'],
+  updated: ['更新', 'Updated'],
+};
+
+/** eventLabel returns the phrase of a timeline event. */
+export function eventLabel(ev) {
+  const verb = String(ev.type || '').split('.').pop();
+  const v = verbs[verb];
+  return v ? pick(v[0], v[1]) : ev.type;
+}
+
+/**
+ * eventDetail returns a short description of an event's data: the units sent,
+ * the rule that chose them, a note. unitName names a unit ID.
+ */
+export function eventDetail(ev, unitName) {
+  let d = ev.data;
+  if (typeof d === 'string') {
+    try {
+      d = JSON.parse(d);
+    } catch (e) {
+      return d;
+    }
+  }
+  if (!d || typeof d !== 'object') return '';
+  const parts = [];
+  if (Array.isArray(d.units) && d.units.length) parts.push(d.units.map(unitName).join('、'));
+  if (d.unit_id) parts.push(unitName(d.unit_id));
+  if (d.rule_id) parts.push(`${t('incident.rule')} ${d.rule_id}`);
+  if (d.reason || d.reason_en) parts.push(pick(d.reason, d.reason_en));
+  if (d.wave) parts.push(t('recs.wave', { n: d.wave }));
+  if (d.to) parts.push(`→ ${d.to}`);
+  if (d.note) parts.push(d.note);
+  if (d.satisfaction) parts.push(`${t('callback.satisfaction')} ${d.satisfaction}`);
+  if (d.comment) parts.push(d.comment);
+  return parts.join(' · ');
+}
+
+/**
+ * summarize computes the day's figures from a list of incidents: counts, the
+ * mean flow time (received → dispatched) and response time (received →
+ * arrived) in seconds, the on-scene completion rate (resolved on scene among
+ * those finished) and the satisfaction rate (4 or 5 among callbacks).
+ */
+export function summarize(incidents) {
+  let flowSum = 0, flowN = 0, respSum = 0, respN = 0, finished = 0, onScene = 0, rated = 0, satisfied = 0, open = 0;
+  for (const i of incidents) {
+    const rx = Date.parse(i.received_at);
+    if (i.dispatched_at) {
+      flowSum += (Date.parse(i.dispatched_at) - rx) / 1000;
+      flowN++;
+    }
+    if (i.arrived_at) {
+      respSum += (Date.parse(i.arrived_at) - rx) / 1000;
+      respN++;
+    }
+    if (i.finished_at) {
+      finished++;
+      if (!i.handed_over_to && i.status !== 'handed_over') onScene++;
+    }
+    if (i.satisfaction) {
+      rated++;
+      if (i.satisfaction >= 4) satisfied++;
+    }
+    if (!['closed', 'callback_done'].includes(i.status)) open++;
+  }
+  return {
+    count: incidents.length,
+    open,
+    flowS: flowN ? flowSum / flowN : null,
+    responseS: respN ? respSum / respN : null,
+    onSceneRate: finished ? onScene / finished : null,
+    satisfactionRate: rated ? satisfied / rated : null,
+  };
+}
