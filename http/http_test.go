@@ -239,7 +239,9 @@ func TestBadBodies(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
-			var eb struct{ Error struct{ Code, Message, MessageEN string } }
+			var eb struct {
+				Error struct{ Code, Message, MessageEN string }
+			}
 			raw, _ := io.ReadAll(resp.Body)
 			_ = json.Unmarshal(raw, &eb)
 			if resp.StatusCode != 400 || eb.Error.Code != "EINVALID" || eb.Error.Message == "" {

@@ -60,7 +60,7 @@ func Fixture() *precinct.Jurisdiction {
 			{ID: "st1", SubBureauID: "sb1", Name: "一所", Kind: precinct.StationCentral, Location: precinct.Point{Lon: 108.2, Lat: 29.2}, Boundary: square(108, 29, 0.5)},
 			{ID: "st2", SubBureauID: "sb1", Name: "二所", Kind: precinct.StationBase, CentralID: "st1", Partners: []string{"外区某所"}, Location: precinct.Point{Lon: 108.7, Lat: 29.2}, Boundary: square(108.5, 29, 0.5)},
 		},
-		ServiceStations: []*precinct.ServiceStation{{ID: "ss1", SubBureauID: "sb1", Name: "警务站", Location: precinct.Point{Lon: 108.5, Lat: 29.2}, StationIDs: [2]string{"st1", "st2"}}},
+		ServiceStations:  []*precinct.ServiceStation{{ID: "ss1", SubBureauID: "sb1", Name: "警务站", Location: precinct.Point{Lon: 108.5, Lat: 29.2}, StationIDs: [2]string{"st1", "st2"}}},
 		CommunityOffices: []*precinct.CommunityOffice{{ID: "co1", StationID: "st1", PoliceGridID: "pg1", Name: "警务室", Location: precinct.Point{Lon: 108.1, Lat: 29.1}}},
 		PoliceGrids: []*precinct.PoliceGrid{
 			{ID: "pg1", StationID: "st1", Name: "甲村", Code: "500114001001", OfficerID: "p1", Boundary: square(108, 29, 0.5), Derived: true},

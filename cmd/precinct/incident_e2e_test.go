@@ -19,10 +19,10 @@ type feed struct {
 	resp   *http.Response
 }
 
-func openFeed(t *testing.T, c *client) *feed { return openFeedFrom(t, c, 0) }
+func openFeed(t testing.TB, c *client) *feed { return openFeedFrom(t, c, 0) }
 
 // openFeedFrom resumes a feed after an event sequence number (0: live only).
-func openFeedFrom(t *testing.T, c *client, after int64) *feed {
+func openFeedFrom(t testing.TB, c *client, after int64) *feed {
 	t.Helper()
 	req, _ := http.NewRequest("GET", c.base+"/api/v1/stream", nil)
 	req.Header.Set("Authorization", "Bearer "+c.token)
@@ -51,7 +51,7 @@ func openFeedFrom(t *testing.T, c *client, after int64) *feed {
 }
 
 // await returns the first event of the type about the entity.
-func (f *feed) await(t *testing.T, typ, entity string) precinct.Event {
+func (f *feed) await(t testing.TB, typ, entity string) precinct.Event {
 	t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {
