@@ -275,6 +275,24 @@ func (b *Bus) StreamMessages(ctx context.Context) (uint64, error) {
 	return info.State.Msgs, nil
 }
 
+// SubjectMessages returns how many messages the event stream holds on
+// subjects matching filter.
+func (b *Bus) SubjectMessages(ctx context.Context, filter string) (uint64, error) {
+	s, err := b.js.Stream(ctx, b.stream)
+	if err != nil {
+		return 0, err
+	}
+	info, err := s.Info(ctx, jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, c := range info.State.Subjects {
+		n += c
+	}
+	return n, nil
+}
+
 // DeleteStream removes the event stream (tests use a stream of their own).
 func (b *Bus) DeleteStream(ctx context.Context) error {
 	return b.js.DeleteStream(ctx, b.stream)
