@@ -6,6 +6,7 @@
 //	precinct users [--data DIR] [--db URL]
 //	precinct import osm FILE [--data DIR]
 //	precinct route --data DIR --from LON,LAT --to LON,LAT [--profile car] [--json]
+//	precinct sim [--scenario qianjiang|foshan|nanning|FILE] [--days N] [--seed S] [--policy legacy|reform|FILE] [--json] [--target URL]
 //	precinct version
 package main
 
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runImportOSM(ctx, rest[1:], stdout, stderr)
 	case "route":
 		return runRoute(ctx, rest, stdout, stderr)
+	case "sim":
+		return runSim(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "precinct", version)
 		return nil
@@ -73,6 +76,7 @@ Usage:
   precinct import osm FILE      build the road-routing graph from OpenStreetMap data
   precinct route --from LON,LAT --to LON,LAT
                                 travel time and road distance between two points
+  precinct sim                  simulate a district under the legacy and reform organisation
   precinct version
 `)
 }

@@ -1,0 +1,103 @@
+package sim_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"precinct"
+	"precinct/dispatch"
+	"precinct/sim"
+)
+
+var day = time.Date(2026, 11, 23, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+func TestOneDayBothPolicies(t *testing.T) {
+	for _, name := range []string{"qianjiang", "nanning"} {
+		t.Run(name, func(t *testing.T) {
+			sc, err := sim.LoadScenario(name, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := sc.Generate(day, 1, 7)
+			if len(calls) < 50 {
+				t.Fatalf("only %d calls", len(calls))
+			}
+			for _, pol := range []sim.Policy{sim.Legacy, sim.Reform} {
+				a, err := sim.Run(context.Background(), sc, calls, pol, 7, sim.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := sim.Run(context.Background(), sc, sc.Generate(day, 1, 7), pol, 7, sim.Options{})
+				if a.KPIs != b.KPIs {
+					t.Errorf("%s: the same seed gave different KPIs:\n%+v\n%+v", pol.Name, a.KPIs, b.KPIs)
+				}
+				if a.KPIs.Unfinished != 0 || a.Incidents != len(calls) {
+					t.Errorf("%s: %d of %d incidents did not reach a final state", pol.Name, a.KPIs.Unfinished, a.Incidents)
+				}
+				t.Logf("%s %s: %d incidents %+v", name, pol.Name, a.Incidents, a.KPIs)
+			}
+		})
+	}
+}
+
+// TestRoutingComesFromDispatch changes a rule in the dispatch rules document
+// and sees the simulated outcome change: the simulator copies no rule.
+func TestRoutingComesFromDispatch(t *testing.T) {
+	sc, err := sim.LoadScenario("nanning", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := sc.Generate(day, 1, 3)
+	with, err := sim.Run(context.Background(), sc, calls, sim.Reform, 3, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := dispatch.DefaultRules()
+	var kept []dispatch.Rule
+	for _, r := range rules.Rules {
+		if r.Handler != precinct.HandlerPatrol {
+			kept = append(kept, r)
+		}
+	}
+	rules.Rules = kept
+	without, err := sim.Run(context.Background(), sc, calls, sim.Reform, 3, sim.Options{Rules: rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with.KPIs.PatrolShare <= without.KPIs.PatrolShare {
+		t.Errorf("patrol share %.3f with the 1+1 rule, %.3f without it", with.KPIs.PatrolShare, without.KPIs.PatrolShare)
+	}
+}
+
+func BenchmarkFoshanDay(b *testing.B) {
+	sc, err := sim.LoadScenario("foshan", 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(sc.Jurisdiction.Units)), "units")
+	for i := 0; i < b.N; i++ {
+		calls := sc.Generate(day, 1, int64(i))
+		r, err := sim.Run(context.Background(), sc, calls, sim.Reform, int64(i), sim.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(r.Incidents), "incidents")
+	}
+}
+
+// BenchmarkQianjiangYear runs a year; run it with -bench QianjiangYear.
+func BenchmarkQianjiangYear(b *testing.B) {
+	sc, err := sim.LoadScenario("qianjiang", 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		calls := sc.Generate(day, 365, int64(i))
+		r, err := sim.Run(context.Background(), sc, calls, sim.Reform, int64(i), sim.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(r.Incidents), "incidents")
+	}
+}
