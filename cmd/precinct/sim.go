@@ -11,6 +11,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"precinct"
+	"precinct/dispatch"
+	"precinct/routing"
 	"precinct/sim"
 )
 
@@ -26,6 +29,7 @@ func runSim(ctx context.Context, args []string, getenv func(string) string, stdo
 	target := fs.String("target", "", "drive a running server at this URL over HTTP instead of simulating in process")
 	user := fs.String("user", envOr(getenv, "PRECINCT_SIM_USER", "dispatcher"), "with --target: username (PRECINCT_SIM_USER)")
 	password := fs.String("password", getenv("PRECINCT_SIM_PASSWORD"), "with --target: password (PRECINCT_SIM_PASSWORD)")
+	dataDir := fs.String("data", envOr(getenv, "PRECINCT_DATA", "data"), "data directory: its road graph (precinct import osm), if any, gives travel times")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,9 +64,15 @@ func runSim(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 		policies = []sim.Policy{p}
 	}
+	var router precinct.Router
+	if road, err := routing.Load(routing.GraphPath(*dataDir)); err == nil {
+		router = &routing.Fallback{Road: road, Other: dispatch.NewStraightLineRouter()}
+	} else if precinct.ErrorCode(err) != precinct.ENOTFOUND {
+		return err
+	}
 	var results []*sim.Result
 	for _, p := range policies {
-		r, err := sim.Run(ctx, sc, calls, p, *seed, sim.Options{Progress: bar.update(p.Name)})
+		r, err := sim.Run(ctx, sc, calls, p, *seed, sim.Options{Router: router, Progress: bar.update(p.Name)})
 		if err != nil {
 			return err
 		}
