@@ -15,8 +15,10 @@ package sqldb
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -347,4 +349,24 @@ func DropSchema(ctx context.Context, dsn, schema string) error {
 	defer d.Close()
 	_, err = d.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+schema+` CASCADE`)
 	return err
+}
+
+// NewSchema creates a PostgreSQL schema with a random name for one test run
+// or benchmark and returns a DSN that uses it, with a function that drops it.
+func NewSchema(ctx context.Context, dsn, prefix string) (string, func() error, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", nil, err
+	}
+	schema := prefix + "_" + hex.EncodeToString(b[:])
+	db, err := Open(ctx, dsn, Options{Schema: schema})
+	if err != nil {
+		return "", nil, err
+	}
+	db.Close()
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema, func() error { return DropSchema(context.Background(), dsn, schema) }, nil
 }

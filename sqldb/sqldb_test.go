@@ -3,8 +3,6 @@ package sqldb_test
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -42,19 +40,19 @@ func openSQLite(t testing.TB) *sqldb.DB {
 
 // openPostgres opens a store in a schema of its own, dropped at cleanup.
 func openPostgres(t testing.TB) *sqldb.DB {
-	dsn := postgresDSN(t)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "precinct_test_" + hex.EncodeToString(b[:])
-	db, err := sqldb.Open(context.Background(), dsn, sqldb.Options{Schema: schema})
+	dsn, drop, err := sqldb.NewSchema(context.Background(), postgresDSN(t), "precinct_test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := sqldb.DropSchema(context.Background(), dsn, schema); err != nil {
+		if err := drop(); err != nil {
 			t.Errorf("drop schema: %v", err)
 		}
 	})
+	db, err := sqldb.Open(context.Background(), dsn, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 

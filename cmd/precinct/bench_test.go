@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"sort"
 	"testing"
@@ -22,16 +20,12 @@ func engines(b *testing.B, fn func(b *testing.B, m *Main)) {
 		if pg == "" || nu == "" {
 			b.Skip("PRECINCT_TEST_POSTGRES or PRECINCT_TEST_NATS not set")
 		}
-		var r [6]byte
-		_, _ = rand.Read(r[:])
-		schema := "precinct_bench_" + hex.EncodeToString(r[:])
-		db, err := sqldb.Open(context.Background(), pg, sqldb.Options{Schema: schema})
+		dsn, drop, err := sqldb.NewSchema(context.Background(), pg, "precinct_bench")
 		if err != nil {
 			b.Fatal(err)
 		}
-		db.Close()
-		b.Cleanup(func() { _ = sqldb.DropSchema(context.Background(), pg, schema) })
-		fn(b, startMain(b, func(c *Config) { c.DB, c.NATS = pg+"&search_path="+schema, nu }))
+		b.Cleanup(func() { _ = drop() })
+		fn(b, startMain(b, func(c *Config) { c.DB, c.NATS = dsn, nu }))
 	})
 }
 

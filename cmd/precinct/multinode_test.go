@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 
 	"os"
 
@@ -26,22 +24,12 @@ func scaleOut(t *testing.T) (dsn, natsURL string) {
 		}
 		t.Skip("PRECINCT_TEST_POSTGRES or PRECINCT_TEST_NATS not set")
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "precinct_nodes_" + hex.EncodeToString(b[:])
-	db, err := sqldb.Open(context.Background(), pg, sqldb.Options{Schema: schema})
+	dsn, drop, err := sqldb.NewSchema(context.Background(), pg, "precinct_nodes")
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-	t.Cleanup(func() { _ = sqldb.DropSchema(context.Background(), pg, schema) })
-	sep := "?"
-	for _, c := range pg {
-		if c == '?' {
-			sep = "&"
-		}
-	}
-	return pg + sep + "search_path=" + schema, nu
+	t.Cleanup(func() { _ = drop() })
+	return dsn, nu
 }
 
 // TestTwoNodes runs two real `precinct serve` processes on one PostgreSQL and
