@@ -118,6 +118,32 @@ func BenchmarkPositionsHTTP(b *testing.B) {
 	})
 }
 
+// BenchmarkRecommendHTTP asks for an incident's recommendations over HTTP:
+// the incident and rules are read from the store, the units from the live
+// index.
+func BenchmarkRecommendHTTP(b *testing.B) {
+	engines(b, func(b *testing.B, m *Main) {
+		c := login(b, m.HTTP.URL(), "dispatcher", testDemoPassword)
+		sts := listAll[*precinct.Station](c, "/api/v1/stations")
+		var inc precinct.Incident
+		if code := c.do("POST", "/api/v1/incidents", map[string]any{"source": "call_110", "category": "dispute", "place_type": "street",
+			"location": sts[0].Location, "priority": 2}, &inc); code != 201 {
+			b.Fatalf("intake: %d", code)
+		}
+		var lat []time.Duration
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			start := time.Now()
+			if code := c.do("GET", "/api/v1/incidents/"+inc.ID+"/recommendations", nil, nil); code != 200 {
+				b.Fatalf("recommendations: %d", code)
+			}
+			lat = append(lat, time.Since(start))
+		}
+		b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
+	})
+}
+
 // BenchmarkDemoStart starts `serve --demo` on an empty data directory until
 // it accepts requests.
 func BenchmarkDemoStart(b *testing.B) {

@@ -154,3 +154,33 @@ func TestImportOSMProgressAndErrors(t *testing.T) {
 		t.Errorf("no file: error %v, want a usage error", err)
 	}
 }
+
+// TestServeUsesImportedRoadGraph checks that `serve` ranks units by road when
+// `import osm` has built a graph in its data directory, and by straight line
+// when it has not.
+func TestServeUsesImportedRoadGraph(t *testing.T) {
+	data := t.TempDir()
+	if err := runImportOSM(context.Background(), []string{osmTestFile(t, "andorra.osm.pbf"), "--data", data, "--json"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	m := startMain(t, func(c *Config) { c.DataDir = data })
+	if got := m.Dispatch.Router.Name(); got != "road" {
+		t.Errorf("with a graph the router is %q, want road", got)
+	}
+	plain := startMain(t, nil)
+	if got := plain.Dispatch.Router.Name(); got != "straight-line" {
+		t.Errorf("without a graph the router is %q, want straight-line", got)
+	}
+	// The demo district is outside the graph: its units fall back to the
+	// straight line and recommendations still come.
+	c := login(t, m.HTTP.URL(), "dispatcher", testDemoPassword)
+	var inc precinct.Incident
+	if code := c.do("POST", "/api/v1/incidents", map[string]any{"source": "call_110", "category": "help", "place_type": "village",
+		"location": stationPoint(t, c), "priority": 2}, &inc); code != 201 {
+		t.Fatalf("intake: %d", code)
+	}
+	var rec precinct.Recommendation
+	if code := c.do("GET", "/api/v1/incidents/"+inc.ID+"/recommendations", nil, &rec); code != 200 || len(rec.Candidates) == 0 || rec.Router != "road" {
+		t.Errorf("recommendation %d: router %q, %d candidates", code, rec.Router, len(rec.Candidates))
+	}
+}
