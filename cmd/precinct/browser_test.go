@@ -245,6 +245,16 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 	admin := login(t, base, "admin", pw["admin"])
 	off := anyOfficer(officers(t, admin))
 	at := precinct.Point{Lon: off.unit.Position.Lon + 0.0015, Lat: off.unit.Position.Lat + 0.001}
+	// Units posted with the officer's (a service station has several) are
+	// busy with other work, so that the officer's unit is the nearest free
+	// one and "D" dispatches it as the first recommendation.
+	for _, u := range listAll[*precinct.Unit](admin, "/api/v1/units") {
+		if u.ID != off.unit.ID && u.Status == precinct.UnitAvailable && precinct.DistanceM(u.Position, off.unit.Position) < 3000 {
+			if code, raw := admin.raw("POST", "/api/v1/units/"+u.ID+"/status", map[string]string{"status": "busy"}, nil); code != 200 {
+				t.Fatalf("set %s busy: %d %s", u.ID, code, raw)
+			}
+		}
+	}
 
 	// The dispatcher takes a call at the desk.
 	console := b.tab("console", 90*time.Second)
@@ -252,7 +262,8 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 		t.Fatalf("console sign-in: %v", err)
 	}
 	// Reload with the token kept: how long until the console is usable.
-	if err := chromedp.Do(console, chromedp.Reload(), chromedp.WaitVisible(`body[data-ready=true]`)); err != nil {
+	if err := chromedp.Do(console, chromedp.Reload(), chromedp.WaitVisible(`body[data-ready=true]`),
+		chromedp.Poll[chromedp.Void](`window.precinct.console.mapAt > 0`)); err != nil {
 		t.Fatalf("console reload: %v", err)
 	}
 	perf, err := chromedp.Run(console, chromedp.Evaluate[map[string]float64](`(() => {
@@ -406,6 +417,23 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 		b.shot("06-console-resolved"),
 	); err != nil {
 		t.Fatalf("console after resolution: %v", err)
+	}
+
+	// The command office closes it and records the callback (回访).
+	if err := chromedp.Do(console,
+		chromedp.Click(`#act-close`),
+		chromedp.WaitVisible(`#incident-status[data-status=closed]`),
+		chromedp.Click(`#act-callback`),
+		chromedp.WaitVisible(`dialog#ask[open] input[name=satisfaction]`),
+		chromedp.SendKeys(`dialog#ask textarea[name=comment]`, "出警及时，满意"),
+		chromedp.Click(`dialog#ask button[value=ok]`),
+		chromedp.WaitVisible(`#incident-status[data-status=callback_done]`),
+		chromedp.WaitVisible(`#timeline li[data-type="incident.callback"]`),
+	); err != nil {
+		t.Fatalf("close and callback: %v", err)
+	}
+	if code := admin.do("GET", "/api/v1/incidents/"+incID, nil, &inc); code != 200 || inc.Status != precinct.IncidentCallbackDone || inc.Satisfaction != 5 {
+		t.Errorf("after the callback: status %d %s satisfaction %d, want callback_done 5", code, inc.Status, inc.Satisfaction)
 	}
 
 	// The officer's track today, with the check-in, in the console.

@@ -86,6 +86,7 @@ class OfficerApp {
     window.addEventListener('online', () => {
       this.setOnline(true);
       this.outbox.flush().then(() => this.refresh());
+      if (this.map && !this.map.layers.size) loadMapLayers(this.client, this.map, ['boundary', 'police-grids']).then(() => this.renderTask());
       this.sendPositions();
     });
     window.addEventListener('offline', () => this.setOnline(false));

@@ -61,6 +61,7 @@ class Console {
     this.renderShortcuts();
     this.renderLegend();
     const layers = loadMapLayers(this.client, this.map).then(() => this.collectNames());
+    this.loadServiceStations();
     await Promise.all([this.loadCategories(), this.loadIncidents(), this.loadUnits()]);
     this.readyAt = performance.now();
     document.body.dataset.ready = 'true';
@@ -80,6 +81,15 @@ class Console {
       for (const c of (out && out.items) || out || []) this.categories.set(c.code, c);
     } catch (e) {
       console.warn('categories', e);
+    }
+  }
+
+  /** loadServiceStations learns the names of the police service stations (警务站). */
+  async loadServiceStations() {
+    try {
+      for (const s of await this.client.list('/api/v1/service-stations', 1000)) this.names.set(s.id, s.name);
+    } catch (e) {
+      console.warn('service stations', e);
     }
   }
 
@@ -352,7 +362,7 @@ class Console {
         const action = inc.status === 'received' ? 'dispatch' : 'reinforce';
         return `<li class="rec" data-unit-id="${h(u.id)}">
           <span class="swatch" style="background:${unitColors[u.status] || '#999'}" aria-hidden="true"></span>
-          <span class="what"><strong>${h(u.callsign || u.id)}</strong> <small>${h(t('kind.' + u.kind))} · ${h(this.names.get(c.station_id) || c.station_id || '')}</small>
+          <span class="what"><strong>${h(u.callsign || u.id)}</strong> <small>${h([t('kind.' + u.kind), this.names.get(u.service_station_id) || this.names.get(c.station_id) || c.station_id].filter(Boolean).join(' · '))}</small>
             <small>${h(t('recs.eta'))} ${h(fmtDuration(c.eta_s))} · ${h(t('recs.distance'))} ${(c.distance_m / 1000).toFixed(1)} km · ${h(t('recs.wave', { n: c.wave || 1 }))}${c.position_stale ? ` · <em>${h(t('recs.stale'))}</em>` : ''}</small></span>
           ${assigned.has(u.id) ? `<span class="status s-dispatched">${h(t('ustatus.dispatched'))}</span>` : `<button type="button" data-action="${action}" data-unit="${h(u.id)}" ${enabled ? '' : 'disabled'}>${h(t('act.' + action))}</button>`}
         </li>`;

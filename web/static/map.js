@@ -166,8 +166,11 @@ export class MapView {
     const r = this.canvas.getBoundingClientRect();
     this.w = Math.max(1, r.width);
     this.h = Math.max(1, r.height);
-    this.canvas.width = Math.round(this.w * this.dpr);
-    this.canvas.height = Math.round(this.h * this.dpr);
+    const cw = Math.round(this.w * this.dpr);
+    const ch = Math.round(this.h * this.dpr);
+    if (cw === this.canvas.width && ch === this.canvas.height && this.base) return; // setting them would clear the canvas
+    this.canvas.width = cw;
+    this.canvas.height = ch;
     this.heatKey = '';
     this.invalidate();
   }
@@ -245,8 +248,9 @@ export class MapView {
   fit(b) {
     this.cx = (b[0] + b[2]) / 2;
     this.cy = (b[1] + b[3]) / 2;
-    const bw = Math.max(b[2] - b[0], 50);
-    const bh = Math.max(b[3] - b[1], 50);
+    // At least about 2 km across, so that a single point is shown in context.
+    const bw = Math.max(b[2] - b[0], 1000);
+    const bh = Math.max(b[3] - b[1], 1000);
     this.k = Math.min(this.w / bw, this.h / bh) * 0.92;
     this.heatKey = '';
     this.invalidate();
@@ -816,8 +820,8 @@ function renderHeat(map, down) {
   c.width = w;
   c.height = h;
   const ctx = c.getContext('2d', { willReadFrequently: true });
-  // Blob radius: about 300 m on the ground, at least 6 px.
-  const r = Math.max(6, Math.min(40, (300 / 2.4) * map.k / down));
+  // Blob radius: about 500 m on the ground, at least 10 px (at 1/down scale).
+  const r = Math.max(10, Math.min(60, (500 / 2.4) * map.k / down));
   const blob = document.createElement('canvas');
   blob.width = blob.height = Math.ceil(2 * r);
   const bctx = blob.getContext('2d');
