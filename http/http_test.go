@@ -568,3 +568,29 @@ func typeOK(v any, types []string) bool {
 	}
 	return false
 }
+
+// TestCheckInIdempotency: a check-in resent by the officer app's offline
+// queue with the same Idempotency-Key is recorded once.
+func TestCheckInIdempotency(t *testing.T) {
+	e := newEnv(t)
+	tok := e.login("officer1")
+	send := func() int {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/checkins", strings.NewReader(`{"point":{"lon":108.1,"lat":29.1},"note":"到岗"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Idempotency-Key", "phone-7f3a")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if a, b := send(), send(); a != 201 || b != 200 {
+		t.Fatalf("first %d, replay %d; want 201 then 200", a, b)
+	}
+	cs, _, err := e.store.ListCheckIns(context.Background(), precinct.CheckInFilter{UserID: "u3"})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("%d check-ins stored (%v), want 1", len(cs), err)
+	}
+}

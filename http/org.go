@@ -1,6 +1,8 @@
 package http
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strconv"
 	"time"
@@ -562,9 +564,20 @@ func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.Clock.Now()
-	c := &precinct.CheckIn{ID: precinct.NewID("chk", now), UserID: u.ID, PersonID: u.PersonID, UnitID: u.UnitID, Point: in.Point, Location: loc, At: now, Note: in.Note}
+	id := precinct.NewID("chk", now)
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		// A phone resending a check-in queued offline: the same key is the
+		// same check-in, recorded once.
+		sum := sha256.Sum256([]byte(u.ID + "\x00" + key))
+		id = "chk_" + hex.EncodeToString(sum[:12])
+	}
+	c := &precinct.CheckIn{ID: id, UserID: u.ID, PersonID: u.PersonID, UnitID: u.UnitID, Point: in.Point, Location: loc, At: now, Note: in.Note}
 	ev := precinct.NewEvent(r.Context(), now, "checkin.created", loc, "checkin", c.ID, nil, c, nil)
-	if err := s.Store.CreateCheckIn(r.Context(), c, ev); err != nil {
+	err = s.Store.CreateCheckIn(r.Context(), c, ev)
+	if precinct.ErrorCode(err) == precinct.ECONFLICT && r.Header.Get("Idempotency-Key") != "" {
+		writeJSON(w, http.StatusOK, c)
+		return nil
+	} else if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, c)
