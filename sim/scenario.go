@@ -26,8 +26,26 @@ type Scenario struct {
 	Jurisdiction *precinct.Jurisdiction
 	// CallsPerDay is the mean number of incidents a day.
 	CallsPerDay float64
+	// Shifts are the units that are on duty only part of the day; the
+	// others are on duty around the clock.
+	Shifts []Shift
 	// Weights of police grids for where incidents happen (population).
 	weights map[string]float64
+}
+
+// Shift puts a unit on duty from the hour On to the hour Off each day (Off
+// may be past midnight: On 18, Off 8).
+type Shift struct {
+	UnitID  string
+	On, Off int
+}
+
+// OnDuty reports whether the shift is on duty at hour h.
+func (s Shift) OnDuty(h int) bool {
+	if s.On < s.Off {
+		return h >= s.On && h < s.Off
+	}
+	return h >= s.On || h < s.Off
 }
 
 // LoadScenario returns a named scenario (qianjiang, foshan, nanning) or reads
@@ -50,7 +68,10 @@ func LoadScenario(name string, seed int64) (*Scenario, error) {
 		// Foshan: about 9.6 million people; over 5,000 calls a day.
 		return newScenario("foshan", j, 5600), nil
 	case "nanning":
-		return newScenario("nanning", nanning(seed), 260), nil
+		j, shifts := nanning(seed)
+		sc := newScenario("nanning", j, 260)
+		sc.Shifts = shifts
+		return sc, nil
 	}
 	raw, err := os.ReadFile(name)
 	if err != nil {
@@ -222,8 +243,12 @@ func foshan(seed int64) (*precinct.Jurisdiction, error) {
 // nanning builds the "1+1" district of seed 003: four station areas and two
 // police service stations, each bound to two of them, with seven patrol
 // groups each on 24-hour duty (14 a day): five foot patrols of two, a patrol
-// car and an armed vehicle crew of three.
-func nanning(seed int64) *precinct.Jurisdiction {
+// car and an armed vehicle crew of three. The seed's shift pattern: the
+// primary duty officer works 08:00–18:00 at the service station (a unit of
+// its own), the secondary leads the armed vehicle crew, which covers after
+// 18:00; the next day the two swap roles, which changes who, not when, so the
+// shifts repeat daily.
+func nanning(seed int64) (*precinct.Jurisdiction, []Shift) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 4501))
 	lon, lat, d := 108.28, 22.82, 0.09 // 南宁高新区, about 9 km across
 	outline := precinct.MultiPolygon{{{{Lon: lon, Lat: lat}, {Lon: lon + d, Lat: lat}, {Lon: lon + d, Lat: lat + d}, {Lon: lon, Lat: lat + d}, {Lon: lon, Lat: lat}}}}
@@ -233,6 +258,7 @@ func nanning(seed int64) *precinct.Jurisdiction {
 	seeds := []precinct.Point{{Lon: lon + d/4, Lat: lat + d/4}, {Lon: lon + 3*d/4, Lat: lat + d/4}, {Lon: lon + d/4, Lat: lat + 3*d/4}, {Lon: lon + 3*d/4, Lat: lat + 3*d/4}}
 	cells := geo.Voronoi(outline, seeds)
 	var sts []*precinct.Station
+	var shifts []Shift
 	for i, name := range names {
 		a := &area{code: fmt.Sprintf("45010700%d", i+1), name: name + "街道", kind: precinct.StationUrban, outline: cells[i]}
 		for v := 1; v <= 12; v++ {
@@ -250,7 +276,10 @@ func nanning(seed int64) *precinct.Jurisdiction {
 			c.unit(precinct.UnitFootPatrol, "", ss.ID, "", at, []string{c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonAuxiliary, "")})
 		}
 		c.unit(precinct.UnitPatrolCar, "", ss.ID, "", at, []string{c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonAuxiliary, "")})
-		c.unit(precinct.UnitArmedVehicle, "", ss.ID, "", at, []string{c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonAuxiliary, "")})
+		primary, secondary := c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonOfficer, "")
+		duty := c.unit(precinct.UnitFootPatrol, "", ss.ID, "", at, []string{primary})
+		armed := c.unit(precinct.UnitArmedVehicle, "", ss.ID, "", at, []string{secondary, c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonAuxiliary, "")})
+		shifts = append(shifts, Shift{UnitID: duty.ID, On: 8, Off: 18}, Shift{UnitID: armed.ID, On: 18, Off: 8})
 	}
-	return c.j
+	return c.j, shifts
 }

@@ -193,7 +193,8 @@ func newEngine(sc *Scenario, pol Policy, seed int64, opt Options, start time.Tim
 
 // event kinds, in the order they are handled at the same instant.
 const (
-	evFinish = iota // frees a unit first, so a call at the same instant can have it
+	evShift  = iota // a unit comes on or goes off duty
+	evFinish        // frees a unit, so a call at the same instant can have it
 	evArrive
 	evReady
 	evCall
@@ -246,10 +247,17 @@ func (e *engine) run(ctx context.Context, calls []Call) (*Result, error) {
 		e.incs = append(e.incs, &incident{call: c})
 		e.at(c.At, evCall, i)
 	}
+	e.scheduleShifts(calls[0].At, calls[len(calls)-1].At)
 	start, handled := calls[0].At, 0
 	for e.queue.Len() > 0 {
 		ev := heap.Pop(&e.queue).(event)
 		e.clock.now = ev.at
+		if ev.kind == evShift {
+			if err := e.shift(ctx, e.sc.Shifts[ev.i]); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		in := e.incs[ev.i]
 		switch ev.kind {
 		case evCall:
@@ -275,7 +283,11 @@ func (e *engine) run(ctx context.Context, calls []Call) (*Result, error) {
 			e.at(ev.at.Add(in.call.OnScene), evFinish, ev.i)
 		case evFinish:
 			in.finished = ev.at
-			e.idx.SetStatus(in.unit, precinct.UnitAvailable, "")
+			st := precinct.UnitAvailable
+			if !e.onDuty(in.unit, ev.at) {
+				st = precinct.UnitOffDuty // the shift ended during the work
+			}
+			e.idx.SetStatus(in.unit, st, "")
 			e.idx.Move([]precinct.Position{{UnitID: in.unit, Point: in.inc.Point, At: ev.at}})
 			spent := ev.at.Sub(in.dispatched)
 			e.busy[in.unit] += spent
@@ -291,6 +303,51 @@ func (e *engine) run(ctx context.Context, calls []Call) (*Result, error) {
 		e.opt.Progress(len(calls), len(calls))
 	}
 	return e.result(start), nil
+}
+
+// scheduleShifts puts every shift unit on or off duty at the start, and
+// schedules its changes until the last call.
+func (e *engine) scheduleShifts(start, end time.Time) {
+	for i, sh := range e.sc.Shifts {
+		if !sh.OnDuty(start.Hour()) {
+			e.idx.SetStatus(sh.UnitID, precinct.UnitOffDuty, "")
+		}
+		day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, start.Location())
+		for ; !day.After(end); day = day.AddDate(0, 0, 1) {
+			for _, h := range []int{sh.On, sh.Off} {
+				if t := day.Add(time.Duration(h) * time.Hour); t.After(start) {
+					e.at(t, evShift, i)
+				}
+			}
+		}
+	}
+}
+
+// onDuty reports whether a unit's shift covers t.
+func (e *engine) onDuty(unitID string, t time.Time) bool {
+	for _, sh := range e.sc.Shifts {
+		if sh.UnitID == unitID {
+			return sh.OnDuty(t.Hour())
+		}
+	}
+	return true
+}
+
+// shift applies a shift change; a unit at work keeps working and goes off
+// duty when it finishes.
+func (e *engine) shift(ctx context.Context, sh Shift) error {
+	u, ok := e.idx.Unit(sh.UnitID)
+	if !ok {
+		return nil
+	}
+	switch on := sh.OnDuty(e.clock.now.Hour()); {
+	case on && u.Status == precinct.UnitOffDuty:
+		e.idx.SetStatus(sh.UnitID, precinct.UnitAvailable, "")
+		return e.retryWaiting(ctx)
+	case !on && u.Status == precinct.UnitAvailable:
+		e.idx.SetStatus(sh.UnitID, precinct.UnitOffDuty, "")
+	}
+	return nil
 }
 
 // receive locates and routes a call and schedules the moment a command office

@@ -101,3 +101,34 @@ func BenchmarkQianjiangYear(b *testing.B) {
 		b.ReportMetric(float64(r.Incidents), "incidents")
 	}
 }
+
+// TestNanningShifts checks seed 003's shift pattern: the service station's
+// duty officer works 08:00–18:00 and its armed vehicle crew covers the night.
+func TestNanningShifts(t *testing.T) {
+	sc, err := sim.LoadScenario("nanning", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Shifts) != 4 {
+		t.Fatalf("%d shifts, want a duty officer and an armed crew at each of 2 service stations", len(sc.Shifts))
+	}
+	groups := 0
+	for _, u := range sc.Jurisdiction.Units {
+		if u.ServiceStationID != "" && u.Kind != precinct.UnitArmedVehicle && len(u.Members) == 2 {
+			groups++
+		}
+	}
+	if groups != 12 {
+		t.Errorf("%d two-officer patrol groups", groups)
+	}
+	for _, sh := range sc.Shifts {
+		day, night := sh.OnDuty(10), sh.OnDuty(22)
+		if day == night {
+			t.Errorf("shift %+v is on duty both or neither at 10:00 and 22:00", sh)
+		}
+	}
+	r, err := sim.Run(context.Background(), sc, sc.Generate(day, 2, 4), sim.Reform, 4, sim.Options{})
+	if err != nil || r.KPIs.Unfinished != 0 {
+		t.Fatalf("%v, %d unfinished", err, r.KPIs.Unfinished)
+	}
+}
