@@ -173,6 +173,8 @@ func TestAuthorizationOverHTTP(t *testing.T) {
 		{"cmd1", "GET", "/api/v1/people/p1?unmasked=true", nil, 200},
 		{"cmd2", "GET", "/api/v1/people/p1", nil, 403},
 		{"aux", "POST", "/api/v1/units/un1/status", map[string]string{"status": "off_duty"}, 403},
+		{"officer1", "POST", "/api/v1/positions", map[string]any{"positions": []map[string]any{{"unit_id": "un1", "point": map[string]float64{"lon": 108.1, "lat": 29.1}, "at": time.Now()}}}, 202},
+		{"officer1", "POST", "/api/v1/positions", map[string]any{"positions": []map[string]any{{"unit_id": "un2", "point": map[string]float64{"lon": 108.1, "lat": 29.1}, "at": time.Now()}}}, 403},
 		{"dispatcher", "POST", "/api/v1/incidents/" + incID + "/dispatch", map[string]any{"units": []string{"un1"}}, 200},
 	}
 	for _, tt := range tests {
@@ -250,7 +252,7 @@ func TestBadBodies(t *testing.T) {
 		})
 	}
 	// Positions: an unknown unit fails the whole batch.
-	code, _ := e.call(e.login("officer1"), "POST", "/api/v1/positions", map[string]any{"positions": []map[string]any{
+	code, _ := e.call(e.login("admin"), "POST", "/api/v1/positions", map[string]any{"positions": []map[string]any{
 		{"unit_id": "un1", "point": map[string]float64{"lon": 108.1, "lat": 29.1}, "at": time.Now()},
 		{"unit_id": "ghost", "point": map[string]float64{"lon": 108.1, "lat": 29.1}, "at": time.Now()}}})
 	if code != 404 {

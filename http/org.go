@@ -3,6 +3,7 @@ package http
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -530,6 +531,17 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := decode(w, r, &in, maxPositionsBody); err != nil {
 		return err
+	}
+	// An officer reports for their own unit; batches for many units come
+	// from an administrator's gateway (or on the bus).
+	if u := user(r); u.Role != precinct.RoleAdmin {
+		for i, p := range in.Positions {
+			if u.UnitID == "" || p.UnitID != u.UnitID {
+				e := precinct.ErrForbidden()
+				e.Field = fmt.Sprintf("positions[%d].unit_id", i)
+				return e
+			}
+		}
 	}
 	if err := s.Positions.ReportPositions(r.Context(), in.Positions); err != nil {
 		return err
