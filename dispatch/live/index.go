@@ -581,7 +581,7 @@ func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 	})
 	// Exclusions: the nearest units that do not match, from the global
 	// grid, no farther than the farthest hit.
-	worst := maxHeap[rejected]{}
+	worst := maxHeap[rejected]{keys: make([]float64, 0, q.Explain), vals: make([]rejected, 0, q.Explain)}
 	if q.Explain > 0 {
 		limit2 := maxD2
 		if best.len() > 0 {
