@@ -14,12 +14,14 @@ const (
 	ProfileFoot       Profile = "foot"
 )
 
-// ProfileOf returns the travel profile of a unit kind.
+// ProfileOf returns the travel profile of a unit kind. Community officers
+// ride to the villages and compounds of their grid (motorcycle or e-bike);
+// foot patrols and volunteers walk.
 func ProfileOf(k UnitKind) Profile {
 	switch k {
-	case UnitMotorcycle:
+	case UnitMotorcycle, UnitCommunity:
 		return ProfileMotorcycle
-	case UnitFootPatrol, UnitCommunity, UnitVolunteer:
+	case UnitFootPatrol, UnitVolunteer:
 		return ProfileFoot
 	}
 	return ProfileCar

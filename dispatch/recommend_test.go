@@ -62,13 +62,13 @@ func TestRecommend(t *testing.T) {
 			want: map[int][]string{1: {"patrol_1"}}, excluded: []string{"comm_w", "car_w"}},
 		{name: "[000] priority 1 proposes two waves: the second from the bound and nearest stations",
 			station: "st_urban", cat: "noise", place: precinct.PlaceStreet, priority: 1, waves: rules.WavesFor(1, 0),
-			want: map[int][]string{1: {"patrol_1"}, 2: {"car_w", "comm_w", "car_e"}}},
+			want: map[int][]string{1: {"patrol_1"}, 2: {"comm_w", "car_w", "car_e"}}},
 		{name: "[004] a dispute in a village: community unit of the station",
 			station: "st_urban", cat: "neighbour", place: precinct.PlaceVillage, priority: 3, waves: 1,
 			want: map[int][]string{1: {"comm_w"}}},
 		{name: "[000] wave 3 reaches the central station",
 			station: "st_urban", cat: "accident", place: precinct.PlaceRoad, priority: 3, waves: 3,
-			want: map[int][]string{1: {"car_w", "comm_w"}, 2: {"patrol_1", "car_e"}, 3: {"car_c"}}},
+			want: map[int][]string{1: {"comm_w", "car_w"}, 2: {"patrol_1", "car_e"}, 3: {"car_c"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
