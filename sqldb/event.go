@@ -5,12 +5,24 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 
 	"precinct"
 )
 
+// eventLock serializes event appends on PostgreSQL, so that sequence numbers
+// become visible in order: a transaction takes its numbers and commits
+// before the next one takes any. A console resuming after sequence n then
+// never misses a lower number committed late. (SQLite has one writer.)
+const eventLock = 727275
+
 // appendEvents writes events in tx and sets their Seq.
 func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, events []*precinct.Event) error {
+	if db.postgres && len(events) > 0 {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(eventLock)+`)`); err != nil {
+			return internal(err)
+		}
+	}
 	for _, e := range events {
 		if e == nil {
 			continue
