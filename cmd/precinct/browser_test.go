@@ -147,6 +147,26 @@ func (b *browserSession) shot(name string) chromedp.Action[chromedp.Void] {
 }
 
 // signIn fills the sign-in form of a page and waits until the page is ready.
+// clickStable clicks the element matching sel like chromedp.Click, trying
+// again when live updates re-render the node between finding and clicking it
+// (the DevTools protocol then answers "Could not find node", code -32000).
+func clickStable(sel string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			v, err := chromedp.Click(sel, chromedp.NodeVisible)(ctx, t)
+			if err == nil || time.Now().After(deadline) || !strings.Contains(err.Error(), "-32000") {
+				return v, err
+			}
+			select {
+			case <-ctx.Done():
+				return v, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
+
 func signIn(username, password string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.WaitVisible(`#login input[name=username]`),
@@ -314,7 +334,7 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 		chromedp.SendKeys(`#intake input[name=reporter_name]`, "王先生"),
 		chromedp.SendKeys(`#intake input[name=reporter_phone]`, "13800000000"),
 		b.shot("01-console-intake"),
-		chromedp.Click(`#intake-submit`),
+		clickStable(`#intake-submit`),
 		chromedp.WaitVisible(`#queue-list li[data-status=received].open`),
 		chromedp.WaitVisible(`#recs .rec`),
 	)
@@ -359,7 +379,7 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 		err = chromedp.Do(console, chromedp.Focus(`#queue-list`), chromedp.KeyEvent("d"))
 	} else {
 		t.Logf("first recommendation %s has no officer account; dispatching %s", cands[0], chosen)
-		err = chromedp.Do(console, chromedp.Click(fmt.Sprintf(`#recs li[data-unit-id=%q] button[data-action=dispatch]`, chosen)))
+		err = chromedp.Do(console, clickStable(fmt.Sprintf(`#recs li[data-unit-id=%q] button[data-action=dispatch]`, chosen)))
 	}
 	if err == nil {
 		err = chromedp.Do(console, chromedp.WaitVisible(`#incident-status[data-status=dispatched]`), b.shot("03-console-dispatched"))
@@ -377,17 +397,17 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 		phone(o.unit.Position.Lon, o.unit.Position.Lat),
 		chromedp.Navigate(base+"/app"),
 		signIn(o.user.Username, pw["demo"]),
-		chromedp.Click(`#btn-checkin`),
+		clickStable(`#btn-checkin`),
 		chromedp.WaitVisible(`#duty-state[data-state=on]`),
 		chromedp.WaitVisible(fmt.Sprintf(`#task-status[data-incident-id=%q]`, incID)),
 		chromedp.WaitEnabled(`#act-en-route`),
 		chromedp.WaitVisible(`#queued[data-count="0"]`),
 		b.shot("04-app-assigned"),
-		chromedp.Click(`#act-en-route`),
+		clickStable(`#act-en-route`),
 		chromedp.WaitEnabled(`#act-arrive`),
-		chromedp.Click(`#act-arrive`),
+		clickStable(`#act-arrive`),
 		chromedp.WaitEnabled(`#act-resolve`),
-		chromedp.Click(`#act-resolve`),
+		clickStable(`#act-resolve`),
 		chromedp.WaitVisible(fmt.Sprintf(`#tasks li[data-incident-id=%q] [data-status=resolved]`, incID)),
 		chromedp.WaitVisible(`#queued[data-count="0"]`),
 		b.shot("05-app-resolved"),
@@ -421,12 +441,12 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 
 	// The command office closes it and records the callback (回访).
 	if err := chromedp.Do(console,
-		chromedp.Click(`#act-close`),
+		clickStable(`#act-close`),
 		chromedp.WaitVisible(`#incident-status[data-status=closed]`),
-		chromedp.Click(`#act-callback`),
+		clickStable(`#act-callback`),
 		chromedp.WaitVisible(`dialog#ask[open] input[name=satisfaction]`),
 		chromedp.SendKeys(`dialog#ask textarea[name=comment]`, "出警及时，满意"),
-		chromedp.Click(`dialog#ask button[value=ok]`),
+		clickStable(`dialog#ask button[value=ok]`),
 		chromedp.WaitVisible(`#incident-status[data-status=callback_done]`),
 		chromedp.WaitVisible(`#timeline li[data-type="incident.callback"]`),
 	); err != nil {
@@ -442,7 +462,7 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 		chromedp.KeyEvent("t"),
 		chromedp.WaitVisible(`#traj select[name=unit]`),
 		chromedp.SetValue(`#traj select[name=unit]`, chosen),
-		chromedp.Click(`#traj button[type=submit]`),
+		clickStable(`#traj button[type=submit]`),
 		chromedp.Poll[chromedp.Void](`document.querySelector('#traj-info').textContent.length > 0`),
 		b.shot("07-console-trajectory"),
 	); err != nil {
@@ -579,11 +599,11 @@ func TestBrowserOfflineQueue(t *testing.T) {
 	}
 	err = chromedp.Do(app,
 		chromedp.WaitVisible(`#netbar[data-online=false]`),
-		chromedp.Click(`#act-en-route`),
+		clickStable(`#act-en-route`),
 		chromedp.WaitEnabled(`#act-arrive`),
-		chromedp.Click(`#act-arrive`),
+		clickStable(`#act-arrive`),
 		chromedp.WaitEnabled(`#act-resolve`),
-		chromedp.Click(`#act-resolve`),
+		clickStable(`#act-resolve`),
 		chromedp.WaitVisible(`#queued[data-count="3"]`),
 		b.shot("10-app-offline-queued"),
 	)
