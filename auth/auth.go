@@ -67,17 +67,27 @@ func CheckPassword(hash, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// GeneratePassword returns a random password of 16 characters from an
-// alphabet without look-alike characters.
+// GeneratePassword returns a random password of 16 characters, drawn
+// uniformly from an alphabet without look-alike characters (about 92 bits).
 func GeneratePassword() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+	const limit = 256 - 256%len(alphabet) // bytes at or above it would bias the draw
+	out := make([]byte, 0, 16)
+	buf := make([]byte, 32)
+	for len(out) < cap(out) {
+		_, _ = rand.Read(buf)
+		for _, c := range buf {
+			if int(c) < limit && len(out) < cap(out) {
+				out = append(out, alphabet[int(c)%len(alphabet)])
+			}
+		}
 	}
-	return string(b)
+	return string(out)
 }
+
+// decoyHash is checked when the username is unknown, so that a wrong
+// username takes as long as a wrong password.
+const decoyHash = "$argon2id$v=19$m=65536,t=1,p=2$vN2/lNBF8W7IoaQvThtwKA$DRLOdCeI42e9wE/0KvK8CC1CYxSFuc7MGv8ZVSM3D+8"
 
 // Defaults of Service.
 const (
@@ -85,6 +95,7 @@ const (
 	DefaultMaxFailures = 10
 	DefaultFailWindow  = 5 * time.Minute
 	authCacheTTL       = 5 * time.Second
+	maxTracked         = 10000 // usernames and addresses with recent failures, before a sweep
 )
 
 // Service signs users in and authenticates their tokens.
@@ -122,17 +133,25 @@ func errBadLogin() error {
 }
 
 // Login checks a username and password and returns a new bearer token.
+// A wrong username and a wrong password give the same EUNAUTHORIZED after
+// the same work; too many failures for the username or the address give
+// ETOOMANY with a retry hint (Data["retry_after_s"]).
 func (s *Service) Login(ctx context.Context, username, password, addr string) (string, time.Time, *precinct.User, error) {
 	now := s.now()
-	if err := s.allowed(now, username, addr); err != nil {
+	// The attempt counts as a failure until it succeeds, so that parallel
+	// guesses cannot slip past the limit while their hashes are computed.
+	if err := s.reserve(now, username, addr); err != nil {
 		return "", time.Time{}, nil, err
 	}
 	u, err := s.Users.FindUserByUsername(ctx, username)
 	if err != nil && precinct.ErrorCode(err) != precinct.ENOTFOUND {
 		return "", time.Time{}, nil, err
 	}
-	if u == nil || u.Disabled || !CheckPassword(u.PasswordHash, password) {
-		s.fail(now, username, addr)
+	pwHash := decoyHash
+	if u != nil {
+		pwHash = u.PasswordHash
+	}
+	if !CheckPassword(pwHash, password) || u == nil || u.Disabled {
 		return "", time.Time{}, nil, errBadLogin()
 	}
 	token, hash := newToken()
@@ -144,9 +163,7 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (s
 	if err := s.Users.CreateSession(ctx, &precinct.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: expires}); err != nil {
 		return "", time.Time{}, nil, err
 	}
-	s.mu.Lock()
-	delete(s.failures, "user:"+username)
-	s.mu.Unlock()
+	s.succeeded(now, username, addr)
 	return token, expires, u, nil
 }
 
@@ -199,12 +216,14 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.Users.DeleteSession(ctx, hash)
 }
 
-// allowed returns ETOOMANY while a username or address is blocked.
-func (s *Service) allowed(now time.Time, username, addr string) error {
+// reserve returns ETOOMANY while a username or address is blocked, and
+// otherwise records the attempt as a failure.
+func (s *Service) reserve(now time.Time, username, addr string) error {
 	max, window := s.limits()
+	keys := []string{"user:" + username, "addr:" + addr}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, key := range []string{"user:" + username, "addr:" + addr} {
+	for _, key := range keys {
 		recent := s.recent(key, now, window)
 		if len(recent) >= max {
 			wait := recent[0].Add(window).Sub(now).Round(time.Second)
@@ -213,18 +232,38 @@ func (s *Service) allowed(now time.Time, username, addr string) error {
 			return e
 		}
 	}
-	return nil
-}
-
-func (s *Service) fail(now time.Time, username, addr string) {
-	_, window := s.limits()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.failures == nil {
 		s.failures = map[string][]time.Time{}
 	}
-	for _, key := range []string{"user:" + username, "addr:" + addr} {
-		s.failures[key] = append(s.recent(key, now, window), now)
+	if len(s.failures) > maxTracked {
+		// Many different names or addresses: drop the ones whose failures
+		// have all left the window, so guessing cannot grow memory forever.
+		for key := range s.failures {
+			s.recent(key, now, window)
+		}
+	}
+	for _, key := range keys {
+		s.failures[key] = append(s.failures[key], now)
+	}
+	return nil
+}
+
+// succeeded forgets the username's failures and takes back the attempt
+// reserve counted against the address.
+func (s *Service) succeeded(now time.Time, username, addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.failures, "user:"+username)
+	key := "addr:" + addr
+	fs := s.failures[key]
+	for i := len(fs) - 1; i >= 0; i-- {
+		if fs[i].Equal(now) {
+			s.failures[key] = append(fs[:i:i], fs[i+1:]...)
+			break
+		}
+	}
+	if len(s.failures[key]) == 0 {
+		delete(s.failures, key)
 	}
 }
 

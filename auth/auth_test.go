@@ -121,3 +121,64 @@ func TestLoginFailuresAreIndistinguishableAndLimited(t *testing.T) {
 		t.Errorf("after the window: %v", err)
 	}
 }
+
+// TestParallelGuessesAreLimited: guesses sent at once cannot slip past the
+// limit while their hashes are being computed.
+func TestParallelGuessesAreLimited(t *testing.T) {
+	s, _ := setup(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	codes := make(chan string, 10)
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, _, err := s.Login(ctx, "zhang", "wrong password", "10.0.0.4")
+			codes <- precinct.ErrorCode(err)
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	n := map[string]int{}
+	for c := range codes {
+		n[c]++
+	}
+	if n[precinct.EUNAUTHORIZED] != 3 || n[precinct.ETOOMANY] != 7 {
+		t.Fatalf("10 parallel guesses with a limit of 3: %v", n)
+	}
+}
+
+// TestSuccessDoesNotCountAgainstTheAddress: colleagues signing in from one
+// office address are not blocked by their own successful logins.
+func TestSuccessDoesNotCountAgainstTheAddress(t *testing.T) {
+	s, _ := setup(t)
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "10.0.0.5"); err != nil {
+			t.Fatalf("login %d: %v", i+1, err)
+		}
+	}
+}
+
+func TestGeneratePassword(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 100; i++ {
+		p := auth.GeneratePassword()
+		if len(p) != 16 || strings.ContainsAny(p, "0O1lI") || seen[p] {
+			t.Fatalf("generated %q", p)
+		}
+		seen[p] = true
+	}
+	if _, err := auth.HashPassword(auth.GeneratePassword()); err != nil {
+		t.Fatalf("generated password refused: %v", err)
+	}
+}
+
+// BenchmarkHashPassword measures one argon2id hash (the cost of a login).
+func BenchmarkHashPassword(b *testing.B) {
+	for b.Loop() {
+		if _, err := auth.HashPassword("correct horse battery"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -96,11 +96,8 @@ const (
 // limit bytes, no unknown fields, nothing after the value. Errors are
 // EINVALID with a message that says what is wrong.
 func decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return precinct.Errorf(precinct.EINVALID, "请求体必须是 JSON（Content-Type: application/json）", "The body must be JSON (Content-Type: application/json).")
-		}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return precinct.Errorf(precinct.EINVALID, "请求体必须是 JSON（Content-Type: application/json）", "The body must be JSON (Content-Type: application/json).")
 	}
 	body := http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(body)
@@ -118,7 +115,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	var pe *precinct.Error
 	switch {
 	case errors.As(err, &maxErr):
-		return precinct.Errorf(precinct.EINVALID, "请求体超过 %d 字节的上限", "The body exceeds the limit of %d bytes.", limit)
+		return precinct.Errorf(precinct.EINVALID, "请求体超过 %s 的上限", "The body exceeds the limit of %s.", sizeText(limit))
 	case errors.As(err, &pe):
 		return pe
 	case errors.As(err, &syntaxErr):
@@ -134,6 +131,17 @@ func decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 		return precinct.FieldErrorf(precinct.EINVALID, field, "未知字段：%s", "Unknown field: %s.", field)
 	}
 	return precinct.Errorf(precinct.EINVALID, "无法解析请求体：%s", "Cannot read the body: %s", err.Error())
+}
+
+// sizeText writes a byte count in MiB or KiB when it is a whole number of them.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d 字节", n)
 }
 
 // queryInt reads an optional integer query parameter.

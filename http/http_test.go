@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"precinct"
@@ -27,6 +30,10 @@ import (
 )
 
 const password = "password-123"
+
+// allRoles is every role of the authorization matrix.
+var allRoles = []precinct.Role{precinct.RoleAdmin, precinct.RoleDispatcher, precinct.RoleCommand, precinct.RoleChief, precinct.RoleCase,
+	precinct.RoleCommunity, precinct.RolePatrol, precinct.RoleAuxiliary, precinct.RoleAuditor}
 
 // env is a server over the storetest fixture with real store, bus and services.
 type env struct {
@@ -57,6 +64,15 @@ func newEnv(t *testing.T) *env {
 		&precinct.User{ID: "cmd2", Username: "cmd2", Role: precinct.RoleCommand, Scope: precinct.Location{SubBureauID: "sb1", StationID: "st2"}, PasswordHash: hash},
 		&precinct.User{ID: "aux", Username: "aux", Role: precinct.RoleAuxiliary, Scope: precinct.Location{SubBureauID: "sb1", StationID: "st1"}, PasswordHash: hash},
 	)
+	// One user of every role at station st1 (admin: everywhere), for the
+	// authorization matrix.
+	for _, role := range allRoles {
+		scope := precinct.Location{SubBureauID: "sb1", StationID: "st1"}
+		if role == precinct.RoleAdmin {
+			scope = precinct.Location{}
+		}
+		j.Users = append(j.Users, &precinct.User{ID: "role-" + string(role), Username: "role-" + string(role), Role: role, Scope: scope, PasswordHash: hash})
+	}
 	now := time.Now()
 	for _, u := range j.Units {
 		u.PositionAt = now
@@ -78,13 +94,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, UnitStatus: svc,
-		Bus: bus, Resolver: resolver, Clock: precinct.SystemClock{}}
+		Bus: bus, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return &env{t: t, srv: hs, http: s, store: db}
 }
 
 // call sends a request as the user with token and returns status and body.
+// A string body is sent as it is; any other is encoded as JSON.
 func (e *env) call(token, method, path string, body any) (int, []byte) {
 	e.t.Helper()
 	var r io.Reader
@@ -94,20 +111,11 @@ func (e *env) call(token, method, path string, body any) (int, []byte) {
 		b, _ := json.Marshal(body)
 		r = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, e.srv.URL+path, r)
+	ctype := ""
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		ctype = "application/json"
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return e.send(token, method, path, ctype, r)
 }
 
 func (e *env) login(username string) string {
@@ -124,14 +132,7 @@ func (e *env) login(username string) string {
 // intake creates an incident in st1 and returns its ID.
 func (e *env) intake(token string) string {
 	e.t.Helper()
-	code, b := e.call(token, "POST", "/api/v1/incidents", map[string]any{"source": "call_110", "category": "dispute", "place_type": "village",
-		"location": map[string]float64{"lon": 108.1, "lat": 29.1}, "priority": 2, "reporter": map[string]string{"name": "赵", "phone": "13912345678"}})
-	if code != 201 {
-		e.t.Fatalf("intake: %d %s", code, b)
-	}
-	var inc precinct.Incident
-	_ = json.Unmarshal(b, &inc)
-	return inc.ID
+	return e.intakeAt(token, 108.1, 29.1)
 }
 
 // TestAuthorizationOverHTTP checks roles and jurisdictions on real endpoints.
@@ -224,43 +225,202 @@ func TestPersonalDataIsMaskedAndAudited(t *testing.T) {
 	}
 }
 
+// errorOf decodes an error body.
+func errorOf(t *testing.T, b []byte) (code, message, messageEN, field string) {
+	t.Helper()
+	var eb struct {
+		Error struct {
+			Code      string `json:"code"`
+			Message   string `json:"message"`
+			MessageEN string `json:"message_en"`
+			Field     string `json:"field"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(b, &eb); err != nil {
+		t.Fatalf("error body %q: %v", b, err)
+	}
+	return eb.Error.Code, eb.Error.Message, eb.Error.MessageEN, eb.Error.Field
+}
+
+// send posts a raw body with a content type as the user with token.
+func (e *env) send(token, method, path, ctype string, body io.Reader) (int, []byte) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.srv.URL+path, body)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// written counts what a bad request must not have written: events (every
+// change appends one), incidents, check-ins and positions of un1.
+func (e *env) written() [4]int {
+	e.t.Helper()
+	ctx := context.Background()
+	evs, err1 := e.store.ListEvents(ctx, precinct.EventFilter{Limit: 100000})
+	incs, _, err2 := e.store.ListIncidents(ctx, precinct.IncidentFilter{Limit: 1000})
+	cs, _, err3 := e.store.ListCheckIns(ctx, precinct.CheckInFilter{Limit: 1000})
+	tr, err4 := e.store.Trajectory(ctx, "un1", time.Now().Add(-24*time.Hour), time.Now().Add(time.Hour))
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		e.t.Fatal(err)
+	}
+	return [4]int{len(evs), len(incs), len(cs), len(tr)}
+}
+
+// TestBadBodies: every kind of bad body is a 400 EINVALID with a Chinese and
+// an English message saying what is wrong, and nothing is written.
 func TestBadBodies(t *testing.T) {
 	e := newEnv(t)
-	tok := e.login("dispatcher")
-	for _, tt := range []struct{ name, ctype, body string }{
-		{"wrong content type", "text/plain", `{}`},
-		{"trailing data", "application/json", `{"units":[]} {}`},
-		{"wrong type", "application/json", `{"units":"un1"}`},
-	} {
+	tok := e.login("admin")
+	officer := e.login("officer1")
+	e.intake(tok) // something in the log, so that "nothing written" is not vacuous
+	incident := `{"source":"call_110","category":"dispute","place_type":"village","location":{"lon":108.1,"lat":29.1},"priority":2%s}`
+	now := time.Now().UTC().Format(time.RFC3339)
+	position := func(lon, lat float64) string {
+		return fmt.Sprintf(`{"unit_id":"un1","point":{"lon":%g,"lat":%g},"at":%q}`, lon, lat, now)
+	}
+	big := func(n int) string { return fmt.Sprintf(incident, `,"description":"`+strings.Repeat("x", n)+`"`) }
+	tests := []struct {
+		name, token, path, ctype, body string
+		field, says                    string // the error's field; a word its English message contains
+	}{
+		{name: "wrong content type", path: "/api/v1/incidents", ctype: "text/plain", body: fmt.Sprintf(incident, ""), says: "Content-Type"},
+		{name: "no content type", path: "/api/v1/incidents", body: fmt.Sprintf(incident, ""), says: "Content-Type"},
+		{name: "malformed JSON", path: "/api/v1/incidents", ctype: "application/json", body: `{"source" "call_110"}`, says: "byte 11"},
+		{name: "incomplete JSON", path: "/api/v1/incidents", ctype: "application/json", body: `{"source":"call_110",`, says: "incomplete"},
+		{name: "empty body", path: "/api/v1/incidents", ctype: "application/json", body: ``, says: "empty"},
+		{name: "unknown field", path: "/api/v1/incidents", ctype: "application/json", body: fmt.Sprintf(incident, `,"sauce":"x"`), field: "sauce", says: "sauce"},
+		{name: "trailing data", path: "/api/v1/incidents", ctype: "application/json", body: fmt.Sprintf(incident, "") + ` {}`, says: "after"},
+		{name: "wrong type", path: "/api/v1/incidents", ctype: "application/json", body: fmt.Sprintf(incident, `,"reporter":"x"`), field: "reporter", says: "type"},
+		{name: "over 1 MiB", path: "/api/v1/incidents", ctype: "application/json", body: big(1 << 20), says: "1 MiB"},
+		{name: "longitude out of range", path: "/api/v1/incidents", ctype: "application/json",
+			body: `{"source":"call_110","category":"dispute","place_type":"village","location":{"lon":181,"lat":29.1},"priority":2}`, says: ""},
+		{name: "latitude out of range", path: "/api/v1/incidents", ctype: "application/json",
+			body: `{"source":"call_110","category":"dispute","place_type":"village","location":{"lon":108.1,"lat":-91},"priority":2}`, says: ""},
+		{name: "check-in out of range", token: officer, path: "/api/v1/checkins", ctype: "application/json", body: `{"point":{"lon":108.1,"lat":95}}`, says: ""},
+		{name: "check-in unknown field", token: officer, path: "/api/v1/checkins", ctype: "application/json", body: `{"point":{"lon":108.1,"lat":29.1},"photo":"x"}`, field: "photo", says: "photo"},
+		{name: "position out of range", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[` + position(108.1, 29.1) + `,` + position(108.1, 91) + `]}`, says: ""},
+		{name: "positions over 16 MiB", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[` + strings.Repeat(position(108.1, 29.1)+",", (16<<20)/len(position(108.1, 29.1))+1) + position(108.1, 29.1) + `]}`, says: "16 MiB"},
+		{name: "action unknown field", path: "/api/v1/incidents/x/dispatch", ctype: "application/json", body: `{"unit":"un1"}`, field: "unit", says: "unit"},
+	}
+	before := e.written()
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/incidents/x/dispatch", strings.NewReader(tt.body))
-			req.Header.Set("Content-Type", tt.ctype)
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
+			token := tt.token
+			if token == "" {
+				token = tok
 			}
-			defer resp.Body.Close()
-			var eb struct {
-				Error struct{ Code, Message, MessageEN string }
+			code, b := e.send(token, "POST", tt.path, tt.ctype, strings.NewReader(tt.body))
+			if code != 400 {
+				t.Fatalf("status %d, want 400: %.300s", code, b)
 			}
-			raw, _ := io.ReadAll(resp.Body)
-			_ = json.Unmarshal(raw, &eb)
-			if resp.StatusCode != 400 || eb.Error.Code != "EINVALID" || eb.Error.Message == "" {
-				t.Errorf("status %d %s", resp.StatusCode, raw)
+			ecode, zh, en, field := errorOf(t, b)
+			if ecode != precinct.EINVALID || zh == "" || en == "" || zh == en {
+				t.Errorf("error %s %q %q", ecode, zh, en)
+			}
+			if tt.field != "" && field != tt.field {
+				t.Errorf("field %q, want %q", field, tt.field)
+			}
+			if !strings.Contains(en, tt.says) {
+				t.Errorf("message %q does not say %q", en, tt.says)
+			}
+			if after := e.written(); after != before {
+				t.Errorf("written (events, incidents, check-ins, positions): before %v, after %v", before, after)
 			}
 		})
 	}
 	// Positions: an unknown unit fails the whole batch.
-	code, _ := e.call(e.login("admin"), "POST", "/api/v1/positions", map[string]any{"positions": []map[string]any{
+	code, _ := e.call(tok, "POST", "/api/v1/positions", map[string]any{"positions": []map[string]any{
 		{"unit_id": "un1", "point": map[string]float64{"lon": 108.1, "lat": 29.1}, "at": time.Now()},
 		{"unit_id": "ghost", "point": map[string]float64{"lon": 108.1, "lat": 29.1}, "at": time.Now()}}})
 	if code != 404 {
 		t.Errorf("unknown unit: %d", code)
 	}
-	tr, _ := e.store.Trajectory(context.Background(), "un1", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
-	if len(tr) != 0 {
-		t.Error("a refused batch was partly stored")
+	if after := e.written(); after != before {
+		t.Errorf("a refused batch was partly stored: before %v, after %v", before, after)
+	}
+}
+
+// TestUnauthenticated: without a valid token the API answers 401 with the
+// error body, and only the public endpoints answer.
+func TestUnauthenticated(t *testing.T) {
+	e := newEnv(t)
+	tok := e.login("cmd1")
+	get := func(path string, header http.Header) (int, []byte) {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	bearer := func(t string) http.Header { return http.Header{"Authorization": {"Bearer " + t}} }
+	tests := []struct {
+		name   string
+		path   string
+		header http.Header
+	}{
+		{"no token", "/api/v1/me", nil},
+		{"forged token", "/api/v1/me", bearer(tok[:len(tok)-2] + "xx")},
+		{"not a bearer", "/api/v1/me", http.Header{"Authorization": {"Basic " + tok}}},
+		{"query token outside the stream", "/api/v1/me?access_token=" + tok, nil},
+		{"stream without token", "/api/v1/stream", nil},
+		{"list without token", "/api/v1/incidents", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, b := get(tt.path, tt.header)
+			if code != 401 {
+				t.Fatalf("status %d, want 401: %s", code, b)
+			}
+			if c, zh, en, _ := errorOf(t, b); c != precinct.EUNAUTHORIZED || zh == "" || en == "" {
+				t.Errorf("error %s %q %q", c, zh, en)
+			}
+		})
+	}
+	if code, b := get("/api/v1/me", bearer(tok)); code != 200 {
+		t.Fatalf("valid token: %d %s", code, b)
+	}
+	if code, _ := e.call(tok, "POST", "/api/v1/auth/logout", nil); code != 204 {
+		t.Fatalf("logout: %d", code)
+	}
+	if code, _ := get("/api/v1/me", bearer(tok)); code != 401 {
+		t.Errorf("after logout: %d, want 401", code)
+	}
+	// Wrong password and unknown user read the same.
+	_, b1 := e.call("", "POST", "/api/v1/auth/login", map[string]string{"username": "cmd1", "password": "wrong-password"})
+	_, b2 := e.call("", "POST", "/api/v1/auth/login", map[string]string{"username": "nobody", "password": "wrong-password"})
+	if !bytes.Equal(b1, b2) {
+		t.Errorf("wrong password %s, unknown user %s", b1, b2)
+	}
+	// The public endpoints.
+	for _, tt := range []struct{ path, contains string }{
+		{"/healthz", `"ok"`},
+		{"/readyz", `"ready":true`},
+		{"/api/v1/openapi.json", `"openapi"`},
+		{"/metrics", `precinct_http_requests_total{code="401",route="GET /api/v1/me"}`},
+		{"/metrics", "go_goroutines"},
+	} {
+		code, b := get(tt.path, nil)
+		if code != 200 || !bytes.Contains(b, []byte(tt.contains)) {
+			t.Errorf("GET %s: %d, want 200 with %s: %.300s", tt.path, code, tt.contains, b)
+		}
 	}
 }
 
@@ -435,6 +595,19 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 	listOf("/api/v1/incidents", "Incident")
 	listOf("/api/v1/incidents/"+id+"/timeline", "Event")
 	listOf("/api/v1/categories", "Category")
+	listOf("/api/v1/sub-bureaus", "SubBureau")
+	check("/api/v1/sub-bureaus/sb1", "SubBureau")
+	listOf("/api/v1/service-stations", "ServiceStation")
+	check("/api/v1/police-grids/pg1", "PoliceGrid")
+	check("/api/v1/units/un1", "Unit")
+	check("/api/v1/people/p1?unmasked=true", "Person")
+	if code, b := e.call(e.login("officer1"), "POST", "/api/v1/checkins", map[string]any{"point": map[string]float64{"lon": 108.1, "lat": 29.1}}); code != 201 {
+		t.Fatalf("check-in: %d %s", code, b)
+	}
+	listOf("/api/v1/checkins", "CheckIn")
+	tok = e.login("admin")
+	listOf("/api/v1/audit", "AuditRecord")
+	listOf("/api/v1/users", "User")
 	_, b := e.call(tok, "GET", "/api/v1/stations/nope", nil)
 	var v any
 	_ = json.Unmarshal(b, &v)
@@ -594,5 +767,221 @@ func TestCheckInIdempotency(t *testing.T) {
 	cs, _, err := e.store.ListCheckIns(context.Background(), precinct.CheckInFilter{UserID: "u3"})
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("%d check-ins stored (%v), want 1", len(cs), err)
+	}
+}
+
+// TestAuthorizationMatrix sends representative requests as a user of every
+// role, in their own station (st1) and in another (st2), and expects what
+// the matrix in authz.go says: the success status when the role has the
+// permission and the scope covers the place, else 403 (404 for another
+// station's incident, whose existence is not revealed).
+func TestAuthorizationMatrix(t *testing.T) {
+	e := newEnv(t)
+	admin := e.login("admin")
+	inc := map[string]string{"own": e.intake(admin), "other": e.intakeAt(admin, 108.7, 29.1)}
+	incidentBody := func(lon float64) map[string]any {
+		return map[string]any{"source": "call_110", "category": "help", "place_type": "village",
+			"location": map[string]float64{"lon": lon, "lat": 29.1}, "priority": 2}
+	}
+	var rules precinct.RuleDocument
+	if _, b := e.call(admin, "GET", "/api/v1/rules", nil); json.Unmarshal(b, &rules) != nil || len(rules.Rules) == 0 {
+		t.Fatalf("rules: %s", b)
+	}
+	type place struct{ own, other string } // "" when there is no other
+	tests := []struct {
+		name   string
+		method string
+		path   place
+		body   func(own bool) any
+		perm   precinct.Permission
+		ok     int
+		hidden bool // out of scope gives 404, not 403
+	}{
+		{name: "station", method: "GET", path: place{"/api/v1/stations/st1", "/api/v1/stations/st2"}, perm: precinct.PermReadOrg, ok: 200},
+		{name: "police grid", method: "GET", path: place{"/api/v1/police-grids/pg1", "/api/v1/police-grids/pg2"}, perm: precinct.PermReadOrg, ok: 200},
+		{name: "unit", method: "GET", path: place{"/api/v1/units/un1", "/api/v1/units/un4"}, perm: precinct.PermReadOrg, ok: 200},
+		{name: "trajectory", method: "GET", path: place{"/api/v1/units/un1/trajectory", "/api/v1/units/un4/trajectory"}, perm: precinct.PermReadOrg, ok: 200},
+		{name: "person unmasked", method: "GET", path: place{"/api/v1/people/p1?unmasked=true", "/api/v1/people/p2?unmasked=true"}, perm: precinct.PermReadPersonal, ok: 200},
+		{name: "incident", method: "GET", path: place{"/api/v1/incidents/" + inc["own"], "/api/v1/incidents/" + inc["other"]}, perm: precinct.PermReadIncident, ok: 200, hidden: true},
+		{name: "timeline", method: "GET", path: place{"/api/v1/incidents/" + inc["own"] + "/timeline", "/api/v1/incidents/" + inc["other"] + "/timeline"}, perm: precinct.PermReadIncident, ok: 200, hidden: true},
+		{name: "kpis", method: "GET", path: place{"/api/v1/incidents/" + inc["own"] + "/kpis", "/api/v1/incidents/" + inc["other"] + "/kpis"}, perm: precinct.PermReadIncident, ok: 200, hidden: true},
+		{name: "intake", method: "POST", path: place{"/api/v1/incidents", "/api/v1/incidents"}, perm: precinct.PermCreateIncident, ok: 201,
+			body: func(own bool) any {
+				if own {
+					return incidentBody(108.1)
+				}
+				return incidentBody(108.7)
+			}},
+		{name: "unit status", method: "POST", path: place{"/api/v1/units/un2/status", "/api/v1/units/un5/status"}, perm: precinct.PermRespond, ok: 200,
+			body: func(bool) any { return map[string]string{"status": "available"} }},
+		{name: "check-in", method: "POST", path: place{"/api/v1/checkins", ""}, perm: precinct.PermCheckIn, ok: 201,
+			body: func(bool) any { return map[string]any{"point": map[string]float64{"lon": 108.1, "lat": 29.1}} }},
+		{name: "audit", method: "GET", path: place{"/api/v1/audit", ""}, perm: precinct.PermReadAudit, ok: 200},
+		{name: "users", method: "GET", path: place{"/api/v1/users", ""}, perm: precinct.PermManageUsers, ok: 200},
+		// A stale version: allowed users get 409, which shows they passed.
+		{name: "rules", method: "PUT", path: place{"/api/v1/rules", ""}, perm: precinct.PermEditRules, ok: 409,
+			body: func(bool) any { return map[string]any{"version": 999, "rules": rules.Rules} }},
+	}
+	for _, role := range allRoles {
+		tok := e.login("role-" + string(role))
+		for _, tt := range tests {
+			for _, own := range []bool{true, false} {
+				path := tt.path.own
+				if !own {
+					path = tt.path.other
+				}
+				if path == "" {
+					continue
+				}
+				want := tt.ok
+				switch {
+				case !role.Can(tt.perm):
+					want = 403
+				case !own && role != precinct.RoleAdmin && tt.hidden:
+					want = 404
+				case !own && role != precinct.RoleAdmin:
+					want = 403
+				}
+				where := map[bool]string{true: "own", false: "other"}[own]
+				t.Run(fmt.Sprintf("%s/%s/%s", role, tt.name, where), func(t *testing.T) {
+					var body any
+					if tt.body != nil {
+						body = tt.body(own)
+					}
+					code, b := e.call(tok, tt.method, path, body)
+					if code != want {
+						t.Fatalf("%s %s: status %d, want %d: %s", tt.method, path, code, want, b)
+					}
+				})
+			}
+		}
+	}
+}
+
+// intakeAt creates an incident at a point and returns its ID.
+func (e *env) intakeAt(token string, lon, lat float64) string {
+	e.t.Helper()
+	code, b := e.call(token, "POST", "/api/v1/incidents", map[string]any{"source": "call_110", "category": "dispute", "place_type": "village",
+		"location": map[string]float64{"lon": lon, "lat": lat}, "priority": 2, "reporter": map[string]string{"name": "赵", "phone": "13912345678"}})
+	if code != 201 {
+		e.t.Fatalf("intake: %d %s", code, b)
+	}
+	var inc precinct.Incident
+	_ = json.Unmarshal(b, &inc)
+	return inc.ID
+}
+
+// TestOpenServeClose: Addr ":0" picks a port; Close ends event streams and
+// returns.
+func TestOpenServeClose(t *testing.T) {
+	e := newEnv(t)
+	h := e.http
+	s := &phttp.Server{Addr: "127.0.0.1:0", Store: h.Store, Auth: h.Auth, Incidents: h.Incidents, Positions: h.Positions, Rules: h.Rules,
+		KPIs: h.KPIs, UnitStatus: h.UnitStatus, Bus: h.Bus, Resolver: h.Resolver, Clock: h.Clock, Logger: h.Logger}
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if s.Port() == 0 || s.URL() != fmt.Sprintf("http://127.0.0.1:%d", s.Port()) {
+		t.Fatalf("port %d, URL %q", s.Port(), s.URL())
+	}
+	e.srv.URL = s.URL() // talk to the real listener from here on
+	tok := e.login("dispatcher")
+	st := e.stream(tok, "")
+	ended := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, st.resp.Body)
+		close(ended)
+	}()
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream did not end when the server closed")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Close took %v with an open stream", d)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestReadiness: /readyz names the check that fails.
+func TestReadiness(t *testing.T) {
+	e := newEnv(t)
+	if code, b := e.call("", "GET", "/readyz", nil); code != 200 {
+		t.Fatalf("ready: %d %s", code, b)
+	}
+	e.http.Ready = func(context.Context) error { return errors.New("road graph loading") }
+	code, b := e.call("", "GET", "/readyz", nil)
+	if code != 503 || !bytes.Contains(b, []byte("road graph loading")) || !bytes.Contains(b, []byte(`"ready":false`)) {
+		t.Errorf("not ready: %d %s", code, b)
+	}
+}
+
+// TestAssetsAndHeaders: the console pages are served from Assets, with the
+// security headers, and the API carries them too.
+func TestAssetsAndHeaders(t *testing.T) {
+	e := newEnv(t)
+	h := e.http
+	s := &phttp.Server{Store: h.Store, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger, Assets: fstest.MapFS{
+		"index.html":    {Data: []byte("<title>console</title>")},
+		"screen.html":   {Data: []byte("<title>screen</title>")},
+		"app.html":      {Data: []byte("<title>app</title>")},
+		"static/app.js": {Data: []byte("console.log(1)")},
+	}}
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	for _, tt := range []struct{ path, ctype, contains string }{
+		{"/", "text/html", "console"},
+		{"/screen", "text/html", "screen"},
+		{"/app", "text/html", "app"},
+		{"/static/app.js", "javascript", "console.log"},
+		{"/healthz", "application/json", "ok"},
+	} {
+		resp, err := http.Get(hs.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), tt.ctype) || !bytes.Contains(b, []byte(tt.contains)) {
+			t.Errorf("GET %s: %d %s %q", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") &&
+			!strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
+			t.Errorf("GET %s: security headers %v", tt.path, resp.Header)
+		}
+	}
+	resp, err := http.Get(hs.URL + "/static/missing.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("missing asset: %d", resp.StatusCode)
+	}
+}
+
+// TestPanicIsInternalError: a panicking handler (here: no Resolver
+// configured) answers 500 EINTERNAL with a generic message, and the server
+// goes on serving.
+func TestPanicIsInternalError(t *testing.T) {
+	e := newEnv(t)
+	h := e.http
+	s := &phttp.Server{Store: h.Store, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger}
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	tok := e.login("dispatcher")
+	e.srv.URL = hs.URL
+	code, b := e.call(tok, "GET", "/api/v1/resolve?lon=108.1&lat=29.1", nil)
+	if c, zh, en, _ := errorOf(t, b); code != 500 || c != precinct.EINTERNAL || zh != "内部错误" || en != "Internal error." {
+		t.Fatalf("panic: %d %s", code, b)
+	}
+	if code, _ := e.call(tok, "GET", "/api/v1/me", nil); code != 200 {
+		t.Errorf("after a panic: %d", code)
 	}
 }

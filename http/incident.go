@@ -11,6 +11,9 @@ import (
 const maxIdempotencyKey = 200
 
 func (s *Server) handleIntake(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermCreateIncident); err != nil {
+		return err
+	}
 	var in precinct.IncidentInput
 	if err := decode(w, r, &in, maxBody); err != nil {
 		return err
@@ -40,6 +43,9 @@ func masked(inc *precinct.Incident) *precinct.Incident {
 }
 
 func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	n, err := queryInt(r, "limit")
 	if err != nil {
@@ -75,6 +81,9 @@ func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
+		return err
+	}
 	inc, err := s.Incidents.FindIncident(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -93,6 +102,9 @@ func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
+		return err
+	}
 	tl, err := s.Incidents.Timeline(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -105,6 +117,9 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
+		return err
+	}
 	rec, err := s.Incidents.Recommend(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -114,6 +129,9 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleKPIs(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
+		return err
+	}
 	k, err := s.KPIs.KPIs(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -139,6 +157,9 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
+		return err
+	}
 	d, err := s.Rules.Rules(r.Context(), r.URL.Query().Get("sub_bureau_id"))
 	if err != nil {
 		return err
@@ -148,6 +169,9 @@ func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handlePutRules(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermEditRules); err != nil {
+		return err
+	}
 	var d precinct.RuleDocument
 	if err := decode(w, r, &d, maxBody); err != nil {
 		return err

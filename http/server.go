@@ -42,6 +42,9 @@ type Server struct {
 	// Assets holds the console (index.html, screen.html, app.html, static/…).
 	Assets fs.FS
 	Logger *slog.Logger
+	// Ready is an optional extra readiness check for /readyz, besides the
+	// store and the bus.
+	Ready func(ctx context.Context) error
 
 	ln       net.Listener
 	srv      *http.Server
@@ -53,6 +56,7 @@ type Server struct {
 	streams  sync.WaitGroup
 	closing  chan struct{}
 	once     sync.Once
+	close    sync.Once
 }
 
 // route is one API endpoint; public routes need no token.
@@ -130,8 +134,8 @@ func (s *Server) build() {
 		s.metrics = prometheus.NewRegistry()
 		s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "precinct_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
-		s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "precinct_http_request_seconds", Help: "HTTP request latency by route.",
-			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}, []string{"route"})
+		s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "precinct_http_request_seconds", Help: "HTTP request latency by route and status.",
+			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "code"})
 		s.metrics.MustRegister(s.requests, s.latency)
 
 		mux := http.NewServeMux()
@@ -139,7 +143,8 @@ func (s *Server) build() {
 			s.routes = append(s.routes, rt.pattern)
 			mux.Handle(rt.pattern, s.wrap(rt))
 		}
-		mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}))
+		s.routes = append(s.routes, "GET /metrics")
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
 		if s.Assets != nil {
 			s.mountAssets(mux)
 		}
@@ -147,22 +152,30 @@ func (s *Server) build() {
 	})
 }
 
-// wrap adds recovery, authentication, metrics and error writing to a route.
+// wrap adds recovery, authentication, metrics, request logging and error
+// writing to a route.
 func (s *Server) wrap(rt route) http.Handler {
 	label := rt.pattern
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: 200}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		var u *precinct.User
 		defer func() {
 			if p := recover(); p != nil {
 				s.Logger.Error("panic", "route", label, "panic", p, "stack", string(debug.Stack()))
-				writeError(rec, r, nil, precinct.Errorf(precinct.EINTERNAL, "内部错误", "Internal error."))
+				if !rec.wrote {
+					writeError(rec, r, nil, precinct.Errorf(precinct.EINTERNAL, "内部错误", "Internal error."))
+				}
 			}
-			s.requests.WithLabelValues(label, strconv.Itoa(rec.status)).Inc()
-			s.latency.WithLabelValues(label).Observe(time.Since(start).Seconds())
+			elapsed := time.Since(start)
+			code := strconv.Itoa(rec.status)
+			s.requests.WithLabelValues(label, code).Inc()
+			s.latency.WithLabelValues(label, code).Observe(elapsed.Seconds())
+			s.logRequest(r, label, rec.status, elapsed, u)
 		}()
 		if !rt.public {
-			u, err := s.authenticate(r, rt.pattern == "GET /api/v1/stream")
+			var err error
+			u, err = s.authenticate(r, rt.pattern == "GET /api/v1/stream")
 			if err != nil {
 				writeError(rec, r, s.Logger, err)
 				return
@@ -173,6 +186,30 @@ func (s *Server) wrap(rt route) http.Handler {
 			writeError(rec, r, s.Logger, err)
 		}
 	})
+}
+
+// logRequest writes one log line per request: server errors as errors,
+// successful reads and position reports (the bulk) at debug level, the rest
+// (writes, refusals) as info.
+func (s *Server) logRequest(r *http.Request, route string, status int, elapsed time.Duration, u *precinct.User) {
+	level := slog.LevelInfo
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+	case status < 400 && (r.Method == http.MethodGet || route == "POST /api/v1/positions"):
+		level = slog.LevelDebug
+	}
+	ctx := r.Context()
+	if !s.Logger.Enabled(ctx, level) {
+		return
+	}
+	userID := ""
+	if u != nil {
+		userID = u.ID
+	}
+	s.Logger.LogAttrs(ctx, level, "http request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.String("route", route), slog.Int("status", status), slog.Duration("elapsed", elapsed),
+		slog.String("user", userID), slog.String("addr", clientAddr(r)))
 }
 
 // authenticate reads the bearer token (or, for the stream, ?access_token=).
@@ -186,14 +223,23 @@ func (s *Server) authenticate(r *http.Request, queryToken bool) (*precinct.User,
 	return s.Auth.Authenticate(r.Context(), token)
 }
 
+// statusRecorder remembers the status of a response for metrics and logs.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
 }
 
 // Flush lets SSE flush through the recorder.
@@ -274,16 +320,19 @@ func (s *Server) Port() int {
 }
 
 // Close stops accepting requests, ends event streams, and waits up to ten
-// seconds for requests in flight.
+// seconds for requests in flight. It may be called more than once.
 func (s *Server) Close() error {
-	if s.srv == nil {
-		return nil
-	}
-	close(s.closing)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	s.streams.Wait()
+	s.build()
+	var err error
+	s.close.Do(func() {
+		close(s.closing)
+		if s.srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err = s.srv.Shutdown(ctx)
+		}
+		s.streams.Wait()
+	})
 	return err
 }
 
@@ -293,15 +342,23 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
 	checks := map[string]string{"database": "ok", "bus": "ok"}
 	ready := true
-	if err := s.Store.Ping(r.Context()); err != nil {
+	if err := s.Store.Ping(ctx); err != nil {
 		checks["database"], ready = err.Error(), false
 	}
 	if s.Bus == nil {
 		checks["bus"], ready = "not configured", false
-	} else if err := s.Bus.Ping(r.Context()); err != nil {
+	} else if err := s.Bus.Ping(ctx); err != nil {
 		checks["bus"], ready = err.Error(), false
+	}
+	if s.Ready != nil {
+		checks["extra"] = "ok"
+		if err := s.Ready(ctx); err != nil {
+			checks["extra"], ready = err.Error(), false
+		}
 	}
 	status := http.StatusOK
 	if !ready {

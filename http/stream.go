@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"precinct"
@@ -38,7 +39,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	live := make(chan *precinct.Event, streamBuffer)
 	overflow := make(chan struct{})
-	var overflowed bool
+	var overflowOnce sync.Once
 	filter := precinct.SubjectPrefix + ".>"
 	if u.Scope.SubBureauID != "" {
 		filter = precinct.SubjectPrefix + "." + u.Scope.SubBureauID + ".>"
@@ -47,10 +48,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 		select {
 		case live <- e:
 		default:
-			if !overflowed {
-				overflowed = true
-				close(overflow)
-			}
+			overflowOnce.Do(func() { close(overflow) })
 		}
 	})
 	if err != nil {
