@@ -63,22 +63,36 @@ func newCity(nUnits int) *city {
 	return c
 }
 
-// latencies reports p50 and p99 of per-operation times.
-func latencies(b *testing.B, ds []time.Duration) {
+// latencies reports p50 and p99 of per-operation times, and returns them
+// in µs.
+func latencies(b *testing.B, ds []time.Duration) (p50, p99 float64) {
 	slices.Sort(ds)
 	pct := func(p float64) float64 { return float64(ds[int(math.Ceil(p*float64(len(ds))))-1].Nanoseconds()) / 1000 }
-	b.ReportMetric(pct(0.50), "p50-µs")
-	b.ReportMetric(pct(0.99), "p99-µs")
+	p50, p99 = pct(0.50), pct(0.99)
+	b.ReportMetric(p50, "p50-µs")
+	b.ReportMetric(p99, "p99-µs")
+	return p50, p99
 }
 
 // BenchmarkRecommend compares, on the same 20,000 units and queries (k = 5,
 // kind, status and station filters, ranked by the straight-line router):
 // the grid index, a linear scan, and Redis GEOSEARCH plus the same filtering.
+// Each peer reports how many times slower than the index it is (x-index).
 func BenchmarkRecommend(b *testing.B) {
 	c := newCity(20000)
 	router := &dispatch.StraightLine{}
 	ctx := context.Background()
 	clock := &fixedClock{now}
+	type result struct{ p50, p99 float64 }
+	results := map[string]result{}
+	// vsIndex reports how many times slower than the index a peer is, both
+	// measured in this run.
+	vsIndex := func(b *testing.B, p50, p99 float64) {
+		if g, ok := results["grid-index"]; ok {
+			b.ReportMetric(p50/g.p50, "p50-x-index")
+			b.ReportMetric(p99/g.p99, "p99-x-index")
+		}
+	}
 
 	b.Run("grid-index", func(b *testing.B) {
 		x := live.New(clock, live.Options{})
@@ -93,7 +107,8 @@ func BenchmarkRecommend(b *testing.B) {
 				b.Fatalf("%d candidates, %v", len(cands), err)
 			}
 		}
-		latencies(b, ds)
+		p50, p99 := latencies(b, ds)
+		results["grid-index"] = result{p50, p99}
 	})
 
 	b.Run("linear-scan", func(b *testing.B) {
@@ -106,7 +121,8 @@ func BenchmarkRecommend(b *testing.B) {
 				b.Fatalf("%d candidates", len(cands))
 			}
 		}
-		latencies(b, ds)
+		p50, p99 := latencies(b, ds)
+		vsIndex(b, p50, p99)
 	})
 
 	b.Run("redis-geosearch", func(b *testing.B) {
@@ -135,7 +151,8 @@ func BenchmarkRecommend(b *testing.B) {
 				b.Fatalf("%d candidates, %v", len(cands), err)
 			}
 		}
-		latencies(b, ds)
+		p50, p99 := latencies(b, ds)
+		vsIndex(b, p50, p99)
 	})
 }
 

@@ -161,6 +161,28 @@ type entry struct {
 	kind             uint8 // kindIndex(unit.Kind)
 	station, service int32
 	at               [numPlacements]placement
+	// busy and busyEN say why the unit is not available; they are written
+	// when its status changes, so that a search explains without allocating.
+	busy, busyEN string
+}
+
+// setStatus records the unit's status and the incident it serves, and the
+// words that explain them.
+func (e *entry) setStatus(s precinct.UnitStatus, incidentID string) {
+	e.unit.Status, e.unit.IncidentID = s, incidentID
+	switch {
+	case s == precinct.UnitAvailable:
+		e.busy, e.busyEN = "", ""
+	case s == precinct.UnitOffDuty:
+		e.busy, e.busyEN = "不在岗", "off duty"
+	case s == precinct.UnitBusy:
+		e.busy, e.busyEN = "忙碌（其他工作）", "busy with other work"
+	case incidentID != "":
+		e.busy = "正在处置警情 " + incidentID + "（" + string(s) + "）"
+		e.busyEN = "serving incident " + incidentID + " (" + string(s) + ")"
+	default:
+		e.busy, e.busyEN = "状态为 "+string(s), "status "+string(s)
+	}
 }
 
 func (e *entry) bucketOf() uint8 {
@@ -242,6 +264,7 @@ func (x *Index) Put(units ...*precinct.Unit) {
 		}
 		e.unit = *u
 		e.unit.Members = slices.Clone(u.Members)
+		e.setStatus(u.Status, u.IncidentID)
 		e.kind = kindIndex(u.Kind)
 		e.station, e.service = x.intern(u.StationID), x.intern(u.ServiceStationID)
 		x.place(e)
@@ -307,7 +330,7 @@ func (x *Index) SetStatus(id string, s precinct.UnitStatus, incidentID string) b
 	if e == nil {
 		return false
 	}
-	e.unit.Status, e.unit.IncidentID = s, incidentID
+	e.setStatus(s, incidentID)
 	x.place(e)
 	return true
 }
@@ -399,6 +422,38 @@ type Hit struct {
 	Stale     bool
 }
 
+// search is the scratch space of one query: the heaps, the copies of the
+// shortlisted units and the ranking buffers. Queries take one from a pool,
+// so that a query allocates little more than what it returns.
+type search struct {
+	best  maxHeap[*entry]
+	worst maxHeap[rejected]
+	units []precinct.Unit // copies of the shortlisted units
+	hits  []Hit
+	rank  ranking
+}
+
+// ranking is the scratch space of Rank.
+type ranking struct {
+	from        []precinct.Point
+	idx         []int
+	cands       []precinct.Candidate
+	unreachable []string
+}
+
+var searches = sync.Pool{New: func() any { return new(search) }}
+
+// release clears the references s holds and returns it to the pool.
+func (s *search) release() {
+	clear(s.units[:cap(s.units)])
+	clear(s.hits[:cap(s.hits)])
+	clear(s.rank.cands[:cap(s.rank.cands)])
+	clear(s.rank.unreachable[:cap(s.rank.unreachable)])
+	clear(s.best.vals[:cap(s.best.vals)])
+	clear(s.worst.vals[:cap(s.worst.vals)])
+	searches.Put(s)
+}
+
 // Nearest returns the query's K nearest available units ranked by travel time
 // from router (fresh positions first, stale ones last), and up to q.Explain
 // exclusions saying why nearer units were left out.
@@ -406,15 +461,16 @@ func (x *Index) Nearest(ctx context.Context, router precinct.Router, q Query) ([
 	if q.K <= 0 {
 		return nil, nil, nil
 	}
+	s := searches.Get().(*search)
+	defer s.release()
 	shortN := max(q.K*x.opts.ShortlistFactor, x.opts.MinShortlist)
-	hits, excl := x.Shortlist(q, shortN)
-	cands, unreachable, err := Rank(ctx, router, q.Point, hits, q.Wave)
+	hits, excl := x.shortlist(s, q, shortN)
+	ranked, unreachable, err := s.rank.rank(ctx, router, q.Point, hits, q.Wave)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(cands) > q.K {
-		cands = cands[:q.K]
-	}
+	// Only the units returned are copied out of the scratch space.
+	cands := ownUnits(ranked[:min(q.K, len(ranked))], func(c *precinct.Candidate) **precinct.Unit { return &c.Unit })
 	for _, u := range unreachable {
 		if len(excl) >= q.Explain {
 			break
@@ -428,8 +484,14 @@ func (x *Index) Nearest(ctx context.Context, router precinct.Router, q Query) ([
 // fresh positions by travel time, then stale positions by travel time.
 // Units the router cannot route are returned apart.
 func Rank(ctx context.Context, router precinct.Router, p precinct.Point, hits []Hit, wave int) ([]precinct.Candidate, []string, error) {
-	cands := make([]precinct.Candidate, 0, len(hits))
-	var unreachable []string
+	var r ranking
+	return r.rank(ctx, router, p, hits, wave)
+}
+
+// rank is Rank into r's buffers; what it returns is valid until r is reused.
+func (r *ranking) rank(ctx context.Context, router precinct.Router, p precinct.Point, hits []Hit, wave int) ([]precinct.Candidate, []string, error) {
+	cands := r.cands[:0]
+	unreachable := r.unreachable[:0]
 	// One router call per profile.
 	var profiles [3]precinct.Profile
 	np := 0
@@ -440,8 +502,7 @@ func Rank(ctx context.Context, router precinct.Router, p precinct.Point, hits []
 			np++
 		}
 	}
-	from := make([]precinct.Point, 0, len(hits))
-	idx := make([]int, 0, len(hits))
+	from, idx := r.from, r.idx
 	for _, pr := range profiles[:np] {
 		from, idx = from[:0], idx[:0]
 		for i, h := range hits {
@@ -469,6 +530,7 @@ func Rank(ctx context.Context, router precinct.Router, p precinct.Point, hits []
 			})
 		}
 	}
+	r.from, r.idx, r.cands, r.unreachable = from, idx, cands, unreachable
 	slices.SortFunc(cands, func(a, b precinct.Candidate) int {
 		if a.Stale != b.Stale {
 			if a.Stale {
@@ -488,6 +550,29 @@ func Rank(ctx context.Context, router precinct.Router, p precinct.Point, hits []
 // line, nearest first, each a copy, and up to q.Explain exclusions for the
 // nearest units that did not match, no farther than the farthest hit.
 func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
+	s := searches.Get().(*search)
+	defer s.release()
+	found, excl := x.shortlist(s, q, n)
+	return ownUnits(found, func(h *Hit) **precinct.Unit { return &h.Unit }), excl
+}
+
+// ownUnits returns a copy of items in which each item points to its own
+// copy of its unit (found through unit), out of any scratch space.
+func ownUnits[T any](items []T, unit func(*T) **precinct.Unit) []T {
+	out := slices.Clone(items)
+	units := make([]precinct.Unit, len(out))
+	for i := range out {
+		p := unit(&out[i])
+		units[i] = **p
+		units[i].Members = slices.Clone(units[i].Members)
+		*p = &units[i]
+	}
+	return out
+}
+
+// shortlist is Shortlist into s: the hits point into s.units, and share
+// their Members with the index, until s is released.
+func (x *Index) shortlist(s *search, q Query, n int) ([]Hit, []precinct.Exclusion) {
 	now := x.clock.Now()
 	const mPerDegLat = 6371008.8 * math.Pi / 180
 	mPerDegLon := mPerDegLat * math.Cos(q.Point.Lat*math.Pi/180)
@@ -537,7 +622,17 @@ func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 	}
 
 	c0 := x.keyOf(q.Point)
-	best := maxHeap[*entry]{keys: make([]float64, 0, n), vals: make([]*entry, 0, n)}
+	// cellD2 is the squared distance from the query point to the nearest
+	// point of the cell at k, in the metric of the search.
+	cellD2 := func(k cellKey) float64 {
+		cd := x.opts.CellDeg
+		lon0, lat0 := float64(k.x)*cd, float64(k.y)*cd
+		dx := max(0, lon0-q.Point.Lon, q.Point.Lon-(lon0+cd)) * mPerDegLon
+		dy := max(0, lat0-q.Point.Lat, q.Point.Lat-(lat0+cd)) * mPerDegLat
+		return dx*dx + dy*dy
+	}
+	best := &s.best
+	best.reset()
 	visit := func(c *cell, which uint8) {
 		for _, b := range want {
 			for i := range c.b[b] {
@@ -563,8 +658,11 @@ func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 			}
 		}
 	}
-	rings(c0, grids, func(r int32, c *cell, gi int) bool {
+	rings(c0, grids, func(r int32, k cellKey, c *cell, gi int) bool {
 		if c != nil {
+			if d2 := cellD2(k); d2 > maxD2 || best.len() >= n && d2 >= best.top() {
+				return true // no unit of the cell can be nearer
+			}
 			which := uint8(inGlobal)
 			if !anyStation {
 				which = inStation
@@ -581,14 +679,18 @@ func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 	})
 	// Exclusions: the nearest units that do not match, from the global
 	// grid, no farther than the farthest hit.
-	worst := maxHeap[rejected]{keys: make([]float64, 0, q.Explain), vals: make([]rejected, 0, q.Explain)}
+	worst := &s.worst
+	worst.reset()
 	if q.Explain > 0 {
 		limit2 := maxD2
 		if best.len() > 0 {
 			limit2 = best.top()
 		}
-		rings(c0, []*grid{x.global}, func(r int32, c *cell, _ int) bool {
+		rings(c0, []*grid{x.global}, func(r int32, k cellKey, c *cell, _ int) bool {
 			if c != nil {
+				if d2 := cellD2(k); d2 > limit2 || worst.len() >= q.Explain && d2 >= worst.top() {
+					return true
+				}
 				for b := range uint8(numBuckets) {
 					wanted := b%2 == 0 && slices.Contains(want, b)
 					for i := range c.b[b] {
@@ -625,16 +727,20 @@ func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 			return reach*reach <= limit2 && !(worst.len() >= q.Explain && worst.top() <= reach*reach)
 		})
 	}
-	hits := make([]Hit, best.len())
-	units := make([]precinct.Unit, len(hits))
-	for i := len(hits) - 1; i >= 0; i-- {
+	nh := best.len()
+	s.units = slices.Grow(s.units[:0], nh)[:nh]
+	s.hits = slices.Grow(s.hits[:0], nh)[:nh]
+	hits := s.hits
+	for i := nh - 1; i >= 0; i-- {
 		d2, e := best.pop()
-		units[i] = e.unit
-		u := &units[i]
-		u.Members = slices.Clone(u.Members)
+		s.units[i] = e.unit
+		u := &s.units[i]
 		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: now.Sub(u.PositionAt) > x.opts.StaleAfter}
 	}
-	excl := make([]precinct.Exclusion, worst.len())
+	var excl []precinct.Exclusion
+	if worst.len() > 0 {
+		excl = make([]precinct.Exclusion, worst.len(), q.Explain)
+	}
 	for i := len(excl) - 1; i >= 0; i-- {
 		_, r := worst.pop()
 		excl[i] = exclusion(r)
@@ -645,7 +751,7 @@ func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 // rings calls fn for each occupied cell of the grids, ring by ring around
 // c0 (gi is the grid's index), and with a nil cell at the end of each ring;
 // it stops when fn returns false or every occupied cell has been seen.
-func rings(c0 cellKey, grids []*grid, fn func(r int32, c *cell, gi int) bool) {
+func rings(c0 cellKey, grids []*grid, fn func(r int32, k cellKey, c *cell, gi int) bool) {
 	maxRing := int32(-1)
 	for _, g := range grids {
 		if g != nil && g.bounded {
@@ -658,7 +764,7 @@ func rings(c0 cellKey, grids []*grid, fn func(r int32, c *cell, gi int) bool) {
 				continue
 			}
 			if c := g.get(k); c != nil {
-				fn(0, c, gi)
+				fn(0, k, c, gi)
 			}
 		}
 		return true
@@ -679,11 +785,11 @@ func rings(c0 cellKey, grids []*grid, fn func(r int32, c *cell, gi int) bool) {
 				}
 				for k, c := range g.cells {
 					if max(abs32(k.x-c0.x), abs32(k.y-c0.y)) >= r {
-						fn(0, c, gi)
+						fn(0, k, c, gi)
 					}
 				}
 			}
-			fn(maxRing, nil, -1)
+			fn(maxRing, cellKey{}, nil, -1)
 			return
 		}
 		if r == 0 {
@@ -698,7 +804,7 @@ func rings(c0 cellKey, grids []*grid, fn func(r int32, c *cell, gi int) bool) {
 				visit(cellKey{c0.x + r, c0.y + j})
 			}
 		}
-		if !fn(r, nil, -1) {
+		if !fn(r, cellKey{}, nil, -1) {
 			return
 		}
 	}
@@ -740,19 +846,7 @@ func exclusion(r rejected) precinct.Exclusion {
 	ex := precinct.Exclusion{UnitID: u.ID}
 	switch r.why {
 	case rejectStatus:
-		switch u.Status {
-		case precinct.UnitOffDuty:
-			ex.Reason, ex.ReasonEN = "不在岗", "off duty"
-		case precinct.UnitBusy:
-			ex.Reason, ex.ReasonEN = "忙碌（其他工作）", "busy with other work"
-		default:
-			if u.IncidentID != "" {
-				ex.Reason = "正在处置警情 " + u.IncidentID + "（" + string(u.Status) + "）"
-				ex.ReasonEN = "serving incident " + u.IncidentID + " (" + string(u.Status) + ")"
-			} else {
-				ex.Reason, ex.ReasonEN = "状态为 "+string(u.Status), "status "+string(u.Status)
-			}
-		}
+		ex.Reason, ex.ReasonEN = r.e.busy, r.e.busyEN
 	case rejectKind:
 		ex.Reason, ex.ReasonEN = kindReason(u.Kind)
 	case rejectStation:
@@ -809,6 +903,7 @@ type maxHeap[V any] struct {
 }
 
 func (h *maxHeap[V]) len() int     { return len(h.keys) }
+func (h *maxHeap[V]) reset()       { h.keys, h.vals = h.keys[:0], h.vals[:0] }
 func (h *maxHeap[V]) top() float64 { return h.keys[0] }
 func (h *maxHeap[V]) swap(i, j int) {
 	h.keys[i], h.keys[j] = h.keys[j], h.keys[i]

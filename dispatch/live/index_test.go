@@ -71,6 +71,7 @@ func TestNearest(t *testing.T) {
 		q        live.Query
 		want     []string
 		excluded []string
+		reasons  map[string]string // unit ID → English reason of its exclusion
 	}{
 		{name: "k nearest of the kind in the station",
 			q:    live.Query{K: 3, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}, Explain: 5},
@@ -84,7 +85,18 @@ func TestNearest(t *testing.T) {
 				x.SetStatus("b", precinct.UnitOffDuty, "")
 			},
 			q:    live.Query{K: 2, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}, Explain: 5},
-			want: []string{"e", "f"}, excluded: []string{"d", "a", "c", "b"}},
+			want: []string{"e", "f"}, excluded: []string{"d", "a", "c", "b"},
+			reasons: map[string]string{"a": "serving incident inc_9 (dispatched)", "b": "off duty", "c": "kind foot_patrol is not one the rule asks for",
+				"d": "outside the stations and service stations the rule allows"}},
+		{name: "a unit back on duty is no longer explained by its old status",
+			prepare: func(x *live.Index) {
+				x.SetStatus("a", precinct.UnitDispatched, "inc_9")
+				x.SetStatus("a", precinct.UnitAvailable, "")
+				x.SetStatus("a", precinct.UnitBusy, "")
+			},
+			q:    live.Query{K: 1, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}, Explain: 5},
+			want: []string{"b"}, excluded: []string{"d", "a", "c"},
+			reasons: map[string]string{"a": "busy with other work"}},
 		{name: "a stale position ranks last",
 			prepare: func(x *live.Index) {
 				u, _ := x.Unit("a")
@@ -142,6 +154,9 @@ func TestNearest(t *testing.T) {
 				gotEx = append(gotEx, e.UnitID)
 				if e.Reason == "" || e.ReasonEN == "" {
 					t.Errorf("exclusion %+v without a reason", e)
+				}
+				if want, ok := tt.reasons[e.UnitID]; ok && e.ReasonEN != want {
+					t.Errorf("%s left out because %q, want %q", e.UnitID, e.ReasonEN, want)
 				}
 			}
 			if !slices.Equal(gotEx, tt.excluded) {
@@ -265,5 +280,64 @@ func TestNoMatchWithOutlier(t *testing.T) {
 	}
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestNearestResultsAreCopies: what Nearest returns belongs to the caller.
+// A later query does not overwrite it, and changing it does not change the
+// index.
+func TestNearestResultsAreCopies(t *testing.T) {
+	x := live.New(&fixedClock{now}, live.Options{})
+	a := unit("a", precinct.UnitPatrolCar, "st1", 108.771, 29.53)
+	a.Members = []string{"p1", "p2"}
+	x.Put(a, unit("b", precinct.UnitPatrolCar, "st2", 108.9, 29.6))
+	ctx := context.Background()
+	first, _, err := x.Nearest(ctx, flatRouter{}, live.Query{Point: precinct.Point{Lon: 108.77, Lat: 29.53}, K: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		if _, _, err := x.Nearest(ctx, flatRouter{}, live.Query{Point: precinct.Point{Lon: 108.9, Lat: 29.6}, K: 1, StationIDs: []string{"st2"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := first[0].Unit; got.ID != "a" || got.StationID != "st1" || !slices.Equal(got.Members, []string{"p1", "p2"}) {
+		t.Fatalf("the first result changed under a later query: %+v", got)
+	}
+	first[0].Unit.Members[0] = "changed"
+	first[0].Unit.Status = precinct.UnitOffDuty
+	if u, _ := x.Unit("a"); u.Members[0] != "p1" || u.Status != precinct.UnitAvailable {
+		t.Fatalf("changing a result changed the index: %+v", u)
+	}
+}
+
+// TestNearestAllocations: a query allocates only what it returns (the
+// candidates, their units and the exclusions) and the router's answers.
+func TestNearestAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items")
+	}
+	x := live.New(&fixedClock{now}, live.Options{})
+	rng := rand.New(rand.NewPCG(5, 6))
+	kinds := []precinct.UnitKind{precinct.UnitPatrolCar, precinct.UnitFootPatrol, precinct.UnitCommunity}
+	for i := range 2000 {
+		u := unit(fmt.Sprintf("u%d", i), kinds[rng.IntN(3)], fmt.Sprintf("st%d", rng.IntN(4)), 108.7+rng.Float64()*0.1, 29.45+rng.Float64()*0.1)
+		if rng.IntN(4) == 0 {
+			x.Put(u)
+			x.SetStatus(u.ID, precinct.UnitDispatched, "inc_1")
+			continue
+		}
+		x.Put(u)
+	}
+	q := live.Query{Point: precinct.Point{Lon: 108.75, Lat: 29.5}, K: 5, Kinds: kinds[:2], StationIDs: []string{"st1"}, Explain: 10}
+	ctx := context.Background()
+	// Three results and one router answer per profile (car and foot).
+	const want = 3 + 2
+	if n := testing.AllocsPerRun(200, func() {
+		if cands, excl, err := x.Nearest(ctx, flatRouter{}, q); err != nil || len(cands) != 5 || len(excl) != 10 {
+			t.Fatalf("%d candidates, %d exclusions, %v", len(cands), len(excl), err)
+		}
+	}); n > want {
+		t.Errorf("a query allocates %.1f times, want at most %d", n, want)
 	}
 }
