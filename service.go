@@ -31,6 +31,10 @@ type ActionRequest struct {
 	Comment      string   `json:"comment,omitempty"`
 	// Wave asks reinforce for a given tier; 0 means the next one.
 	Wave int `json:"wave,omitempty"`
+	// IdempotencyKey, from the Idempotency-Key header, makes a resent action
+	// take effect once: the same key from the same user for the same action
+	// on the same incident returns the incident as it is, applying nothing.
+	IdempotencyKey string `json:"-"`
 }
 
 // Candidate is one unit recommended for an incident.

@@ -63,6 +63,8 @@ type ActionData struct {
 	Route *precinct.Route `json:"route,omitempty"`
 	// SharedWith are the stations the incident is shared with.
 	SharedWith []string `json:"shared_with,omitempty"`
+	// Key is the action's Idempotency-Key, if it had one.
+	Key string `json:"idempotency_key,omitempty"`
 }
 
 // KPIs computes an incident's KPIs from its timeline (oldest first). Flow time

@@ -397,6 +397,29 @@ func requestedWave(tl []*precinct.Event) int {
 	return w
 }
 
+// replayed reports whether inc's timeline holds the action req already, sent
+// by the same user with the same Idempotency-Key. A key used for another
+// action or by another user is ECONFLICT.
+func (s *Service) replayed(ctx context.Context, inc *precinct.Incident, req precinct.ActionRequest) (bool, error) {
+	tl, err := s.Store.Timeline(ctx, inc.ID)
+	if err != nil {
+		return false, err
+	}
+	actor := precinct.ActorFromContext(ctx)
+	for _, e := range tl {
+		var d ActionData
+		if len(e.Data) == 0 || json.Unmarshal(e.Data, &d) != nil || d.Key != req.IdempotencyKey {
+			continue
+		}
+		if e.Actor != actor || d.Action != req.Action {
+			err := precinct.FieldErrorf(precinct.ECONFLICT, "Idempotency-Key", "Idempotency-Key 已用于本警情的另一操作", "The Idempotency-Key was used for another action on this incident.")
+			return false, err
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
 // permissionOf returns the permission an action needs.
 func permissionOf(a precinct.Action) (precinct.Permission, error) {
 	switch a {
@@ -434,6 +457,11 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 		}
 		return nil, err
 	}
+	if req.IdempotencyKey != "" {
+		if done, err := s.replayed(ctx, old, req); done || err != nil {
+			return old, err
+		}
+	}
 	next, err := old.Status.Next(req.Action)
 	if err != nil {
 		return nil, err
@@ -444,7 +472,7 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 	inc.SharedWith = slices.Clone(old.SharedWith)
 	inc.Status, inc.UpdatedAt, inc.Version = next, now, old.Version+1
 	c := precinct.IncidentChange{Incident: &inc, PrevVersion: old.Version, UnitStatus: map[string]precinct.UnitStatus{}}
-	data := ActionData{Action: req.Action, Note: req.Note}
+	data := ActionData{Action: req.Action, Note: req.Note, Key: req.IdempotencyKey}
 	if utf8.RuneCountInString(req.Note) > maxNote {
 		return nil, precinct.FieldErrorf(precinct.EINVALID, "note", "备注过长", "The note is too long.")
 	}
@@ -539,6 +567,15 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 	ev.Stations = inc.SharedWith
 	c.Events = []*precinct.Event{ev}
 	if err := s.Store.UpdateIncident(ctx, c); err != nil {
+		if req.IdempotencyKey != "" && precinct.ErrorCode(err) == precinct.ECONFLICT {
+			// The same action may have been sent twice at once: if the
+			// other one applied, this one is its replay.
+			if cur, ferr := s.Store.FindIncident(ctx, id); ferr == nil {
+				if done, rerr := s.replayed(ctx, cur, req); done || rerr != nil {
+					return cur, rerr
+				}
+			}
+		}
 		return nil, heldError(err)
 	}
 	for _, uid := range c.Claim {

@@ -148,6 +148,10 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	req.Action = precinct.Action(r.PathValue("action"))
+	req.IdempotencyKey = r.Header.Get("Idempotency-Key")
+	if len(req.IdempotencyKey) > maxIdempotencyKey {
+		return precinct.FieldErrorf(precinct.EINVALID, "Idempotency-Key", "Idempotency-Key 过长", "The Idempotency-Key is too long.")
+	}
 	inc, err := s.Incidents.Act(r.Context(), r.PathValue("id"), req)
 	if err != nil {
 		return err

@@ -223,3 +223,82 @@ func TestConcurrentDispatchOneWinner(t *testing.T) {
 		t.Fatalf("%d dispatches won, want exactly 1", wins)
 	}
 }
+
+// TestActionIdempotencyKey: an action resent with its Idempotency-Key (the
+// officer app's outbox after a lost answer) takes effect once and answers
+// 200 each time, even when the copies arrive together; the key cannot be
+// reused for another action or by another user.
+func TestActionIdempotencyKey(t *testing.T) {
+	base, pw := startServer(t)
+	c := login(t, base, "dispatcher", pw["demo"])
+	admin := login(t, base, "admin", pw["admin"])
+	var inc precinct.Incident
+	body := map[string]any{"source": "call_110", "category": "help", "place_type": "village", "location": stationPoint(t, c), "priority": 3}
+	if code := c.do("POST", "/api/v1/incidents", body, &inc); code != 201 {
+		t.Fatalf("intake: %d", code)
+	}
+	var rec precinct.Recommendation
+	if c.do("GET", "/api/v1/incidents/"+inc.ID+"/recommendations", nil, &rec); len(rec.Candidates) == 0 {
+		t.Fatal("no candidates")
+	}
+	units := map[string]any{"units": []string{rec.Candidates[0].Unit.ID}}
+	act := func(c *client, action, key string) (int, apiError) {
+		t.Helper()
+		code, raw := c.raw("POST", "/api/v1/incidents/"+inc.ID+"/"+action, units, http.Header{"Idempotency-Key": {key}})
+		var e apiError
+		_ = json.Unmarshal(raw, &e)
+		return code, e
+	}
+
+	// Twenty copies of one dispatch at once: all answered 200, one applied.
+	codes := make([]int, 20)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = act(c, "dispatch", "app-dispatch-1")
+		}()
+	}
+	wg.Wait()
+	for i, code := range codes {
+		if code != 200 {
+			t.Errorf("copy %d of the dispatch: status %d", i, code)
+		}
+	}
+	// Resent later, one after another.
+	for range 3 {
+		if code, e := act(c, "en-route", "app-en-route-1"); code != 200 {
+			t.Fatalf("en route: %d %+v", code, e)
+		}
+	}
+	// The same key for another action, or from another user, is a conflict.
+	if code, e := act(c, "arrive", "app-en-route-1"); code != 409 || e.Error.Field != "Idempotency-Key" {
+		t.Errorf("key reused for arrive: %d %+v", code, e)
+	}
+	if code, e := act(admin, "en-route", "app-en-route-1"); code != 409 || e.Error.Field != "Idempotency-Key" {
+		t.Errorf("key reused by another user: %d %+v", code, e)
+	}
+	// Without a key, a second en-route is refused by the lifecycle.
+	if code, _ := c.raw("POST", "/api/v1/incidents/"+inc.ID+"/en-route", units, nil); code != 409 {
+		t.Errorf("second en route without a key: %d", code)
+	}
+	if code, e := act(c, "arrive", "app-arrive-1"); code != 200 {
+		t.Fatalf("arrive: %d %+v", code, e)
+	}
+
+	var tl struct{ Items []precinct.Event }
+	c.do("GET", "/api/v1/incidents/"+inc.ID+"/timeline", nil, &tl)
+	var types []string
+	for _, e := range tl.Items {
+		types = append(types, strings.TrimPrefix(e.Type, "incident."))
+	}
+	if got := strings.Join(types, ","); got != "created,dispatched,en_route,arrived" {
+		t.Errorf("timeline %s", got)
+	}
+	var got precinct.Incident
+	c.do("GET", "/api/v1/incidents/"+inc.ID, nil, &got)
+	if got.Status != precinct.IncidentOnScene || len(got.Units) != 1 {
+		t.Errorf("incident %s with units %v", got.Status, got.Units)
+	}
+}

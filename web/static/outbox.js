@@ -17,11 +17,10 @@
 // again cannot succeed. Flushes are serialised within a tab and, through the
 // Web Locks API, across tabs, so no entry is sent by two senders at once.
 //
-// This makes every queued incident action take effect once whether or not
-// the server honours Idempotency-Key on actions: the lifecycle itself refuses
-// a second en-route, arrive, resolve or hand-over. Check-ins rely on the
-// server honouring the key; a check-in whose answer was lost may otherwise be
-// recorded twice.
+// The server applies an incident action once per Idempotency-Key and answers
+// a resend with 200, so a lost answer is normally harmless; the 409 check
+// above still covers an action the lifecycle refuses because another device
+// already took it. Check-ins rely on the key in the same way.
 
 import { uuid } from './api.js';
 
