@@ -909,7 +909,8 @@ func TestOpenServeClose(t *testing.T) {
 	}
 }
 
-// TestReadiness: /readyz names the check that fails.
+// TestReadiness: /readyz names the check that fails, and keeps its error
+// (which may name hosts and files) for the log.
 func TestReadiness(t *testing.T) {
 	e := newEnv(t)
 	if code, b := e.call("", "GET", "/readyz", nil); code != 200 {
@@ -917,7 +918,8 @@ func TestReadiness(t *testing.T) {
 	}
 	e.http.Ready = func(context.Context) error { return errors.New("road graph loading") }
 	code, b := e.call("", "GET", "/readyz", nil)
-	if code != 503 || !bytes.Contains(b, []byte("road graph loading")) || !bytes.Contains(b, []byte(`"ready":false`)) {
+	if code != 503 || !bytes.Contains(b, []byte(`"extra":"unavailable"`)) || !bytes.Contains(b, []byte(`"ready":false`)) ||
+		bytes.Contains(b, []byte("road graph loading")) {
 		t.Errorf("not ready: %d %s", code, b)
 	}
 }
