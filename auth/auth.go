@@ -108,10 +108,19 @@ type Service struct {
 	// address, block further attempts until the window passes.
 	MaxFailures int
 	FailWindow  time.Duration
+	// Revocations, if set, tells the other nodes of a cluster about each
+	// logout, so that they forget the session at once rather than when
+	// their caches expire (Forget is what they call).
+	Revocations Revocations
 
 	mu       sync.Mutex
 	failures map[string][]time.Time // "user:…" or "addr:…" → failure times
 	cache    map[string]cachedUser  // token hash → user
+}
+
+// Revocations carries ended sessions to the other nodes.
+type Revocations interface {
+	PublishRevoked(ctx context.Context, tokenHash string) error
 }
 
 type cachedUser struct {
@@ -207,13 +216,26 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*precinct.Use
 	return u, nil
 }
 
-// Logout ends the session of a token at once on this node.
+// Logout ends the session of a token: at once on this node and, with
+// Revocations, on the others.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	hash := hashToken(token)
+	s.Forget(hash)
+	if err := s.Users.DeleteSession(ctx, hash); err != nil {
+		return err
+	}
+	if s.Revocations != nil {
+		return s.Revocations.PublishRevoked(ctx, hash)
+	}
+	return nil
+}
+
+// Forget drops the cached session of a token hash, so that the next request
+// with the token reads the session store.
+func (s *Service) Forget(tokenHash string) {
 	s.mu.Lock()
-	delete(s.cache, hash)
+	delete(s.cache, tokenHash)
 	s.mu.Unlock()
-	return s.Users.DeleteSession(ctx, hash)
 }
 
 // reserve returns ETOOMANY while a username or address is blocked, and

@@ -182,3 +182,42 @@ func BenchmarkHashPassword(b *testing.B) {
 		}
 	}
 }
+
+// revoked records the token hashes a Service announces.
+type revoked struct{ hashes []string }
+
+func (r *revoked) PublishRevoked(_ context.Context, h string) error {
+	r.hashes = append(r.hashes, h)
+	return nil
+}
+
+// TestLogoutOnAnotherNode: two Services share a store, as two nodes do. A
+// logout on one is announced, and Forget on the other ends the session it
+// has cached.
+func TestLogoutOnAnotherNode(t *testing.T) {
+	a, _ := setup(t)
+	b := &auth.Service{Users: a.Users, Clock: a.Clock}
+	r := &revoked{}
+	a.Revocations = r
+	ctx := context.Background()
+	token, _, _, err := a.Login(ctx, "zhang", "correct horse", "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Authenticate(ctx, token); err != nil { // now cached on b
+		t.Fatal(err)
+	}
+	if err := a.Logout(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Authenticate(ctx, token); err != nil {
+		t.Fatalf("b's cache should still hold the session before it hears of the logout: %v", err)
+	}
+	if len(r.hashes) != 1 {
+		t.Fatalf("logout announced %d times", len(r.hashes))
+	}
+	b.Forget(r.hashes[0])
+	if _, err := b.Authenticate(ctx, token); precinct.ErrorCode(err) != precinct.EUNAUTHORIZED {
+		t.Errorf("after Forget: %v", err)
+	}
+}

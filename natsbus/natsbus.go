@@ -39,6 +39,9 @@ const (
 	ingestQueue   = "precinct-ingest"
 )
 
+// SubjectRevoked carries the token hashes of ended sessions between nodes.
+const SubjectRevoked = precinct.SubjectPrefix + ".sessions.revoked"
+
 // DefaultStream is the JetStream stream that keeps events.
 const DefaultStream = "PRECINCT"
 
@@ -259,6 +262,25 @@ func (b *Bus) subscribePositions(ctx context.Context, subject, queue string, fn 
 		return nil, err
 	}
 	_ = sub.SetPendingLimits(65536, 256<<20)
+	return unsubscribeOnDone(ctx, sub), nil
+}
+
+// PublishRevoked tells every node that the session of a token hash has
+// ended. It returns once the server has the message.
+func (b *Bus) PublishRevoked(ctx context.Context, tokenHash string) error {
+	if err := b.nc.Publish(SubjectRevoked, []byte(tokenHash)); err != nil {
+		return err
+	}
+	return b.nc.FlushWithContext(ctx)
+}
+
+// SubscribeRevoked calls fn with the token hash of every session ended on
+// any node, until ctx ends.
+func (b *Bus) SubscribeRevoked(ctx context.Context, fn func(tokenHash string)) (func(), error) {
+	sub, err := b.nc.Subscribe(SubjectRevoked, func(m *nats.Msg) { fn(string(m.Data)) })
+	if err != nil {
+		return nil, err
+	}
 	return unsubscribeOnDone(ctx, sub), nil
 }
 

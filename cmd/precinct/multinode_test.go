@@ -97,6 +97,22 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatalf("dispatch on A and B: %v, want one 200 and one 409", codes)
 	}
 
+	// A logout on A ends the session on B within a second, though B has it
+	// cached for five.
+	officer := login(t, baseA, "officer1", testDemoPassword)
+	officerOnB := &client{t: t, base: baseB, token: officer.token}
+	if code := officerOnB.do("GET", "/api/v1/me", nil, nil); code != 200 {
+		t.Fatalf("token from A on B: %d", code)
+	}
+	if code := officer.do("POST", "/api/v1/auth/logout", nil, nil); code != 204 {
+		t.Fatalf("logout on A: %d", code)
+	}
+	for deadline := time.Now().Add(time.Second); officerOnB.do("GET", "/api/v1/me", nil, nil) != 401; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("B accepts a token logged out on A for more than a second")
+		}
+	}
+
 	// A console on A; A is killed right after acknowledging an incident; the
 	// console reconnects to B and resumes from its last event without a gap.
 	feedA := openFeed(t, a)

@@ -91,7 +91,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Relay = &natsbus.Relay{Events: m.Store, Bus: m.Bus, Logger: m.Logger}
 	m.goRun(func() error { return m.Relay.Run(runCtx) })
 
-	m.Auth = &auth.Service{Users: m.Store, Clock: m.Clock}
+	m.Auth = &auth.Service{Users: m.Store, Clock: m.Clock, Revocations: revocations{m.Bus, m.Logger}}
+	if _, err := m.Bus.SubscribeRevoked(runCtx, m.Auth.Forget); err != nil {
+		return fmt.Errorf("session revocations: %w", err)
+	}
 	if err := m.ensureAdmin(sys); err != nil {
 		return err
 	}
