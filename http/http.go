@@ -144,6 +144,17 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d 字节", n)
 }
 
+// queryBool reads an optional boolean query parameter: 1 or true, 0 or false.
+func queryBool(r *http.Request, name string) (bool, error) {
+	switch r.URL.Query().Get(name) {
+	case "", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	}
+	return false, precinct.FieldErrorf(precinct.EINVALID, name, "参数 %s 应为 true 或 false", "Parameter %s must be true or false.", name)
+}
+
 // queryInt reads an optional integer query parameter.
 func queryInt(r *http.Request, name string) (int, error) {
 	v := r.URL.Query().Get(name)

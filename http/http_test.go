@@ -94,7 +94,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, UnitStatus: svc,
-		Bus: bus, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
+		Bus: bus, Live: svc.Live, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return &env{t: t, srv: hs, http: s, store: db}
@@ -985,5 +985,55 @@ func TestPanicIsInternalError(t *testing.T) {
 	}
 	if code, _ := e.call(tok, "GET", "/api/v1/me", nil); code != 200 {
 		t.Errorf("after a panic: %d", code)
+	}
+}
+
+// TestStreamPositions: a console that asks for positions gets, about every
+// second, the units of its jurisdiction that moved, and no others.
+func TestStreamPositions(t *testing.T) {
+	e := newEnv(t)
+	cmd1, admin := e.login("cmd1"), e.login("admin")
+	if code, b := e.call(cmd1, "GET", "/api/v1/stream?positions=maybe", nil); code != 400 || !bytes.Contains(b, []byte(`"field":"positions"`)) {
+		t.Fatalf("positions=maybe: %d %s", code, b)
+	}
+	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/stream?positions=1&access_token="+cmd1, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("stream: %v %v", err, resp)
+	}
+	defer resp.Body.Close()
+	batches := make(chan []precinct.Position, 10)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		typ := ""
+		for sc.Scan() {
+			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "event: "); ok {
+				typ = v
+			} else if v, ok := strings.CutPrefix(line, "data: "); ok && typ == "positions" {
+				var b struct{ Positions []precinct.Position }
+				if json.Unmarshal([]byte(v), &b) == nil {
+					batches <- b.Positions
+				}
+			} else if line == "" {
+				typ = ""
+			}
+		}
+	}()
+	at := time.Now().UTC()
+	body := map[string]any{"positions": []map[string]any{
+		{"unit_id": "un1", "point": map[string]float64{"lon": 108.25, "lat": 29.25}, "at": at}, // st1
+		{"unit_id": "un5", "point": map[string]float64{"lon": 108.55, "lat": 29.25}, "at": at}, // st2
+	}}
+	if code, b := e.call(admin, "POST", "/api/v1/positions", body); code != 202 {
+		t.Fatalf("positions: %d %s", code, b)
+	}
+	select {
+	case got := <-batches:
+		if len(got) != 1 || got[0].UnitID != "un1" || got[0].Point.Lon != 108.25 || !got[0].At.Equal(at) {
+			t.Errorf("positions %+v, want un1 at 108.25 only", got)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("no positions within 3 s")
 	}
 }

@@ -42,6 +42,8 @@ type Server struct {
 	// Assets holds the console (index.html, screen.html, app.html, static/…).
 	Assets fs.FS
 	Logger *slog.Logger
+	// Live, if set, lets event streams follow unit positions (?positions=1).
+	Live LiveUnits
 	// Ready is an optional extra readiness check for /readyz, besides the
 	// store and the bus.
 	Ready func(ctx context.Context) error

@@ -17,14 +17,46 @@ var timeZero time.Time
 // client is disconnected and resumes with Last-Event-ID.
 const streamBuffer = 1024
 
+// positionsEvery is how often a stream with ?positions=1 sends the units
+// that moved.
+const positionsEvery = time.Second
+
+// LiveUnits is the live picture of units, followed by streams that ask for
+// positions.
+type LiveUnits interface {
+	// Moved calls fn with each unit that moved after revision since and
+	// returns the current revision.
+	Moved(since uint64, fn func(*precinct.Unit)) uint64
+}
+
+// unitVisible reports whether a unit belongs to the user's jurisdiction, as
+// the unit list decides it.
+func unitVisible(u *precinct.User, unit *precinct.Unit) bool {
+	return (u.Scope.SubBureauID == "" || unit.SubBureauID == u.Scope.SubBureauID) &&
+		(u.Scope.StationID == "" || unit.StationID == u.Scope.StationID)
+}
+
 // handleStream sends the events the user may see as Server-Sent Events. With
 // Last-Event-ID it first replays the log after that sequence number, then
 // continues live, without gap or duplicate: it subscribes before replaying and
 // skips live events already sent.
+//
+// With ?positions=1 it also sends, every second, a "positions" message (with
+// no id, so that it does not move Last-Event-ID) holding the last position of
+// each unit of the user's jurisdiction that moved since the previous one.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	u := user(r)
 	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
 		return err
+	}
+	withPositions, err := queryBool(r, "positions")
+	if err != nil {
+		return err
+	}
+	if withPositions {
+		if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
+			return err
+		}
 	}
 	flusher, ok := w.(http.Flusher)
 	if !ok {
@@ -109,6 +141,15 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	}
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
+	var moves <-chan time.Time
+	var rev uint64
+	if withPositions && s.Live != nil {
+		rev = s.Live.Moved(^uint64(0), func(*precinct.Unit) {}) // from now on
+		t := time.NewTicker(positionsEvery)
+		defer t.Stop()
+		moves = t.C
+	}
+	var batch []precinct.Position
 	for {
 		select {
 		case <-ctx.Done():
@@ -126,6 +167,26 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 			if err := send(e); err != nil {
 				return nil
 			}
+		case <-moves:
+			batch = batch[:0]
+			rev = s.Live.Moved(rev, func(unit *precinct.Unit) {
+				if unitVisible(u, unit) {
+					batch = append(batch, precinct.Position{UnitID: unit.ID, Point: unit.Position, At: unit.PositionAt})
+				}
+			})
+			if len(batch) == 0 {
+				continue
+			}
+			b, err := json.Marshal(struct {
+				Positions []precinct.Position `json:"positions"`
+			}{batch})
+			if err != nil {
+				return nil
+			}
+			if _, err := fmt.Fprintf(w, "event: positions\ndata: %s\n\n", b); err != nil {
+				return nil
+			}
+			flusher.Flush()
 		}
 	}
 }

@@ -489,6 +489,52 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 	}
 }
 
+// TestBrowserUnitsMoveLive: a position reported to the server moves the
+// unit on the dispatcher's map through the event stream, within a couple of
+// seconds and without the console reloading its unit list.
+func TestBrowserUnitsMoveLive(t *testing.T) {
+	b := newBrowser(t)
+	base, pw := startServer(t)
+	admin := login(t, base, "admin", pw["admin"])
+	console := b.tab("console", 60*time.Second)
+	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"]),
+		chromedp.Poll[chromedp.Void](`window.precinct.console.units.size > 0`)); err != nil {
+		t.Fatalf("console sign-in: %v", err)
+	}
+	// From now on the unit list is not reloaded: only the stream can move it.
+	if err := chromedp.Do(console, chromedp.Evaluate[chromedp.Void](`window.precinct.console.loadUnits = async () => {}`)); err != nil {
+		t.Fatal(err)
+	}
+	var u *precinct.Unit
+	for _, x := range listAll[*precinct.Unit](admin, "/api/v1/units") {
+		if !x.Position.IsZero() {
+			u = x
+			break
+		}
+	}
+	if u == nil {
+		t.Fatal("no unit with a position")
+	}
+	to := precinct.Point{Lon: u.Position.Lon + 0.002, Lat: u.Position.Lat + 0.001}
+	body := map[string]any{"positions": []map[string]any{{"unit_id": u.ID, "point": to, "at": time.Now().UTC()}}}
+	if code, raw := admin.raw("POST", "/api/v1/positions", body, nil); code != 202 {
+		t.Fatalf("positions: %d %s", code, raw)
+	}
+	start := time.Now()
+	moved := fmt.Sprintf(`(() => {
+		const u = window.precinct.console.units.get(%q);
+		const r = window.precinct.map.units.get(%q);
+		const [x, y] = window.precinct.map.project(%v, %v);
+		return !!u && !!r && Math.abs(u.position.lon - %v) < 1e-9 && r.x === x && r.y === y;
+	})()`, u.ID, u.ID, to.Lon, to.Lat, to.Lon)
+	ctx, cancel := context.WithTimeout(console, 5*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](moved)); err != nil {
+		t.Fatalf("the unit did not move on the map within 5 s: %v", err)
+	}
+	t.Logf("a reported position moved the unit on the map after %v", time.Since(start).Round(10*time.Millisecond))
+}
+
 // TestBrowserMapBenchmark measures the console map's frame rate with 2,000
 // synthetic units that all move every frame for 3 s.
 func TestBrowserMapBenchmark(t *testing.T) {

@@ -138,6 +138,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		KPIs:       m.Dispatch,
 		UnitStatus: m.Dispatch,
 		Bus:        m.Bus,
+		Live:       m.Dispatch.Live,
 		Resolver:   resolver,
 		Clock:      m.Clock,
 		Assets:     web.Assets(),

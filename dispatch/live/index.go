@@ -49,6 +49,7 @@ type Index struct {
 	opts  Options
 
 	mu     sync.RWMutex
+	rev    uint64 // counts applied positions, for Moved
 	units  map[string]*entry
 	global *grid
 	owners map[int32]*grid  // by interned station or service-station ID
@@ -161,6 +162,7 @@ type entry struct {
 	kind             uint8 // kindIndex(unit.Kind)
 	station, service int32
 	at               [numPlacements]placement
+	moved            uint64 // Index.rev when its position last changed
 	// busy and busyEN say why the unit is not available; they are written
 	// when its status changes, so that a search explains without allocating.
 	busy, busyEN string
@@ -315,10 +317,30 @@ func (x *Index) Move(ps []precinct.Position) int {
 			continue
 		}
 		e.unit.Position, e.unit.PositionAt = p.Point, p.At
+		x.rev++
+		e.moved = x.rev
 		x.place(e)
 		n++
 	}
 	return n
+}
+
+// Moved calls fn, under the index's read lock, with each unit whose position
+// Move changed after revision since, and returns the current revision. A
+// follower passes back what the previous call returned; 0 means every unit
+// ever moved. fn must not keep the unit.
+func (x *Index) Moved(since uint64, fn func(u *precinct.Unit)) uint64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if since >= x.rev {
+		return x.rev
+	}
+	for _, e := range x.units {
+		if e.moved > since {
+			fn(&e.unit)
+		}
+	}
+	return x.rev
 }
 
 // SetStatus changes a unit's status and the incident it serves. It reports

@@ -341,3 +341,33 @@ func TestNearestAllocations(t *testing.T) {
 		t.Errorf("a query allocates %.1f times, want at most %d", n, want)
 	}
 }
+
+func TestMoved(t *testing.T) {
+	x := live.New(&fixedClock{now}, live.Options{})
+	x.Put(unit("a", precinct.UnitPatrolCar, "st1", 108.77, 29.53), unit("b", precinct.UnitPatrolCar, "st1", 108.78, 29.53))
+	moved := func(since uint64) ([]string, uint64) {
+		var ids []string
+		rev := x.Moved(since, func(u *precinct.Unit) { ids = append(ids, u.ID+"@"+fmt.Sprint(u.Position.Lon)) })
+		slices.Sort(ids)
+		return ids, rev
+	}
+	ids, rev := moved(0)
+	if len(ids) != 0 {
+		t.Fatalf("units moved before any Move: %v", ids)
+	}
+	x.Move([]precinct.Position{{UnitID: "a", Point: precinct.Point{Lon: 108.771, Lat: 29.53}, At: now.Add(time.Second)}})
+	ids, rev = moved(rev)
+	if !slices.Equal(ids, []string{"a@108.771"}) {
+		t.Fatalf("moved %v", ids)
+	}
+	if ids, _ := moved(rev); len(ids) != 0 {
+		t.Fatalf("moved again with nothing new: %v", ids)
+	}
+	// An old position is not a move; a status change is not either.
+	x.Move([]precinct.Position{{UnitID: "b", Point: precinct.Point{Lon: 108.7, Lat: 29.53}, At: now.Add(-time.Hour)}})
+	x.SetStatus("a", precinct.UnitBusy, "")
+	x.Move([]precinct.Position{{UnitID: "b", Point: precinct.Point{Lon: 108.782, Lat: 29.53}, At: now.Add(time.Second)}})
+	if ids, _ := moved(rev); !slices.Equal(ids, []string{"b@108.782"}) {
+		t.Fatalf("moved %v", ids)
+	}
+}

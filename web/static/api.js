@@ -130,9 +130,11 @@ export class Client {
    * EventSource delivers named events only to listeners registered for each
    * name in advance, and the API adds event types over time. It keeps the last
    * event id and sends it as Last-Event-ID when it reconnects, so no event is
-   * lost across a drop. It returns a function that stops it.
+   * lost across a drop. With opts.positions the server also sends, every
+   * second, a "positions" message with the units that moved. It returns a
+   * function that stops it.
    */
-  stream(onEvent, onState) {
+  stream(onEvent, onState, opts = {}) {
     let stopped = false;
     let lastId = '';
     let ctrl = null;
@@ -143,7 +145,8 @@ export class Client {
         try {
           const h = { Accept: 'text/event-stream', Authorization: `Bearer ${this.token}` };
           if (lastId) h['Last-Event-ID'] = lastId;
-          const resp = await fetch(`${this.base}/api/v1/stream`, { headers: h, signal: ctrl.signal, cache: 'no-store' });
+          const query = opts.positions ? '?positions=1' : '';
+          const resp = await fetch(`${this.base}/api/v1/stream${query}`, { headers: h, signal: ctrl.signal, cache: 'no-store' });
           if (resp.status === 401 && this.onUnauthorized) {
             this.onUnauthorized(new ApiError(401, null));
             return;

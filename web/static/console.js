@@ -67,7 +67,7 @@ class Console {
     document.body.dataset.ready = 'true';
     await layers;
     this.mapAt = performance.now();
-    this.client.stream((type, ev) => this.onEvent(type, ev), (s) => this.setConn(s));
+    this.client.stream((type, ev) => this.onEvent(type, ev), (s) => this.setConn(s), { positions: true });
     setInterval(() => this.loadUnits(), 5000);
     setInterval(() => this.loadIncidents(), 15000);
     document.getElementById('queue-list').focus({ preventScroll: true });
@@ -143,6 +143,17 @@ class Console {
   /** onEvent applies one event of the live stream. */
   onEvent(type, ev) {
     if (!ev || typeof ev !== 'object') return;
+    if (type === 'positions') {
+      // Every second, the units of the jurisdiction that moved.
+      for (const p of ev.positions || []) {
+        const u = this.units.get(p.unit_id);
+        if (!u || !p.point) continue;
+        u.position = p.point;
+        u.position_at = p.at;
+        this.map.moveUnit(p.unit_id, p.point.lon, p.point.lat);
+      }
+      return;
+    }
     if (type.startsWith('incident.') || ev.entity_type === 'incident') {
       const after = parse(ev.after);
       if (after && after.id && after.status && after.received_at) {
