@@ -165,6 +165,7 @@ type Store interface {
 	PersonStore
 	UserStore
 	IncidentStore
+	IncidentFactStore
 	UnitStore
 	EventStore
 	AuditStore

@@ -25,6 +25,7 @@ import (
 	"precinct/geo"
 	phttp "precinct/http"
 	"precinct/natsbus"
+	"precinct/report"
 	"precinct/sqldb"
 	"precinct/storetest"
 )
@@ -94,7 +95,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, UnitStatus: svc,
-		Bus: bus, Live: svc.Live, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
+		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return &env{t: t, srv: hs, http: s, store: db}
@@ -584,6 +585,7 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 	check("/api/v1/incidents/"+id, "Incident")
 	check("/api/v1/incidents/"+id+"/recommendations", "Recommendation")
 	check("/api/v1/incidents/"+id+"/kpis", "KPI")
+	check("/api/v1/stats/incidents?compare=year&heat_cell_deg=0.01", "IncidentReport")
 	check("/api/v1/rules", "RuleDocument")
 	check("/api/v1/map?layer=police-grids", "FeatureCollection")
 	check("/api/v1/resolve?lon=108.1&lat=29.1", "Location")
@@ -1035,5 +1037,43 @@ func TestStreamPositions(t *testing.T) {
 		}
 	case <-time.After(3 * time.Second):
 		t.Fatal("no positions within 3 s")
+	}
+}
+
+// TestIncidentStats: today's statistics of the user's jurisdiction, and the
+// refusals of bad or forbidden queries.
+func TestIncidentStats(t *testing.T) {
+	e := newEnv(t)
+	disp, cmd1 := e.login("dispatcher"), e.login("cmd1")
+	e.intake(disp)
+	e.intake(disp)
+	var rep precinct.IncidentReport
+	code, b := e.call(cmd1, "GET", "/api/v1/stats/incidents?compare=year&heat_cell_deg=0.01", nil)
+	if code != 200 || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("stats: %d %s", code, b)
+	}
+	if rep.StationID != "st1" || rep.Current.Total != 2 || len(rep.Current.ByCategory) != 1 || rep.Current.ByCategory[0] != (precinct.Count{Key: "dispute", N: 2}) ||
+		rep.PreviousYear == nil || rep.PreviousYear.Total != 0 || len(rep.Current.Heat) != 1 || rep.Current.Heat[0].N != 2 {
+		t.Errorf("stats %s", b)
+	}
+	if !rep.Current.To.Equal(rep.Current.From.Add(24*time.Hour)) || rep.Current.From.In(precinct.CST).Hour() != 0 {
+		t.Errorf("default period %v – %v, want today in China", rep.Current.From, rep.Current.To)
+	}
+	for _, tt := range []struct {
+		query string
+		code  int
+		field string
+	}{
+		{"from=yesterday", 400, "from"},
+		{"compare=month", 400, "compare"},
+		{"heat_cell_deg=big", 400, "heat_cell_deg"},
+		{"from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", 400, "to"},
+		{"station_id=st2", 403, ""},
+	} {
+		code, b := e.call(cmd1, "GET", "/api/v1/stats/incidents?"+tt.query, nil)
+		c, msg, msgEN, field := errorOf(t, b)
+		if code != tt.code || field != tt.field || msg == "" || msgEN == "" || c == "" {
+			t.Errorf("%s: %d %s", tt.query, code, b)
+		}
 	}
 }

@@ -42,6 +42,8 @@ type Server struct {
 	// Assets holds the console (index.html, screen.html, app.html, static/…).
 	Assets fs.FS
 	Logger *slog.Logger
+	// Stats answers incident statistics.
+	Stats precinct.StatsService
 	// Live, if set, lets event streams follow unit positions (?positions=1).
 	Live LiveUnits
 	// Ready is an optional extra readiness check for /readyz, besides the
@@ -73,6 +75,7 @@ func (s *Server) table() []route {
 		{"POST /api/v1/auth/login", true, s.handleLogin},
 		{"POST /api/v1/auth/logout", false, s.handleLogout},
 		{"GET /api/v1/me", false, s.handleMe},
+		{"GET /api/v1/stats/incidents", false, s.handleIncidentStats},
 		{"GET /api/v1/sub-bureaus", false, s.handleSubBureaus},
 		{"GET /api/v1/sub-bureaus/{id}", false, s.handleSubBureau},
 		{"GET /api/v1/stations", false, s.handleStations},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 
 	"precinct"
 )
@@ -36,10 +37,11 @@ func (db *DB) CreateIncident(ctx context.Context, inc *precinct.Incident, events
 		if inc.IdempotencyKey != "" {
 			key = inc.IdempotencyKey
 		}
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO incidents (id, sub_bureau_id, station_id, police_grid_id, status, category, received_at, idempotency_key, version, doc)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			inc.ID, inc.Location.SubBureauID, inc.Location.StationID, inc.Location.PoliceGridID, string(inc.Status), inc.Category,
-			micros(inc.ReceivedAt), key, inc.Version, string(doc))
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO incidents (id, sub_bureau_id, station_id, police_grid_id, status, category, received_at, idempotency_key, version, doc,
+			lon, lat, dispatched_at, arrived_at, outcome, satisfaction)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			append([]any{inc.ID, inc.Location.SubBureauID, inc.Location.StationID, inc.Location.PoliceGridID, string(inc.Status), inc.Category,
+				micros(inc.ReceivedAt), key, inc.Version, string(doc)}, factColumns(inc)...)...)
 		if err != nil {
 			return internal(err)
 		}
@@ -62,6 +64,81 @@ func (db *DB) CreateIncident(ctx context.Context, inc *precinct.Incident, events
 		return stored, false, nil
 	}
 	return inc, true, nil
+}
+
+// factColumns are the values of the columns statistics read (lon, lat,
+// dispatched_at, arrived_at, outcome, satisfaction).
+func factColumns(inc *precinct.Incident) []any {
+	at := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return micros(*t)
+	}
+	return []any{inc.Point.Lon, inc.Point.Lat, at(inc.DispatchedAt), at(inc.ArrivedAt), string(outcomeOf(inc)), inc.Satisfaction}
+}
+
+// outcomeOf is how an incident's on-scene work ended, as its state shows it.
+func outcomeOf(inc *precinct.Incident) precinct.Outcome {
+	switch {
+	case inc.HandedOverTo != "":
+		return precinct.OutcomeHandedOver
+	case inc.FinishedAt != nil:
+		return precinct.OutcomeResolvedOnScene
+	}
+	return precinct.OutcomeOpen
+}
+
+// IncidentFacts calls fn with the facts of each incident f selects (only
+// SubBureauID, StationIDs, Since and Until apply).
+func (db *DB) IncidentFacts(ctx context.Context, f precinct.IncidentFilter, fn func(*precinct.IncidentFact) error) error {
+	var w where
+	w.eq("i.sub_bureau_id", f.SubBureauID)
+	if f.StationIDs != nil {
+		if len(f.StationIDs) == 0 {
+			return nil
+		}
+		args := make([]any, len(f.StationIDs))
+		for i, s := range f.StationIDs {
+			args[i] = s
+		}
+		w.add("i.id IN (SELECT incident_id FROM incident_stations WHERE station_id IN ("+placeholders(len(args))+"))", args...)
+	}
+	if !f.Since.IsZero() {
+		w.add("i.received_at >= ?", micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("i.received_at < ?", micros(f.Until))
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT i.received_at, i.station_id, i.category, i.status, i.lon, i.lat, i.dispatched_at, i.arrived_at, i.outcome, i.satisfaction
+		FROM incidents i`+w.sql()), w.args...)
+	if err != nil {
+		return internal(err)
+	}
+	defer rows.Close()
+	var fact precinct.IncidentFact
+	var dispatched, arrived sql.NullInt64
+	var received int64
+	var status, outcome string
+	for rows.Next() {
+		if err := rows.Scan(&received, &fact.StationID, &fact.Category, &status, &fact.Point.Lon, &fact.Point.Lat, &dispatched, &arrived, &outcome, &fact.Satisfaction); err != nil {
+			return internal(err)
+		}
+		fact.ReceivedAt, fact.Status, fact.Outcome = fromMicros(received), precinct.IncidentStatus(status), precinct.Outcome(outcome)
+		fact.DispatchedAt, fact.ArrivedAt = nil, nil
+		if dispatched.Valid {
+			t := fromMicros(dispatched.Int64)
+			fact.DispatchedAt = &t
+		}
+		if arrived.Valid {
+			t := fromMicros(arrived.Int64)
+			fact.ArrivedAt = &t
+		}
+		if err := fn(&fact); err != nil {
+			return err
+		}
+	}
+	return internal(rows.Err())
 }
 
 // writeIncidentStations records the stations that see an incident.
@@ -202,8 +279,10 @@ func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) err
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE incidents SET status = ?, station_id = ?, police_grid_id = ?, category = ?, version = ?, doc = ? WHERE id = ? AND version = ?`),
-			string(inc.Status), inc.Location.StationID, inc.Location.PoliceGridID, inc.Category, inc.Version, string(doc), inc.ID, c.PrevVersion)
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE incidents SET status = ?, station_id = ?, police_grid_id = ?, category = ?, version = ?, doc = ?,
+			lon = ?, lat = ?, dispatched_at = ?, arrived_at = ?, outcome = ?, satisfaction = ? WHERE id = ? AND version = ?`),
+			append(append([]any{string(inc.Status), inc.Location.StationID, inc.Location.PoliceGridID, inc.Category, inc.Version, string(doc)},
+				factColumns(inc)...), inc.ID, c.PrevVersion)...)
 		if err != nil {
 			return internal(err)
 		}

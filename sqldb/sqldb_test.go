@@ -3,10 +3,13 @@ package sqldb_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -184,4 +187,103 @@ func BenchmarkSavePositions(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "positions/s")
 	})
+}
+
+// TestIncidentFactsBackfill checks the UPDATE of migration 0002, which fills
+// the statistics columns of incidents stored before it from their documents:
+// after the columns are wiped and the UPDATE run again, the facts read are
+// those written by the store.
+func TestIncidentFactsBackfill(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "precinct.db")
+		db, err := sqldb.Open(context.Background(), path, sqldb.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		testBackfill(t, db, "sqlite", "file:"+path, "migrations/sqlite/0002_incident_facts.sql")
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn, drop, err := sqldb.NewSchema(context.Background(), postgresDSN(t), "precinct_test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer drop()
+		db, err := sqldb.Open(context.Background(), dsn, sqldb.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		testBackfill(t, db, "pgx", dsn, "migrations/postgres/0002_incident_facts.sql")
+	})
+}
+
+func testBackfill(t *testing.T, db *sqldb.DB, driver, dsn, migration string) {
+	ctx := context.Background()
+	if err := db.ImportJurisdiction(ctx, storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *time.Time { v := t0.Add(d); return &v }
+	loc := precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1", CommunityGridID: "cg1"}
+	incs := []*precinct.Incident{
+		{ID: "a", Category: "dispute", Point: precinct.Point{Lon: 108.123456, Lat: 29.5}, Status: precinct.IncidentCallbackDone, Location: loc,
+			ReceivedAt: t0, DispatchedAt: at(90*time.Second + 250*time.Millisecond), ArrivedAt: at(7 * time.Minute), FinishedAt: at(time.Hour), Satisfaction: 5},
+		{ID: "b", Category: "help", Point: precinct.Point{Lon: 108.2, Lat: 29.6}, Status: precinct.IncidentHandedOver, Location: loc,
+			ReceivedAt: t0.Add(time.Hour), DispatchedAt: at(time.Hour + time.Minute), FinishedAt: at(2 * time.Hour), HandedOverTo: "派出所"},
+		{ID: "c", Category: "fraud", Point: precinct.Point{Lon: 108.3, Lat: 29.7}, Status: precinct.IncidentReceived, Location: loc, ReceivedAt: t0.Add(2 * time.Hour)},
+	}
+	for _, inc := range incs {
+		inc.Source, inc.PlaceType, inc.Priority, inc.Version, inc.UpdatedAt = precinct.SourceCall110, precinct.PlaceStreet, 2, 1, inc.ReceivedAt
+		ev := precinct.NewEvent(ctx, inc.ReceivedAt, "incident.created", loc, "incident", inc.ID, nil, inc, nil)
+		if _, _, err := db.CreateIncident(ctx, inc, []*precinct.Event{ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() []precinct.IncidentFact {
+		var out []precinct.IncidentFact
+		if err := db.IncidentFacts(ctx, precinct.IncidentFilter{}, func(f *precinct.IncidentFact) error {
+			out = append(out, *f)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(out, func(a, b precinct.IncidentFact) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
+		return out
+	}
+	want := read()
+
+	body, err := os.ReadFile(migration)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, update, ok := strings.Cut(string(body), "UPDATE incidents SET")
+	if !ok {
+		t.Fatalf("%s has no UPDATE", migration)
+	}
+	raw, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, `UPDATE incidents SET lon = 0, lat = 0, dispatched_at = NULL, arrived_at = NULL, outcome = '', satisfaction = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, "UPDATE incidents SET"+update); err != nil {
+		t.Fatal(err)
+	}
+	got := read()
+	if len(got) != len(want) {
+		t.Fatalf("%d facts after the backfill, want %d", len(got), len(want))
+	}
+	same := func(a, b *time.Time) bool {
+		// SQLite's date functions keep milliseconds.
+		return a == nil && b == nil || a != nil && b != nil && a.Sub(*b).Abs() < time.Millisecond
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Point != w.Point || g.Outcome != w.Outcome || g.Satisfaction != w.Satisfaction || !same(g.DispatchedAt, w.DispatchedAt) || !same(g.ArrivedAt, w.ArrivedAt) {
+			t.Errorf("incident %d after the backfill: %+v, want %+v", i, g, w)
+		}
+	}
 }

@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"pagination", testPagination},
 		{"users and sessions", testUsers},
 		{"incident create, find, list", testIncidents},
+		{"incident facts for statistics", testIncidentFacts},
 		{"idempotency key under concurrency", testIdempotency},
 		{"one unit, one incident under concurrency", testClaimRace},
 		{"incident update is all or nothing", testUpdateAtomic},
@@ -312,6 +313,72 @@ func testIncidents(t *testing.T, s precinct.Store) {
 	must(t, err)
 	if len(tl) != 1 || tl[0].Type != "incident.created" || tl[0].SubBureauID != "sb1" || tl[0].StationID != "st1" {
 		t.Errorf("timeline %+v", tl)
+	}
+}
+
+func testIncidentFacts(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	for i := range 3 {
+		inc, evs := newIncident(fmt.Sprintf("inc%d", i), t0.Add(time.Duration(i)*time.Hour))
+		if i == 2 {
+			inc.Location.StationID, inc.SharedWith, inc.Category = "st2", []string{"st1"}, "help"
+		}
+		_, _, err := s.CreateIncident(ctx, inc, evs)
+		must(t, err)
+	}
+	// inc0 is dispatched, reached, resolved on scene and called back; inc1
+	// is handed over.
+	at := func(d time.Duration) *time.Time { v := t0.Add(d); return &v }
+	for id, change := range map[string]func(*precinct.Incident){
+		"inc0": func(inc *precinct.Incident) {
+			inc.Status, inc.DispatchedAt, inc.ArrivedAt, inc.FinishedAt, inc.Satisfaction =
+				precinct.IncidentCallbackDone, at(90*time.Second), at(7*time.Minute), at(30*time.Minute), 4
+		},
+		"inc1": func(inc *precinct.Incident) {
+			inc.Status, inc.DispatchedAt, inc.FinishedAt, inc.HandedOverTo = precinct.IncidentHandedOver, at(time.Hour+time.Minute), at(2*time.Hour), "案件办理队"
+		},
+	} {
+		inc, err := s.FindIncident(ctx, id)
+		must(t, err)
+		prev := inc.Version
+		change(inc)
+		inc.Version = prev + 1
+		must(t, s.UpdateIncident(ctx, precinct.IncidentChange{Incident: inc, PrevVersion: prev}))
+	}
+	facts := func(f precinct.IncidentFilter) map[string]precinct.IncidentFact {
+		t.Helper()
+		out := map[string]precinct.IncidentFact{}
+		must(t, s.IncidentFacts(ctx, f, func(f *precinct.IncidentFact) error {
+			out[f.ReceivedAt.Sub(t0).String()] = *f
+			return nil
+		}))
+		return out
+	}
+	all := facts(precinct.IncidentFilter{SubBureauID: "sb1"})
+	if len(all) != 3 {
+		t.Fatalf("%d facts, want 3", len(all))
+	}
+	f0 := all["0s"]
+	if f0.StationID != "st1" || f0.Category != "dispute" || f0.Status != precinct.IncidentCallbackDone || f0.Point != (precinct.Point{Lon: 108.1, Lat: 29.1}) ||
+		f0.DispatchedAt == nil || !f0.DispatchedAt.Equal(t0.Add(90*time.Second)) || f0.ArrivedAt == nil || !f0.ArrivedAt.Equal(t0.Add(7*time.Minute)) ||
+		f0.Outcome != precinct.OutcomeResolvedOnScene || f0.Satisfaction != 4 || !f0.ReceivedAt.Equal(t0) {
+		t.Errorf("inc0 facts %+v", f0)
+	}
+	if f1 := all["1h0m0s"]; f1.Outcome != precinct.OutcomeHandedOver || f1.ArrivedAt != nil || f1.Satisfaction != 0 {
+		t.Errorf("inc1 facts %+v", f1)
+	}
+	if f2 := all["2h0m0s"]; f2.StationID != "st2" || f2.DispatchedAt != nil || f2.Outcome != precinct.OutcomeOpen {
+		t.Errorf("inc2 facts %+v", f2)
+	}
+	if got := facts(precinct.IncidentFilter{StationIDs: []string{"st2"}}); len(got) != 1 {
+		t.Errorf("st2 has %d facts, want 1", len(got))
+	}
+	if got := facts(precinct.IncidentFilter{StationIDs: []string{"st1"}, Since: t0.Add(time.Hour), Until: t0.Add(2 * time.Hour)}); len(got) != 1 || got["1h0m0s"].Category != "dispute" {
+		t.Errorf("st1 in the second hour: %+v", got)
+	}
+	if got := facts(precinct.IncidentFilter{SubBureauID: "sb9"}); len(got) != 0 {
+		t.Errorf("another sub-bureau has %d facts", len(got))
 	}
 }
 

@@ -487,6 +487,10 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 	if err != nil || today == "0" || today == "" {
 		t.Errorf("big screen shows %q incidents today (%v), want at least 1", today, err)
 	}
+	yoy, err := chromedp.Run(screen, chromedp.Evaluate[string](`document.querySelector('.kpi[data-kpi="kpi.today"] .yoy').textContent`))
+	if err != nil || !strings.HasPrefix(yoy, "同比") {
+		t.Errorf("big screen's year-on-year line is %q (%v), want 同比 …", yoy, err)
+	}
 }
 
 // TestBrowserUnitsMoveLive: a position reported to the server moves the

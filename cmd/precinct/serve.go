@@ -19,6 +19,7 @@ import (
 	"precinct/geo"
 	phttp "precinct/http"
 	"precinct/natsbus"
+	"precinct/report"
 	"precinct/routing"
 	"precinct/sqldb"
 	"precinct/web"
@@ -136,6 +137,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Positions:  positions,
 		Rules:      m.Dispatch,
 		KPIs:       m.Dispatch,
+		Stats:      &report.Service{Store: m.Store},
 		UnitStatus: m.Dispatch,
 		Bus:        m.Bus,
 		Live:       m.Dispatch.Live,

@@ -314,9 +314,12 @@ export class MapView {
     this.invalidate();
   }
 
-  /** setHeat sets the points of the heat layer: [{lon, lat}]. */
+  /**
+   * setHeat sets the points of the heat layer: [{lon, lat, n}], where n (the
+   * number of incidents at the point, 1 if absent) weighs it.
+   */
   setHeat(points) {
-    this.heatPoints = points.map((p) => this.project(p.lon, p.lat));
+    this.heatPoints = points.map((p) => [...this.project(p.lon, p.lat), p.n || 1]);
     this.heatKey = '';
     this.invalidate();
   }
@@ -830,10 +833,13 @@ function renderHeat(map, down) {
   g.addColorStop(1, 'rgba(0,0,0,0)');
   bctx.fillStyle = g;
   bctx.fillRect(0, 0, 2 * r, 2 * r);
-  ctx.globalAlpha = Math.max(0.05, Math.min(0.35, 30 / Math.sqrt(map.heatPoints.length + 1)));
-  for (const [x, y] of map.heatPoints) {
+  let total = 0;
+  for (const p of map.heatPoints) total += p[2];
+  const alpha = Math.max(0.05, Math.min(0.35, 30 / Math.sqrt(total + 1)));
+  for (const [x, y, n] of map.heatPoints) {
     const [sx, sy] = map.toScreen(x, y);
     if (sx < -r * down || sy < -r * down || sx > map.w + r * down || sy > map.h + r * down) continue;
+    ctx.globalAlpha = Math.min(1, alpha * n);
     ctx.drawImage(blob, sx / down - r, sy / down - r);
   }
   const img = ctx.getImageData(0, 0, w, h);

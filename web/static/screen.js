@@ -24,6 +24,7 @@ class Screen {
     this.units = [];
     this.today = [];
     this.checkins = [];
+    this.stats = null; // today's statistics with the change from a year before
   }
 
   async start() {
@@ -64,12 +65,15 @@ class Screen {
 
   async loadToday() {
     const since = encodeURIComponent(startOfToday());
-    const [incs, cks] = await Promise.all([
+    const until = encodeURIComponent(new Date(Date.parse(startOfToday()) + 86400000).toISOString());
+    const [incs, cks, stats] = await Promise.all([
       this.client.list(`/api/v1/incidents?since=${since}`, 5000).catch(() => this.today),
       this.client.list(`/api/v1/checkins?since=${since}`, 5000).catch(() => this.checkins),
+      this.client.get(`/api/v1/stats/incidents?from=${since}&to=${until}&compare=year`).catch(() => this.stats),
     ]);
     this.today = incs;
     this.checkins = cks;
+    this.stats = stats;
     this.map.setIncidents(incs.filter((i) => openStatuses.includes(i.status)));
     this.render();
   }
@@ -84,11 +88,13 @@ class Screen {
     }
   }
 
+  /** loadHeat draws the last 30 days' incidents, counted in cells of about 500 m. */
   async loadHeat() {
-    const since = new Date(Date.now() - 30 * 86400000).toISOString();
+    const from = new Date(Date.now() - 30 * 86400000).toISOString();
+    const to = new Date(Date.now() + 60000).toISOString();
     try {
-      const list = await this.client.list(`/api/v1/incidents?since=${encodeURIComponent(since)}`, 10000);
-      this.map.setHeat(list.filter((i) => i.location).map((i) => i.location));
+      const rep = await this.client.get(`/api/v1/stats/incidents?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&heat_cell_deg=0.005`);
+      this.map.setHeat((rep && rep.current && rep.current.heat) || []);
     } catch (e) {
       console.warn(e);
     }
@@ -120,19 +126,20 @@ class Screen {
       const j = c.jurisdiction || {};
       return this.names.get(j.community_grid_id) || this.names.get(j.police_grid_id) || j.community_grid_id || j.police_grid_id || '—';
     }));
-    this.renderBars('bycat', this.countBy(this.today, (i) => this.categoryName(i.category)));
-    const states = this.countBy(this.today, (i) => i.status);
+    const cur = this.stats && this.stats.current;
+    this.renderBars('bycat', cur ? cur.by_category.map((c) => [this.categoryName(c.key), c.n]) : this.countBy(this.today, (i) => this.categoryName(i.category)));
+    const states = cur ? cur.by_status.map((c) => [c.key, c.n]) : this.countBy(this.today, (i) => i.status);
     this.renderBars('bystate', stateOrder.filter((s) => states.some(([k]) => k === s)).map((s) => [t('status.' + s), states.find(([k]) => k === s)[1]]));
     document.getElementById('updated').textContent = t('screen.updated', { t: fmtTime(new Date()) });
     this.renderLegend();
   }
 
   renderKPIs() {
-    const s = summarize(this.today);
+    const s = this.summary();
     const onDuty = this.units.filter((u) => u.status && u.status !== 'off_duty').length;
     const pct = (v) => (v == null ? '—' : `${(v * 100).toFixed(1)}%`);
     const kpis = [
-      ['kpi.today', s.count],
+      ['kpi.today', s.count, this.yearOnYear()],
       ['kpi.open', s.open],
       ['kpi.flow', fmtDuration(s.flowS)],
       ['kpi.response', fmtDuration(s.responseS)],
@@ -142,8 +149,34 @@ class Screen {
       ['kpi.onduty', onDuty],
     ];
     document.getElementById('kpis').innerHTML = kpis
-      .map(([k, v]) => `<div class="kpi" data-kpi="${k}"><div class="v">${h(v)}</div><div class="l">${h(t(k))}</div></div>`)
+      .map(
+        ([k, v, sub]) =>
+          `<div class="kpi" data-kpi="${k}"><div class="v">${h(v)}</div><div class="l">${h(t(k))}</div>${sub ? `<div class="yoy">${h(sub)}</div>` : ''}</div>`,
+      )
       .join('');
+  }
+
+  /** summary is today's figures: from the statistics endpoint, or counted from today's list until it answers. */
+  summary() {
+    const cur = this.stats && this.stats.current;
+    if (!cur) return summarize(this.today);
+    return {
+      count: cur.total,
+      open: cur.open,
+      flowS: cur.flow_time.mean_s,
+      responseS: cur.response_time.mean_s,
+      onSceneRate: cur.on_scene_rate,
+      satisfactionRate: cur.satisfied_rate,
+    };
+  }
+
+  /** yearOnYear says how today's count compares with the same day a year before (同比). */
+  yearOnYear() {
+    const c = this.stats && this.stats.change;
+    if (!c) return '';
+    if (c.total_pct == null) return t('kpi.yoy.none');
+    const v = c.total_pct;
+    return t('kpi.yoy', { v: `${v > 0 ? '+' : ''}${v.toFixed(1)}%` });
   }
 
   countBy(list, key) {

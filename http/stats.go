@@ -1,0 +1,54 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"precinct"
+)
+
+// handleIncidentStats answers GET /api/v1/stats/incidents: the statistics of
+// the incidents received in [from, to) (RFC 3339; by default today, China
+// Standard Time), for the user's jurisdiction or one station of it, with
+// compare=year for the same period a year before (同比) and heat_cell_deg for
+// a heat map.
+func (s *Server) handleIncidentStats(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	sq := precinct.StatsQuery{StationID: q.Get("station_id")}
+	now := s.Clock.Now().In(precinct.CST)
+	sq.From = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, precinct.CST)
+	sq.To = sq.From.AddDate(0, 0, 1)
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &sq.From}, {"to", &sq.To}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return precinct.FieldErrorf(precinct.EINVALID, p.name, "参数 %s 应为 RFC 3339 时间", "Parameter %s must be an RFC 3339 time.", p.name)
+			}
+			*p.t = t
+		}
+	}
+	switch q.Get("compare") {
+	case "":
+	case "year":
+		sq.CompareYear = true
+	default:
+		return precinct.FieldErrorf(precinct.EINVALID, "compare", "参数 compare 只能为 year（同比）", "Parameter compare may only be year.")
+	}
+	if v := q.Get("heat_cell_deg"); v != "" {
+		d, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return precinct.FieldErrorf(precinct.EINVALID, "heat_cell_deg", "参数 heat_cell_deg 应为数字", "Parameter heat_cell_deg must be a number.")
+		}
+		sq.HeatCellDeg = d
+	}
+	rep, err := s.Stats.IncidentStats(r.Context(), sq)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
