@@ -89,13 +89,27 @@ type Options struct {
 	Router precinct.Router
 	// Progress, if set, is called with the share of calls handled.
 	Progress func(done, total int)
+	// Record keeps what happened to each finished incident in
+	// Result.Records.
+	Record bool
 }
 
 // Result is what a run measured.
 type Result struct {
-	Policy    string `json:"policy"`
-	Incidents int    `json:"incidents"`
-	KPIs      KPIs   `json:"kpis"`
+	Policy    string   `json:"policy"`
+	Incidents int      `json:"incidents"`
+	KPIs      KPIs     `json:"kpis"`
+	Records   []Record `json:"-"` // with Options.Record
+}
+
+// Record is what happened to one finished incident in a run.
+type Record struct {
+	Call     Call
+	Incident *precinct.Incident // located and routed, as received
+	Unit     string             // the unit that went
+	// Dispatched, Arrived and Finished are when the unit was sent, reached
+	// the scene and finished there (resolved or handed over, as Call says).
+	Dispatched, Arrived, Finished time.Time
 }
 
 // KPIs are the figures of a run.
@@ -511,7 +525,16 @@ func (e *engine) result(start time.Time) *Result {
 	if community > 0 {
 		k.CommunityHoursShare = 1 - off.Seconds()/community.Seconds()
 	}
-	return &Result{Policy: e.pol.Name, Incidents: len(e.incs), KPIs: k}
+	res := &Result{Policy: e.pol.Name, Incidents: len(e.incs), KPIs: k}
+	if e.opt.Record {
+		for _, in := range e.incs {
+			if !in.finished.IsZero() {
+				res.Records = append(res.Records, Record{Call: in.call, Incident: in.inc, Unit: in.unit,
+					Dispatched: in.dispatched, Arrived: in.arrived, Finished: in.finished})
+			}
+		}
+	}
+	return res
 }
 
 func stats(xs []float64) (mean, p50, p90 float64) {

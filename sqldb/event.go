@@ -18,6 +18,12 @@ const eventLock = 727275
 
 // appendEvents writes events in tx and sets their Seq.
 func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, events []*precinct.Event) error {
+	return db.insertEvents(ctx, tx, events, nil)
+}
+
+// insertEvents appends events; publishedAt, when not nil, marks them as
+// already published (microseconds), so that the relay leaves them alone.
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*precinct.Event, publishedAt any) error {
 	if db.postgres && len(events) > 0 {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(eventLock)+`)`); err != nil {
 			return internal(err)
@@ -30,10 +36,10 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, events []*precinct.E
 		if e.ID == "" || e.Type == "" {
 			return precinct.Errorf(precinct.EINTERNAL, "事件缺少编号或类型", "An event lacks its ID or type.")
 		}
-		err := tx.QueryRowContext(ctx, db.q(`INSERT INTO events (id, type, at, actor, sub_bureau_id, station_id, stations, entity_type, entity_id, before, after, data)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
+		err := tx.QueryRowContext(ctx, db.q(`INSERT INTO events (id, type, at, actor, sub_bureau_id, station_id, stations, entity_type, entity_id, before, after, data, published_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
 			e.ID, e.Type, micros(e.At), e.Actor, e.SubBureauID, e.StationID, jsonText(e.Stations), e.EntityType, e.EntityID,
-			rawText(e.Before), rawText(e.After), rawText(e.Data)).Scan(&e.Seq)
+			rawText(e.Before), rawText(e.After), rawText(e.Data), publishedAt).Scan(&e.Seq)
 		if err != nil {
 			return internal(err)
 		}

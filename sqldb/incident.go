@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -29,23 +30,7 @@ func (db *DB) CreateIncident(ctx context.Context, inc *precinct.Incident, events
 				return err
 			}
 		}
-		doc, err := json.Marshal(inc)
-		if err != nil {
-			return err
-		}
-		var key any
-		if inc.IdempotencyKey != "" {
-			key = inc.IdempotencyKey
-		}
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO incidents (id, sub_bureau_id, station_id, police_grid_id, status, category, received_at, idempotency_key, version, doc,
-			lon, lat, dispatched_at, arrived_at, outcome, satisfaction)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			append([]any{inc.ID, inc.Location.SubBureauID, inc.Location.StationID, inc.Location.PoliceGridID, string(inc.Status), inc.Category,
-				micros(inc.ReceivedAt), key, inc.Version, string(doc)}, factColumns(inc)...)...)
-		if err != nil {
-			return internal(err)
-		}
-		if err := db.writeIncidentStations(ctx, tx, inc); err != nil {
+		if err := db.insertIncident(ctx, tx, inc); err != nil {
 			return err
 		}
 		return db.appendEvents(ctx, tx, events)
@@ -139,6 +124,60 @@ func (db *DB) IncidentFacts(ctx context.Context, f precinct.IncidentFilter, fn f
 		}
 	}
 	return internal(rows.Err())
+}
+
+// insertIncident writes a new incident and the stations that see it.
+func (db *DB) insertIncident(ctx context.Context, tx *sql.Tx, inc *precinct.Incident) error {
+	doc, err := json.Marshal(inc)
+	if err != nil {
+		return err
+	}
+	var key any
+	if inc.IdempotencyKey != "" {
+		key = inc.IdempotencyKey
+	}
+	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO incidents (id, sub_bureau_id, station_id, police_grid_id, status, category, received_at, idempotency_key, version, doc,
+		lon, lat, dispatched_at, arrived_at, outcome, satisfaction)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		append([]any{inc.ID, inc.Location.SubBureauID, inc.Location.StationID, inc.Location.PoliceGridID, string(inc.Status), inc.Category,
+			micros(inc.ReceivedAt), key, inc.Version, string(doc)}, factColumns(inc)...)...)
+	if err != nil {
+		return internal(err)
+	}
+	return db.writeIncidentStations(ctx, tx, inc)
+}
+
+// ImportIncidents stores incidents of the past, each with its events, in
+// transactions of up to 500 incidents, calling progress (if set) after each.
+// The events are stored as already published: they are history, not news
+// for the bus.
+func (db *DB) ImportIncidents(ctx context.Context, past []*precinct.Incident, events [][]*precinct.Event, progress func(done, total int)) error {
+	if len(events) != len(past) {
+		return fmt.Errorf("sqldb: %d incidents but %d timelines", len(past), len(events))
+	}
+	const batch = 500
+	for i := 0; i < len(past); i += batch {
+		end := min(i+batch, len(past))
+		err := db.inTx(ctx, func(tx *sql.Tx) error {
+			published := micros(db.clock.Now())
+			for j := i; j < end; j++ {
+				if err := db.insertIncident(ctx, tx, past[j]); err != nil {
+					return fmt.Errorf("incident %s: %w", past[j].ID, err)
+				}
+				if err := db.insertEvents(ctx, tx, events[j], published); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(end, len(past))
+		}
+	}
+	return nil
 }
 
 // writeIncidentStations records the stations that see an incident.

@@ -287,3 +287,69 @@ func testBackfill(t *testing.T, db *sqldb.DB, driver, dsn, migration string) {
 		}
 	}
 }
+
+// TestImportIncidents: past incidents land with their timelines and facts,
+// in batches with progress, and their events are not left for the relay.
+func TestImportIncidents(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *sqldb.DB{"sqlite": openSQLite, "postgres": openPostgres} {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			defer db.Close()
+			ctx := context.Background()
+			if err := db.ImportJurisdiction(ctx, storetest.Fixture()); err != nil {
+				t.Fatal(err)
+			}
+			before, err := db.Unpublished(ctx, 10000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t0 := time.Date(2025, 11, 22, 8, 0, 0, 0, time.UTC)
+			loc := precinct.Location{SubBureauID: "sb1", StationID: "st1"}
+			var incs []*precinct.Incident
+			var events [][]*precinct.Event
+			for i := range 1200 {
+				at := t0.Add(time.Duration(i) * time.Minute)
+				done := at.Add(20 * time.Minute)
+				inc := &precinct.Incident{ID: fmt.Sprintf("past%04d", i), Source: precinct.SourceCall110, Category: "help", PlaceType: precinct.PlaceStreet,
+					Priority: 3, Point: precinct.Point{Lon: 108.1, Lat: 29.1}, Status: precinct.IncidentClosed, Location: loc,
+					ReceivedAt: at, FinishedAt: &done, ClosedAt: &done, UpdatedAt: done, Version: 3}
+				incs = append(incs, inc)
+				events = append(events, []*precinct.Event{
+					precinct.NewEvent(ctx, at, "incident.created", loc, "incident", inc.ID, nil, nil, nil),
+					precinct.NewEvent(ctx, done, "incident.closed", loc, "incident", inc.ID, nil, inc, nil),
+				})
+			}
+			var calls []int
+			if err := db.ImportIncidents(ctx, incs, events, func(done, total int) { calls = append(calls, done) }); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(calls) != "[500 1000 1200]" {
+				t.Errorf("progress %v, want [500 1000 1200]", calls)
+			}
+			got, err := db.FindIncident(ctx, "past0700")
+			if err != nil || got.Status != precinct.IncidentClosed {
+				t.Fatalf("imported incident: %v %+v", err, got)
+			}
+			tl, err := db.Timeline(ctx, "past0700")
+			if err != nil || len(tl) != 2 || tl[1].Type != "incident.closed" {
+				t.Errorf("timeline %v %+v", err, tl)
+			}
+			n := 0
+			if err := db.IncidentFacts(ctx, precinct.IncidentFilter{StationIDs: []string{"st1"}}, func(f *precinct.IncidentFact) error {
+				if f.Outcome == precinct.OutcomeResolvedOnScene {
+					n++
+				}
+				return nil
+			}); err != nil || n != 1200 {
+				t.Errorf("facts: %v, %d resolved on scene", err, n)
+			}
+			after, err := db.Unpublished(ctx, 10000)
+			if err != nil || len(after) != len(before) {
+				t.Errorf("%d events wait for the relay after the import, %d before (%v)", len(after), len(before), err)
+			}
+			if err := db.ImportIncidents(ctx, incs[:1], nil, nil); err == nil {
+				t.Error("incidents without timelines were accepted")
+			}
+		})
+	}
+}

@@ -149,7 +149,8 @@ func BenchmarkRecommendHTTP(b *testing.B) {
 func BenchmarkDemoStart(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		m := startMain(b, nil)
+		// As a user gets it: with the default days of demo history.
+		m := startMain(b, func(c *Config) { c.DemoHistoryDays = DefaultConfig().DemoHistoryDays })
 		b.ReportMetric(time.Since(start).Seconds(), "s/start")
 		if err := m.Close(); err != nil {
 			b.Fatal(err)

@@ -20,6 +20,9 @@ type Config struct {
 	Demo    bool   // PRECINCT_DEMO: seed the demo jurisdiction into an empty database
 	// DemoMove moves the demo's on-duty units so live recommendations change.
 	DemoMove bool // PRECINCT_DEMO_MOVE
+	// DemoHistoryDays is how many days of past incidents the demo is seeded
+	// with (and the same days a year before, for year-on-year figures).
+	DemoHistoryDays int // PRECINCT_DEMO_HISTORY_DAYS
 	// AdminPassword and DemoPassword come only from the environment
 	// (PRECINCT_ADMIN_PASSWORD, PRECINCT_DEMO_PASSWORD); empty = generate and
 	// print once at first start.
@@ -38,6 +41,7 @@ func DefaultConfig() Config {
 		Addr:            "127.0.0.1:8080",
 		DataDir:         "data",
 		DemoMove:        true,
+		DemoHistoryDays: 30,
 		StaleAfter:      120 * time.Second,
 		ShutdownTimeout: 10 * time.Second,
 		LogLevel:        "info",
@@ -67,6 +71,11 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 		return c, err
 	}
 	fs.BoolVar(&c.DemoMove, "demo-move", move, "with --demo, move on-duty units around their areas (PRECINCT_DEMO_MOVE)")
+	days, err := envInt(getenv, "PRECINCT_DEMO_HISTORY_DAYS", c.DemoHistoryDays)
+	if err != nil {
+		return c, err
+	}
+	fs.IntVar(&c.DemoHistoryDays, "demo-history-days", days, "with --demo, days of past incidents to seed, and the same days a year before; 0 for none (PRECINCT_DEMO_HISTORY_DAYS)")
 	stale, err := envDuration(getenv, "PRECINCT_STALE_AFTER", c.StaleAfter)
 	if err != nil {
 		return c, err
@@ -81,6 +90,9 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 	}
 	c.AdminPassword = getenv("PRECINCT_ADMIN_PASSWORD")
 	c.DemoPassword = getenv("PRECINCT_DEMO_PASSWORD")
+	if c.DemoHistoryDays < 0 || c.DemoHistoryDays > 366 {
+		return c, fmt.Errorf("--demo-history-days: want 0 to 366, got %d", c.DemoHistoryDays)
+	}
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return c, fmt.Errorf("--db: want empty (embedded SQLite) or a postgres:// URL, got %q", c.DB)
 	}
@@ -107,6 +119,18 @@ func envBool(getenv func(string) string, key string, def bool) (bool, error) {
 		return def, fmt.Errorf("%s: not a boolean: %q", key, v)
 	}
 	return b, nil
+}
+
+func envInt(getenv func(string) string, key string, def int) (int, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return def, fmt.Errorf("%s: not an integer: %q", key, v)
+	}
+	return n, nil
 }
 
 func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {

@@ -206,7 +206,7 @@ func TestUsersCommandListsRoleAndJurisdiction(t *testing.T) {
 // re-executed) and returns it with its base URL.
 func startProcess(t *testing.T, dir string, extraEnv ...string) (*exec.Cmd, string) {
 	t.Helper()
-	args, _ := json.Marshal([]string{"serve", "--demo", "--demo-move=false", "--addr", "127.0.0.1:0", "--data", dir, "--log", "warn"})
+	args, _ := json.Marshal([]string{"serve", "--demo", "--demo-move=false", "--demo-history-days=0", "--addr", "127.0.0.1:0", "--data", dir, "--log", "warn"})
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "PRECINCT_TEST_EXEC="+string(args),
 		"PRECINCT_ADMIN_PASSWORD="+testAdminPassword, "PRECINCT_DEMO_PASSWORD="+testDemoPassword)
@@ -259,5 +259,63 @@ func TestAcknowledgedWriteSurvivesSIGKILL(t *testing.T) {
 	var got precinct.Incident
 	if code := c.do("GET", "/api/v1/incidents/"+inc.ID, nil, &got); code != 200 || got.ID != inc.ID {
 		t.Fatalf("after SIGKILL and restart: status %d, incident %q", code, got.ID)
+	}
+}
+
+// TestDemoHistory: the demo's past (two days here) is in the statistics,
+// with the same days a year before for the year-on-year figures; each past
+// incident has its timeline and KPIs; and none of it is replayed onto the
+// bus as news.
+func TestDemoHistory(t *testing.T) {
+	m := startMain(t, func(c *Config) { c.DemoHistoryDays = 2 })
+	chief := login(t, m.HTTP.URL(), "chief", testDemoPassword)
+	now := time.Now().In(precinct.CST)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, precinct.CST)
+	var rep precinct.IncidentReport
+	q := "/api/v1/stats/incidents?compare=year&heat_cell_deg=0.01&from=" + today.AddDate(0, 0, -2).Format(time.RFC3339) + "&to=" + today.Format(time.RFC3339)
+	if code := chief.do("GET", strings.ReplaceAll(q, "+", "%2B"), nil, &rep); code != 200 {
+		t.Fatalf("stats: %d", code)
+	}
+	cur, prev := rep.Current, rep.PreviousYear
+	if cur.Total < 150 || prev == nil || prev.Total < 150 || rep.Change.TotalPct == nil {
+		t.Fatalf("two days of history: %d now, %+v a year before", cur.Total, prev)
+	}
+	if cur.Open != 0 || cur.FlowTime.MeanS == nil || cur.OnSceneRate == nil || cur.SatisfiedRate == nil || len(cur.Heat) == 0 || len(cur.ByStation) < 10 {
+		t.Errorf("history statistics %+v", cur)
+	}
+	// Today a year ago is there too, for the big screen's 同比.
+	if code := chief.do("GET", "/api/v1/stats/incidents?compare=year", nil, &rep); code != 200 || rep.PreviousYear.Total == 0 {
+		t.Errorf("today a year ago: %d, %+v", code, rep.PreviousYear)
+	}
+
+	var list struct{ Items []precinct.Incident }
+	chief.do("GET", "/api/v1/incidents?limit=1&until="+strings.ReplaceAll(today.Format(time.RFC3339), "+", "%2B"), nil, &list)
+	if len(list.Items) != 1 {
+		t.Fatal("no past incident in the list")
+	}
+	id := list.Items[0].ID
+	var tl struct{ Items []precinct.Event }
+	chief.do("GET", "/api/v1/incidents/"+id+"/timeline", nil, &tl)
+	var k precinct.KPI
+	chief.do("GET", "/api/v1/incidents/"+id+"/kpis", nil, &k)
+	if len(tl.Items) < 6 || k.FlowTimeS == nil || k.ResponseTimeS == nil || k.Outcome == precinct.OutcomeOpen {
+		t.Errorf("past incident %s: %d events, KPIs %+v", id, len(tl.Items), k)
+	}
+	// A new incident's event reaches the bus after any older event waiting
+	// in the outbox: once it is there, history would be too.
+	disp := login(t, m.HTTP.URL(), "dispatcher", testDemoPassword)
+	body := map[string]any{"source": "call_110", "category": "help", "place_type": "village", "location": stationPoint(t, disp), "priority": 3}
+	if code := disp.do("POST", "/api/v1/incidents", body, nil); code != 201 {
+		t.Fatalf("intake: %d", code)
+	}
+	var n uint64
+	for deadline := time.Now().Add(5 * time.Second); n == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var err error
+		if n, err = m.Bus.StreamMessages(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n == 0 || n > 10 {
+		t.Errorf("%d messages on the bus, want the new incident's only: the history must not be published as news", n)
 	}
 }

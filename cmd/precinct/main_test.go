@@ -49,6 +49,7 @@ func startMain(t testing.TB, edit func(*Config)) *Main {
 	cfg.DataDir = t.TempDir()
 	cfg.Demo = true
 	cfg.DemoMove = false
+	cfg.DemoHistoryDays = 0 // tests that want a past ask for it
 	cfg.AdminPassword = testAdminPassword
 	cfg.DemoPassword = testDemoPassword
 	cfg.LogLevel = "warn"

@@ -21,6 +21,7 @@ import (
 	"precinct/natsbus"
 	"precinct/report"
 	"precinct/routing"
+	"precinct/sim"
 	"precinct/sqldb"
 	"precinct/web"
 )
@@ -263,6 +264,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	if generated {
 		fmt.Fprintf(m.stdout, "演示用户共用密码 / demo users' shared password: %s\n(只显示这一次 / shown only this once)\n", pw)
 	}
+	if err := m.seedHistory(ctx, m.Config.DemoHistoryDays); err != nil {
+		return fmt.Errorf("demo history: %w", err)
+	}
 	return nil
 }
 
@@ -307,4 +311,44 @@ func busName(url string) string {
 		return "embedded"
 	}
 	return "external"
+}
+
+// seedHistory gives the demo a past: days of simulated incidents up to
+// today, and the same days (with today) a year before, so that the heat map,
+// the statistics and the year-on-year figures have something to show. The
+// incidents go through the real routing and recommendation code in the
+// simulator and are stored finished, with their timelines.
+func (m *Main) seedHistory(ctx context.Context, days int) error {
+	if days <= 0 {
+		return nil
+	}
+	start := time.Now()
+	sc, err := sim.LoadScenario("qianjiang", 1)
+	if err != nil {
+		return err
+	}
+	now := m.Clock.Now().In(precinct.CST)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, precinct.CST)
+	recent, err := sim.History(ctx, sc, today.AddDate(0, 0, -days), days, 1)
+	if err != nil {
+		return err
+	}
+	lastYear, err := sim.History(ctx, sc, today.AddDate(-1, 0, -days), days+1, 2)
+	if err != nil {
+		return err
+	}
+	var incs []*precinct.Incident
+	var events [][]*precinct.Event
+	for _, p := range append(lastYear, recent...) {
+		incs = append(incs, p.Incident)
+		events = append(events, p.Events)
+	}
+	bar := newProgress(m.stdout, true)
+	if err := m.Store.ImportIncidents(ctx, incs, events, bar.update("history")); err != nil {
+		return err
+	}
+	bar.done()
+	fmt.Fprintf(m.stdout, "演示历史警情 / demo history: %d 起 incidents (近 %d 天及去年同期 last %d days and a year before) in %.1f s\n",
+		len(incs), days, days, time.Since(start).Seconds())
+	return nil
 }
