@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -25,17 +26,25 @@ var handoverTargets = map[precinct.CategoryKind]string{
 	precinct.KindTraffic: "交警大队",
 }
 
-// History simulates days of calls from start on the scenario under the
-// reform policy and returns them as Precinct would hold them afterwards:
-// each resolved on scene or handed over, then closed, most called back, with
-// its timeline. A demo uses it for a past to show (heat map, year on year).
-// The events carry the incident's state only on the first and the last.
-func History(ctx context.Context, sc *Scenario, start time.Time, days int, seed int64) ([]Past, error) {
+// History simulates the calls of [from, to) on the scenario under the reform
+// policy and returns those finished by to as Precinct would hold them
+// afterwards: each resolved on scene or handed over, then closed, most called
+// back, with its timeline. A demo uses it for a past to show (heat map, year
+// on year). The events carry the incident's state only on the first and the
+// last.
+func History(ctx context.Context, sc *Scenario, from, to time.Time, seed int64) ([]Past, error) {
 	pol, err := LoadPolicy("reform")
 	if err != nil {
 		return nil, err
 	}
-	calls := sc.Generate(start, days, seed)
+	days := int(math.Ceil(to.Sub(from).Hours() / 24))
+	if days <= 0 {
+		return nil, nil
+	}
+	calls := sc.Generate(from, days, seed)
+	for len(calls) > 0 && !calls[len(calls)-1].At.Before(to) {
+		calls = calls[:len(calls)-1]
+	}
 	res, err := Run(ctx, sc, calls, pol, seed, Options{Record: true})
 	if err != nil {
 		return nil, err
@@ -43,13 +52,16 @@ func History(ctx context.Context, sc *Scenario, start time.Time, days int, seed 
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x4157))
 	out := make([]Past, 0, len(res.Records))
 	for _, r := range res.Records {
-		out = append(out, past(ctx, r, rng))
+		if r.Finished.Before(to) {
+			out = append(out, past(ctx, r, to, rng))
+		}
 	}
 	return out, nil
 }
 
-// past turns a record into a closed incident with its timeline.
-func past(ctx context.Context, r Record, rng *rand.Rand) Past {
+// past turns a record into a finished incident with its timeline, closed
+// and called back when those fall before the end.
+func past(ctx context.Context, r Record, end time.Time, rng *rand.Rand) Past {
 	inc := *r.Incident
 	inc.ID = precinct.NewID("inc", inc.ReceivedAt)
 	in := r.Call.Input
@@ -58,13 +70,45 @@ func past(ctx context.Context, r Record, rng *rand.Rand) Past {
 	received := inc
 	received.UpdatedAt, received.Version = inc.ReceivedAt, 1
 
+	// What happens after the work on scene, and the final state.
+	dispatched, arrived, finished := r.Dispatched, r.Arrived, r.Finished
+	closed := finished.Add(time.Duration(5+rng.IntN(40)) * time.Minute)
+	callback := closed.Add(time.Duration(1+rng.IntN(20)) * time.Hour)
+	// Seven in ten are called back within a day, most of them satisfied.
+	called, score := rng.Float64() < 0.7, satisfaction(rng)
+	finish := precinct.ActionResolve
+	inc.Status = precinct.IncidentResolved
+	if r.Call.Handover {
+		inc.HandedOverTo = handoverTargets[r.Call.Category.Kind]
+		if inc.HandedOverTo == "" {
+			inc.HandedOverTo = "派出所"
+		}
+		finish, inc.Status = precinct.ActionHandover, precinct.IncidentHandedOver
+	}
+	inc.DispatchedAt, inc.ArrivedAt, inc.FinishedAt, inc.Units = &dispatched, &arrived, &finished, nil
+	inc.UpdatedAt = finished
+	if closed.Before(end) {
+		inc.Status, inc.ClosedAt, inc.UpdatedAt = precinct.IncidentClosed, &closed, closed
+		if called && callback.Before(end) {
+			inc.Status, inc.Satisfaction, inc.UpdatedAt = precinct.IncidentCallbackDone, score, callback
+		}
+	}
+
+	inc.Version = 5 // created, dispatched, en route, arrived, resolved or handed over
+	if inc.ClosedAt != nil {
+		inc.Version++
+	}
+	if inc.Satisfaction > 0 {
+		inc.Version++
+	}
+
 	loc := inc.Location
 	var events []*precinct.Event
-	add := func(at time.Time, a precinct.Action, data dispatch.ActionData, after *precinct.Incident) {
+	add := func(at time.Time, a precinct.Action, data dispatch.ActionData) {
 		data.Action = a
 		var state any
-		if after != nil {
-			state = after
+		if at.Equal(inc.UpdatedAt) && len(events) > 0 {
+			state = &inc // the last event carries the final state
 		}
 		e := precinct.NewEvent(ctx, at, dispatch.EventType(a), loc, "incident", inc.ID, nil, state, data)
 		e.Stations = inc.SharedWith
@@ -74,37 +118,19 @@ func past(ctx context.Context, r Record, rng *rand.Rand) Past {
 		dispatch.ActionData{Action: "intake", Route: &inc.Route, SharedWith: inc.SharedWith})
 	created.Stations = inc.SharedWith
 	events = append(events, created)
-
 	units := []string{r.Unit}
-	add(r.Dispatched, precinct.ActionDispatch, dispatch.ActionData{Units: units}, nil)
+	add(dispatched, precinct.ActionDispatch, dispatch.ActionData{Units: units})
 	// The crew sets off within a minute or so, and before it arrives.
-	setOff := min(time.Duration(20+rng.IntN(60))*time.Second, r.Arrived.Sub(r.Dispatched)/2)
-	add(r.Dispatched.Add(setOff), precinct.ActionEnRoute, dispatch.ActionData{Units: units}, nil)
-	add(r.Arrived, precinct.ActionArrive, dispatch.ActionData{Units: units}, nil)
-	if r.Call.Handover {
-		to := handoverTargets[r.Call.Category.Kind]
-		if to == "" {
-			to = "派出所"
-		}
-		inc.HandedOverTo = to
-		add(r.Finished, precinct.ActionHandover, dispatch.ActionData{Units: units, To: to}, nil)
-	} else {
-		add(r.Finished, precinct.ActionResolve, dispatch.ActionData{Units: units}, nil)
+	setOff := min(time.Duration(20+rng.IntN(60))*time.Second, arrived.Sub(dispatched)/2)
+	add(dispatched.Add(setOff), precinct.ActionEnRoute, dispatch.ActionData{Units: units})
+	add(arrived, precinct.ActionArrive, dispatch.ActionData{Units: units})
+	add(finished, finish, dispatch.ActionData{Units: units, To: inc.HandedOverTo})
+	if inc.ClosedAt != nil {
+		add(closed, precinct.ActionClose, dispatch.ActionData{})
 	}
-	dispatched, arrived, finished := r.Dispatched, r.Arrived, r.Finished
-	closed := finished.Add(time.Duration(5+rng.IntN(40)) * time.Minute)
-	inc.DispatchedAt, inc.ArrivedAt, inc.FinishedAt, inc.ClosedAt = &dispatched, &arrived, &finished, &closed
-	inc.Status, inc.Units = precinct.IncidentClosed, nil
-	last, action, data := closed, precinct.ActionClose, dispatch.ActionData{}
-	// Seven in ten are called back within a day, most of them satisfied.
-	if rng.Float64() < 0.7 {
-		inc.Status, inc.Satisfaction = precinct.IncidentCallbackDone, satisfaction(rng)
-		add(closed, precinct.ActionClose, dispatch.ActionData{}, nil)
-		last, action = closed.Add(time.Duration(1+rng.IntN(20))*time.Hour), precinct.ActionCallback
-		data = dispatch.ActionData{Satisfaction: inc.Satisfaction, Comment: fmt.Sprintf("回访评价 %d 分", inc.Satisfaction)}
+	if inc.Satisfaction > 0 {
+		add(callback, precinct.ActionCallback, dispatch.ActionData{Satisfaction: score, Comment: fmt.Sprintf("回访评价 %d 分", score)})
 	}
-	inc.UpdatedAt, inc.Version = last, len(events)+1
-	add(last, action, data, &inc)
 	return Past{Incident: &inc, Events: events}
 }
 

@@ -314,7 +314,7 @@ func busName(url string) string {
 }
 
 // seedHistory gives the demo a past: days of simulated incidents up to
-// today, and the same days (with today) a year before, so that the heat map,
+// now, and the same days (with all of today) a year before, so that the heat map,
 // the statistics and the year-on-year figures have something to show. The
 // incidents go through the real routing and recommendation code in the
 // simulator and are stored finished, with their timelines.
@@ -329,11 +329,13 @@ func (m *Main) seedHistory(ctx context.Context, days int) error {
 	}
 	now := m.Clock.Now().In(precinct.CST)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, precinct.CST)
-	recent, err := sim.History(ctx, sc, today.AddDate(0, 0, -days), days, 1)
+	// Up to now, and a year before up to the end of that day, so that
+	// today's figures compare with the same hours a year before.
+	recent, err := sim.History(ctx, sc, today.AddDate(0, 0, -days), now, 1)
 	if err != nil {
 		return err
 	}
-	lastYear, err := sim.History(ctx, sc, today.AddDate(-1, 0, -days), days+1, 2)
+	lastYear, err := sim.History(ctx, sc, today.AddDate(-1, 0, -days), today.AddDate(-1, 0, 1), 2)
 	if err != nil {
 		return err
 	}

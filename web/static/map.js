@@ -833,13 +833,16 @@ function renderHeat(map, down) {
   g.addColorStop(1, 'rgba(0,0,0,0)');
   bctx.fillStyle = g;
   bctx.fillRect(0, 0, 2 * r, 2 * r);
-  let total = 0;
-  for (const p of map.heatPoints) total += p[2];
-  const alpha = Math.max(0.05, Math.min(0.35, 30 / Math.sqrt(total + 1)));
+  // A point's weight is its count against the largest, so that the map
+  // shows where incidents concentrate rather than saturating wherever there
+  // are any; lone points stay faint but visible.
+  let most = 1;
+  for (const p of map.heatPoints) most = Math.max(most, p[2]);
+  const base = Math.max(0.05, Math.min(0.35, 30 / Math.sqrt(map.heatPoints.length + 1)));
   for (const [x, y, n] of map.heatPoints) {
     const [sx, sy] = map.toScreen(x, y);
     if (sx < -r * down || sy < -r * down || sx > map.w + r * down || sy > map.h + r * down) continue;
-    ctx.globalAlpha = Math.min(1, alpha * n);
+    ctx.globalAlpha = most > 1 ? 0.03 + 0.45 * (n / most) : base;
     ctx.drawImage(blob, sx / down - r, sy / down - r);
   }
   const img = ctx.getImageData(0, 0, w, h);
