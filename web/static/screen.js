@@ -7,7 +7,7 @@ import { Client, startOfToday, escapeHTML as h } from './api.js';
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime } from './i18n.js';
 import { MapView, loadMapLayers, tileURLSetting, unitColors } from './map.js';
 import { currentUser } from './login.js';
-import { summarize, openStatuses } from './words.js';
+import { openStatuses } from './words.js';
 
 const stateOrder = ['received', 'dispatched', 'en_route', 'on_scene', 'resolved', 'handed_over', 'closed', 'callback_done'];
 
@@ -22,7 +22,7 @@ class Screen {
     this.categories = new Map();
     this.names = new Map();
     this.units = [];
-    this.today = [];
+    this.open = []; // open incidents, on the map
     this.checkins = [];
     this.stats = null; // today's statistics with the change from a year before
   }
@@ -68,14 +68,14 @@ class Screen {
     // Up to now: the year-on-year figures compare the same hours.
     const until = encodeURIComponent(new Date(Date.now() + 1000).toISOString());
     const [incs, cks, stats] = await Promise.all([
-      this.client.list(`/api/v1/incidents?since=${since}`, 5000).catch(() => this.today),
+      this.client.list(`/api/v1/incidents?status=${openStatuses.join(',')}`, 5000).catch(() => this.open),
       this.client.list(`/api/v1/checkins?since=${since}`, 5000).catch(() => this.checkins),
       this.client.get(`/api/v1/stats/incidents?from=${since}&to=${until}&compare=year`).catch(() => this.stats),
     ]);
-    this.today = incs;
+    this.open = incs;
     this.checkins = cks;
     this.stats = stats;
-    this.map.setIncidents(incs.filter((i) => openStatuses.includes(i.status)));
+    this.map.setIncidents(incs);
     this.render();
   }
 
@@ -128,8 +128,8 @@ class Screen {
       return this.names.get(j.community_grid_id) || this.names.get(j.police_grid_id) || j.community_grid_id || j.police_grid_id || '—';
     }));
     const cur = this.stats && this.stats.current;
-    this.renderBars('bycat', cur ? cur.by_category.map((c) => [this.categoryName(c.key), c.n]) : this.countBy(this.today, (i) => this.categoryName(i.category)));
-    const states = cur ? cur.by_status.map((c) => [c.key, c.n]) : this.countBy(this.today, (i) => i.status);
+    this.renderBars('bycat', cur ? cur.by_category.map((c) => [this.categoryName(c.key), c.n]) : []);
+    const states = cur ? cur.by_status.map((c) => [c.key, c.n]) : [];
     this.renderBars('bystate', stateOrder.filter((s) => states.some(([k]) => k === s)).map((s) => [t('status.' + s), states.find(([k]) => k === s)[1]]));
     document.getElementById('updated').textContent = t('screen.updated', { t: fmtTime(new Date()) });
     this.renderLegend();
@@ -157,10 +157,10 @@ class Screen {
       .join('');
   }
 
-  /** summary is today's figures: from the statistics endpoint, or counted from today's list until it answers. */
+  /** summary is today's figures from the statistics endpoint ("—" until it answers). */
   summary() {
     const cur = this.stats && this.stats.current;
-    if (!cur) return summarize(this.today);
+    if (!cur) return { count: '—', open: this.open.length, flowS: null, responseS: null, onSceneRate: null, satisfactionRate: null };
     return {
       count: cur.total,
       open: cur.open,
