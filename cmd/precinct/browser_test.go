@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -490,6 +491,48 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 	yoy, err := chromedp.Run(screen, chromedp.Evaluate[string](`document.querySelector('.kpi[data-kpi="kpi.today"] .yoy').textContent`))
 	if err != nil || !strings.HasPrefix(yoy, "同比") {
 		t.Errorf("big screen's year-on-year line is %q (%v), want 同比 …", yoy, err)
+	}
+}
+
+// TestBrowserStatistics: the dispatcher opens the statistics with "S" and
+// reads the period's figures beside the same period a year before (the
+// demo's two days of history give both), then picks another period.
+func TestBrowserStatistics(t *testing.T) {
+	b := newBrowser(t)
+	m := startMain(t, func(c *Config) { c.DemoHistoryDays = 2 })
+	console := b.tab("console", 60*time.Second)
+	cell := func(metric string, col int) string {
+		return fmt.Sprintf(`(document.querySelector('#stats-table tr[data-metric="%s"] td:nth-of-type(%d)') || {}).textContent || ''`, metric, col)
+	}
+	if err := chromedp.Do(console, chromedp.Navigate(m.HTTP.URL()+"/"), signIn("dispatcher", testDemoPassword),
+		chromedp.WaitVisible(`#shortcuts kbd`), chromedp.Focus(`#queue-list`), chromedp.KeyEvent("s"),
+		chromedp.WaitVisible(`#stats-table`), b.shot("09-console-statistics")); err != nil {
+		t.Fatalf("open the statistics: %v", err)
+	}
+	read := func() (cur, prev, yoy string) {
+		t.Helper()
+		res, err := chromedp.Run(console, chromedp.Evaluate[[]string](`[`+cell("stats.total", 1)+`, `+cell("stats.total", 2)+`, `+cell("stats.total", 3)+`]`))
+		if err != nil || len(res) != 3 {
+			t.Fatalf("read the table: %v %v", res, err)
+		}
+		return res[0], res[1], res[2]
+	}
+	// Today: the history runs up to now, and a year before to the end of that day.
+	cur, prev, yoy := read()
+	if n, err := strconv.Atoi(cur); err != nil || n == 0 {
+		t.Errorf("today's incidents %q", cur)
+	}
+	if n, err := strconv.Atoi(prev); err != nil || n == 0 || !strings.ContainsAny(yoy, "+−±") {
+		t.Errorf("a year before %q, change %q", prev, yoy)
+	}
+	// The last seven days hold the two days of history and more than today.
+	if err := chromedp.Do(console, chromedp.SetValue(`#stats select[name=period]`, "week"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#stats').dispatchEvent(new Event('change'))`),
+		chromedp.Poll[chromedp.Void](`Number(`+cell("stats.total", 1)+`) > `+cur)); err != nil {
+		t.Errorf("the last 7 days do not show more than today (%s): %v", cur, err)
+	}
+	if err := chromedp.Do(console, chromedp.WaitVisible(`.hours span`), chromedp.WaitVisible(`#stats-out .bars li`)); err != nil {
+		t.Errorf("no hours or categories: %v", err)
 	}
 }
 

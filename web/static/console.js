@@ -1,6 +1,7 @@
 // console.js: the command console (综合指挥室): the incident queue, the map
 // with live units, the incident panel with recommendations and actions, the
-// call-taking form and officers' trajectories. Everything works from the
+// call-taking form, officers' trajectories and the statistics (stats.js).
+// Everything works from the
 // keyboard; the shortcuts are listed in the footer and under "?".
 
 import { Client, ApiError, uuid, startOfToday, escapeHTML as h } from './api.js';
@@ -8,6 +9,7 @@ import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime, fmtDateTime } 
 import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, unitShapes } from './map.js';
 import { currentUser } from './login.js';
 import { eventLabel, eventDetail, placeTypes, sources, openStatuses } from './words.js';
+import { StatsPanel } from './stats.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -18,6 +20,7 @@ const shortcuts = [
   ['R', 'key.reinforce'],
   ['P', 'key.push'],
   ['T', 'key.traj'],
+  ['S', 'key.stats'],
   ['Esc', 'key.close'],
   ['?', 'key.help'],
 ];
@@ -634,6 +637,26 @@ class Console {
     }
   }
 
+  // Statistics.
+
+  openStats() {
+    this.panelMode = 'stats';
+    this.openId = '';
+    this.map.selectedIncident = '';
+    this.map.pickMode = false;
+    document.getElementById('pick-hint').hidden = true;
+    const layer = this.map.layers.get('stations');
+    const stations = ((layer && layer.points) || []).filter((p) => p.id).map((p) => ({ id: p.id, name: p.name }));
+    stations.sort((a, b) => a.name.localeCompare(b.name, 'zh'));
+    const scope = (this.user && this.user.scope) || {};
+    new StatsPanel(this.client, {
+      stations,
+      scopeStation: scope.station_id || '',
+      categoryName: (c) => this.categoryName(c),
+      stationName: (id) => this.names.get(id) || id,
+    }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   // Trajectories.
 
   openTrajectory(unitId) {
@@ -711,6 +734,7 @@ class Console {
   bindChrome() {
     document.getElementById('btn-intake').addEventListener('click', () => this.openIntake());
     document.getElementById('btn-traj').addEventListener('click', () => this.openTrajectory(this.map.selectedUnit));
+    document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
     document.getElementById('btn-logout').addEventListener('click', async () => {
@@ -761,6 +785,7 @@ class Console {
     else if (k === 'r' || k === 'R') { done(); this.act('reinforce'); }
     else if (k === 'p' || k === 'P') { done(); this.act('push'); }
     else if (k === 't' || k === 'T') { done(); this.openTrajectory(this.map.selectedUnit); }
+    else if (k === 's' || k === 'S') { done(); this.openStats(); }
     else if (k === '?') { done(); document.getElementById('help').showModal(); }
   }
 
