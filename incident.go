@@ -260,7 +260,7 @@ type IncidentFilter struct {
 	PoliceGridID string
 	Status       []IncidentStatus
 	Category     string
-	UnitID       string
+	UnitID       string    // incidents the unit was ever sent to
 	Since, Until time.Time // by ReceivedAt
 	Cursor       string
 	Limit        int

@@ -144,6 +144,9 @@ func (db *DB) insertIncident(ctx context.Context, tx *sql.Tx, inc *precinct.Inci
 	if err != nil {
 		return internal(err)
 	}
+	if err := db.addIncidentUnits(ctx, tx, inc.ID, inc.Units); err != nil {
+		return err
+	}
 	return db.writeIncidentStations(ctx, tx, inc)
 }
 
@@ -165,6 +168,9 @@ func (db *DB) ImportIncidents(ctx context.Context, past []*precinct.Incident, ev
 					return fmt.Errorf("incident %s: %w", past[j].ID, err)
 				}
 				if err := db.insertEvents(ctx, tx, events[j], published); err != nil {
+					return err
+				}
+				if err := db.addIncidentUnits(ctx, tx, past[j].ID, sentUnits(events[j])); err != nil {
 					return err
 				}
 			}
@@ -251,8 +257,8 @@ func (db *DB) ListIncidents(ctx context.Context, f precinct.IncidentFilter) ([]*
 		}
 	}
 	if f.UnitID != "" {
-		// The unit's current incident, or one whose timeline names it.
-		w.add("(i.id IN (SELECT incident_id FROM units WHERE id = ? AND incident_id IS NOT NULL) OR i.id IN (SELECT entity_id FROM events WHERE entity_type = 'incident' AND data LIKE ?))", f.UnitID, `%"`+f.UnitID+`"%`)
+		// Every incident the unit was ever sent to.
+		w.add("i.id IN (SELECT incident_id FROM incident_units WHERE unit_id = ?)", f.UnitID)
 	}
 	if !f.Since.IsZero() {
 		w.add("i.received_at >= ?", micros(f.Since))
@@ -364,8 +370,39 @@ func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) err
 		if err := db.writeIncidentStations(ctx, tx, inc); err != nil {
 			return err
 		}
+		if err := db.addIncidentUnits(ctx, tx, inc.ID, c.Claim); err != nil {
+			return err
+		}
 		return db.appendEvents(ctx, tx, c.Events)
 	})
+}
+
+// addIncidentUnits records units as sent to an incident (once each).
+func (db *DB) addIncidentUnits(ctx context.Context, tx *sql.Tx, incidentID string, units []string) error {
+	for _, uid := range units {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO incident_units (incident_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), incidentID, uid); err != nil {
+			return internal(err)
+		}
+	}
+	return nil
+}
+
+// sentUnits returns the units that events of an incident's timeline sent to
+// it (their data's "units" on dispatch and reinforcement).
+func sentUnits(events []*precinct.Event) []string {
+	var out []string
+	for _, e := range events {
+		if e.Type != "incident.dispatched" && e.Type != "incident.reinforced" {
+			continue
+		}
+		var d struct {
+			Units []string `json:"units"`
+		}
+		if json.Unmarshal(e.Data, &d) == nil {
+			out = append(out, d.Units...)
+		}
+	}
+	return out
 }
 
 // heldError explains why a unit could not be claimed.

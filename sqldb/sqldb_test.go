@@ -194,6 +194,15 @@ func BenchmarkSavePositions(b *testing.B) {
 // after the columns are wiped and the UPDATE run again, the facts read are
 // those written by the store.
 func TestIncidentFactsBackfill(t *testing.T) {
+	onBothEngines(t, func(t *testing.T, db *sqldb.DB, driver, dsn, migrations string) {
+		testBackfill(t, db, driver, dsn, migrations+"/0002_incident_facts.sql")
+	})
+}
+
+// onBothEngines runs fn on a fresh SQLite file and a fresh PostgreSQL
+// schema, with the driver name, DSN and migrations directory of each, for
+// tests that also reach the database directly.
+func onBothEngines(t *testing.T, fn func(t *testing.T, db *sqldb.DB, driver, dsn, migrations string)) {
 	t.Run("sqlite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "precinct.db")
 		db, err := sqldb.Open(context.Background(), path, sqldb.Options{})
@@ -201,7 +210,7 @@ func TestIncidentFactsBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		testBackfill(t, db, "sqlite", "file:"+path, "migrations/sqlite/0002_incident_facts.sql")
+		fn(t, db, "sqlite", "file:"+path, "migrations/sqlite")
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn, drop, err := sqldb.NewSchema(context.Background(), postgresDSN(t), "precinct_test")
@@ -214,7 +223,7 @@ func TestIncidentFactsBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		testBackfill(t, db, "pgx", dsn, "migrations/postgres/0002_incident_facts.sql")
+		fn(t, db, "pgx", dsn, "migrations/postgres")
 	})
 }
 
@@ -352,4 +361,56 @@ func TestImportIncidents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestIncidentUnitsBackfill checks the INSERT of migration 0003, which lists
+// the units sent to incidents stored before it from their events.
+func TestIncidentUnitsBackfill(t *testing.T) {
+	run := func(t *testing.T, db *sqldb.DB, driver, dsn, migration string) {
+		ctx := context.Background()
+		if err := db.ImportJurisdiction(ctx, storetest.Fixture()); err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+		loc := precinct.Location{SubBureauID: "sb1", StationID: "st1"}
+		inc := &precinct.Incident{ID: "a", Source: precinct.SourceCall110, Category: "help", PlaceType: precinct.PlaceStreet, Priority: 3,
+			Status: precinct.IncidentReceived, Location: loc, ReceivedAt: t0, UpdatedAt: t0, Version: 1}
+		if _, _, err := db.CreateIncident(ctx, inc, []*precinct.Event{precinct.NewEvent(ctx, t0, "incident.created", loc, "incident", "a", nil, inc, nil)}); err != nil {
+			t.Fatal(err)
+		}
+		next := *inc
+		next.Status, next.Version, next.Units = precinct.IncidentDispatched, 2, []string{"un1", "un2"}
+		ev := precinct.NewEvent(ctx, t0, "incident.dispatched", loc, "incident", "a", nil, nil, map[string]any{"action": "dispatch", "units": next.Units})
+		if err := db.UpdateIncident(ctx, precinct.IncidentChange{Incident: &next, PrevVersion: 1, Claim: next.Units, Events: []*precinct.Event{ev}}); err != nil {
+			t.Fatal(err)
+		}
+		body, err := os.ReadFile(migration)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, insert, ok := strings.Cut(string(body), "INSERT")
+		if !ok {
+			t.Fatalf("%s has no INSERT", migration)
+		}
+		raw, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.ExecContext(ctx, `DELETE FROM incident_units`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.ExecContext(ctx, "INSERT"+insert); err != nil {
+			t.Fatal(err)
+		}
+		for _, unit := range next.Units {
+			list, _, err := db.ListIncidents(ctx, precinct.IncidentFilter{UnitID: unit})
+			if err != nil || len(list) != 1 {
+				t.Errorf("after the backfill, %s has %d incidents (%v)", unit, len(list), err)
+			}
+		}
+	}
+	onBothEngines(t, func(t *testing.T, db *sqldb.DB, driver, dsn, migrations string) {
+		run(t, db, driver, dsn, migrations+"/0003_incident_units.sql")
+	})
 }

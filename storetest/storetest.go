@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"users and sessions", testUsers},
 		{"incident create, find, list", testIncidents},
 		{"incident facts for statistics", testIncidentFacts},
+		{"the incidents of a unit", testUnitIncidents},
 		{"idempotency key under concurrency", testIdempotency},
 		{"one unit, one incident under concurrency", testClaimRace},
 		{"incident update is all or nothing", testUpdateAtomic},
@@ -434,6 +435,37 @@ func dispatchChange(inc *precinct.Incident, units ...string) precinct.IncidentCh
 	next.Status, next.Version, next.Units = precinct.IncidentDispatched, inc.Version+1, units
 	ev := precinct.NewEvent(context.Background(), t0, "incident.dispatched", inc.Location, "incident", inc.ID, inc, &next, map[string]any{"units": units})
 	return precinct.IncidentChange{Incident: &next, PrevVersion: inc.Version, Claim: units, Events: []*precinct.Event{ev}}
+}
+
+// testUnitIncidents: a unit's incidents are found while it serves them and
+// after it has been released.
+func testUnitIncidents(t *testing.T, s precinct.Store) {
+	ctx := context.Background()
+	imported(t, s)
+	for _, id := range []string{"a", "b", "c"} {
+		inc, evs := newIncident(id, t0)
+		_, _, err := s.CreateIncident(ctx, inc, evs)
+		must(t, err)
+	}
+	a, err := s.FindIncident(ctx, "a")
+	must(t, err)
+	must(t, s.UpdateIncident(ctx, dispatchChange(a, "un1", "un2")))
+	// a is finished: both units are released.
+	a, err = s.FindIncident(ctx, "a")
+	must(t, err)
+	done := *a
+	done.Status, done.Version, done.Units = precinct.IncidentResolved, a.Version+1, nil
+	must(t, s.UpdateIncident(ctx, precinct.IncidentChange{Incident: &done, PrevVersion: a.Version, Release: []string{"un1", "un2"}}))
+	b, err := s.FindIncident(ctx, "b")
+	must(t, err)
+	must(t, s.UpdateIncident(ctx, dispatchChange(b, "un1")))
+	for unit, want := range map[string]string{"un1": "[b a]", "un2": "[a]", "un3": "[]"} {
+		list, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{UnitID: unit})
+		must(t, err)
+		if got := fmt.Sprint(ids(list)); got != want {
+			t.Errorf("incidents of %s: %s, want %s", unit, got, want)
+		}
+	}
 }
 
 func testClaimRace(t *testing.T, s precinct.Store) {

@@ -172,6 +172,13 @@ func TestIncidentFlowEndToEnd(t *testing.T) {
 	if u.Status != precinct.UnitAvailable || u.IncidentID != "" {
 		t.Errorf("unit not released: %+v", u)
 	}
+	// Released, the unit still finds the incident among its own (the
+	// officer app's task list).
+	var mine struct{ Items []precinct.Incident }
+	station.do("GET", "/api/v1/incidents?unit_id="+unit, nil, &mine)
+	if len(mine.Items) != 1 || mine.Items[0].ID != inc.ID {
+		t.Errorf("incidents of unit %s: %+v", unit, mine.Items)
+	}
 }
 
 // TestConcurrentDispatchOneWinner sends one unit from 50 consoles to 50

@@ -124,18 +124,22 @@ class OfficerApp {
     for (const c of list) this.categories.set(c.code, c);
   }
 
-  /** loadIncidents collects the incidents of my unit: active ones and today's. */
+  /**
+   * loadIncidents collects the incidents of my unit: today's, finished or
+   * not, and active ones from before today.
+   */
   async loadIncidents() {
     const uid = this.user.unit_id;
     if (!uid) return;
     const since = encodeURIComponent(startOfToday());
+    const unit = encodeURIComponent(uid);
     try {
       const lists = await Promise.all([
-        this.client.list(`/api/v1/incidents?since=${since}`, 3000),
-        ...activeStatuses.map((s) => this.client.list(`/api/v1/incidents?status=${s}`, 1000).catch(() => [])),
+        this.client.list(`/api/v1/incidents?unit_id=${unit}&since=${since}`, 500),
+        this.client.list(`/api/v1/incidents?unit_id=${unit}&status=${activeStatuses.join(',')}`, 100),
       ]);
       const mine = new Map();
-      for (const list of lists) for (const i of list) if ((i.units || []).includes(uid) || this.incidents.has(i.id)) mine.set(i.id, i);
+      for (const list of lists) for (const i of list) mine.set(i.id, i);
       if (this.unit && this.unit.incident_id && !mine.has(this.unit.incident_id)) {
         try {
           const i = await this.client.get(`/api/v1/incidents/${encodeURIComponent(this.unit.incident_id)}`);
