@@ -310,9 +310,41 @@ func (s *Service) readable(ctx context.Context, id string) (*precinct.Incident, 
 		return nil, err
 	}
 	if precinct.Authorize(u, precinct.PermReadIncident, inc.Locations()...) != nil {
-		return nil, precinct.ErrNotFound("警情", "Incident", id)
+		sent, err := s.sentTo(ctx, u, inc)
+		if err != nil {
+			return nil, err
+		}
+		if !sent {
+			return nil, precinct.ErrNotFound("警情", "Incident", id)
+		}
 	}
 	return inc, nil
+}
+
+// sentTo reports whether the user's unit is or was sent to the incident: an
+// officer reads, and reports on, an incident their unit is sent to even
+// outside their own grid or station (a neighbouring station's call [002]).
+func (s *Service) sentTo(ctx context.Context, u *precinct.User, inc *precinct.Incident) (bool, error) {
+	if u == nil || u.UnitID == "" {
+		return false, nil
+	}
+	if slices.Contains(inc.Units, u.UnitID) {
+		return true, nil
+	}
+	tl, err := s.Store.Timeline(ctx, inc.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range tl {
+		if e.Type != EventDispatched && e.Type != EventReinforced {
+			continue
+		}
+		var d ActionData
+		if json.Unmarshal(e.Data, &d) == nil && slices.Contains(d.Units, u.UnitID) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // ListIncidents lists incidents within the user's jurisdiction.
@@ -327,6 +359,10 @@ func (s *Service) ListIncidents(ctx context.Context, f precinct.IncidentFilter) 
 			return nil, "", precinct.ErrForbidden()
 		}
 		f.SubBureauID = sc.SubBureauID
+	}
+	if f.UnitID != "" && f.UnitID == u.UnitID {
+		// An officer's own unit's incidents, wherever it was sent.
+		return s.Store.ListIncidents(ctx, f)
 	}
 	if sc.StationID != "" {
 		if len(f.StationIDs) > 0 && !slices.Contains(f.StationIDs, sc.StationID) {
@@ -452,10 +488,16 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 		return nil, err
 	}
 	if err := precinct.Authorize(u, perm, old.Locations()...); err != nil {
-		if precinct.Authorize(u, precinct.PermReadIncident, old.Locations()...) != nil {
-			return nil, precinct.ErrNotFound("警情", "Incident", id)
+		// The crew of a unit on the incident reports on it wherever it is.
+		onIt := perm == precinct.PermRespond && u.UnitID != "" && slices.Contains(old.Units, u.UnitID)
+		if !onIt {
+			if precinct.Authorize(u, precinct.PermReadIncident, old.Locations()...) != nil {
+				if sent, serr := s.sentTo(ctx, u, old); serr != nil || !sent {
+					return nil, precinct.ErrNotFound("警情", "Incident", id)
+				}
+			}
+			return nil, err
 		}
-		return nil, err
 	}
 	if req.IdempotencyKey != "" {
 		if done, err := s.replayed(ctx, old, req); done || err != nil {

@@ -1077,3 +1077,45 @@ func TestIncidentStats(t *testing.T) {
 		}
 	}
 }
+
+// TestOfficerSentOutsideTheirGrid: an officer whose unit is sent to an
+// incident outside their jurisdiction (a neighbouring station's call, seed
+// 002) can read it, find it among their unit's incidents and report on it,
+// and nothing else there.
+func TestOfficerSentOutsideTheirGrid(t *testing.T) {
+	e := newEnv(t)
+	disp, officer := e.login("dispatcher"), e.login("officer1") // officer1: pg1 of st1, unit un1
+	id := e.intakeAt(disp, 108.6, 29.1)                           // pg2, st2
+	other := e.intakeAt(disp, 108.7, 29.1)
+	if code, _ := e.call(officer, "GET", "/api/v1/incidents/"+id, nil); code != 404 {
+		t.Fatalf("before dispatch the officer sees st2's incident: %d", code)
+	}
+	if code, b := e.call(disp, "POST", "/api/v1/incidents/"+id+"/dispatch", map[string]any{"units": []string{"un1"}}); code != 200 {
+		t.Fatalf("dispatch: %d %s", code, b)
+	}
+	if code, b := e.call(officer, "GET", "/api/v1/incidents/"+id, nil); code != 200 {
+		t.Errorf("the officer cannot read the incident their unit is sent to: %d %s", code, b)
+	}
+	if code, b := e.call(officer, "GET", "/api/v1/incidents/"+id+"/timeline", nil); code != 200 {
+		t.Errorf("timeline: %d %s", code, b)
+	}
+	var mine struct{ Items []precinct.Incident }
+	if code, b := e.call(officer, "GET", "/api/v1/incidents?unit_id=un1", nil); code != 200 || json.Unmarshal(b, &mine) != nil || len(mine.Items) != 1 || mine.Items[0].ID != id {
+		t.Errorf("incidents of the officer's unit: %d %s", code, b)
+	}
+	for _, action := range []string{"en-route", "arrive", "resolve"} {
+		if code, b := e.call(officer, "POST", "/api/v1/incidents/"+id+"/"+action, map[string]any{}); code != 200 {
+			t.Errorf("%s: %d %s", action, code, b)
+		}
+	}
+	// Still nothing else of st2, nor another unit's incidents, nor closing.
+	if code, _ := e.call(officer, "GET", "/api/v1/incidents/"+other, nil); code != 404 {
+		t.Errorf("another incident of st2: %d", code)
+	}
+	if code, b := e.call(officer, "GET", "/api/v1/incidents?unit_id=un5", nil); code != 200 || json.Unmarshal(b, &mine) != nil || len(mine.Items) != 0 {
+		t.Errorf("another unit's incidents, outside the officer's grid: %d %s", code, b)
+	}
+	if code, _ := e.call(officer, "POST", "/api/v1/incidents/"+id+"/close", map[string]any{}); code != 403 && code != 404 {
+		t.Errorf("close by the officer: %d", code)
+	}
+}
