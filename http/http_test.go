@@ -1085,7 +1085,7 @@ func TestIncidentStats(t *testing.T) {
 func TestOfficerSentOutsideTheirGrid(t *testing.T) {
 	e := newEnv(t)
 	disp, officer := e.login("dispatcher"), e.login("officer1") // officer1: pg1 of st1, unit un1
-	id := e.intakeAt(disp, 108.6, 29.1)                           // pg2, st2
+	id := e.intakeAt(disp, 108.6, 29.1)                         // pg2, st2
 	other := e.intakeAt(disp, 108.7, 29.1)
 	if code, _ := e.call(officer, "GET", "/api/v1/incidents/"+id, nil); code != 404 {
 		t.Fatalf("before dispatch the officer sees st2's incident: %d", code)
