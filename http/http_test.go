@@ -1090,8 +1090,13 @@ func TestOfficerSentOutsideTheirGrid(t *testing.T) {
 	if code, _ := e.call(officer, "GET", "/api/v1/incidents/"+id, nil); code != 404 {
 		t.Fatalf("before dispatch the officer sees st2's incident: %d", code)
 	}
+	feed := e.stream(officer, "")
 	if code, b := e.call(disp, "POST", "/api/v1/incidents/"+id+"/dispatch", map[string]any{"units": []string{"un1"}}); code != 200 {
 		t.Fatalf("dispatch: %d %s", code, b)
+	}
+	// The officer's stream tells them at once (the intakes of st2 it did not).
+	if _, typ := feed.next(t); typ != "incident.dispatched" {
+		t.Errorf("the officer's stream first shows %s, want incident.dispatched", typ)
 	}
 	if code, b := e.call(officer, "GET", "/api/v1/incidents/"+id, nil); code != 200 {
 		t.Errorf("the officer cannot read the incident their unit is sent to: %d %s", code, b)

@@ -1,9 +1,11 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -27,6 +29,18 @@ type LiveUnits interface {
 	// Moved calls fn with each unit that moved after revision since and
 	// returns the current revision.
 	Moved(since uint64, fn func(*precinct.Unit)) uint64
+}
+
+// sendsUnit reports whether e sends the unit (its data's "units" name it):
+// an officer hears of being sent to an incident outside their jurisdiction.
+func sendsUnit(e *precinct.Event, unitID string) bool {
+	if unitID == "" || e.EntityType != "incident" || !bytes.Contains(e.Data, []byte(`"`+unitID+`"`)) {
+		return false
+	}
+	var d struct {
+		Units []string `json:"units"`
+	}
+	return json.Unmarshal(e.Data, &d) == nil && slices.Contains(d.Units, unitID)
 }
 
 // unitVisible reports whether a unit belongs to the user's jurisdiction, as
@@ -109,7 +123,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 			floor = max(floor, e.Seq-1)
 		}
 		last = max(last, e.Seq)
-		if !e.Visible(u.Scope) {
+		if !e.Visible(u.Scope) && !sendsUnit(e, u.UnitID) {
 			return nil
 		}
 		b, err := json.Marshal(e)
