@@ -19,7 +19,8 @@ type IncidentFact struct {
 	DispatchedAt *time.Time
 	ArrivedAt    *time.Time
 	Outcome      Outcome
-	Satisfaction int // 0 without a callback
+	Satisfaction int     // 0 without a callback
+	Handler      Handler // whom the routing rules gave it to
 }
 
 // Count is how many incidents share a key (a category, status or station).
@@ -54,6 +55,12 @@ type IncidentStats struct {
 	ByCategory []Count `json:"by_category"`
 	ByStatus   []Count `json:"by_status"`
 	ByStation  []Count `json:"by_station"`
+	// ByHandler counts incidents by whom the routing rules gave them to
+	// (community office, case team, patrol, station, command centre,
+	// central station); PatrolShare is the share given to a service
+	// station's patrol ("1+1" [003]).
+	ByHandler   []Count  `json:"by_handler"`
+	PatrolShare *float64 `json:"patrol_share"`
 	// ByHour counts incidents by hour of the day, China Standard Time.
 	ByHour [24]int `json:"by_hour"`
 	// FlowTime runs from receipt to the first dispatch, ResponseTime from
@@ -83,6 +90,7 @@ type Change struct {
 	ResponseTimeMeanS *float64 `json:"response_time_mean_s"`
 	OnSceneRate       *float64 `json:"on_scene_rate"`
 	SatisfiedRate     *float64 `json:"satisfied_rate"`
+	PatrolShare       *float64 `json:"patrol_share"`
 }
 
 // IncidentReport is the statistics of a period, and optionally of the same

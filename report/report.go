@@ -29,6 +29,7 @@ type Summary struct {
 	categories map[string]int
 	statuses   map[string]int
 	stations   map[string]int
+	handlers   map[string]int
 	heat       map[[2]int64]int
 	flow, resp []float64
 	satSum     int
@@ -38,7 +39,7 @@ type Summary struct {
 // NewSummary returns a Summary of the period [from, to), with a heat map of
 // cells of side cellDeg when it is positive.
 func NewSummary(from, to time.Time, cellDeg float64) *Summary {
-	s := &Summary{cellDeg: cellDeg, categories: map[string]int{}, statuses: map[string]int{}, stations: map[string]int{}}
+	s := &Summary{cellDeg: cellDeg, categories: map[string]int{}, statuses: map[string]int{}, stations: map[string]int{}, handlers: map[string]int{}}
 	s.stats.From, s.stats.To = from, to
 	if cellDeg > 0 {
 		s.heat = map[[2]int64]int{}
@@ -56,6 +57,9 @@ func (s *Summary) Add(f *precinct.IncidentFact) {
 	s.categories[f.Category]++
 	s.statuses[string(f.Status)]++
 	s.stations[f.StationID]++
+	if f.Handler != "" {
+		s.handlers[string(f.Handler)]++
+	}
 	st.ByHour[f.ReceivedAt.In(precinct.CST).Hour()]++
 	if f.DispatchedAt != nil {
 		s.flow = append(s.flow, f.DispatchedAt.Sub(f.ReceivedAt).Seconds())
@@ -84,7 +88,10 @@ func (s *Summary) Add(f *precinct.IncidentFact) {
 // Stats returns the statistics of what was added.
 func (s *Summary) Stats() precinct.IncidentStats {
 	st := s.stats
-	st.ByCategory, st.ByStatus, st.ByStation = counts(s.categories), counts(s.statuses), counts(s.stations)
+	st.ByCategory, st.ByStatus, st.ByStation, st.ByHandler = counts(s.categories), counts(s.statuses), counts(s.stations), counts(s.handlers)
+	if st.Total > 0 {
+		st.PatrolShare = ptr(float64(s.handlers[string(precinct.HandlerPatrol)]) / float64(st.Total))
+	}
 	st.FlowTime, st.ResponseTime = durations(s.flow), durations(s.resp)
 	if finished := st.ResolvedOnScene + st.HandedOver; finished > 0 {
 		st.OnSceneRate = ptr(float64(st.ResolvedOnScene) / float64(finished))
@@ -142,6 +149,7 @@ func Compare(cur, prev *precinct.IncidentStats) *precinct.Change {
 	c.ResponseTimeMeanS = diff(cur.ResponseTime.MeanS, prev.ResponseTime.MeanS)
 	c.OnSceneRate = diff(cur.OnSceneRate, prev.OnSceneRate)
 	c.SatisfiedRate = diff(cur.SatisfiedRate, prev.SatisfiedRate)
+	c.PatrolShare = diff(cur.PatrolShare, prev.PatrolShare)
 	return c
 }
 

@@ -20,9 +20,9 @@ func at(d time.Duration) *time.Time { v := t0.Add(d); return &v }
 func TestSummary(t *testing.T) {
 	facts := []precinct.IncidentFact{
 		{ReceivedAt: t0, StationID: "st1", Category: "dispute", Status: precinct.IncidentCallbackDone, Point: precinct.Point{Lon: 108.7712, Lat: 29.5321},
-			DispatchedAt: at(60 * time.Second), ArrivedAt: at(6 * time.Minute), Outcome: precinct.OutcomeResolvedOnScene, Satisfaction: 5},
+			DispatchedAt: at(60 * time.Second), ArrivedAt: at(6 * time.Minute), Outcome: precinct.OutcomeResolvedOnScene, Satisfaction: 5, Handler: precinct.HandlerPatrol},
 		{ReceivedAt: t0.Add(time.Hour), StationID: "st1", Category: "dispute", Status: precinct.IncidentClosed, Point: precinct.Point{Lon: 108.7718, Lat: 29.5329},
-			DispatchedAt: at(time.Hour + 120*time.Second), ArrivedAt: at(time.Hour + 10*time.Minute), Outcome: precinct.OutcomeHandedOver, Satisfaction: 3},
+			DispatchedAt: at(time.Hour + 120*time.Second), ArrivedAt: at(time.Hour + 10*time.Minute), Outcome: precinct.OutcomeHandedOver, Satisfaction: 3, Handler: precinct.HandlerPatrol},
 		{ReceivedAt: t0.Add(2 * time.Hour), StationID: "st2", Category: "help", Status: precinct.IncidentOnScene, Point: precinct.Point{Lon: 108.80, Lat: 29.50},
 			DispatchedAt: at(2*time.Hour + 180*time.Second), ArrivedAt: at(2*time.Hour + 14*time.Minute)},
 		{ReceivedAt: t0.Add(16 * time.Hour), StationID: "st2", Category: "fraud", Status: precinct.IncidentReceived},
@@ -44,6 +44,10 @@ func TestSummary(t *testing.T) {
 	wantCounts("by category", st.ByCategory, "[{dispute 2} {fraud 1} {help 1}]")
 	wantCounts("by station", st.ByStation, "[{st1 2} {st2 2}]")
 	wantCounts("by status", st.ByStatus, "[{callback_done 1} {closed 1} {on_scene 1} {received 1}]")
+	wantCounts("by handler", st.ByHandler, "[{patrol 2}]")
+	if *st.PatrolShare != 0.5 {
+		t.Errorf("patrol share %v, want 0.5 (\"1+1\" [003])", *st.PatrolShare)
+	}
 	// Hours are China Standard Time: 08:30, 09:30, 10:30 and 00:30.
 	if st.ByHour[8] != 1 || st.ByHour[9] != 1 || st.ByHour[10] != 1 || st.ByHour[0] != 1 {
 		t.Errorf("by hour %v", st.ByHour)
@@ -73,8 +77,8 @@ func TestSummary(t *testing.T) {
 	if c.TotalPct != nil || c.FlowTimeMeanS != nil {
 		t.Errorf("change from an empty period %+v", c)
 	}
-	c = report.Compare(&st, &precinct.IncidentStats{Total: 5, FlowTime: precinct.Durations{MeanS: ptr(150)}, OnSceneRate: ptr(0.25)})
-	if *c.TotalPct != -20 || *c.FlowTimeMeanS != -30 || *c.OnSceneRate != 0.25 || c.ResponseTimeMeanS != nil {
+	c = report.Compare(&st, &precinct.IncidentStats{Total: 5, FlowTime: precinct.Durations{MeanS: ptr(150)}, OnSceneRate: ptr(0.25), PatrolShare: ptr(0.4)})
+	if *c.TotalPct != -20 || *c.FlowTimeMeanS != -30 || *c.OnSceneRate != 0.25 || c.ResponseTimeMeanS != nil || *c.PatrolShare < 0.0999 || *c.PatrolShare > 0.1001 {
 		t.Errorf("change %+v", c)
 	}
 }

@@ -52,7 +52,7 @@ func (db *DB) CreateIncident(ctx context.Context, inc *precinct.Incident, events
 }
 
 // factColumns are the values of the columns statistics read (lon, lat,
-// dispatched_at, arrived_at, outcome, satisfaction).
+// dispatched_at, arrived_at, outcome, satisfaction, handler).
 func factColumns(inc *precinct.Incident) []any {
 	at := func(t *time.Time) any {
 		if t == nil {
@@ -60,7 +60,7 @@ func factColumns(inc *precinct.Incident) []any {
 		}
 		return micros(*t)
 	}
-	return []any{inc.Point.Lon, inc.Point.Lat, at(inc.DispatchedAt), at(inc.ArrivedAt), string(outcomeOf(inc)), inc.Satisfaction}
+	return []any{inc.Point.Lon, inc.Point.Lat, at(inc.DispatchedAt), at(inc.ArrivedAt), string(outcomeOf(inc)), inc.Satisfaction, string(inc.Route.Handler)}
 }
 
 // outcomeOf is how an incident's on-scene work ended, as its state shows it.
@@ -95,7 +95,7 @@ func (db *DB) IncidentFacts(ctx context.Context, f precinct.IncidentFilter, fn f
 	if !f.Until.IsZero() {
 		w.add("i.received_at < ?", micros(f.Until))
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT i.received_at, i.station_id, i.category, i.status, i.lon, i.lat, i.dispatched_at, i.arrived_at, i.outcome, i.satisfaction
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT i.received_at, i.station_id, i.category, i.status, i.lon, i.lat, i.dispatched_at, i.arrived_at, i.outcome, i.satisfaction, i.handler
 		FROM incidents i`+w.sql()), w.args...)
 	if err != nil {
 		return internal(err)
@@ -104,12 +104,13 @@ func (db *DB) IncidentFacts(ctx context.Context, f precinct.IncidentFilter, fn f
 	var fact precinct.IncidentFact
 	var dispatched, arrived sql.NullInt64
 	var received int64
-	var status, outcome string
+	var status, outcome, handler string
 	for rows.Next() {
-		if err := rows.Scan(&received, &fact.StationID, &fact.Category, &status, &fact.Point.Lon, &fact.Point.Lat, &dispatched, &arrived, &outcome, &fact.Satisfaction); err != nil {
+		if err := rows.Scan(&received, &fact.StationID, &fact.Category, &status, &fact.Point.Lon, &fact.Point.Lat, &dispatched, &arrived, &outcome, &fact.Satisfaction, &handler); err != nil {
 			return internal(err)
 		}
 		fact.ReceivedAt, fact.Status, fact.Outcome = fromMicros(received), precinct.IncidentStatus(status), precinct.Outcome(outcome)
+		fact.Handler = precinct.Handler(handler)
 		fact.DispatchedAt, fact.ArrivedAt = nil, nil
 		if dispatched.Valid {
 			t := fromMicros(dispatched.Int64)
@@ -137,8 +138,8 @@ func (db *DB) insertIncident(ctx context.Context, tx *sql.Tx, inc *precinct.Inci
 		key = inc.IdempotencyKey
 	}
 	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO incidents (id, sub_bureau_id, station_id, police_grid_id, status, category, received_at, idempotency_key, version, doc,
-		lon, lat, dispatched_at, arrived_at, outcome, satisfaction)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		lon, lat, dispatched_at, arrived_at, outcome, satisfaction, handler)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		append([]any{inc.ID, inc.Location.SubBureauID, inc.Location.StationID, inc.Location.PoliceGridID, string(inc.Status), inc.Category,
 			micros(inc.ReceivedAt), key, inc.Version, string(doc)}, factColumns(inc)...)...)
 	if err != nil {
@@ -325,7 +326,7 @@ func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE incidents SET status = ?, station_id = ?, police_grid_id = ?, category = ?, version = ?, doc = ?,
-			lon = ?, lat = ?, dispatched_at = ?, arrived_at = ?, outcome = ?, satisfaction = ? WHERE id = ? AND version = ?`),
+			lon = ?, lat = ?, dispatched_at = ?, arrived_at = ?, outcome = ?, satisfaction = ?, handler = ? WHERE id = ? AND version = ?`),
 			append(append([]any{string(inc.Status), inc.Location.StationID, inc.Location.PoliceGridID, inc.Category, inc.Version, string(doc)},
 				factColumns(inc)...), inc.ID, c.PrevVersion)...)
 		if err != nil {

@@ -195,7 +195,7 @@ func BenchmarkSavePositions(b *testing.B) {
 // those written by the store.
 func TestIncidentFactsBackfill(t *testing.T) {
 	onBothEngines(t, func(t *testing.T, db *sqldb.DB, driver, dsn, migrations string) {
-		testBackfill(t, db, driver, dsn, migrations+"/0002_incident_facts.sql")
+		testBackfill(t, db, driver, dsn, migrations)
 	})
 }
 
@@ -227,7 +227,9 @@ func onBothEngines(t *testing.T, fn func(t *testing.T, db *sqldb.DB, driver, dsn
 	})
 }
 
-func testBackfill(t *testing.T, db *sqldb.DB, driver, dsn, migration string) {
+// testBackfill wipes the statistics columns and runs the UPDATEs of
+// migrations 0002 and 0004 again.
+func testBackfill(t *testing.T, db *sqldb.DB, driver, dsn, migrations string) {
 	ctx := context.Background()
 	if err := db.ImportJurisdiction(ctx, storetest.Fixture()); err != nil {
 		t.Fatal(err)
@@ -237,7 +239,8 @@ func testBackfill(t *testing.T, db *sqldb.DB, driver, dsn, migration string) {
 	loc := precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1", CommunityGridID: "cg1"}
 	incs := []*precinct.Incident{
 		{ID: "a", Category: "dispute", Point: precinct.Point{Lon: 108.123456, Lat: 29.5}, Status: precinct.IncidentCallbackDone, Location: loc,
-			ReceivedAt: t0, DispatchedAt: at(90*time.Second + 250*time.Millisecond), ArrivedAt: at(7 * time.Minute), FinishedAt: at(time.Hour), Satisfaction: 5},
+			ReceivedAt: t0, DispatchedAt: at(90*time.Second + 250*time.Millisecond), ArrivedAt: at(7 * time.Minute), FinishedAt: at(time.Hour), Satisfaction: 5,
+			Route: precinct.Route{Handler: precinct.HandlerPatrol}},
 		{ID: "b", Category: "help", Point: precinct.Point{Lon: 108.2, Lat: 29.6}, Status: precinct.IncidentHandedOver, Location: loc,
 			ReceivedAt: t0.Add(time.Hour), DispatchedAt: at(time.Hour + time.Minute), FinishedAt: at(2 * time.Hour), HandedOverTo: "派出所"},
 		{ID: "c", Category: "fraud", Point: precinct.Point{Lon: 108.3, Lat: 29.7}, Status: precinct.IncidentReceived, Location: loc, ReceivedAt: t0.Add(2 * time.Hour)},
@@ -261,25 +264,30 @@ func testBackfill(t *testing.T, db *sqldb.DB, driver, dsn, migration string) {
 		return out
 	}
 	want := read()
+	if want[0].Handler != precinct.HandlerPatrol {
+		t.Fatalf("handler %q stored, want patrol", want[0].Handler)
+	}
 
-	body, err := os.ReadFile(migration)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, update, ok := strings.Cut(string(body), "UPDATE incidents SET")
-	if !ok {
-		t.Fatalf("%s has no UPDATE", migration)
-	}
 	raw, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.ExecContext(ctx, `UPDATE incidents SET lon = 0, lat = 0, dispatched_at = NULL, arrived_at = NULL, outcome = '', satisfaction = 0`); err != nil {
+	if _, err := raw.ExecContext(ctx, `UPDATE incidents SET lon = 0, lat = 0, dispatched_at = NULL, arrived_at = NULL, outcome = '', satisfaction = 0, handler = ''`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := raw.ExecContext(ctx, "UPDATE incidents SET"+update); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"0002_incident_facts.sql", "0004_incident_handler.sql"} {
+		body, err := os.ReadFile(migrations + "/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, update, ok := strings.Cut(string(body), "UPDATE incidents SET")
+		if !ok {
+			t.Fatalf("%s has no UPDATE", name)
+		}
+		if _, err := raw.ExecContext(ctx, "UPDATE incidents SET"+update); err != nil {
+			t.Fatal(err)
+		}
 	}
 	got := read()
 	if len(got) != len(want) {
@@ -291,7 +299,8 @@ func testBackfill(t *testing.T, db *sqldb.DB, driver, dsn, migration string) {
 	}
 	for i := range want {
 		g, w := got[i], want[i]
-		if g.Point != w.Point || g.Outcome != w.Outcome || g.Satisfaction != w.Satisfaction || !same(g.DispatchedAt, w.DispatchedAt) || !same(g.ArrivedAt, w.ArrivedAt) {
+		if g.Point != w.Point || g.Outcome != w.Outcome || g.Satisfaction != w.Satisfaction || g.Handler != w.Handler ||
+			!same(g.DispatchedAt, w.DispatchedAt) || !same(g.ArrivedAt, w.ArrivedAt) {
 			t.Errorf("incident %d after the backfill: %+v, want %+v", i, g, w)
 		}
 	}

@@ -94,6 +94,7 @@ export class StatsPanel {
       ['stats.p90response', fmtDuration(cur.response_time.p90_s), fmtDuration(prev.response_time && prev.response_time.p90_s), ''],
       ['kpi.onscene', pct(cur.on_scene_rate), pct(prev.on_scene_rate), signed(ch.on_scene_rate, (v) => `${(v * 100).toFixed(1)} ${t('stats.points')}`)],
       ['kpi.satisfaction', pct(cur.satisfied_rate), pct(prev.satisfied_rate), signed(ch.satisfied_rate, (v) => `${(v * 100).toFixed(1)} ${t('stats.points')}`)],
+      ['stats.patrol', pct(cur.patrol_share), pct(prev.patrol_share), signed(ch.patrol_share, (v) => `${(v * 100).toFixed(1)} ${t('stats.points')}`)],
     ];
     const table = `<table class="stats-table" id="stats-table">
       <thead><tr><th scope="col">${h(t('stats.metric'))}</th><th scope="col">${h(t('stats.current'))}</th><th scope="col">${h(t('stats.previous'))}</th><th scope="col">${h(t('stats.yoy'))}</th></tr></thead>
@@ -115,6 +116,7 @@ export class StatsPanel {
     return (
       table +
       (cur.total ? bars(t('stats.bycategory'), cur.by_category, this.categoryName) : `<p class="muted">${h(t('stats.none'))}</p>`) +
+      bars(t('stats.byhandler'), cur.by_handler || [], (k) => t('handler.' + k)) +
       (this.scopeStation || rep.station_id ? '' : bars(t('stats.bystation'), cur.by_station, this.stationName)) +
       (cur.total ? hours : '')
     );
