@@ -98,13 +98,15 @@ type Change struct {
 type IncidentReport struct {
 	SubBureauID  string         `json:"sub_bureau_id,omitempty"`
 	StationID    string         `json:"station_id,omitempty"`
+	PoliceGridID string         `json:"police_grid_id,omitempty"`
 	Current      IncidentStats  `json:"current"`
 	PreviousYear *IncidentStats `json:"previous_year,omitempty"`
 	Change       *Change        `json:"change,omitempty"`
 }
 
 // StatsQuery asks for the statistics of the incidents received in [From, To)
-// in the user's jurisdiction, or in one station of it.
+// in the user's jurisdiction (sub-bureau, station or police grid), or in one
+// station of it.
 type StatsQuery struct {
 	From, To  time.Time
 	StationID string
@@ -120,7 +122,8 @@ type StatsService interface {
 }
 
 // IncidentFactStore reads the facts of the incidents a filter selects (only
-// SubBureauID, StationIDs, Since and Until apply), in no particular order.
+// SubBureauID, StationIDs, PoliceGridID, Since and Until apply), in no
+// particular order.
 type IncidentFactStore interface {
 	IncidentFacts(ctx context.Context, f IncidentFilter, fn func(*IncidentFact) error) error
 }

@@ -180,7 +180,7 @@ func (s *Service) IncidentStats(ctx context.Context, q precinct.StatsQuery) (*pr
 	if err := check(q); err != nil {
 		return nil, err
 	}
-	f := precinct.IncidentFilter{SubBureauID: u.Scope.SubBureauID}
+	f := precinct.IncidentFilter{SubBureauID: u.Scope.SubBureauID, PoliceGridID: u.Scope.PoliceGridID}
 	station := u.Scope.StationID
 	if q.StationID != "" {
 		if station != "" && q.StationID != station {
@@ -191,7 +191,7 @@ func (s *Service) IncidentStats(ctx context.Context, q precinct.StatsQuery) (*pr
 	if station != "" {
 		f.StationIDs = []string{station}
 	}
-	rep := &precinct.IncidentReport{SubBureauID: u.Scope.SubBureauID, StationID: station}
+	rep := &precinct.IncidentReport{SubBureauID: u.Scope.SubBureauID, StationID: station, PoliceGridID: u.Scope.PoliceGridID}
 	period := func(from, to time.Time) (*precinct.IncidentStats, error) {
 		f.Since, f.Until = from, to
 		sum := NewSummary(from, to, q.HeatCellDeg)

@@ -132,6 +132,10 @@ func TestService(t *testing.T) {
 	if rep.Current.Total != 4 || rep.PreviousYear == nil || rep.PreviousYear.Total != 2 || *rep.Change.TotalPct != 100 {
 		t.Errorf("sub-bureau: now %d, a year before %+v, change %+v", rep.Current.Total, rep.PreviousYear, rep.Change)
 	}
+	officer := &precinct.User{ID: "o", Role: precinct.RoleCommunity, Scope: precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg9"}}
+	if rep, err := svc.IncidentStats(as(officer), day); err != nil || rep.Current.Total != 0 || rep.PoliceGridID != "pg9" {
+		t.Errorf("an officer of another police grid: %v %+v", err, rep)
+	}
 	rep, err = svc.IncidentStats(as(cmd2), day)
 	if err != nil {
 		t.Fatal(err)

@@ -75,10 +75,11 @@ func outcomeOf(inc *precinct.Incident) precinct.Outcome {
 }
 
 // IncidentFacts calls fn with the facts of each incident f selects (only
-// SubBureauID, StationIDs, Since and Until apply).
+// SubBureauID, StationIDs, PoliceGridID, Since and Until apply).
 func (db *DB) IncidentFacts(ctx context.Context, f precinct.IncidentFilter, fn func(*precinct.IncidentFact) error) error {
 	var w where
 	w.eq("i.sub_bureau_id", f.SubBureauID)
+	w.eq("i.police_grid_id", f.PoliceGridID)
 	if f.StationIDs != nil {
 		if len(f.StationIDs) == 0 {
 			return nil

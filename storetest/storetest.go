@@ -378,6 +378,12 @@ func testIncidentFacts(t *testing.T, s precinct.Store) {
 	if got := facts(precinct.IncidentFilter{StationIDs: []string{"st1"}, Since: t0.Add(time.Hour), Until: t0.Add(2 * time.Hour)}); len(got) != 1 || got["1h0m0s"].Category != "dispute" {
 		t.Errorf("st1 in the second hour: %+v", got)
 	}
+	if got := facts(precinct.IncidentFilter{PoliceGridID: "pg1"}); len(got) != 3 {
+		t.Errorf("pg1 has %d facts, want 3", len(got))
+	}
+	if got := facts(precinct.IncidentFilter{PoliceGridID: "pg2"}); len(got) != 0 {
+		t.Errorf("pg2 has %d facts, want 0", len(got))
+	}
 	if got := facts(precinct.IncidentFilter{SubBureauID: "sb9"}); len(got) != 0 {
 		t.Errorf("another sub-bureau has %d facts", len(got))
 	}
