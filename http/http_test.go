@@ -807,6 +807,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{name: "incident", method: "GET", path: place{"/api/v1/incidents/" + inc["own"], "/api/v1/incidents/" + inc["other"]}, perm: precinct.PermReadIncident, ok: 200, hidden: true},
 		{name: "timeline", method: "GET", path: place{"/api/v1/incidents/" + inc["own"] + "/timeline", "/api/v1/incidents/" + inc["other"] + "/timeline"}, perm: precinct.PermReadIncident, ok: 200, hidden: true},
 		{name: "kpis", method: "GET", path: place{"/api/v1/incidents/" + inc["own"] + "/kpis", "/api/v1/incidents/" + inc["other"] + "/kpis"}, perm: precinct.PermReadIncident, ok: 200, hidden: true},
+		{name: "statistics", method: "GET", path: place{"/api/v1/stats/incidents?station_id=st1", "/api/v1/stats/incidents?station_id=st2"}, perm: precinct.PermReadIncident, ok: 200},
 		{name: "intake", method: "POST", path: place{"/api/v1/incidents", "/api/v1/incidents"}, perm: precinct.PermCreateIncident, ok: 201,
 			body: func(own bool) any {
 				if own {
