@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
-
+	"io"
 	"os"
-
 	"sync"
 	"syscall"
 	"testing"
@@ -131,4 +130,41 @@ func TestTwoNodes(t *testing.T) {
 		t.Errorf("resumed event %d not after %d", e.Seq, seen.Seq)
 	}
 	f.await(t, "incident.created", w.ID)
+}
+
+// TestTwoNodesSeedTogether: two demo nodes started at once on an empty
+// PostgreSQL both come up, on one seeded jurisdiction.
+func TestTwoNodesSeedTogether(t *testing.T) {
+	dsn, natsURL := scaleOut(t)
+	var wg sync.WaitGroup
+	mains := make([]*Main, 2)
+	errs := make([]error, 2)
+	for i := range mains {
+		cfg := DefaultConfig()
+		cfg.Addr, cfg.DataDir, cfg.DB, cfg.NATS = "127.0.0.1:0", t.TempDir(), dsn, natsURL
+		cfg.Demo, cfg.DemoMove, cfg.DemoHistoryDays = true, false, 1
+		cfg.AdminPassword, cfg.DemoPassword, cfg.LogLevel = testAdminPassword, testDemoPassword, "warn"
+		mains[i] = NewMain(cfg, io.Discard, testWriter{t})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			errs[i] = mains[i].Open(ctx)
+		}()
+	}
+	wg.Wait()
+	for i, m := range mains {
+		t.Cleanup(func() { m.Close() })
+		if errs[i] != nil {
+			t.Fatalf("node %d: %v", i, errs[i])
+		}
+	}
+	for _, m := range mains {
+		admin := login(t, m.HTTP.URL(), "admin", testAdminPassword)
+		var list struct{ Items []precinct.SubBureau }
+		if code := admin.do("GET", "/api/v1/sub-bureaus", nil, &list); code != 200 || len(list.Items) != 1 {
+			t.Errorf("%s: %d sub-bureaus (%d)", m.HTTP.URL(), len(list.Items), code)
+		}
+	}
 }

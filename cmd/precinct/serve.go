@@ -212,7 +212,9 @@ func (m *Main) ensureAdmin(ctx context.Context) error {
 		ID: "admin", Username: "admin", Name: "系统管理员", Role: precinct.RoleAdmin,
 		PasswordHash: hash, CreatedAt: m.Clock.Now(),
 	}
-	if err := m.Store.CreateUser(ctx, u); err != nil {
+	if err := m.Store.CreateUser(ctx, u); precinct.ErrorCode(err) == precinct.ECONFLICT {
+		return nil // another node, starting at the same time, created it
+	} else if err != nil {
 		return fmt.Errorf("create admin: %w", err)
 	}
 	m.AdminPassword = pw
@@ -249,7 +251,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	for _, u := range j.Units {
 		u.PositionAt = now // the demo's units report from their posts at first start
 	}
-	if err := m.Store.ImportJurisdiction(ctx, j); err != nil {
+	if err := m.Store.ImportJurisdiction(ctx, j); precinct.ErrorCode(err) == precinct.ECONFLICT {
+		return nil // another node, starting at the same time, seeded it
+	} else if err != nil {
 		return fmt.Errorf("import demo: %w", err)
 	}
 	m.DemoPassword = pw
