@@ -46,18 +46,23 @@ func (r *StraightLine) Speed(p precinct.Profile) float64 {
 }
 
 // TravelTimes returns the estimated travel from each point of from to to.
-func (r *StraightLine) TravelTimes(_ context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+func (r *StraightLine) TravelTimes(ctx context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+	return r.AppendTravelTimes(nil, ctx, from, to, p)
+}
+
+// AppendTravelTimes is TravelTimes appending to dst, so that a caller with a
+// buffer of its own allocates nothing.
+func (r *StraightLine) AppendTravelTimes(dst []precinct.Travel, _ context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
 	factor := r.RoadFactor
 	if factor <= 0 {
 		factor = DefaultRoadFactor
 	}
 	mps := r.Speed(p) / 3.6
-	out := make([]precinct.Travel, len(from))
-	for i, f := range from {
+	for _, f := range from {
 		d := precinct.DistanceM(f, to) * factor
-		out[i] = precinct.Travel{DistanceM: d, Duration: time.Duration(d / mps * float64(time.Second)), OK: true}
+		dst = append(dst, precinct.Travel{DistanceM: d, Duration: time.Duration(d / mps * float64(time.Second)), OK: true})
 	}
-	return out, nil
+	return dst, nil
 }
 
 // NewStraightLineRouter returns the straight-line router with the default

@@ -111,6 +111,48 @@ func BenchmarkRecommend(b *testing.B) {
 		results["grid-index"] = result{p50, p99}
 	})
 
+	// The same while positions stream in, as they do on a live server:
+	// 20,000 updates a second (the HTTP ingest target) in batches of 1,000.
+	b.Run("grid-index-while-ingesting", func(b *testing.B) {
+		x := live.New(clock, live.Options{})
+		x.Put(c.units...)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			rng := rand.New(rand.NewPCG(5, 6))
+			batch := make([]precinct.Position, 1000)
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+				for j := range batch {
+					u := c.units[rng.IntN(len(c.units))]
+					batch[j] = precinct.Position{UnitID: u.ID, At: now.Add(time.Duration(n*1000+j) * time.Millisecond),
+						Point: precinct.Point{Lon: u.Position.Lon + (rng.Float64()-0.5)*0.002, Lat: u.Position.Lat + (rng.Float64()-0.5)*0.002}}
+				}
+				x.Move(batch)
+			}
+		}()
+		ds := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			t0 := time.Now()
+			_, _, err := x.Nearest(ctx, router, c.queries[i%len(c.queries)])
+			ds = append(ds, time.Since(t0))
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		close(stop)
+		<-done
+		latencies(b, ds)
+	})
+
 	b.Run("linear-scan", func(b *testing.B) {
 		ds := make([]time.Duration, 0, b.N)
 		for i := 0; b.Loop(); i++ {

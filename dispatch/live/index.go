@@ -303,10 +303,26 @@ func (x *Index) Has(id string) bool {
 	return x.units[id] != nil
 }
 
+// moveChunk is how many positions Move applies under one hold of the write
+// lock: searches wait for at most one chunk (tens of microseconds), not for
+// a whole batch.
+const moveChunk = 64
+
 // Move applies a batch of positions. Positions of unknown units, and those
 // older than the unit's current position, are skipped. It returns how many
 // were applied.
 func (x *Index) Move(ps []precinct.Position) int {
+	n := 0
+	for len(ps) > 0 {
+		k := min(len(ps), moveChunk)
+		n += x.move(ps[:k])
+		ps = ps[k:]
+	}
+	return n
+}
+
+// move applies positions under the write lock.
+func (x *Index) move(ps []precinct.Position) int {
 	n := 0
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -455,10 +471,18 @@ type search struct {
 	rank  ranking
 }
 
+// TravelAppender is a precinct.Router that can also write travel times into
+// a buffer of the caller's; Rank uses it when the router has it, and then
+// allocates nothing for the router's answers.
+type TravelAppender interface {
+	AppendTravelTimes(dst []precinct.Travel, ctx context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error)
+}
+
 // ranking is the scratch space of Rank.
 type ranking struct {
 	from        []precinct.Point
 	idx         []int
+	travel      []precinct.Travel
 	cands       []precinct.Candidate
 	unreachable []string
 }
@@ -471,6 +495,7 @@ func (s *search) release() {
 	clear(s.hits[:cap(s.hits)])
 	clear(s.rank.cands[:cap(s.rank.cands)])
 	clear(s.rank.unreachable[:cap(s.rank.unreachable)])
+	clear(s.rank.travel[:cap(s.rank.travel)])
 	clear(s.best.vals[:cap(s.best.vals)])
 	clear(s.worst.vals[:cap(s.worst.vals)])
 	searches.Put(s)
@@ -533,7 +558,14 @@ func (r *ranking) rank(ctx context.Context, router precinct.Router, p precinct.P
 				idx = append(idx, i)
 			}
 		}
-		ts, err := router.TravelTimes(ctx, from, p, pr)
+		var ts []precinct.Travel
+		var err error
+		if a, ok := router.(TravelAppender); ok {
+			ts, err = a.AppendTravelTimes(r.travel[:0], ctx, from, p, pr)
+			r.travel = ts
+		} else {
+			ts, err = router.TravelTimes(ctx, from, p, pr)
+		}
 		if err != nil {
 			return nil, nil, err
 		}

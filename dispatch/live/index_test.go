@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"precinct"
+	"precinct/dispatch"
 	"precinct/dispatch/live"
 )
 
@@ -339,6 +340,15 @@ func TestNearestAllocations(t *testing.T) {
 		}
 	}); n > want {
 		t.Errorf("a query allocates %.1f times, want at most %d", n, want)
+	}
+	// A router that appends to the index's buffers costs nothing more.
+	var router precinct.Router = &dispatch.StraightLine{}
+	if n := testing.AllocsPerRun(200, func() {
+		if cands, _, err := x.Nearest(ctx, router, q); err != nil || len(cands) != 5 {
+			t.Fatalf("%d candidates, %v", len(cands), err)
+		}
+	}); n > 3 {
+		t.Errorf("a query with the straight-line router allocates %.1f times, want at most 3", n)
 	}
 }
 
