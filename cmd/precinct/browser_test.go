@@ -580,6 +580,29 @@ func TestBrowserUnitsMoveLive(t *testing.T) {
 		t.Fatalf("the unit did not move on the map within 5 s: %v", err)
 	}
 	t.Logf("a reported position moved the unit on the map after %v", time.Since(start).Round(10*time.Millisecond))
+
+	// The big screen follows it the same way.
+	screen := b.tab("screen", 60*time.Second)
+	if err := chromedp.Do(screen, chromedp.Navigate(base+"/screen"), signIn("chief", pw["demo"]),
+		chromedp.Poll[chromedp.Void](`window.precinct.screen.units.length > 0`),
+		chromedp.Evaluate[chromedp.Void](`window.precinct.screen.loadUnits = async () => {}`)); err != nil {
+		t.Fatalf("big screen: %v", err)
+	}
+	to = precinct.Point{Lon: to.Lon + 0.002, Lat: to.Lat}
+	body = map[string]any{"positions": []map[string]any{{"unit_id": u.ID, "point": to, "at": time.Now().UTC()}}}
+	if code, raw := admin.raw("POST", "/api/v1/positions", body, nil); code != 202 {
+		t.Fatalf("positions: %d %s", code, raw)
+	}
+	onScreen := fmt.Sprintf(`(() => {
+		const r = window.precinct.map.units.get(%q);
+		const [x, y] = window.precinct.map.project(%v, %v);
+		return !!r && r.x === x && r.y === y;
+	})()`, u.ID, to.Lon, to.Lat)
+	ctx2, cancel2 := context.WithTimeout(screen, 5*time.Second)
+	defer cancel2()
+	if err := chromedp.Do(ctx2, chromedp.Poll[chromedp.Void](onScreen)); err != nil {
+		t.Fatalf("the unit did not move on the big screen within 5 s: %v", err)
+	}
 }
 
 // TestBrowserMapBenchmark measures the console map's frame rate with 2,000

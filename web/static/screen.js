@@ -53,7 +53,10 @@ class Screen {
     await Promise.all([this.loadToday(), this.loadUnits(), this.loadHeat()]);
     this.loadTracks();
     document.body.dataset.ready = 'true';
-    setInterval(() => this.loadUnits(), 5000);
+    // Units move on the wall as their positions arrive on the event stream;
+    // the list is reloaded now and then for their states.
+    this.client.stream((type, ev) => this.onEvent(type, ev), () => {}, { positions: true });
+    setInterval(() => this.loadUnits(), 15000);
     setInterval(() => this.loadToday(), 30000);
     setInterval(() => this.loadTracks(), 60000);
     setInterval(() => this.loadHeat(), 600000);
@@ -77,6 +80,19 @@ class Screen {
     this.stats = stats;
     this.map.setIncidents(incs);
     this.render();
+  }
+
+  /** onEvent moves the units that moved; other events wait for the next refresh. */
+  onEvent(type, ev) {
+    if (type !== 'positions' || !ev) return;
+    const byId = new Map(this.units.map((u) => [u.id, u]));
+    for (const p of ev.positions || []) {
+      const u = byId.get(p.unit_id);
+      if (!u || !p.point) continue;
+      u.position = p.point;
+      u.position_at = p.at;
+      this.map.moveUnit(p.unit_id, p.point.lon, p.point.lat);
+    }
   }
 
   async loadUnits() {
