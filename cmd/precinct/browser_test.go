@@ -534,6 +534,32 @@ func TestBrowserStatistics(t *testing.T) {
 	if err := chromedp.Do(console, chromedp.WaitVisible(`.hours span`), chromedp.WaitVisible(`#stats-out .bars li`)); err != nil {
 		t.Errorf("no hours or categories: %v", err)
 	}
+	// The export link downloads the same figures as a CSV file for a
+	// spreadsheet.
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(console, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: chromedp.FromContext(console).BrowserContextID, DownloadPath: dir,
+	}); err != nil {
+		t.Fatalf("downloads: %v", err)
+	}
+	if err := chromedp.Do(console, chromedp.Click(`#stats-csv`)); err != nil {
+		t.Fatalf("click export: %v", err)
+	}
+	var csv string
+	for deadline := time.Now().Add(5 * time.Second); csv == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if b, err := os.ReadFile(filepath.Join(dir, "警情统计-近 7 天.csv")); err == nil && len(b) > 0 {
+			csv = string(b)
+		}
+	}
+	if csv == "" {
+		entries, _ := os.ReadDir(dir)
+		t.Fatalf("no CSV downloaded within 5 s (%v)", entries)
+	}
+	for _, want := range []string{"\ufeff警情统计,", "\r\n警情总数,", "\r\n警情类别,本期\r\n", "\r\n23:00,"} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("the CSV export lacks %q:\n%s", want, csv)
+		}
+	}
 }
 
 // TestBrowserUnitsMoveLive: a position reported to the server moves the

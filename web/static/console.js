@@ -649,12 +649,13 @@ class Console {
     const stations = ((layer && layer.points) || []).filter((p) => p.id).map((p) => ({ id: p.id, name: p.name }));
     stations.sort((a, b) => a.name.localeCompare(b.name, 'zh'));
     const scope = (this.user && this.user.scope) || {};
-    new StatsPanel(this.client, {
+    this.stats = new StatsPanel(this.client, {
       stations,
       scopeStation: scope.station_id || '',
       categoryName: (c) => this.categoryName(c),
       stationName: (id) => this.names.get(id) || id,
-    }).open(document.getElementById('panel'), () => this.closePanel());
+    });
+    this.stats.open(document.getElementById('panel'), () => this.closePanel());
   }
 
   // Trajectories.

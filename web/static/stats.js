@@ -63,7 +63,8 @@ export class StatsPanel {
   }
 
   async show(form, out) {
-    const [, from, to] = periods.find(([k]) => k === form.period.value) || periods[0];
+    const [key, from, to] = periods.find(([k]) => k === form.period.value) || periods[0];
+    this.periodLabel = t('stats.period.' + key);
     const now = new Date();
     const q = new URLSearchParams({ from: from(now).toISOString(), to: new Date(to(now).getTime() + 1000).toISOString(), compare: 'year' });
     if (form.station && form.station.value) q.set('station_id', form.station.value);
@@ -81,6 +82,36 @@ export class StatsPanel {
     }
   }
 
+  /**
+   * exportCSV makes the figures on screen a CSV file (UTF-8 with a byte
+   * order mark, which spreadsheet programs need for Chinese) and keeps its
+   * URL for the download link.
+   */
+  exportCSV(rep, rows) {
+    const cur = rep.current;
+    const q = (v) => {
+      const s = String(v ?? '');
+      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    };
+    const lines = [
+      [t('stats.title'), `${cur.from} – ${cur.to}`, rep.station_id ? this.stationName(rep.station_id) : t('stats.allstations')],
+      [],
+      [t('stats.metric'), t('stats.current'), t('stats.previous'), t('stats.yoy')],
+      ...rows.map(([k, a, b, c]) => [t(k), a, b, c]),
+    ];
+    const section = (title, counts, name) => {
+      if (!counts || !counts.length) return;
+      lines.push([], [title, t('stats.current')], ...counts.map((c) => [name(c.key), c.n]));
+    };
+    section(t('stats.bycategory'), cur.by_category, this.categoryName);
+    section(t('stats.bystation'), cur.by_station, this.stationName);
+    section(t('stats.byhandler'), cur.by_handler, (k) => t('handler.' + k));
+    lines.push([], [t('stats.byhour'), t('stats.current')], ...cur.by_hour.map((n, i) => [`${i}:00`, n]));
+    this.csv = '\ufeff' + lines.map((l) => l.map(q).join(',')).join('\r\n') + '\r\n';
+    if (this.csvURL) URL.revokeObjectURL(this.csvURL);
+    this.csvURL = URL.createObjectURL(new Blob([this.csv], { type: 'text/csv;charset=utf-8' }));
+  }
+
   render(rep) {
     const cur = rep.current;
     const prev = rep.previous_year || {};
@@ -96,7 +127,9 @@ export class StatsPanel {
       ['kpi.satisfaction', pct(cur.satisfied_rate), pct(prev.satisfied_rate), signed(ch.satisfied_rate, (v) => `${(v * 100).toFixed(1)} ${t('stats.points')}`)],
       ['stats.patrol', pct(cur.patrol_share), pct(prev.patrol_share), signed(ch.patrol_share, (v) => `${(v * 100).toFixed(1)} ${t('stats.points')}`)],
     ];
-    const table = `<table class="stats-table" id="stats-table">
+    this.exportCSV(rep, rows);
+    const table = `<a id="stats-csv" class="button" href="${h(this.csvURL)}" download="${h(t('stats.title'))}-${h(this.periodLabel)}.csv">${h(t('stats.export'))}</a>
+      <table class="stats-table" id="stats-table">
       <thead><tr><th scope="col">${h(t('stats.metric'))}</th><th scope="col">${h(t('stats.current'))}</th><th scope="col">${h(t('stats.previous'))}</th><th scope="col">${h(t('stats.yoy'))}</th></tr></thead>
       <tbody>${rows
         .map(([k, a, b, c]) => `<tr data-metric="${k}"><th scope="row">${h(t(k))}</th><td>${h(a)}</td><td>${h(b)}</td><td>${h(c)}</td></tr>`)
