@@ -534,6 +534,25 @@ func TestBrowserStatistics(t *testing.T) {
 	if err := chromedp.Do(console, chromedp.WaitVisible(`.hours span`), chromedp.WaitVisible(`#stats-out .bars li`)); err != nil {
 		t.Errorf("no hours or categories: %v", err)
 	}
+	// Hot spots are named by their grids, and a click shows one on the map.
+	if err := chromedp.Do(console, chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('#stats-hotspots button')].some(b => !b.textContent.startsWith('东经'))`)); err != nil {
+		t.Errorf("hot spots not named: %v", err)
+	}
+	centred, err := chromedp.Run(console, chromedp.Evaluate[bool](`(() => {
+		const b = document.querySelector('#stats-hotspots button');
+		b.click();
+		const m = window.precinct.map;
+		const [x, y] = m.project(Number(b.dataset.lon), Number(b.dataset.lat));
+		return Math.abs(m.cx - x) < 1e-6 && Math.abs(m.cy - y) < 1e-6;
+	})()`))
+	if err != nil || !centred {
+		t.Errorf("a hot spot's click did not centre the map on it (%v)", err)
+	}
+	// The heat layer draws the last 30 days when it is switched on.
+	if err := chromedp.Do(console, chromedp.Click(`input[data-layer=heat]`), chromedp.Poll[chromedp.Void](`window.precinct.map.heatPoints.length > 0`)); err != nil {
+		t.Errorf("heat layer: %v", err)
+	}
+
 	// The export link downloads the same figures as a CSV file for a
 	// spreadsheet.
 	dir := t.TempDir()

@@ -59,6 +59,7 @@ class Console {
     this.map = new MapView(document.getElementById('map'), { tileURL: tileURLSetting() });
     this.map.onSelect = (hit) => this.mapSelect(hit);
     window.precinct = { console: this, map: this.map };
+    this.map.visible.heat = false; // drawn on demand, from the statistics
     this.bindChrome();
     this.renderUser();
     this.renderShortcuts();
@@ -639,6 +640,17 @@ class Console {
 
   // Statistics.
 
+  /** loadHeat draws the last 30 days' incidents, in cells of about 500 m. */
+  async loadHeat() {
+    const q = new URLSearchParams({ from: new Date(Date.now() - 30 * 86400000).toISOString(), to: new Date(Date.now() + 1000).toISOString(), heat_cell_deg: '0.005' });
+    try {
+      const rep = await this.client.get(`/api/v1/stats/incidents?${q}`);
+      this.map.setHeat((rep && rep.current && rep.current.heat) || []);
+    } catch (e) {
+      this.toast(e instanceof ApiError ? e.text() : String(e), true);
+    }
+  }
+
   openStats() {
     this.panelMode = 'stats';
     this.openId = '';
@@ -654,6 +666,8 @@ class Console {
       scopeStation: scope.station_id || '',
       categoryName: (c) => this.categoryName(c),
       stationName: (id) => this.names.get(id) || id,
+      placeName: (loc) => [this.names.get(loc.community_grid_id), this.names.get(loc.police_grid_id)].filter(Boolean).join(' · '),
+      showPlace: (lon, lat) => this.map.centerOn(lon, lat, 1 / 8),
     });
     this.stats.open(document.getElementById('panel'), () => this.closePanel());
   }
@@ -746,7 +760,10 @@ class Console {
     document.getElementById('zoom-out').addEventListener('click', () => this.map.zoomAt(this.map.w / 2, this.map.h / 2, 1 / 1.5));
     document.getElementById('zoom-reset').addEventListener('click', () => this.map.reset());
     for (const cb of document.querySelectorAll('input[data-layer]')) {
-      cb.addEventListener('change', () => this.map.setVisible(cb.dataset.layer, cb.checked));
+      cb.addEventListener('change', () => {
+        this.map.setVisible(cb.dataset.layer, cb.checked);
+        if (cb.dataset.layer === 'heat' && cb.checked) this.loadHeat();
+      });
     }
     for (const b of document.querySelectorAll('.tab[data-filter]')) {
       b.addEventListener('click', () => {

@@ -27,11 +27,13 @@ const signed = (v, fmt) => (v == null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' :
  * codes into words.
  */
 export class StatsPanel {
-  constructor(client, { stations, categoryName, stationName, scopeStation }) {
+  constructor(client, { stations, categoryName, stationName, scopeStation, placeName, showPlace }) {
     this.client = client;
     this.stations = stations;
     this.categoryName = categoryName;
     this.stationName = stationName;
+    this.placeName = placeName; // words for a resolved location
+    this.showPlace = showPlace; // moves the map to a place
     this.scopeStation = scopeStation; // a station user sees only their own
   }
 
@@ -66,7 +68,7 @@ export class StatsPanel {
     const [key, from, to] = periods.find(([k]) => k === form.period.value) || periods[0];
     this.periodLabel = t('stats.period.' + key);
     const now = new Date();
-    const q = new URLSearchParams({ from: from(now).toISOString(), to: new Date(to(now).getTime() + 1000).toISOString(), compare: 'year' });
+    const q = new URLSearchParams({ from: from(now).toISOString(), to: new Date(to(now).getTime() + 1000).toISOString(), compare: 'year', heat_cell_deg: '0.005' });
     if (form.station && form.station.value) q.set('station_id', form.station.value);
     const asked = q.toString();
     this.asked = asked;
@@ -75,6 +77,7 @@ export class StatsPanel {
       const rep = await this.client.get(`/api/v1/stats/incidents?${asked}`);
       if (this.asked !== asked) return; // a later choice is on its way
       out.innerHTML = this.render(rep);
+      this.bindHotspots(out);
     } catch (e) {
       out.innerHTML = `<p class="error">${h(e instanceof ApiError ? e.text() : String(e))}</p>`;
     } finally {
@@ -112,6 +115,25 @@ export class StatsPanel {
     this.csvURL = URL.createObjectURL(new Blob([this.csv], { type: 'text/csv;charset=utf-8' }));
   }
 
+  /**
+   * bindHotspots names the hot spots (the community and police grid each
+   * lies in) and lets a click show one on the map.
+   */
+  bindHotspots(out) {
+    for (const b of out.querySelectorAll('#stats-hotspots button')) {
+      const lon = Number(b.dataset.lon);
+      const lat = Number(b.dataset.lat);
+      b.addEventListener('click', () => this.showPlace && this.showPlace(lon, lat));
+      this.client
+        .get(`/api/v1/resolve?lon=${lon}&lat=${lat}`)
+        .then((loc) => {
+          const name = this.placeName && this.placeName(loc);
+          if (name) b.textContent = name;
+        })
+        .catch(() => {}); // outside every grid: the coordinates stay
+    }
+  }
+
   render(rep) {
     const cur = rep.current;
     const prev = rep.previous_year || {};
@@ -146,8 +168,15 @@ export class StatsPanel {
     const hours = `<h3>${h(t('stats.byhour'))}</h3><div class="hours" role="img" aria-label="${h(t('stats.byhour'))}">${cur.by_hour
       .map((n, i) => `<span title="${i}:00 · ${n}" style="height:${Math.round((100 * n) / most)}%"></span>`)
       .join('')}</div><div class="hours-axis"><span>0</span><span>6</span><span>12</span><span>18</span><span>23</span></div>`;
+    const spots = (cur.heat || []).slice(0, 5);
+    const hotspots = spots.length
+      ? `<h3>${h(t('stats.hotspots'))}</h3><ol class="hotspots" id="stats-hotspots">${spots
+          .map((c) => `<li><button type="button" class="link" data-lon="${c.lon}" data-lat="${c.lat}">${h(t('stats.hotspot.at', { lon: c.lon.toFixed(3), lat: c.lat.toFixed(3) }))}</button> <span class="n">${h(t('stats.hotspot.n', { n: c.n }))}</span></li>`)
+          .join('')}</ol>`
+      : '';
     return (
       table +
+      hotspots +
       (cur.total ? bars(t('stats.bycategory'), cur.by_category, this.categoryName) : `<p class="muted">${h(t('stats.none'))}</p>`) +
       bars(t('stats.byhandler'), cur.by_handler || [], (k) => t('handler.' + k)) +
       (this.scopeStation || rep.station_id ? '' : bars(t('stats.bystation'), cur.by_station, this.stationName)) +
