@@ -77,8 +77,10 @@ type IncidentStats struct {
 	Callbacks        int      `json:"callbacks"`
 	SatisfactionMean *float64 `json:"satisfaction_mean"`
 	SatisfiedRate    *float64 `json:"satisfied_rate"`
-	// Heat counts incidents by square cell, when asked for.
-	Heat []HeatCell `json:"heat,omitempty"`
+	// Heat counts incidents by square cell, busiest first, when asked for;
+	// HeatTruncated says that only the busiest were kept.
+	Heat          []HeatCell `json:"heat,omitempty"`
+	HeatTruncated bool       `json:"heat_truncated,omitempty"`
 }
 
 // Change compares a period with the same period a year before (同比): the

@@ -1,7 +1,7 @@
 // Package report computes incident statistics for a period — counts by
-// category, state, station and hour, flow and response times, on-scene
-// completion, satisfaction and a heat map — and compares a period with the
-// same period a year before (同比). The arithmetic is pure; Service adds the
+// category, state, station, routing handler and hour, flow and response
+// times, on-scene completion, the share to "1+1" patrols, satisfaction and a
+// heat map — and compares a period with the same period a year before (同比). The arithmetic is pure; Service adds the
 // store and the user's jurisdiction.
 package report
 
@@ -20,6 +20,9 @@ const MaxPeriod = 366 * 24 * time.Hour
 
 // MinHeatCellDeg is the smallest heat-map cell one may ask for (about 100 m).
 const MinHeatCellDeg = 0.001
+
+// MaxHeatCells bounds the heat map: the busiest cells are kept.
+const MaxHeatCells = 20000
 
 // Summary accumulates incident facts into IncidentStats. The zero value is
 // not ready; use NewSummary.
@@ -108,6 +111,9 @@ func (s *Summary) Stats() precinct.IncidentStats {
 		slices.SortFunc(st.Heat, func(a, b precinct.HeatCell) int {
 			return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Lon, b.Lon), cmp.Compare(a.Lat, b.Lat))
 		})
+		if len(st.Heat) > MaxHeatCells {
+			st.Heat, st.HeatTruncated = st.Heat[:MaxHeatCells], true
+		}
 	}
 	return st
 }

@@ -183,3 +183,19 @@ func asError(err error, target **precinct.Error) bool {
 	*target = e
 	return ok
 }
+
+// TestHeatIsBounded: a heat map keeps at most MaxHeatCells cells, the
+// busiest.
+func TestHeatIsBounded(t *testing.T) {
+	s := report.NewSummary(t0, t0.Add(time.Hour), 0.001)
+	for i := range report.MaxHeatCells + 10 {
+		f := precinct.IncidentFact{ReceivedAt: t0, Point: precinct.Point{Lon: 100 + float64(i)*0.001 + 0.0005, Lat: 30.0005}}
+		s.Add(&f)
+	}
+	busy := precinct.IncidentFact{ReceivedAt: t0, Point: precinct.Point{Lon: 100.0005, Lat: 30.0005}}
+	s.Add(&busy)
+	st := s.Stats()
+	if len(st.Heat) != report.MaxHeatCells || !st.HeatTruncated || st.Heat[0].N != 2 {
+		t.Errorf("%d cells (truncated %v), busiest %+v", len(st.Heat), st.HeatTruncated, st.Heat[0])
+	}
+}
