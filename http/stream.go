@@ -102,6 +102,17 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer stop()
 
+	// Positions are followed from before the answer starts: a client that
+	// sees the stream open and then reloads the units misses no move.
+	var moves <-chan time.Time
+	var rev uint64
+	if withPositions && s.Live != nil {
+		rev = s.Live.Moved(^uint64(0), func(*precinct.Unit) {})
+		t := time.NewTicker(positionsEvery)
+		defer t.Stop()
+		moves = t.C
+	}
+
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
@@ -155,14 +166,6 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	}
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
-	var moves <-chan time.Time
-	var rev uint64
-	if withPositions && s.Live != nil {
-		rev = s.Live.Moved(^uint64(0), func(*precinct.Unit) {}) // from now on
-		t := time.NewTicker(positionsEvery)
-		defer t.Stop()
-		moves = t.C
-	}
 	var batch []precinct.Position
 	for {
 		select {

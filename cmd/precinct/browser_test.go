@@ -590,7 +590,7 @@ func TestBrowserUnitsMoveLive(t *testing.T) {
 	admin := login(t, base, "admin", pw["admin"])
 	console := b.tab("console", 60*time.Second)
 	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"]),
-		chromedp.Poll[chromedp.Void](`window.precinct.console.units.size > 0`)); err != nil {
+		chromedp.WaitVisible(`#conn[data-state=live]`), chromedp.Poll[chromedp.Void](`window.precinct.console.units.size > 0`)); err != nil {
 		t.Fatalf("console sign-in: %v", err)
 	}
 	// From now on the unit list is not reloaded: only the stream can move it.
@@ -629,7 +629,7 @@ func TestBrowserUnitsMoveLive(t *testing.T) {
 	// The big screen follows it the same way.
 	screen := b.tab("screen", 60*time.Second)
 	if err := chromedp.Do(screen, chromedp.Navigate(base+"/screen"), signIn("chief", pw["demo"]),
-		chromedp.Poll[chromedp.Void](`window.precinct.screen.units.length > 0`),
+		chromedp.Poll[chromedp.Void](`window.precinct.screen.live && window.precinct.screen.units.length > 0`),
 		chromedp.Evaluate[chromedp.Void](`window.precinct.screen.loadUnits = async () => {}`)); err != nil {
 		t.Fatalf("big screen: %v", err)
 	}

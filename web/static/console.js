@@ -6,7 +6,7 @@
 
 import { Client, ApiError, uuid, startOfToday, escapeHTML as h } from './api.js';
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime, fmtDateTime } from './i18n.js';
-import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, unitShapes } from './map.js';
+import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, unitShapes, keepNewerPositions } from './map.js';
 import { currentUser } from './login.js';
 import { eventLabel, eventDetail, placeTypes, sources, openStatuses } from './words.js';
 import { StatsPanel } from './stats.js';
@@ -115,7 +115,7 @@ class Console {
 
   async loadUnits() {
     try {
-      const list = await this.client.list('/api/v1/units', 20000);
+      const list = keepNewerPositions(await this.client.list('/api/v1/units', 20000), (id) => this.units.get(id));
       this.units = new Map(list.map((u) => [u.id, u]));
       this.map.setUnits(list);
       const on = list.filter((u) => u.status !== 'off_duty').length;
@@ -833,6 +833,10 @@ class Console {
   }
 
   setConn(state) {
+    // Once the stream is open, moves arrive on it; reload the units so that
+    // none made before it opened is missed.
+    if (state === 'live' && this.connState !== 'live') this.loadUnits();
+    this.connState = state;
     const el = document.getElementById('conn');
     el.dataset.state = state;
     el.textContent = state === 'live' ? `● ${t('conn.live')}` : `○ ${t('conn.offline')}`;

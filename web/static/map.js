@@ -882,6 +882,22 @@ function heatPalette() {
 }
 
 /** loadMapLayers fetches the four GeoJSON layers into a MapView. */
+/**
+ * keepNewerPositions gives each unit of a freshly loaded list the position
+ * known (by id) when that is newer: a list answer that left the server
+ * before a position arrived on the event stream must not move a unit back.
+ */
+export function keepNewerPositions(list, known) {
+  for (const u of list) {
+    const k = known(u.id);
+    if (k && k.position_at && (!u.position_at || Date.parse(k.position_at) > Date.parse(u.position_at))) {
+      u.position = k.position;
+      u.position_at = k.position_at;
+    }
+  }
+  return list;
+}
+
 export async function loadMapLayers(client, map, layers = ['boundary', 'stations', 'police-grids', 'community-grids']) {
   await Promise.all(
     layers.map(async (name) => {

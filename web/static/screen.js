@@ -5,7 +5,7 @@
 
 import { Client, startOfToday, escapeHTML as h } from './api.js';
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime } from './i18n.js';
-import { MapView, loadMapLayers, tileURLSetting, unitColors } from './map.js';
+import { MapView, loadMapLayers, tileURLSetting, unitColors, keepNewerPositions } from './map.js';
 import { currentUser } from './login.js';
 import { openStatuses } from './words.js';
 
@@ -54,8 +54,13 @@ class Screen {
     this.loadTracks();
     document.body.dataset.ready = 'true';
     // Units move on the wall as their positions arrive on the event stream;
-    // the list is reloaded now and then for their states.
-    this.client.stream((type, ev) => this.onEvent(type, ev), () => {}, { positions: true });
+    // the list is reloaded when the stream opens, so that no earlier move is
+    // missed, and now and then for their states.
+    const onState = (state) => {
+      this.live = state === 'live';
+      if (this.live) this.loadUnits();
+    };
+    this.client.stream((type, ev) => this.onEvent(type, ev), onState, { positions: true });
     setInterval(() => this.loadUnits(), 15000);
     setInterval(() => this.loadToday(), 30000);
     setInterval(() => this.loadTracks(), 60000);
@@ -97,7 +102,10 @@ class Screen {
 
   async loadUnits() {
     try {
-      this.units = await this.client.list('/api/v1/units', 20000);
+      const list = await this.client.list('/api/v1/units', 20000);
+      // Positions that arrived on the stream meanwhile are newer than the list's.
+      const known = new Map(this.units.map((u) => [u.id, u]));
+      this.units = keepNewerPositions(list, (id) => known.get(id));
       this.map.setUnits(this.units);
       this.renderKPIs();
     } catch (e) {
