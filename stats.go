@@ -123,6 +123,13 @@ type StatsService interface {
 	IncidentStats(ctx context.Context, q StatsQuery) (*IncidentReport, error)
 }
 
+// StatsStore is what incident statistics read: the incidents' facts, and
+// the stations a query may name.
+type StatsStore interface {
+	IncidentFactStore
+	FindStation(ctx context.Context, id string) (*Station, error) // ENOTFOUND
+}
+
 // IncidentFactStore reads the facts of the incidents a filter selects (only
 // SubBureauID, StationIDs, PoliceGridID, Since and Until apply), in no
 // particular order.

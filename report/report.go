@@ -171,7 +171,7 @@ func ptr(v float64) *float64 { return &v }
 // Service answers statistics queries from the store, within the user's
 // jurisdiction.
 type Service struct {
-	Store precinct.IncidentFactStore
+	Store precinct.StatsStore
 }
 
 var _ precinct.StatsService = (*Service)(nil)
@@ -190,6 +190,13 @@ func (s *Service) IncidentStats(ctx context.Context, q precinct.StatsQuery) (*pr
 	station := u.Scope.StationID
 	if q.StationID != "" {
 		if station != "" && q.StationID != station {
+			return nil, precinct.ErrForbidden()
+		}
+		st, err := s.Store.FindStation(ctx, q.StationID)
+		if err != nil {
+			return nil, err
+		}
+		if u.Scope.SubBureauID != "" && st.SubBureauID != u.Scope.SubBureauID {
 			return nil, precinct.ErrForbidden()
 		}
 		station = q.StationID

@@ -151,6 +151,15 @@ func TestService(t *testing.T) {
 	if _, err := svc.IncidentStats(as(cmd2), q); precinct.ErrorCode(err) != precinct.EFORBIDDEN {
 		t.Errorf("st2 asking for st1: %v", err)
 	}
+	q.StationID = "st9"
+	if _, err := svc.IncidentStats(as(chief), q); precinct.ErrorCode(err) != precinct.ENOTFOUND {
+		t.Errorf("a station that does not exist: %v", err)
+	}
+	other := &precinct.User{ID: "c2", Role: precinct.RoleChief, Scope: precinct.Location{SubBureauID: "sb2"}}
+	q.StationID = "st1"
+	if _, err := svc.IncidentStats(as(other), q); precinct.ErrorCode(err) != precinct.EFORBIDDEN {
+		t.Errorf("another sub-bureau's station: %v", err)
+	}
 	if _, err := svc.IncidentStats(ctx, day); precinct.ErrorCode(err) != precinct.EUNAUTHORIZED {
 		t.Errorf("nobody: %v", err)
 	}
