@@ -282,6 +282,14 @@ type IncidentChange struct {
 	Events     []*Event
 }
 
+// PastIncident is an incident of the past as it is imported: its final
+// state, its timeline and every unit that was sent to it.
+type PastIncident struct {
+	Incident *Incident
+	Events   []*Event
+	Units    []string
+}
+
 // IncidentStore keeps incidents.
 type IncidentStore interface {
 	// CreateIncident stores inc and its events in one transaction. If
@@ -295,6 +303,11 @@ type IncidentStore interface {
 	UpdateIncident(ctx context.Context, c IncidentChange) error
 	// Timeline returns the events of one incident, oldest first.
 	Timeline(ctx context.Context, incidentID string) ([]*Event, error)
+	// SentUnits returns every unit ever sent to an incident, released or not.
+	SentUnits(ctx context.Context, incidentID string) ([]string, error)
+	// ImportIncidents stores finished incidents of the past with their
+	// timelines; their events are not news for the bus.
+	ImportIncidents(ctx context.Context, past []PastIncident, progress func(done, total int)) error
 
 	ListCategories(ctx context.Context, subBureauID string) ([]Category, error)
 	PutCategories(ctx context.Context, subBureauID string, cats []Category, ev *Event) error

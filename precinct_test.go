@@ -268,3 +268,16 @@ func TestEventSubjectAndIDs(t *testing.T) {
 		t.Errorf("ids %q %q not unique and time-ordered", a, b)
 	}
 }
+
+func TestDayStart(t *testing.T) {
+	for _, tt := range []struct{ at, want string }{
+		{"2026-11-25T15:59:59Z", "2026-11-25T00:00:00+08:00"},
+		{"2026-11-25T16:00:00Z", "2026-11-26T00:00:00+08:00"}, // midnight in China
+		{"2026-11-26T09:30:00+08:00", "2026-11-26T00:00:00+08:00"},
+	} {
+		at, _ := time.Parse(time.RFC3339, tt.at)
+		if got := precinct.DayStart(at).Format(time.RFC3339); got != tt.want {
+			t.Errorf("DayStart(%s) = %s, want %s", tt.at, got, tt.want)
+		}
+	}
+}

@@ -9,6 +9,12 @@ import (
 // statistics.
 var CST = time.FixedZone("CST", 8*3600)
 
+// DayStart returns midnight, China Standard Time, of the day t falls on there.
+func DayStart(t time.Time) time.Time {
+	t = t.In(CST)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, CST)
+}
+
 // IncidentFact is what statistics read of one incident.
 type IncidentFact struct {
 	ReceivedAt   time.Time
@@ -130,9 +136,8 @@ type StatsStore interface {
 	FindStation(ctx context.Context, id string) (*Station, error) // ENOTFOUND
 }
 
-// IncidentFactStore reads the facts of the incidents a filter selects (only
-// SubBureauID, StationIDs, PoliceGridID, Since and Until apply), in no
-// particular order.
+// IncidentFactStore reads the facts of the incidents a filter selects
+// (Cursor and Limit aside), in no particular order.
 type IncidentFactStore interface {
 	IncidentFacts(ctx context.Context, f IncidentFilter, fn func(*IncidentFact) error) error
 }

@@ -309,42 +309,29 @@ func (s *Service) readable(ctx context.Context, id string) (*precinct.Incident, 
 	if err != nil {
 		return nil, err
 	}
-	if precinct.Authorize(u, precinct.PermReadIncident, inc.Locations()...) != nil {
-		sent, err := s.sentTo(ctx, u, inc)
-		if err != nil {
-			return nil, err
-		}
-		if !sent {
-			return nil, precinct.ErrNotFound("警情", "Incident", id)
-		}
+	if ok, err := s.visible(ctx, u, inc); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, precinct.ErrNotFound("警情", "Incident", id)
 	}
 	return inc, nil
 }
 
-// sentTo reports whether the user's unit is or was sent to the incident: an
-// officer reads, and reports on, an incident their unit is sent to even
-// outside their own grid or station (a neighbouring station's call [002]).
-func (s *Service) sentTo(ctx context.Context, u *precinct.User, inc *precinct.Incident) (bool, error) {
+// visible reports whether u may read inc: it lies in their jurisdiction, or
+// their unit is or was sent to it, even outside their own grid or station (a
+// neighbouring station's call [002]).
+func (s *Service) visible(ctx context.Context, u *precinct.User, inc *precinct.Incident) (bool, error) {
+	if precinct.Authorize(u, precinct.PermReadIncident, inc.Locations()...) == nil {
+		return true, nil
+	}
 	if u == nil || u.UnitID == "" {
 		return false, nil
 	}
 	if slices.Contains(inc.Units, u.UnitID) {
 		return true, nil
 	}
-	tl, err := s.Store.Timeline(ctx, inc.ID)
-	if err != nil {
-		return false, err
-	}
-	for _, e := range tl {
-		if e.Type != EventDispatched && e.Type != EventReinforced {
-			continue
-		}
-		var d ActionData
-		if json.Unmarshal(e.Data, &d) == nil && slices.Contains(d.Units, u.UnitID) {
-			return true, nil
-		}
-	}
-	return false, nil
+	sent, err := s.Store.SentUnits(ctx, inc.ID)
+	return slices.Contains(sent, u.UnitID), err
 }
 
 // ListIncidents lists incidents within the user's jurisdiction.
@@ -433,6 +420,22 @@ func requestedWave(tl []*precinct.Event) int {
 	return w
 }
 
+// mayAct checks that u may take an action needing perm on inc: in their
+// jurisdiction, or as the crew of a unit on it, which reports on it wherever
+// it is. An incident u may not even read is ENOTFOUND.
+func (s *Service) mayAct(ctx context.Context, u *precinct.User, perm precinct.Permission, inc *precinct.Incident) error {
+	err := precinct.Authorize(u, perm, inc.Locations()...)
+	if err == nil || perm == precinct.PermRespond && u.UnitID != "" && slices.Contains(inc.Units, u.UnitID) {
+		return nil
+	}
+	if ok, verr := s.visible(ctx, u, inc); verr != nil {
+		return verr
+	} else if !ok {
+		return precinct.ErrNotFound("警情", "Incident", inc.ID)
+	}
+	return err
+}
+
 // replayed reports whether inc's timeline holds the action req already, sent
 // by the same user with the same Idempotency-Key. A key used for another
 // action or by another user is ECONFLICT.
@@ -487,17 +490,8 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 	if err != nil {
 		return nil, err
 	}
-	if err := precinct.Authorize(u, perm, old.Locations()...); err != nil {
-		// The crew of a unit on the incident reports on it wherever it is.
-		onIt := perm == precinct.PermRespond && u.UnitID != "" && slices.Contains(old.Units, u.UnitID)
-		if !onIt {
-			if precinct.Authorize(u, precinct.PermReadIncident, old.Locations()...) != nil {
-				if sent, serr := s.sentTo(ctx, u, old); serr != nil || !sent {
-					return nil, precinct.ErrNotFound("警情", "Incident", id)
-				}
-			}
-			return nil, err
-		}
+	if err := s.mayAct(ctx, u, perm, old); err != nil {
+		return nil, err
 	}
 	if req.IdempotencyKey != "" {
 		if done, err := s.replayed(ctx, old, req); done || err != nil {

@@ -3,7 +3,6 @@ package http
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"precinct"
 )
@@ -16,20 +15,13 @@ import (
 func (s *Server) handleIncidentStats(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	sq := precinct.StatsQuery{StationID: q.Get("station_id")}
-	now := s.Clock.Now().In(precinct.CST)
-	sq.From = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, precinct.CST)
-	sq.To = sq.From.AddDate(0, 0, 1)
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &sq.From}, {"to", &sq.To}} {
-		if v := q.Get(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return precinct.FieldErrorf(precinct.EINVALID, p.name, "参数 %s 应为 RFC 3339 时间", "Parameter %s must be an RFC 3339 time.", p.name)
-			}
-			*p.t = t
-		}
+	today := precinct.DayStart(s.Clock.Now())
+	var err error
+	if sq.From, err = timeParam(r, "from", today); err != nil {
+		return err
+	}
+	if sq.To, err = timeParam(r, "to", today.AddDate(0, 0, 1)); err != nil {
+		return err
 	}
 	switch q.Get("compare") {
 	case "":

@@ -26,6 +26,8 @@ const positionsEvery = time.Second
 // LiveUnits is the live picture of units, followed by streams that ask for
 // positions.
 type LiveUnits interface {
+	// Revision is where a follower starts.
+	Revision() uint64
 	// Moved calls fn with each unit that moved after revision since and
 	// returns the current revision.
 	Moved(since uint64, fn func(*precinct.Unit)) uint64
@@ -107,7 +109,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	var moves <-chan time.Time
 	var rev uint64
 	if withPositions && s.Live != nil {
-		rev = s.Live.Moved(^uint64(0), func(*precinct.Unit) {})
+		rev = s.Live.Revision()
 		t := time.NewTicker(positionsEvery)
 		defer t.Stop()
 		moves = t.C

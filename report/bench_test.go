@@ -23,7 +23,7 @@ import (
 func BenchmarkIncidentStats(b *testing.B) {
 	const n = 20000
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, precinct.CST)
-	past, events := yearOf(n, start)
+	past := yearOf(n, start)
 	q := precinct.StatsQuery{From: start, To: start.AddDate(1, 0, 0), CompareYear: true}
 	ctx := precinct.NewContextWithUser(context.Background(), &precinct.User{ID: "c", Role: precinct.RoleChief, Scope: precinct.Location{SubBureauID: "sb1"}})
 	open := map[string]func(b *testing.B) (*sqldb.DB, string){
@@ -58,7 +58,7 @@ func BenchmarkIncidentStats(b *testing.B) {
 		if err := db.ImportJurisdiction(ctx, storetest.Fixture()); err != nil {
 			b.Fatal(err)
 		}
-		if err := db.ImportIncidents(ctx, past, events, nil); err != nil {
+		if err := db.ImportIncidents(ctx, past, nil); err != nil {
 			b.Fatal(err)
 		}
 		svc := &report.Service{Store: db}
@@ -131,11 +131,10 @@ func sqlStats(ctx context.Context, db *sql.DB, from, to time.Time) error {
 
 // yearOf makes n finished incidents received over a year from start, with
 // their timelines.
-func yearOf(n int, start time.Time) ([]*precinct.Incident, [][]*precinct.Event) {
+func yearOf(n int, start time.Time) []precinct.PastIncident {
 	rng := rand.New(rand.NewPCG(1, 2))
 	cats := []string{"dispute", "help", "theft", "traffic", "noise", "fraud"}
-	var incs []*precinct.Incident
-	var events [][]*precinct.Event
+	var past []precinct.PastIncident
 	for i := range n {
 		at := start.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
 		d, a, f := at.Add(time.Duration(30+rng.IntN(120))*time.Second), at.Add(time.Duration(3+rng.IntN(20))*time.Minute), at.Add(time.Hour)
@@ -148,8 +147,8 @@ func yearOf(n int, start time.Time) ([]*precinct.Incident, [][]*precinct.Event) 
 		if rng.IntN(3) > 0 {
 			inc.Status, inc.Satisfaction = precinct.IncidentCallbackDone, 3+rng.IntN(3)
 		}
-		incs = append(incs, inc)
-		events = append(events, []*precinct.Event{precinct.NewEvent(context.Background(), f, "incident.closed", loc, "incident", inc.ID, nil, nil, nil)})
+		past = append(past, precinct.PastIncident{Incident: inc,
+			Events: []*precinct.Event{precinct.NewEvent(context.Background(), f, "incident.closed", loc, "incident", inc.ID, nil, nil, nil)}})
 	}
-	return incs, events
+	return past
 }

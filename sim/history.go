@@ -11,13 +11,6 @@ import (
 	"precinct/dispatch"
 )
 
-// Past is one finished incident as Precinct holds it afterwards: its final
-// state and its timeline.
-type Past struct {
-	Incident *precinct.Incident
-	Events   []*precinct.Event
-}
-
 // handoverTargets are whom incidents that cannot be finished on scene go to,
 // by kind of category.
 var handoverTargets = map[precinct.CategoryKind]string{
@@ -32,7 +25,7 @@ var handoverTargets = map[precinct.CategoryKind]string{
 // back, with its timeline. A demo uses it for a past to show (heat map, year
 // on year). The events carry the incident's state only on the first and the
 // last.
-func History(ctx context.Context, sc *Scenario, from, to time.Time, seed int64) ([]Past, error) {
+func History(ctx context.Context, sc *Scenario, from, to time.Time, seed int64) ([]precinct.PastIncident, error) {
 	pol, err := LoadPolicy("reform")
 	if err != nil {
 		return nil, err
@@ -50,7 +43,7 @@ func History(ctx context.Context, sc *Scenario, from, to time.Time, seed int64) 
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x4157))
-	out := make([]Past, 0, len(res.Records))
+	out := make([]precinct.PastIncident, 0, len(res.Records))
 	for _, r := range res.Records {
 		if r.Finished.Before(to) {
 			out = append(out, past(ctx, r, to, rng))
@@ -61,7 +54,7 @@ func History(ctx context.Context, sc *Scenario, from, to time.Time, seed int64) 
 
 // past turns a record into a finished incident with its timeline, closed
 // and called back when those fall before the end.
-func past(ctx context.Context, r Record, end time.Time, rng *rand.Rand) Past {
+func past(ctx context.Context, r Record, end time.Time, rng *rand.Rand) precinct.PastIncident {
 	inc := *r.Incident
 	inc.ID = precinct.NewID("inc", inc.ReceivedAt)
 	in := r.Call.Input
@@ -131,7 +124,7 @@ func past(ctx context.Context, r Record, end time.Time, rng *rand.Rand) Past {
 	if inc.Satisfaction > 0 {
 		add(callback, precinct.ActionCallback, dispatch.ActionData{Satisfaction: score, Comment: fmt.Sprintf("回访评价 %d 分", score)})
 	}
-	return Past{Incident: &inc, Events: events}
+	return precinct.PastIncident{Incident: &inc, Events: events, Units: units}
 }
 
 // satisfaction draws a callback score: mostly 5 and 4, some 3, few lower.

@@ -53,6 +53,9 @@ func TestHistory(t *testing.T) {
 				t.Fatalf("%s: event %d (%s at %v) out of place", inc.ID, i, e.Type, e.At)
 			}
 		}
+		if len(p.Units) != 1 || p.Units[0] == "" {
+			t.Errorf("%s: units sent %v, want the one that went", inc.ID, p.Units)
+		}
 		k := dispatch.KPIs(inc, p.Events)
 		if k.FlowTimeS == nil || *k.FlowTimeS != inc.DispatchedAt.Sub(inc.ReceivedAt).Seconds() ||
 			k.ResponseTimeS == nil || *k.ResponseTimeS != inc.ArrivedAt.Sub(inc.ReceivedAt).Seconds() || k.Units != 1 {

@@ -74,28 +74,10 @@ func outcomeOf(inc *precinct.Incident) precinct.Outcome {
 	return precinct.OutcomeOpen
 }
 
-// IncidentFacts calls fn with the facts of each incident f selects (only
-// SubBureauID, StationIDs, PoliceGridID, Since and Until apply).
+// IncidentFacts calls fn with the facts of each incident f selects (every
+// field but Cursor and Limit applies).
 func (db *DB) IncidentFacts(ctx context.Context, f precinct.IncidentFilter, fn func(*precinct.IncidentFact) error) error {
-	var w where
-	w.eq("i.sub_bureau_id", f.SubBureauID)
-	w.eq("i.police_grid_id", f.PoliceGridID)
-	if f.StationIDs != nil {
-		if len(f.StationIDs) == 0 {
-			return nil
-		}
-		args := make([]any, len(f.StationIDs))
-		for i, s := range f.StationIDs {
-			args[i] = s
-		}
-		w.add("i.id IN (SELECT incident_id FROM incident_stations WHERE station_id IN ("+placeholders(len(args))+"))", args...)
-	}
-	if !f.Since.IsZero() {
-		w.add("i.received_at >= ?", micros(f.Since))
-	}
-	if !f.Until.IsZero() {
-		w.add("i.received_at < ?", micros(f.Until))
-	}
+	w := incidentsWhere(f)
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT i.received_at, i.station_id, i.category, i.status, i.lon, i.lat, i.dispatched_at, i.arrived_at, i.outcome, i.satisfaction, i.handler
 		FROM incidents i`+w.sql()), w.args...)
 	if err != nil {
@@ -152,27 +134,24 @@ func (db *DB) insertIncident(ctx context.Context, tx *sql.Tx, inc *precinct.Inci
 	return db.writeIncidentStations(ctx, tx, inc)
 }
 
-// ImportIncidents stores incidents of the past, each with its events, in
-// transactions of up to 500 incidents, calling progress (if set) after each.
-// The events are stored as already published: they are history, not news
-// for the bus.
-func (db *DB) ImportIncidents(ctx context.Context, past []*precinct.Incident, events [][]*precinct.Event, progress func(done, total int)) error {
-	if len(events) != len(past) {
-		return fmt.Errorf("sqldb: %d incidents but %d timelines", len(past), len(events))
-	}
+// ImportIncidents stores incidents of the past, each with its events and the
+// units sent to it, in transactions of up to 500 incidents, calling progress
+// (if set) after each. The events are stored as already published: they are
+// history, not news for the bus.
+func (db *DB) ImportIncidents(ctx context.Context, past []precinct.PastIncident, progress func(done, total int)) error {
 	const batch = 500
 	for i := 0; i < len(past); i += batch {
 		end := min(i+batch, len(past))
 		err := db.inTx(ctx, func(tx *sql.Tx) error {
 			published := micros(db.clock.Now())
-			for j := i; j < end; j++ {
-				if err := db.insertIncident(ctx, tx, past[j]); err != nil {
-					return fmt.Errorf("incident %s: %w", past[j].ID, err)
+			for _, p := range past[i:end] {
+				if err := db.insertIncident(ctx, tx, p.Incident); err != nil {
+					return fmt.Errorf("incident %s: %w", p.Incident.ID, err)
 				}
-				if err := db.insertEvents(ctx, tx, events[j], published); err != nil {
+				if err := db.insertEvents(ctx, tx, p.Events, published); err != nil {
 					return err
 				}
-				if err := db.addIncidentUnits(ctx, tx, past[j].ID, sentUnits(events[j])); err != nil {
+				if err := db.addIncidentUnits(ctx, tx, p.Incident.ID, p.Units); err != nil {
 					return err
 				}
 			}
@@ -186,6 +165,24 @@ func (db *DB) ImportIncidents(ctx context.Context, past []*precinct.Incident, ev
 		}
 	}
 	return nil
+}
+
+// SentUnits returns every unit ever sent to an incident.
+func (db *DB) SentUnits(ctx context.Context, incidentID string) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT unit_id FROM incident_units WHERE incident_id = ? ORDER BY unit_id`), incidentID)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, id)
+	}
+	return out, internal(rows.Err())
 }
 
 // writeIncidentStations records the stations that see an incident.
@@ -234,8 +231,8 @@ func (db *DB) FindIncident(ctx context.Context, id string) (*precinct.Incident, 
 	return inc, err
 }
 
-// ListIncidents returns a page of incidents, newest first.
-func (db *DB) ListIncidents(ctx context.Context, f precinct.IncidentFilter) ([]*precinct.Incident, string, error) {
+// incidentsWhere selects incidents by every field of f but Cursor and Limit.
+func incidentsWhere(f precinct.IncidentFilter) where {
 	var w where
 	w.eq("i.sub_bureau_id", f.SubBureauID)
 	w.eq("i.police_grid_id", f.PoliceGridID)
@@ -268,6 +265,12 @@ func (db *DB) ListIncidents(ctx context.Context, f precinct.IncidentFilter) ([]*
 	if !f.Until.IsZero() {
 		w.add("i.received_at < ?", micros(f.Until))
 	}
+	return w
+}
+
+// ListIncidents returns a page of incidents, newest first.
+func (db *DB) ListIncidents(ctx context.Context, f precinct.IncidentFilter) ([]*precinct.Incident, string, error) {
+	w := incidentsWhere(f)
 	parts, err := parseCursor(f.Cursor, 2)
 	if err != nil {
 		return nil, "", err
@@ -387,24 +390,6 @@ func (db *DB) addIncidentUnits(ctx context.Context, tx *sql.Tx, incidentID strin
 		}
 	}
 	return nil
-}
-
-// sentUnits returns the units that events of an incident's timeline sent to
-// it (their data's "units" on dispatch and reinforcement).
-func sentUnits(events []*precinct.Event) []string {
-	var out []string
-	for _, e := range events {
-		if e.Type != "incident.dispatched" && e.Type != "incident.reinforced" {
-			continue
-		}
-		var d struct {
-			Units []string `json:"units"`
-		}
-		if json.Unmarshal(e.Data, &d) == nil {
-			out = append(out, d.Units...)
-		}
-	}
-	return out
 }
 
 // heldError explains why a unit could not be claimed.

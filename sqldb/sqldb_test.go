@@ -323,22 +323,20 @@ func TestImportIncidents(t *testing.T) {
 			}
 			t0 := time.Date(2025, 11, 22, 8, 0, 0, 0, time.UTC)
 			loc := precinct.Location{SubBureauID: "sb1", StationID: "st1"}
-			var incs []*precinct.Incident
-			var events [][]*precinct.Event
+			var past []precinct.PastIncident
 			for i := range 1200 {
 				at := t0.Add(time.Duration(i) * time.Minute)
 				done := at.Add(20 * time.Minute)
 				inc := &precinct.Incident{ID: fmt.Sprintf("past%04d", i), Source: precinct.SourceCall110, Category: "help", PlaceType: precinct.PlaceStreet,
 					Priority: 3, Point: precinct.Point{Lon: 108.1, Lat: 29.1}, Status: precinct.IncidentClosed, Location: loc,
 					ReceivedAt: at, FinishedAt: &done, ClosedAt: &done, UpdatedAt: done, Version: 3}
-				incs = append(incs, inc)
-				events = append(events, []*precinct.Event{
+				past = append(past, precinct.PastIncident{Incident: inc, Units: []string{"un1"}, Events: []*precinct.Event{
 					precinct.NewEvent(ctx, at, "incident.created", loc, "incident", inc.ID, nil, nil, nil),
 					precinct.NewEvent(ctx, done, "incident.closed", loc, "incident", inc.ID, nil, inc, nil),
-				})
+				}})
 			}
 			var calls []int
-			if err := db.ImportIncidents(ctx, incs, events, func(done, total int) { calls = append(calls, done) }); err != nil {
+			if err := db.ImportIncidents(ctx, past, func(done, total int) { calls = append(calls, done) }); err != nil {
 				t.Fatal(err)
 			}
 			if fmt.Sprint(calls) != "[500 1000 1200]" {
@@ -365,8 +363,17 @@ func TestImportIncidents(t *testing.T) {
 			if err != nil || len(after) != len(before) {
 				t.Errorf("%d events wait for the relay after the import, %d before (%v)", len(after), len(before), err)
 			}
-			if err := db.ImportIncidents(ctx, incs[:1], nil, nil); err == nil {
-				t.Error("incidents without timelines were accepted")
+			if units, err := db.SentUnits(ctx, "past0700"); err != nil || !slices.Equal(units, []string{"un1"}) {
+				t.Errorf("units sent to an imported incident: %v %v", units, err)
+			}
+			// A batch holding an incident already there is refused whole.
+			again := []precinct.PastIncident{{Incident: &precinct.Incident{ID: "new0001", Source: precinct.SourceCall110, Category: "help",
+				PlaceType: precinct.PlaceStreet, Priority: 3, Status: precinct.IncidentClosed, Location: loc, ReceivedAt: t0, UpdatedAt: t0, Version: 1}}, past[0]}
+			if err := db.ImportIncidents(ctx, again, nil); err == nil {
+				t.Error("an incident already imported was accepted again")
+			}
+			if _, err := db.FindIncident(ctx, "new0001"); precinct.ErrorCode(err) != precinct.ENOTFOUND {
+				t.Errorf("a refused batch left an incident behind: %v", err)
 			}
 		})
 	}

@@ -472,6 +472,13 @@ func testUnitIncidents(t *testing.T, s precinct.Store) {
 			t.Errorf("incidents of %s: %s, want %s", unit, got, want)
 		}
 	}
+	for id, want := range map[string]string{"a": "[un1 un2]", "b": "[un1]", "c": "[]"} {
+		units, err := s.SentUnits(ctx, id)
+		must(t, err)
+		if got := fmt.Sprint(units); got != want {
+			t.Errorf("units sent to %s: %s, want %s", id, got, want)
+		}
+	}
 }
 
 func testClaimRace(t *testing.T, s precinct.Store) {

@@ -331,8 +331,8 @@ func (m *Main) seedHistory(ctx context.Context, days int) error {
 	if err != nil {
 		return err
 	}
-	now := m.Clock.Now().In(precinct.CST)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, precinct.CST)
+	now := m.Clock.Now()
+	today := precinct.DayStart(now)
 	// Up to now, and a year before up to the end of that day, so that
 	// today's figures compare with the same hours a year before.
 	recent, err := sim.History(ctx, sc, today.AddDate(0, 0, -days), now, 1)
@@ -343,18 +343,13 @@ func (m *Main) seedHistory(ctx context.Context, days int) error {
 	if err != nil {
 		return err
 	}
-	var incs []*precinct.Incident
-	var events [][]*precinct.Event
-	for _, p := range append(lastYear, recent...) {
-		incs = append(incs, p.Incident)
-		events = append(events, p.Events)
-	}
+	past := append(lastYear, recent...)
 	bar := newProgress(m.stdout, true)
-	if err := m.Store.ImportIncidents(ctx, incs, events, bar.update("history")); err != nil {
+	if err := m.Store.ImportIncidents(ctx, past, bar.update("history")); err != nil {
 		return err
 	}
 	bar.done()
 	fmt.Fprintf(m.stdout, "演示历史警情 / demo history: %d 起 incidents (近 %d 天及去年同期 last %d days and a year before) in %.1f s\n",
-		len(incs), days, days, time.Since(start).Seconds())
+		len(past), days, days, time.Since(start).Seconds())
 	return nil
 }

@@ -341,6 +341,14 @@ func (x *Index) move(ps []precinct.Position) int {
 	return n
 }
 
+// Revision counts the positions Move has applied; a follower starts from it
+// and passes it to Moved.
+func (x *Index) Revision() uint64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.rev
+}
+
 // Moved calls fn, under the index's read lock, with each unit whose position
 // Move changed after revision since, and returns the current revision. A
 // follower passes back what the previous call returned; 0 means every unit

@@ -323,12 +323,10 @@ func TestNearestAllocations(t *testing.T) {
 	kinds := []precinct.UnitKind{precinct.UnitPatrolCar, precinct.UnitFootPatrol, precinct.UnitCommunity}
 	for i := range 2000 {
 		u := unit(fmt.Sprintf("u%d", i), kinds[rng.IntN(3)], fmt.Sprintf("st%d", rng.IntN(4)), 108.7+rng.Float64()*0.1, 29.45+rng.Float64()*0.1)
-		if rng.IntN(4) == 0 {
-			x.Put(u)
-			x.SetStatus(u.ID, precinct.UnitDispatched, "inc_1")
-			continue
-		}
 		x.Put(u)
+		if rng.IntN(4) == 0 {
+			x.SetStatus(u.ID, precinct.UnitDispatched, "inc_1")
+		}
 	}
 	q := live.Query{Point: precinct.Point{Lon: 108.75, Lat: 29.5}, K: 5, Kinds: kinds[:2], StationIDs: []string{"st1"}, Explain: 10}
 	ctx := context.Background()
@@ -362,8 +360,8 @@ func TestMoved(t *testing.T) {
 		return ids, rev
 	}
 	ids, rev := moved(0)
-	if len(ids) != 0 {
-		t.Fatalf("units moved before any Move: %v", ids)
+	if len(ids) != 0 || rev != x.Revision() {
+		t.Fatalf("units moved before any Move: %v (revision %d, %d)", ids, rev, x.Revision())
 	}
 	x.Move([]precinct.Position{{UnitID: "a", Point: precinct.Point{Lon: 108.771, Lat: 29.53}, At: now.Add(time.Second)}})
 	ids, rev = moved(rev)

@@ -6,7 +6,7 @@
 
 import { Client, ApiError, uuid, startOfToday, escapeHTML as h } from './api.js';
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime, fmtDateTime } from './i18n.js';
-import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, unitShapes, keepNewerPositions } from './map.js';
+import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, unitShapes, keepNewerPositions, applyPositions } from './map.js';
 import { currentUser } from './login.js';
 import { eventLabel, eventDetail, placeTypes, sources, openStatuses } from './words.js';
 import { StatsPanel } from './stats.js';
@@ -149,13 +149,7 @@ class Console {
     if (!ev || typeof ev !== 'object') return;
     if (type === 'positions') {
       // Every second, the units of the jurisdiction that moved.
-      for (const p of ev.positions || []) {
-        const u = this.units.get(p.unit_id);
-        if (!u || !p.point) continue;
-        u.position = p.point;
-        u.position_at = p.at;
-        this.map.moveUnit(p.unit_id, p.point.lon, p.point.lat);
-      }
+      applyPositions(ev.positions, (id) => this.units.get(id), this.map);
       return;
     }
     if (type.startsWith('incident.') || ev.entity_type === 'incident') {
@@ -651,12 +645,17 @@ class Console {
     }
   }
 
-  openStats() {
-    this.panelMode = 'stats';
+  /** leavePanel switches the side panel to a tool: no incident open, no place being picked. */
+  leavePanel(mode) {
+    this.panelMode = mode;
     this.openId = '';
     this.map.selectedIncident = '';
     this.map.pickMode = false;
     document.getElementById('pick-hint').hidden = true;
+  }
+
+  openStats() {
+    this.leavePanel('stats');
     const layer = this.map.layers.get('stations');
     const stations = ((layer && layer.points) || []).filter((p) => p.id).map((p) => ({ id: p.id, name: p.name }));
     stations.sort((a, b) => a.name.localeCompare(b.name, 'zh'));
@@ -675,11 +674,7 @@ class Console {
   // Trajectories.
 
   openTrajectory(unitId) {
-    this.panelMode = 'traj';
-    this.openId = '';
-    this.map.selectedIncident = '';
-    this.map.pickMode = false;
-    document.getElementById('pick-hint').hidden = true;
+    this.leavePanel('traj');
     const units = [...this.units.values()].sort((a, b) => (a.callsign || '').localeCompare(b.callsign || ''));
     const today = new Date();
     const ymd = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;

@@ -883,6 +883,20 @@ function heatPalette() {
 
 /** loadMapLayers fetches the four GeoJSON layers into a MapView. */
 /**
+ * applyPositions moves the units named in a "positions" message of the event
+ * stream: their records (found by unitOf) and their markers on map.
+ */
+export function applyPositions(positions, unitOf, map) {
+  for (const p of positions || []) {
+    const u = unitOf(p.unit_id);
+    if (!u || !p.point) continue;
+    u.position = p.point;
+    u.position_at = p.at;
+    map.moveUnit(p.unit_id, p.point.lon, p.point.lat);
+  }
+}
+
+/**
  * keepNewerPositions gives each unit of a freshly loaded list the position
  * known (by id) when that is newer: a list answer that left the server
  * before a position arrived on the event stream must not move a unit back.

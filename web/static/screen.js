@@ -5,7 +5,7 @@
 
 import { Client, startOfToday, escapeHTML as h } from './api.js';
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime } from './i18n.js';
-import { MapView, loadMapLayers, tileURLSetting, unitColors, keepNewerPositions } from './map.js';
+import { MapView, loadMapLayers, tileURLSetting, unitColors, keepNewerPositions, applyPositions } from './map.js';
 import { currentUser } from './login.js';
 import { openStatuses } from './words.js';
 
@@ -22,6 +22,7 @@ class Screen {
     this.categories = new Map();
     this.names = new Map();
     this.units = [];
+    this.unitsById = new Map(); // the same units, by id
     this.open = []; // open incidents, on the map
     this.checkins = [];
     this.stats = null; // today's statistics with the change from a year before
@@ -90,22 +91,15 @@ class Screen {
   /** onEvent moves the units that moved; other events wait for the next refresh. */
   onEvent(type, ev) {
     if (type !== 'positions' || !ev) return;
-    const byId = new Map(this.units.map((u) => [u.id, u]));
-    for (const p of ev.positions || []) {
-      const u = byId.get(p.unit_id);
-      if (!u || !p.point) continue;
-      u.position = p.point;
-      u.position_at = p.at;
-      this.map.moveUnit(p.unit_id, p.point.lon, p.point.lat);
-    }
+    applyPositions(ev.positions, (id) => this.unitsById.get(id), this.map);
   }
 
   async loadUnits() {
     try {
       const list = await this.client.list('/api/v1/units', 20000);
       // Positions that arrived on the stream meanwhile are newer than the list's.
-      const known = new Map(this.units.map((u) => [u.id, u]));
-      this.units = keepNewerPositions(list, (id) => known.get(id));
+      this.units = keepNewerPositions(list, (id) => this.unitsById.get(id));
+      this.unitsById = new Map(this.units.map((u) => [u.id, u]));
       this.map.setUnits(this.units);
       this.renderKPIs();
     } catch (e) {
