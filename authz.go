@@ -45,13 +45,14 @@ func (r Role) Can(p Permission) bool {
 	return false
 }
 
-// Covers reports whether a scope s includes the location l: every level set in
-// both must agree. An empty scope (an admin's) covers everything. A location
-// coarser than the scope (a station, for a police-grid scope) is covered when
-// it is one of the scope's ancestors.
+// Covers reports whether a jurisdiction s includes the location l: every level
+// set in both must agree. An empty s covers nothing (fail closed: the one
+// scope that reaches everything is Everywhere, see ScopeOf). A location
+// coarser than s (a station, for a police-grid scope) is covered when it is
+// one of s's ancestors, so a community officer reads their own station.
 func (s Location) Covers(l Location) bool {
-	if s.SubBureauID == "" {
-		return true
+	if s.SubBureauID == "" || l.SubBureauID == "" {
+		return false
 	}
 	if s.SubBureauID != l.SubBureauID {
 		return false
@@ -77,13 +78,12 @@ func Authorize(u *User, p Permission, at ...Location) error {
 	if u.Disabled || !u.Role.Can(p) {
 		return ErrForbidden()
 	}
-	if len(at) == 0 {
-		return nil
+	sc := ScopeOf(u)
+	if sc.Empty() {
+		return ErrForbidden()
 	}
-	for _, l := range at {
-		if u.Scope.Covers(l) {
-			return nil
-		}
+	if len(at) == 0 || sc.CoversAny(at...) {
+		return nil
 	}
 	return ErrForbidden()
 }

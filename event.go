@@ -78,8 +78,10 @@ func token(s string) string {
 	}, s)
 }
 
-// Visible reports whether a user with scope s may see e.
-func (e *Event) Visible(s Location) bool {
+// Visible reports whether a caller with scope s may see e by its place alone.
+// Events about a resource with a read rule of its own (an incident) are
+// filtered by that rule as well; see the services' EventFilter.
+func (e *Event) Visible(s Scope) bool {
 	if s.Covers(Location{SubBureauID: e.SubBureauID, StationID: e.StationID}) {
 		return true
 	}

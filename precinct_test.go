@@ -107,6 +107,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err := precinct.Authorize(admin, precinct.PermManageUsers, otherBureau); err != nil {
 		t.Errorf("an admin with an empty scope covers every jurisdiction: %v", err)
 	}
+	for _, role := range []precinct.Role{precinct.RoleDispatcher, precinct.RoleAuditor, precinct.RoleChief} {
+		if err := precinct.Authorize(&precinct.User{Role: role}, precinct.PermReadOrg); precinct.ErrorCode(err) != precinct.EFORBIDDEN {
+			t.Errorf("%s without a jurisdiction: %v, want EFORBIDDEN (fail closed)", role, err)
+		}
+	}
 	disabled := &precinct.User{Role: precinct.RoleAdmin, Disabled: true}
 	if err := precinct.Authorize(disabled, precinct.PermReadOrg); precinct.ErrorCode(err) != precinct.EFORBIDDEN {
 		t.Errorf("disabled user: %v", err)
@@ -127,11 +132,58 @@ func TestScopeCovers(t *testing.T) {
 		{"station scope does not cover another station", precinct.Location{SubBureauID: "sb1", StationID: "st1"}, precinct.Location{SubBureauID: "sb1", StationID: "st2"}, false},
 		{"sub-bureau scope covers its stations", precinct.Location{SubBureauID: "sb1"}, precinct.Location{SubBureauID: "sb1", StationID: "st2"}, true},
 		{"sub-bureau scope does not cover another", precinct.Location{SubBureauID: "sb1"}, precinct.Location{SubBureauID: "sb2"}, false},
+		{"an empty scope covers nothing", precinct.Location{}, precinct.Location{SubBureauID: "sb1", StationID: "st1"}, false},
+		{"nothing covers a location without a sub-bureau", precinct.Location{SubBureauID: "sb1"}, precinct.Location{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.scope.Covers(tt.loc); got != tt.want {
 				t.Errorf("Covers = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestScopeOf(t *testing.T) {
+	station := precinct.Location{SubBureauID: "sb1", StationID: "st1"}
+	tests := []struct {
+		name string
+		user *precinct.User
+		want precinct.Scope
+	}{
+		{"no user", nil, precinct.Scope{}},
+		{"admin without a jurisdiction", &precinct.User{Role: precinct.RoleAdmin}, precinct.Everywhere},
+		{"admin of a sub-bureau", &precinct.User{Role: precinct.RoleAdmin, Scope: precinct.Location{SubBureauID: "sb1"}}, precinct.Scope{Location: precinct.Location{SubBureauID: "sb1"}}},
+		{"dispatcher without a jurisdiction", &precinct.User{Role: precinct.RoleDispatcher}, precinct.Scope{}},
+		{"officer with a unit", &precinct.User{Role: precinct.RolePatrol, Scope: station, UnitID: "un1"}, precinct.Scope{Location: station, UnitID: "un1"}},
+		{"disabled", &precinct.User{Role: precinct.RoleAdmin, Disabled: true}, precinct.Scope{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := precinct.ScopeOf(tt.user); got != tt.want {
+				t.Errorf("ScopeOf = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUserValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		user precinct.User
+		ok   bool
+	}{
+		{"admin without a jurisdiction", precinct.User{Username: "a", Role: precinct.RoleAdmin}, true},
+		{"dispatcher of a sub-bureau", precinct.User{Username: "d", Role: precinct.RoleDispatcher, Scope: precinct.Location{SubBureauID: "sb1"}}, true},
+		{"dispatcher without a jurisdiction", precinct.User{Username: "d", Role: precinct.RoleDispatcher}, false},
+		{"grid without its station", precinct.User{Username: "c", Role: precinct.RoleCommunity, Scope: precinct.Location{SubBureauID: "sb1", PoliceGridID: "pg1"}}, false},
+		{"unknown role", precinct.User{Username: "x", Role: "king", Scope: precinct.Location{SubBureauID: "sb1"}}, false},
+		{"no username", precinct.User{Role: precinct.RoleAdmin}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.user.Validate(); (err == nil) != tt.ok {
+				t.Errorf("Validate = %v, want ok=%v", err, tt.ok)
 			}
 		})
 	}
@@ -144,10 +196,10 @@ func TestSharedIncidentIsVisibleToPartner(t *testing.T) {
 		t.Fatalf("partner station cannot read a shared incident: %v", err)
 	}
 	ev := &precinct.Event{SubBureauID: "sb1", StationID: "st1", Stations: []string{"st2"}}
-	if !ev.Visible(u.Scope) {
+	if !ev.Visible(precinct.ScopeOf(u)) {
 		t.Error("partner station does not see the shared event")
 	}
-	if ev.Visible(precinct.Location{SubBureauID: "sb1", StationID: "st3"}) {
+	if ev.Visible(precinct.Scope{Location: precinct.Location{SubBureauID: "sb1", StationID: "st3"}}) {
 		t.Error("a third station sees the event")
 	}
 }

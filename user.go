@@ -29,9 +29,10 @@ func (r Role) Valid() bool {
 	return false
 }
 
-// User is an account. Scope is the user's jurisdiction: a sub-bureau, a station
-// or a police grid (the narrowest level set). An admin's scope may be empty,
-// meaning every jurisdiction.
+// User is an account. Scope is the user's jurisdiction: a sub-bureau, a station,
+// a police grid or a community grid (the narrowest level set). Only an
+// administrator's may be empty, meaning every jurisdiction; Validate refuses
+// any other user without one.
 type User struct {
 	ID           string    `json:"id"`
 	Username     string    `json:"username"`
@@ -43,6 +44,29 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	Disabled     bool      `json:"disabled,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Validate checks a user before it is stored or signs in: a known role, a
+// username, and a jurisdiction for everyone but an administrator, whose
+// levels hang together (a police grid needs its station and sub-bureau).
+func (u *User) Validate() error {
+	if u.Username == "" {
+		return FieldErrorf(EINVALID, "username", "用户名不能为空", "The username is required.")
+	}
+	if !u.Role.Valid() {
+		return FieldErrorf(EINVALID, "role", "未知的角色：%q", "Unknown role %q.", u.Role)
+	}
+	sc := u.Scope
+	if sc.SubBureauID == "" && u.Role != RoleAdmin {
+		return FieldErrorf(EINVALID, "scope", "用户 %s 没有辖区：除系统管理员外，每个用户都必须属于一个分局、派出所或警格",
+			"User %s has no jurisdiction: every user but an administrator belongs to a sub-bureau, station or police grid.", u.Username)
+	}
+	if sc.SubBureauID == "" && (sc.StationID != "" || sc.PoliceGridID != "" || sc.CommunityGridID != "") ||
+		sc.StationID == "" && (sc.PoliceGridID != "" || sc.CommunityGridID != "") ||
+		sc.PoliceGridID == "" && sc.CommunityGridID != "" {
+		return FieldErrorf(EINVALID, "scope", "辖区层级不完整：警格须同时给出所属派出所和分局", "The jurisdiction skips a level: a police grid needs its station and sub-bureau.")
+	}
+	return nil
 }
 
 // Session is a bearer token's server-side record. Only the token's hash is kept.

@@ -10,6 +10,22 @@ import (
 // maxIdempotencyKey bounds the Idempotency-Key header.
 const maxIdempotencyKey = 200
 
+// incidentRoutes are the routes of incidents, their rules and statistics.
+func (s *Server) incidentRoutes() []route {
+	return []route{
+		{"POST /api/v1/incidents", false, s.handleIntake},
+		{"GET /api/v1/incidents", false, s.handleIncidents},
+		{"GET /api/v1/incidents/{id}", false, s.handleIncident},
+		{"GET /api/v1/incidents/{id}/timeline", false, s.handleTimeline},
+		{"GET /api/v1/incidents/{id}/recommendations", false, s.handleRecommendations},
+		{"GET /api/v1/incidents/{id}/kpis", false, s.handleKPIs},
+		{"POST /api/v1/incidents/{id}/{action}", false, s.handleAction},
+		{"GET /api/v1/rules", false, s.handleRules},
+		{"PUT /api/v1/rules", false, s.handlePutRules},
+		{"GET /api/v1/stats/incidents", false, s.handleIncidentStats},
+	}
+}
+
 func (s *Server) handleIntake(w http.ResponseWriter, r *http.Request) error {
 	if err := precinct.Authorize(user(r), precinct.PermCreateIncident); err != nil {
 		return err

@@ -11,6 +11,39 @@ import (
 	"precinct"
 )
 
+// orgRoutes are the routes of the organisation: sub-bureaus, stations,
+// grids, people and the map.
+func (s *Server) orgRoutes() []route {
+	return []route{
+		{"GET /api/v1/sub-bureaus", false, s.handleSubBureaus},
+		{"GET /api/v1/sub-bureaus/{id}", false, s.handleSubBureau},
+		{"GET /api/v1/stations", false, s.handleStations},
+		{"GET /api/v1/stations/{id}", false, s.handleStation},
+		{"GET /api/v1/service-stations", false, s.handleServiceStations},
+		{"GET /api/v1/police-grids", false, s.handlePoliceGrids},
+		{"GET /api/v1/police-grids/{id}", false, s.handlePoliceGrid},
+		{"GET /api/v1/community-grids", false, s.handleCommunityGrids},
+		{"GET /api/v1/map", false, s.handleMap},
+		{"GET /api/v1/resolve", false, s.handleResolve},
+		{"GET /api/v1/people", false, s.handlePeople},
+		{"GET /api/v1/people/{id}", false, s.handlePerson},
+		{"GET /api/v1/categories", false, s.handleCategories},
+	}
+}
+
+// unitRoutes are the routes of units, their positions and check-ins.
+func (s *Server) unitRoutes() []route {
+	return []route{
+		{"GET /api/v1/units", false, s.handleUnits},
+		{"GET /api/v1/units/{id}", false, s.handleUnit},
+		{"POST /api/v1/units/{id}/status", false, s.handleUnitStatus},
+		{"GET /api/v1/units/{id}/trajectory", false, s.handleTrajectory},
+		{"POST /api/v1/positions", false, s.handlePositions},
+		{"POST /api/v1/checkins", false, s.handleCheckIn},
+		{"GET /api/v1/checkins", false, s.handleCheckIns},
+	}
+}
+
 func user(r *http.Request) *precinct.User { return precinct.UserFromContext(r.Context()) }
 
 // stationsOf returns the stations a user is limited to (nil: every station
@@ -74,7 +107,7 @@ func (s *Server) handleSubBureaus(w http.ResponseWriter, r *http.Request) error 
 	}
 	var out []*precinct.SubBureau
 	for _, sb := range all {
-		if u.Scope.Covers(precinct.Location{SubBureauID: sb.ID}) {
+		if precinct.ScopeOf(u).Covers(precinct.Location{SubBureauID: sb.ID}) {
 			sb.Boundary = nil // the list stays light; GET one for its outline
 			out = append(out, sb)
 		}
@@ -145,8 +178,8 @@ func (s *Server) handleServiceStations(w http.ResponseWriter, r *http.Request) e
 	}
 	var out []*precinct.ServiceStation
 	for _, ss := range all {
-		if u.Scope.Covers(precinct.Location{SubBureauID: ss.SubBureauID, StationID: ss.StationIDs[0]}) ||
-			u.Scope.Covers(precinct.Location{SubBureauID: ss.SubBureauID, StationID: ss.StationIDs[1]}) {
+		if precinct.ScopeOf(u).Covers(precinct.Location{SubBureauID: ss.SubBureauID, StationID: ss.StationIDs[0]}) ||
+			precinct.ScopeOf(u).Covers(precinct.Location{SubBureauID: ss.SubBureauID, StationID: ss.StationIDs[1]}) {
 			out = append(out, ss)
 		}
 	}
@@ -248,7 +281,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, sb := range sbs {
-			if u.Scope.Covers(precinct.Location{SubBureauID: sb.ID}) {
+			if precinct.ScopeOf(u).Covers(precinct.Location{SubBureauID: sb.ID}) {
 				fs = append(fs, feature{"Feature", sb.Boundary, map[string]any{"id": sb.ID, "name": sb.Name, "datum": sb.Datum, "derived": sb.Derived}})
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,41 +71,24 @@ type route struct {
 	handle  func(http.ResponseWriter, *http.Request) error
 }
 
+// table is every API route: each context's file lists its own routes, and a
+// new context adds its list here.
 func (s *Server) table() []route {
+	return slices.Concat(
+		s.systemRoutes(),
+		s.orgRoutes(),
+		s.unitRoutes(),
+		s.incidentRoutes(),
+	)
+}
+
+// systemRoutes are the routes of sessions, the event stream, audit, users,
+// the API document and health.
+func (s *Server) systemRoutes() []route {
 	return []route{
 		{"POST /api/v1/auth/login", true, s.handleLogin},
 		{"POST /api/v1/auth/logout", false, s.handleLogout},
 		{"GET /api/v1/me", false, s.handleMe},
-		{"GET /api/v1/stats/incidents", false, s.handleIncidentStats},
-		{"GET /api/v1/sub-bureaus", false, s.handleSubBureaus},
-		{"GET /api/v1/sub-bureaus/{id}", false, s.handleSubBureau},
-		{"GET /api/v1/stations", false, s.handleStations},
-		{"GET /api/v1/stations/{id}", false, s.handleStation},
-		{"GET /api/v1/service-stations", false, s.handleServiceStations},
-		{"GET /api/v1/police-grids", false, s.handlePoliceGrids},
-		{"GET /api/v1/police-grids/{id}", false, s.handlePoliceGrid},
-		{"GET /api/v1/community-grids", false, s.handleCommunityGrids},
-		{"GET /api/v1/map", false, s.handleMap},
-		{"GET /api/v1/resolve", false, s.handleResolve},
-		{"GET /api/v1/people", false, s.handlePeople},
-		{"GET /api/v1/people/{id}", false, s.handlePerson},
-		{"GET /api/v1/units", false, s.handleUnits},
-		{"GET /api/v1/units/{id}", false, s.handleUnit},
-		{"POST /api/v1/units/{id}/status", false, s.handleUnitStatus},
-		{"GET /api/v1/units/{id}/trajectory", false, s.handleTrajectory},
-		{"POST /api/v1/positions", false, s.handlePositions},
-		{"POST /api/v1/checkins", false, s.handleCheckIn},
-		{"GET /api/v1/checkins", false, s.handleCheckIns},
-		{"GET /api/v1/categories", false, s.handleCategories},
-		{"POST /api/v1/incidents", false, s.handleIntake},
-		{"GET /api/v1/incidents", false, s.handleIncidents},
-		{"GET /api/v1/incidents/{id}", false, s.handleIncident},
-		{"GET /api/v1/incidents/{id}/timeline", false, s.handleTimeline},
-		{"GET /api/v1/incidents/{id}/recommendations", false, s.handleRecommendations},
-		{"GET /api/v1/incidents/{id}/kpis", false, s.handleKPIs},
-		{"POST /api/v1/incidents/{id}/{action}", false, s.handleAction},
-		{"GET /api/v1/rules", false, s.handleRules},
-		{"PUT /api/v1/rules", false, s.handlePutRules},
 		{"GET /api/v1/stream", false, s.handleStream},
 		{"GET /api/v1/audit", false, s.handleAudit},
 		{"GET /api/v1/users", false, s.handleUsers},

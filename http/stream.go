@@ -136,7 +136,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 			floor = max(floor, e.Seq-1)
 		}
 		last = max(last, e.Seq)
-		if !e.Visible(u.Scope) && !sendsUnit(e, u.UnitID) {
+		if !e.Visible(precinct.ScopeOf(u)) && !sendsUnit(e, u.UnitID) {
 			return nil
 		}
 		b, err := json.Marshal(e)
