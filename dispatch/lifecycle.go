@@ -1,0 +1,405 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"unicode/utf8"
+
+	"precinct"
+)
+
+// FindIncident returns one incident the user may see.
+func (s *Service) FindIncident(ctx context.Context, id string) (*precinct.Incident, error) {
+	return s.readable(ctx, id)
+}
+
+// readable finds an incident and checks the user may read it; one outside
+// the user's jurisdiction is ENOTFOUND, as if it did not exist.
+func (s *Service) readable(ctx context.Context, id string) (*precinct.Incident, error) {
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
+		return nil, err
+	}
+	inc, err := s.Store.FindIncident(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := s.visible(ctx, u, inc); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, precinct.ErrNotFound("警情", "Incident", id)
+	}
+	return inc, nil
+}
+
+// visible reports whether u may read inc: it lies in their jurisdiction, or
+// their unit is or was sent to it, even outside their own grid or station (a
+// neighbouring station's call [002]).
+func (s *Service) visible(ctx context.Context, u *precinct.User, inc *precinct.Incident) (bool, error) {
+	if precinct.Authorize(u, precinct.PermReadIncident, inc.Locations()...) == nil {
+		return true, nil
+	}
+	if u == nil || u.UnitID == "" {
+		return false, nil
+	}
+	if slices.Contains(inc.Units, u.UnitID) {
+		return true, nil
+	}
+	sent, err := s.Store.SentUnits(ctx, inc.ID)
+	return slices.Contains(sent, u.UnitID), err
+}
+
+// ListIncidents lists incidents within the user's jurisdiction.
+func (s *Service) ListIncidents(ctx context.Context, f precinct.IncidentFilter) ([]*precinct.Incident, string, error) {
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
+		return nil, "", err
+	}
+	sc := u.Scope
+	if sc.SubBureauID != "" {
+		if f.SubBureauID != "" && f.SubBureauID != sc.SubBureauID {
+			return nil, "", precinct.ErrForbidden()
+		}
+		f.SubBureauID = sc.SubBureauID
+	}
+	if f.UnitID != "" && f.UnitID == u.UnitID {
+		// An officer's own unit's incidents, wherever it was sent.
+		return s.Store.ListIncidents(ctx, f)
+	}
+	if sc.StationID != "" {
+		if len(f.StationIDs) > 0 && !slices.Contains(f.StationIDs, sc.StationID) {
+			return nil, "", precinct.ErrForbidden()
+		}
+		f.StationIDs = []string{sc.StationID}
+	}
+	if sc.PoliceGridID != "" {
+		if f.PoliceGridID != "" && f.PoliceGridID != sc.PoliceGridID {
+			return nil, "", precinct.ErrForbidden()
+		}
+		f.PoliceGridID = sc.PoliceGridID
+	}
+	return s.Store.ListIncidents(ctx, f)
+}
+
+// Timeline returns the events of an incident, oldest first.
+func (s *Service) Timeline(ctx context.Context, id string) ([]*precinct.Event, error) {
+	if _, err := s.readable(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.Store.Timeline(ctx, id)
+}
+
+// KPIs returns the KPIs of an incident computed from its timeline.
+func (s *Service) KPIs(ctx context.Context, id string) (*precinct.KPI, error) {
+	inc, err := s.readable(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := s.Store.Timeline(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	k := KPIs(inc, tl)
+	return &k, nil
+}
+
+// Recommend ranks units for an incident: the first wave, a second at once
+// for urgent incidents, and further waves as reinforcement was requested.
+func (s *Service) Recommend(ctx context.Context, id string) (*precinct.Recommendation, error) {
+	inc, err := s.readable(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := s.context(ctx, inc.Location.SubBureauID)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := s.Store.Timeline(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return Recommend(ctx, s.Live, s.router(), sc.rules, sc.org, inc, sc.rules.WavesFor(inc.Priority, requestedWave(tl)))
+}
+
+// requestedWave is the highest reinforcement wave recorded on a timeline.
+func requestedWave(tl []*precinct.Event) int {
+	w := 1
+	for _, e := range tl {
+		if e.Type == EventReinforced {
+			var d ActionData
+			if json.Unmarshal(e.Data, &d) == nil {
+				w = max(w, d.Wave)
+			}
+		}
+	}
+	return w
+}
+
+// mayAct checks that u may take an action needing perm on inc: in their
+// jurisdiction, or as the crew of a unit on it, which reports on it wherever
+// it is. An incident u may not even read is ENOTFOUND.
+func (s *Service) mayAct(ctx context.Context, u *precinct.User, perm precinct.Permission, inc *precinct.Incident) error {
+	err := precinct.Authorize(u, perm, inc.Locations()...)
+	if err == nil || perm == precinct.PermRespond && u.UnitID != "" && slices.Contains(inc.Units, u.UnitID) {
+		return nil
+	}
+	if ok, verr := s.visible(ctx, u, inc); verr != nil {
+		return verr
+	} else if !ok {
+		return precinct.ErrNotFound("警情", "Incident", inc.ID)
+	}
+	return err
+}
+
+// replayed reports whether inc's timeline holds the action req already, sent
+// by the same user with the same Idempotency-Key. A key used for another
+// action or by another user is ECONFLICT.
+func (s *Service) replayed(ctx context.Context, inc *precinct.Incident, req precinct.ActionRequest) (bool, error) {
+	tl, err := s.Store.Timeline(ctx, inc.ID)
+	if err != nil {
+		return false, err
+	}
+	actor := precinct.ActorFromContext(ctx)
+	for _, e := range tl {
+		var d ActionData
+		if len(e.Data) == 0 || json.Unmarshal(e.Data, &d) != nil || d.Key != req.IdempotencyKey {
+			continue
+		}
+		if e.Actor != actor || d.Action != req.Action {
+			err := precinct.FieldErrorf(precinct.ECONFLICT, "Idempotency-Key", "Idempotency-Key 已用于本警情的另一操作", "The Idempotency-Key was used for another action on this incident.")
+			return false, err
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// permissionOf returns the permission an action needs.
+func permissionOf(a precinct.Action) (precinct.Permission, error) {
+	switch a {
+	case precinct.ActionDispatch, precinct.ActionReinforce, precinct.ActionPush:
+		return precinct.PermDispatch, nil
+	case precinct.ActionAccept, precinct.ActionEnRoute, precinct.ActionArrive, precinct.ActionResolve, precinct.ActionHandover:
+		return precinct.PermRespond, nil
+	case precinct.ActionClose, precinct.ActionCallback:
+		return precinct.PermClose, nil
+	}
+	return "", precinct.FieldErrorf(precinct.EINVALID, "action", "未知的操作：%q", "Unknown action %q.", a)
+}
+
+// Act applies one action to an incident: the lifecycle moves by
+// precinct.IncidentStatus.Next, units are claimed and released in the same
+// database transaction as the incident and its event, so that a unit serves
+// one active incident at a time. A unit held elsewhere is ECONFLICT naming
+// the incident that holds it.
+func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest) (*precinct.Incident, error) {
+	perm, err := permissionOf(req.Action)
+	if err != nil {
+		return nil, err
+	}
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, perm); err != nil {
+		return nil, err
+	}
+	old, err := s.Store.FindIncident(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayAct(ctx, u, perm, old); err != nil {
+		return nil, err
+	}
+	if req.IdempotencyKey != "" {
+		if done, err := s.replayed(ctx, old, req); done || err != nil {
+			return old, err
+		}
+	}
+	next, err := old.Status.Next(req.Action)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	inc := *old
+	inc.Units = slices.Clone(old.Units)
+	inc.SharedWith = slices.Clone(old.SharedWith)
+	inc.Status, inc.UpdatedAt, inc.Version = next, now, old.Version+1
+	c := precinct.IncidentChange{Incident: &inc, PrevVersion: old.Version, UnitStatus: map[string]precinct.UnitStatus{}}
+	data := ActionData{Action: req.Action, Note: req.Note, Key: req.IdempotencyKey}
+	if utf8.RuneCountInString(req.Note) > maxNote {
+		return nil, precinct.FieldErrorf(precinct.EINVALID, "note", "备注过长", "The note is too long.")
+	}
+
+	switch req.Action {
+	case precinct.ActionDispatch, precinct.ActionReinforce:
+		units, err := s.claimable(ctx, &inc, req.Units, req.Action == precinct.ActionDispatch)
+		if err != nil {
+			return nil, err
+		}
+		c.Claim = units
+		for _, uid := range units {
+			c.UnitStatus[uid] = precinct.UnitDispatched
+		}
+		inc.Units = append(inc.Units, units...)
+		data.Units = units
+		if len(units) > 0 && inc.DispatchedAt == nil {
+			inc.DispatchedAt = &now
+		}
+		if req.Action == precinct.ActionReinforce {
+			sc, err := s.context(ctx, inc.Location.SubBureauID)
+			if err != nil {
+				return nil, err
+			}
+			tl, err := s.Store.Timeline(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			wave := req.Wave
+			if wave == 0 {
+				wave = requestedWave(tl) + 1
+			}
+			if wave < 2 || wave > sc.rules.MaxWave() {
+				return nil, precinct.FieldErrorf(precinct.EINVALID, "wave", "增援梯次应在 2 至 %d 之间", "The reinforcement wave must be 2 to %d.", sc.rules.MaxWave())
+			}
+			data.Wave = wave
+		}
+	case precinct.ActionPush:
+		sc, err := s.context(ctx, inc.Location.SubBureauID)
+		if err != nil {
+			return nil, err
+		}
+		d, err := PushRoute(sc.rules, Facts{Incident: &inc, Org: sc.org})
+		if err != nil {
+			return nil, err
+		}
+		inc.Route = d.Route
+		data.Route = &inc.Route
+	case precinct.ActionAccept, precinct.ActionEnRoute, precinct.ActionArrive:
+		units, err := assigned(&inc, req.Units)
+		if err != nil {
+			return nil, err
+		}
+		data.Units = units
+		st := map[precinct.Action]precinct.UnitStatus{precinct.ActionEnRoute: precinct.UnitEnRoute, precinct.ActionArrive: precinct.UnitOnScene}[req.Action]
+		if st != "" {
+			for _, uid := range units {
+				c.UnitStatus[uid] = st
+			}
+		}
+		if req.Action == precinct.ActionArrive && inc.ArrivedAt == nil {
+			inc.ArrivedAt = &now
+		}
+	case precinct.ActionResolve, precinct.ActionHandover:
+		if req.Action == precinct.ActionHandover {
+			if req.To == "" {
+				return nil, precinct.FieldErrorf(precinct.EINVALID, "to", "请填写移交对象（派出所、案件办理队或联动部门）", "Say whom it is handed over to (the station, the case team or a linked department).")
+			}
+			if utf8.RuneCountInString(req.To) > maxShortText {
+				return nil, precinct.FieldErrorf(precinct.EINVALID, "to", "移交对象过长", "The handover target is too long.")
+			}
+			inc.HandedOverTo, data.To = req.To, req.To
+		}
+		inc.FinishedAt = &now
+		c.Release, data.Units, inc.Units = inc.Units, inc.Units, nil
+	case precinct.ActionClose:
+		inc.ClosedAt = &now
+		c.Release, inc.Units = inc.Units, nil
+	case precinct.ActionCallback:
+		if req.Satisfaction < 1 || req.Satisfaction > 5 {
+			return nil, precinct.FieldErrorf(precinct.EINVALID, "satisfaction", "满意度应为 1 至 5", "Satisfaction must be 1 to 5.")
+		}
+		if utf8.RuneCountInString(req.Comment) > maxNote {
+			return nil, precinct.FieldErrorf(precinct.EINVALID, "comment", "评价过长", "The comment is too long.")
+		}
+		inc.Satisfaction, data.Satisfaction, data.Comment = req.Satisfaction, req.Satisfaction, req.Comment
+	}
+	if len(c.UnitStatus) == 0 {
+		c.UnitStatus = nil
+	}
+	ev := precinct.NewEvent(ctx, now, EventType(req.Action), inc.Location, "incident", inc.ID, old, &inc, data)
+	ev.Stations = inc.SharedWith
+	c.Events = []*precinct.Event{ev}
+	if err := s.Store.UpdateIncident(ctx, c); err != nil {
+		if req.IdempotencyKey != "" && precinct.ErrorCode(err) == precinct.ECONFLICT {
+			// The same action may have been sent twice at once: if the
+			// other one applied, this one is its replay.
+			if cur, ferr := s.Store.FindIncident(ctx, id); ferr == nil {
+				if done, rerr := s.replayed(ctx, cur, req); done || rerr != nil {
+					return cur, rerr
+				}
+			}
+		}
+		return nil, heldError(err)
+	}
+	for _, uid := range c.Claim {
+		s.Live.SetStatus(uid, precinct.UnitDispatched, inc.ID)
+	}
+	for uid, st := range c.UnitStatus {
+		s.Live.SetStatus(uid, st, inc.ID)
+	}
+	for _, uid := range c.Release {
+		s.Live.SetStatus(uid, precinct.UnitAvailable, "")
+	}
+	s.notify()
+	return &inc, nil
+}
+
+// claimable checks the units to claim: known, of the incident's sub-bureau,
+// not already on it, on duty. dispatch needs at least one.
+func (s *Service) claimable(ctx context.Context, inc *precinct.Incident, ids []string, required bool) ([]string, error) {
+	if required && len(ids) == 0 {
+		return nil, precinct.FieldErrorf(precinct.EINVALID, "units", "请选择至少一个警力", "Choose at least one unit.")
+	}
+	var out []string
+	for _, id := range ids {
+		if slices.Contains(out, id) {
+			continue
+		}
+		if slices.Contains(inc.Units, id) {
+			return nil, precinct.FieldErrorf(precinct.ECONFLICT, "units", "警力 %s 已在本警情中", "Unit %s is already on this incident.", id)
+		}
+		unit, err := s.Store.FindUnit(ctx, id)
+		if precinct.ErrorCode(err) == precinct.ENOTFOUND {
+			return nil, precinct.FieldErrorf(precinct.ENOTFOUND, "units", "警力不存在：%s", "Unit not found: %s", id)
+		} else if err != nil {
+			return nil, err
+		}
+		if unit.SubBureauID != inc.Location.SubBureauID {
+			return nil, precinct.FieldErrorf(precinct.EINVALID, "units", "警力 %s 不属于本分局", "Unit %s belongs to another sub-bureau.", id)
+		}
+		switch unit.Status {
+		case precinct.UnitOffDuty:
+			return nil, precinct.FieldErrorf(precinct.ECONFLICT, "units", "警力 %s 不在岗", "Unit %s is off duty.", id)
+		case precinct.UnitBusy:
+			return nil, precinct.FieldErrorf(precinct.ECONFLICT, "units", "警力 %s 忙碌（其他工作）", "Unit %s is busy with other work.", id)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// assigned returns the units an action reports for: those given, which must
+// be on the incident, or all of its units.
+func assigned(inc *precinct.Incident, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return slices.Clone(inc.Units), nil
+	}
+	for _, id := range ids {
+		if !slices.Contains(inc.Units, id) {
+			return nil, precinct.FieldErrorf(precinct.EINVALID, "units", "警力 %s 未被派往本警情", "Unit %s is not on this incident.", id)
+		}
+	}
+	return slices.Clone(ids), nil
+}
+
+// heldError rewords the store's conflict over a held unit so that it names
+// the incident holding it.
+func heldError(err error) error {
+	var e *precinct.Error
+	if !errors.As(err, &e) || e.Code != precinct.ECONFLICT || e.Data["unit_id"] == "" {
+		return err
+	}
+	out := precinct.Errorf(precinct.ECONFLICT, "警力 %s 正在处置警情 %s", "Unit %s is serving incident %s.", e.Data["unit_id"], e.Data["incident_id"])
+	out.Field, out.Data = "units", e.Data
+	return out
+}

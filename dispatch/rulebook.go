@@ -1,0 +1,83 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+
+	"precinct"
+)
+
+// Rules returns the routing rules of a sub-bureau ("" for the user's own).
+func (s *Service) Rules(ctx context.Context, subBureauID string) (*precinct.RuleDocument, error) {
+	sb, err := s.ruleScope(ctx, subBureauID, precinct.PermReadIncident)
+	if err != nil {
+		return nil, err
+	}
+	r, version, err := s.loadRules(ctx, sb)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return &precinct.RuleDocument{SubBureauID: sb, Version: version, Rules: doc}, nil
+}
+
+// PutRules validates and stores a sub-bureau's routing rules if d.Version is
+// the stored version, recording a rules.updated event.
+func (s *Service) PutRules(ctx context.Context, d precinct.RuleDocument) (*precinct.RuleDocument, error) {
+	sb, err := s.ruleScope(ctx, d.SubBureauID, precinct.PermEditRules)
+	if err != nil {
+		return nil, err
+	}
+	cats, err := s.Store.ListCategories(ctx, sb)
+	if err != nil {
+		return nil, err
+	}
+	if len(cats) == 0 {
+		cats = precinct.DefaultCategories
+	}
+	r, err := ParseRules(d.Rules, cats)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	ev := precinct.NewEvent(ctx, s.now(), EventRulesEdited, precinct.Location{SubBureauID: sb}, "rules", sb, nil, nil,
+		map[string]int{"prev_version": d.Version})
+	version, err := s.Store.PutRules(ctx, sb, doc, d.Version, ev)
+	if err != nil {
+		return nil, err
+	}
+	s.forget(sb)
+	s.notify()
+	return &precinct.RuleDocument{SubBureauID: sb, Version: version, Rules: doc}, nil
+}
+
+// ruleScope resolves the sub-bureau of a rules request and authorizes it.
+func (s *Service) ruleScope(ctx context.Context, subBureauID string, p precinct.Permission) (string, error) {
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, p); err != nil {
+		return "", err
+	}
+	if subBureauID == "" {
+		subBureauID = u.Scope.SubBureauID
+	}
+	if subBureauID == "" {
+		sbs, err := s.Store.ListSubBureaus(ctx)
+		if err != nil {
+			return "", err
+		}
+		if len(sbs) != 1 {
+			return "", precinct.FieldErrorf(precinct.EINVALID, "sub_bureau_id", "请指定分局", "Say which sub-bureau.")
+		}
+		subBureauID = sbs[0].ID
+	}
+	if err := precinct.Authorize(u, p, precinct.Location{SubBureauID: subBureauID}); err != nil {
+		return "", err
+	}
+	return subBureauID, nil
+}
