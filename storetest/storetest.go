@@ -35,6 +35,10 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"categories", testCategories},
 		{"audit", testAudit},
 		{"check-ins", testCheckIns},
+		{"work items", testWorkItems},
+		{"work items under concurrency", testWorkConcurrency},
+		{"work tallies", testWorkCounts},
+		{"departments and API keys", testDepartments},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
