@@ -119,9 +119,11 @@ type WorkItem struct {
 	// Overdue is set when DueAt passed and the kind does not escalate.
 	Overdue bool `json:"overdue,omitempty"`
 	// Steps counts repetitions of the current step (follow-up visits done).
-	Steps     int        `json:"steps"`
-	Returns   int        `json:"returns"`
-	Satisfied *bool      `json:"satisfied,omitempty"`
+	Steps     int   `json:"steps"`
+	Returns   int   `json:"returns"`
+	Satisfied *bool `json:"satisfied,omitempty"`
+	// TouchedAt is when someone last checked on the item (督办).
+	TouchedAt *time.Time `json:"touched_at,omitempty"`
 	Source    WorkSource `json:"source"`
 	// ReporterID is the user who filed the item, if a user did.
 	ReporterID string     `json:"reporter_id,omitempty"`
