@@ -87,14 +87,7 @@ func (db *DB) CreateWork(ctx context.Context, c precinct.WorkChange) (*precinct.
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO work_items (state, sub_bureau_id, station_id, police_grid_id, community_grid_id,
-			category, assignee, tier, due_at, overdue, closed_at, version, doc, id, kind, reporter_id, source_kind, source_id, opened_at, idempotency_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			append(cols, it.ID, string(it.Kind), it.ReporterID, it.Source.Kind, it.Source.ID, micros(it.OpenedAt), key)...)
-		if err != nil {
-			return internal(err)
-		}
-		return db.workExtras(ctx, tx, c)
+		return db.insertWork(ctx, tx, c, cols, key)
 	})
 	if err != nil {
 		if key != nil && precinct.ErrorCode(err) == precinct.ECONFLICT {
@@ -108,6 +101,37 @@ func (db *DB) CreateWork(ctx context.Context, c precinct.WorkChange) (*precinct.
 		return stored, false, nil
 	}
 	return it, true, nil
+}
+
+// insertWork writes a new item with what comes with it.
+func (db *DB) insertWork(ctx context.Context, tx *sql.Tx, c precinct.WorkChange, cols []any, key any) error {
+	it := c.Item
+	_, err := tx.ExecContext(ctx, db.q(`INSERT INTO work_items (state, sub_bureau_id, station_id, police_grid_id, community_grid_id,
+		category, assignee, tier, due_at, overdue, closed_at, version, doc, id, kind, reporter_id, source_kind, source_id, opened_at, idempotency_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		append(cols, it.ID, string(it.Kind), it.ReporterID, it.Source.Kind, it.Source.ID, micros(it.OpenedAt), key)...)
+	if err != nil {
+		return internal(err)
+	}
+	return db.workExtras(ctx, tx, c)
+}
+
+// openWork writes the items an incident's change opens, in its transaction.
+func (db *DB) openWork(ctx context.Context, tx *sql.Tx, cs []precinct.WorkChange) error {
+	for _, c := range cs {
+		cols, err := workColumns(c.Item)
+		if err != nil {
+			return err
+		}
+		var key any
+		if c.Item.IdempotencyKey != "" {
+			key = c.Item.IdempotencyKey
+		}
+		if err := db.insertWork(ctx, tx, c, cols, key); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UpdateWork applies a change if the stored version is c.PrevVersion.
