@@ -150,7 +150,27 @@ func (s *Service) NewAPIKey(ctx context.Context, name, subBureauID, reporterKind
 	return k, key, nil
 }
 
-// Services lists the service types (report categories).
+// APIKeys lists the keys of the sub-bureaus the caller manages.
+func (s *Service) APIKeys(ctx context.Context) ([]*precinct.APIKey, error) {
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, precinct.PermManageUsers); err != nil {
+		return nil, err
+	}
+	ks, err := s.Engine.Store.ListAPIKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc := precinct.ScopeOf(u)
+	out := []*precinct.APIKey{}
+	for _, k := range ks {
+		if sc.Covers(precinct.Location{SubBureauID: k.SubBureauID}) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// Services311 lists the service types (report categories).
 func (s *Service) Services311(ctx context.Context, apiKey, jurisdiction string) ([]Service311, error) {
 	if _, _, err := s.caller(ctx, apiKey, jurisdiction); err != nil {
 		return nil, err

@@ -55,7 +55,7 @@ func (s Tasks) Tasks(ctx context.Context, q precinct.TaskQuery) ([]precinct.Task
 // task returns the officer's task for an item, if it has one on q's day.
 func (e *Engine) task(it *precinct.WorkItem, q precinct.TaskQuery, now time.Time) (precinct.Task, bool) {
 	k := e.Kinds[it.Kind]
-	if k == nil {
+	if k == nil || q.PoliceGridID != "" && it.Location.PoliceGridID != q.PoliceGridID {
 		return precinct.Task{}, false
 	}
 	st := k.State(it.State)
