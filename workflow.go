@@ -118,6 +118,9 @@ type WorkItem struct {
 	DueStep WorkAction `json:"due_step,omitempty"`
 	// Overdue is set when DueAt passed and the kind does not escalate.
 	Overdue bool `json:"overdue,omitempty"`
+	// Late is set when the current step missed a deadline (it was
+	// escalated or marked overdue); the state's next change clears it.
+	Late bool `json:"late,omitempty"`
 	// Steps counts repetitions of the current step (follow-up visits done).
 	Steps     int   `json:"steps"`
 	Returns   int   `json:"returns"`

@@ -534,7 +534,7 @@ func (e *Engine) change(ctx context.Context, k *Kind, old *precinct.WorkItem, t 
 		return fail(labelled("assignee", "“%s”不指定承办对象", "%s names no assignee.", t.Label))
 	}
 	metrics := slices.Clone(t.Count)
-	if t.Late != "" && old.DueAt != nil && now.After(*old.DueAt) {
+	if t.Late != "" && (old.Late || old.DueAt != nil && now.After(*old.DueAt)) {
 		metrics, data.Late = append(metrics, t.Late), true
 	}
 	if t.Has(Reclassify) {
@@ -582,13 +582,13 @@ func (e *Engine) change(ctx context.Context, k *Kind, old *precinct.WorkItem, t 
 			return fail(&precinct.Error{Code: precinct.ECONFLICT, Message: "已升级到最高层级：" + top.ZH, MessageEN: "The item is at the highest tier already: " + top.EN})
 		}
 		it.Tier++
-		data.Tier, restart = it.Tier, true
+		data.Tier, restart, it.Late = it.Tier, true, true
 	}
 	if t.Has(Touch) {
 		it.TouchedAt = &now
 	}
 	if t.To != "" && t.To != old.State {
-		it.State, it.Steps, restart = t.To, 0, true
+		it.State, it.Steps, it.Late, restart = t.To, 0, false, true
 	}
 	if t.Has(Repeat) {
 		it.Steps++

@@ -62,7 +62,7 @@ func (e *Engine) lapse(ctx context.Context, old *precinct.WorkItem) (precinct.Wo
 	}
 	now := e.now()
 	it := *old
-	it.Version, it.UpdatedAt, it.Overdue = old.Version+1, now, true
+	it.Version, it.UpdatedAt, it.Overdue, it.Late = old.Version+1, now, true, true
 	ev := precinct.NewEvent(ctx, now, EventType(it.Kind, ActionOverdue), it.Location, "work", it.ID, old, &it,
 		ActionData{Action: ActionOverdue, Note: string(old.DueStep)})
 	return precinct.WorkChange{Item: &it, PrevVersion: old.Version, Events: []*precinct.Event{ev}}, nil

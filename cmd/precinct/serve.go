@@ -17,13 +17,17 @@ import (
 	"precinct/demo"
 	"precinct/dispatch"
 	"precinct/geo"
+	"precinct/gridloop"
 	phttp "precinct/http"
+	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/report"
 	"precinct/routing"
 	"precinct/sim"
 	"precinct/sqldb"
+	"precinct/tasks"
 	"precinct/web"
+	"precinct/workflow"
 )
 
 // Main is one running Precinct node: its store, bus, services and HTTP server.
@@ -38,6 +42,10 @@ type Main struct {
 	Relay    *natsbus.Relay
 	Auth     *auth.Service
 	Dispatch *dispatch.Service
+	Work     *workflow.Engine
+	GridLoop *gridloop.Service
+	Disputes *mediation.Service
+	Tasks    *tasks.Service
 	HTTP     *phttp.Server
 
 	// Passwords generated at first start, kept for tests (never logged again).
@@ -126,6 +134,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load units: %w", err)
 	}
 
+	if err := m.openWork(runCtx, resolver); err != nil {
+		return fmt.Errorf("workflow: %w", err)
+	}
+
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
 	if err := positions.Start(runCtx, sys); err != nil {
 		return fmt.Errorf("position feed: %w", err)
@@ -146,6 +158,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Clock:      m.Clock,
 		Assets:     web.Assets(),
 		Logger:     m.Logger,
+		GridLoop:   m.GridLoop,
+		Disputes:   m.Disputes,
+		Tasks:      m.Tasks,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -257,6 +272,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		return fmt.Errorf("import demo: %w", err)
 	}
 	m.DemoPassword = pw
+	if err := m.seedWork(ctx, j, hash); err != nil {
+		return err
+	}
 	names := make([]string, 0, 4)
 	for _, u := range j.Users {
 		if len(names) < 4 {
