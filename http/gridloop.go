@@ -75,7 +75,7 @@ func (s *Server) handleGridReport(w http.ResponseWriter, r *http.Request) error 
 // workFilter reads the common filters of work item lists.
 func workFilter(r *http.Request) (precinct.WorkFilter, error) {
 	q := r.URL.Query()
-	n, err := queryInt(r, "limit")
+	n, err := queryLimit(r)
 	if err != nil {
 		return precinct.WorkFilter{}, err
 	}

@@ -711,3 +711,25 @@ func photoIDs(ps []*precinct.Photo) []string {
 func labelled(field, zh, en string, label Text) error {
 	return &precinct.Error{Code: precinct.EINVALID, Field: field, Message: fmt.Sprintf(zh, label.ZH), MessageEN: fmt.Sprintf(en, label.EN)}
 }
+
+// EventRules are the read rules of the events the engine records, for the
+// event stream: an item's event goes to whoever may read the item (the
+// same rule as Find and List); a department's change to those who manage
+// users.
+func (e *Engine) EventRules() map[string]precinct.EventRule {
+	return map[string]precinct.EventRule{
+		"work": func(u *precinct.User, ev *precinct.Event) *precinct.Event {
+			var it precinct.WorkItem
+			if json.Unmarshal(ev.After, &it) != nil || it.ID == "" || !e.visible(context.Background(), u, &it) {
+				return nil
+			}
+			return ev
+		},
+		"department": func(u *precinct.User, ev *precinct.Event) *precinct.Event {
+			if precinct.Authorize(u, precinct.PermManageUsers, precinct.Location{SubBureauID: ev.SubBureauID, StationID: ev.StationID}) != nil {
+				return nil
+			}
+			return ev
+		},
+	}
+}
