@@ -56,6 +56,19 @@ func TestBrowserDayTaskOffline(t *testing.T) {
 	); err != nil {
 		t.Fatalf("officer app tasks: %v", err)
 	}
+	// The console sees the task under its police grid.
+	cmdUser := userWith(t, admin, func(u *precinct.User) bool { return u.Role == precinct.RoleCommand && u.Scope.StationID == ou.Scope.StationID })
+	console := b.tab("console", 60*time.Second)
+	if err := chromedp.Do(console,
+		chromedp.Navigate(base+"/"),
+		signIn(cmdUser.Username, testDemoPassword),
+		clickStable(`#btn-grid`),
+		chromedp.WaitVisible(fmt.Sprintf(`#grid-tasks section[data-police-grid=%q] li[data-task-id^=%q]`, ou.Scope.PoliceGridID, d.ID+":follow_up")),
+		b.shot("23-console-grid-tasks"),
+	); err != nil {
+		t.Fatalf("console tasks by grid: %v", err)
+	}
+
 	if err := setOffline(app, true); err != nil {
 		t.Fatal(err)
 	}
