@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -86,26 +87,40 @@ func (s *Service) Evaluation(ctx context.Context, from, to time.Time) (*Evaluati
 	if sc.PoliceGridID != "" {
 		return nil, precinct.Errorf(precinct.EFORBIDDEN, "考核评价按乡镇和部门统计，警格账号无权查看", "The evaluation counts by township and department; a police grid's account may not read it.")
 	}
-	depts, err := s.Engine.Counts(ctx, precinct.WorkCountFilter{Kind: Kind, From: from, To: to, ByAssignee: true})
+	// One sum by township and assignee; both tables are added up from it.
+	cells, err := s.Engine.Counts(ctx, precinct.WorkCountFilter{Kind: Kind, From: from, To: to, ByAssignee: true, ByStation: true})
 	if err != nil {
 		return nil, err
 	}
-	towns, err := s.Engine.Counts(ctx, precinct.WorkCountFilter{Kind: Kind, From: from, To: to, ByStation: true})
-	if err != nil {
-		return nil, err
+	byDept, byTown := map[precinct.Assignee]*precinct.WorkTally{}, map[string]*precinct.WorkTally{}
+	var deptOrder []precinct.Assignee
+	var townOrder []string
+	for _, c := range cells {
+		if byDept[c.Assignee] == nil {
+			byDept[c.Assignee] = &precinct.WorkTally{}
+			deptOrder = append(deptOrder, c.Assignee)
+		}
+		if byTown[c.StationID] == nil {
+			byTown[c.StationID] = &precinct.WorkTally{}
+			townOrder = append(townOrder, c.StationID)
+		}
+		byDept[c.Assignee].Plus(c.Tally)
+		byTown[c.StationID].Plus(c.Tally)
 	}
+	sort.Slice(deptOrder, func(i, j int) bool { return deptOrder[i] < deptOrder[j] })
+	sort.Strings(townOrder)
 	names, err := s.names(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
 	ev := &Evaluation{From: from, To: to, ByDepartment: []Row{}, ByTownship: []Row{}}
-	for _, c := range depts {
-		if c.Assignee == "" {
+	for _, a := range deptOrder {
+		if a == "" {
 			continue // reports not yet transferred
 		}
-		r := rowOf(string(c.Assignee), c.Tally)
-		r.Name = names[string(c.Assignee)]
-		if st, _, ok := c.Assignee.Team(); ok {
+		r := rowOf(string(a), *byDept[a])
+		r.Name = names[string(a)]
+		if st, _, ok := a.Team(); ok {
 			r.StationID = st
 		}
 		ev.ByDepartment = append(ev.ByDepartment, r)
@@ -113,9 +128,9 @@ func (s *Service) Evaluation(ctx context.Context, from, to time.Time) (*Evaluati
 	if u.Role == precinct.RoleDepartment {
 		return ev, nil // a department reads its own line only
 	}
-	for _, c := range towns {
-		r := rowOf(c.StationID, c.Tally)
-		r.Name, r.StationID = names[c.StationID], c.StationID
+	for _, st := range townOrder {
+		r := rowOf(st, *byTown[st])
+		r.Name, r.StationID = names[st], st
 		ev.ByTownship = append(ev.ByTownship, r)
 	}
 	return ev, nil

@@ -201,28 +201,41 @@ var countColumns = func() []string {
 	return out
 }()
 
-// addWorkCounts adds tallies to the daily rows, creating them as needed.
+// addWorkCounts adds tallies to the daily and monthly rows, creating them
+// as needed.
 func (db *DB) addWorkCounts(ctx context.Context, tx *sql.Tx, counts []precinct.WorkCount) error {
 	if len(counts) == 0 {
 		return nil
 	}
-	sets := make([]string, len(countColumns))
-	for i, c := range countColumns {
-		sets[i] = c + " = work_counts." + c + " + excluded." + c
-	}
-	query := db.q(`INSERT INTO work_counts (kind, sub_bureau_id, day, station_id, assignee, ` + strings.Join(countColumns, ", ") + `)
-		VALUES (` + placeholders(5+len(countColumns)) + `)
-		ON CONFLICT (kind, sub_bureau_id, day, station_id, assignee) DO UPDATE SET ` + strings.Join(sets, ", "))
-	for _, c := range counts {
-		args := []any{string(c.Kind), c.SubBureauID, micros(c.Day), c.StationID, string(c.Assignee)}
-		for _, n := range c.Tally {
-			args = append(args, n)
+	for _, table := range []string{"work_counts", "work_counts_month"} {
+		sets := make([]string, len(countColumns))
+		for i, c := range countColumns {
+			sets[i] = c + " = " + table + "." + c + " + excluded." + c
 		}
-		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-			return internal(err)
+		query := db.q(`INSERT INTO ` + table + ` (kind, sub_bureau_id, day, station_id, assignee, ` + strings.Join(countColumns, ", ") + `)
+			VALUES (` + placeholders(5+len(countColumns)) + `)
+			ON CONFLICT (kind, sub_bureau_id, day, station_id, assignee) DO UPDATE SET ` + strings.Join(sets, ", "))
+		for _, c := range counts {
+			day := c.Day
+			if table == "work_counts_month" {
+				day = monthStart(day)
+			}
+			args := []any{string(c.Kind), c.SubBureauID, micros(day), c.StationID, string(c.Assignee)}
+			for _, n := range c.Tally {
+				args = append(args, n)
+			}
+			if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+				return internal(err)
+			}
 		}
 	}
 	return nil
+}
+
+// monthStart is the first day of t's month, China Standard Time.
+func monthStart(t time.Time) time.Time {
+	t = t.In(precinct.CST)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, precinct.CST)
 }
 
 func (db *DB) workWhere(ctx context.Context, q querier, cond string, args ...any) (*precinct.WorkItem, error) {
@@ -440,19 +453,47 @@ func (db *DB) ListPhotos(ctx context.Context, itemID string) ([]*precinct.Photo,
 // scope, by station and/or assignee. The tallies are kept per station: a
 // scope narrower than a station sums nothing.
 func (db *DB) WorkCounts(ctx context.Context, f precinct.WorkCountFilter) ([]precinct.WorkCount, error) {
+	// The period is summed from whole months where it can, and days at
+	// its edges.
+	type part struct {
+		table    string
+		from, to time.Time
+	}
+	parts := []part{{"work_counts", f.From, f.To}}
+	if !f.From.IsZero() && !f.To.IsZero() {
+		m1, m2 := monthStart(f.From), monthStart(f.To)
+		if m1.Before(f.From) {
+			m1 = m1.AddDate(0, 1, 0)
+		}
+		if m1.Before(m2) {
+			parts = []part{{"work_counts", f.From, m1}, {"work_counts_month", m1, m2}, {"work_counts", m2, f.To}}
+		}
+	}
 	var w where
-	if f.Scope.PoliceGridID != "" || f.Scope.CommunityGridID != "" {
-		w.add("1 = 0")
+	var selects []string
+	for _, p := range parts {
+		if !p.from.IsZero() && !p.to.IsZero() && !p.from.Before(p.to) {
+			continue
+		}
+		var pw where
+		if f.Scope.PoliceGridID != "" || f.Scope.CommunityGridID != "" {
+			pw.add("1 = 0")
+		}
+		scopeWhere(&pw, f.Scope, "sub_bureau_id", "station_id")
+		pw.eq("kind", string(f.Kind))
+		if !p.from.IsZero() {
+			pw.add("day >= ?", micros(p.from))
+		}
+		if !p.to.IsZero() {
+			pw.add("day < ?", micros(p.to))
+		}
+		pw.in("assignee", assigneeStrings(f.Assignees))
+		selects = append(selects, `SELECT station_id, assignee, `+strings.Join(countColumns, ", ")+` FROM `+p.table+pw.sql())
+		w.args = append(w.args, pw.args...)
 	}
-	scopeWhere(&w, f.Scope, "sub_bureau_id", "station_id")
-	w.eq("kind", string(f.Kind))
-	if !f.From.IsZero() {
-		w.add("day >= ?", micros(f.From))
+	if len(selects) == 0 {
+		return nil, nil
 	}
-	if !f.To.IsZero() {
-		w.add("day < ?", micros(f.To))
-	}
-	w.in("assignee", assigneeStrings(f.Assignees))
 	var group []string
 	if f.ByStation {
 		group = append(group, "station_id")
@@ -465,7 +506,7 @@ func (db *DB) WorkCounts(ctx context.Context, f precinct.WorkCountFilter) ([]pre
 		sums[i] = "SUM(" + c + ")"
 	}
 	sel := append(append([]string{}, group...), sums...)
-	query := `SELECT ` + strings.Join(sel, ", ") + ` FROM work_counts` + w.sql()
+	query := `SELECT ` + strings.Join(sel, ", ") + ` FROM (` + strings.Join(selects, " UNION ALL ") + `) AS c`
 	if len(group) > 0 {
 		query += ` GROUP BY ` + strings.Join(group, ", ") + ` ORDER BY ` + strings.Join(group, ", ")
 	}

@@ -278,6 +278,17 @@ func testWorkCounts(t *testing.T, s precinct.Store) {
 	if got := sum(byDept); got != "/dept:a:3,3 /dept:b:1,1 " {
 		t.Errorf("by department: %q", got)
 	}
+	// Over months, the sums come from the monthly rows and the days at the edges.
+	months := byDept
+	months.From, months.To = day.AddDate(0, -2, 0), day.AddDate(0, 2, 0)
+	if got := sum(months); got != "/dept:a:3,3 /dept:b:1,1 " {
+		t.Errorf("by department over four months: %q", got)
+	}
+	edge := byDept
+	edge.From, edge.To = day.AddDate(0, -2, 0), day.AddDate(0, 0, 1)
+	if got := sum(edge); got != "/dept:a:1,1 /dept:b:1,1 " {
+		t.Errorf("by department up to the first day: %q", got)
+	}
 	both := week
 	both.ByAssignee, both.ByStation = true, true
 	if got := sum(both); got != "st1/dept:a:2,2 st2/dept:a:1,1 st2/dept:b:1,1 " {

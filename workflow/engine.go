@@ -262,9 +262,15 @@ func (e *Engine) List(ctx context.Context, f precinct.WorkFilter) ([]*precinct.W
 		if err != nil {
 			return nil, "", err
 		}
-		f.HandledBy = keep(f.HandledBy, mine)
-		if f.Assignees != nil {
+		if f.Assignees != nil && f.HandledBy == nil {
+			// Handled now by one of its departments: no need to look
+			// through the history of handlers.
 			f.Assignees = keep(f.Assignees, mine)
+		} else {
+			f.HandledBy = keep(f.HandledBy, mine)
+			if f.Assignees != nil {
+				f.Assignees = keep(f.Assignees, mine)
+			}
 		}
 	}
 	return e.Store.ListWork(ctx, f)

@@ -74,6 +74,28 @@ CREATE TABLE work_counts (
 	resolved      BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (kind, sub_bureau_id, day, station_id, assignee)
 );
+-- The same tallies by month (day is the first of the month, China Standard
+-- Time), so that a year sums twelve rows per township and assignee.
+CREATE TABLE work_counts_month (
+	kind          TEXT NOT NULL,
+	sub_bureau_id TEXT NOT NULL,
+	day           BIGINT NOT NULL,
+	station_id    TEXT NOT NULL,
+	assignee      TEXT NOT NULL,
+	opened        BIGINT NOT NULL DEFAULT 0,
+	assigned      BIGINT NOT NULL DEFAULT 0,
+	accepted      BIGINT NOT NULL DEFAULT 0,
+	accepted_late BIGINT NOT NULL DEFAULT 0,
+	escalated     BIGINT NOT NULL DEFAULT 0,
+	done          BIGINT NOT NULL DEFAULT 0,
+	done_late     BIGINT NOT NULL DEFAULT 0,
+	returned      BIGINT NOT NULL DEFAULT 0,
+	evaluated     BIGINT NOT NULL DEFAULT 0,
+	satisfied     BIGINT NOT NULL DEFAULT 0,
+	closed        BIGINT NOT NULL DEFAULT 0,
+	resolved      BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (kind, sub_bureau_id, day, station_id, assignee)
+);
 CREATE TABLE departments (
 	id            TEXT PRIMARY KEY,
 	sub_bureau_id TEXT NOT NULL,

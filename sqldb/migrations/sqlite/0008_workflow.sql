@@ -74,6 +74,28 @@ CREATE TABLE work_counts (
 	resolved      INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (kind, sub_bureau_id, day, station_id, assignee)
 );
+-- The same tallies by month (day is the first of the month, China Standard
+-- Time), so that a year sums twelve rows per township and assignee.
+CREATE TABLE work_counts_month (
+	kind          TEXT NOT NULL,
+	sub_bureau_id TEXT NOT NULL,
+	day           INTEGER NOT NULL,
+	station_id    TEXT NOT NULL,
+	assignee      TEXT NOT NULL,
+	opened        INTEGER NOT NULL DEFAULT 0,
+	assigned      INTEGER NOT NULL DEFAULT 0,
+	accepted      INTEGER NOT NULL DEFAULT 0,
+	accepted_late INTEGER NOT NULL DEFAULT 0,
+	escalated     INTEGER NOT NULL DEFAULT 0,
+	done          INTEGER NOT NULL DEFAULT 0,
+	done_late     INTEGER NOT NULL DEFAULT 0,
+	returned      INTEGER NOT NULL DEFAULT 0,
+	evaluated     INTEGER NOT NULL DEFAULT 0,
+	satisfied     INTEGER NOT NULL DEFAULT 0,
+	closed        INTEGER NOT NULL DEFAULT 0,
+	resolved      INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (kind, sub_bureau_id, day, station_id, assignee)
+);
 CREATE TABLE departments (
 	id            TEXT PRIMARY KEY,
 	sub_bureau_id TEXT NOT NULL,
