@@ -14,34 +14,9 @@ import (
 
 var _ precinct.WorkStore = (*DB)(nil)
 
-// scopeWhere keeps rows of a table with the jurisdiction columns named in
-// cols (sub-bureau, station, police grid, community grid, as many as the table
-// has) that the scope reaches: every level the scope sets must match, or be
-// empty in the row (a coarser place, as precinct.Location.Covers has it). An
-// empty scope matches nothing.
-func scopeWhere(w *where, sc precinct.Scope, cols ...string) {
-	if sc.All {
-		return
-	}
-	if sc.Empty() {
-		w.add("1 = 0")
-		return
-	}
-	levels := []string{sc.SubBureauID, sc.StationID, sc.PoliceGridID, sc.CommunityGridID}
-	for i, col := range cols {
-		switch {
-		case levels[i] == "":
-		case i == 0:
-			w.add(col+" = ?", levels[i])
-		default:
-			w.add("("+col+" = ? OR "+col+" = '')", levels[i])
-		}
-	}
-}
-
-// workScope is scopeWhere for work items.
+// workScope keeps work items to what sc reaches.
 func workScope(w *where, sc precinct.Scope) {
-	scopeWhere(w, sc, "sub_bureau_id", "station_id", "police_grid_id", "community_grid_id")
+	w.scope(sc, scopeCols{"sub_bureau_id", "station_id", "police_grid_id", "community_grid_id"})
 }
 
 // workColumns are the values of the searchable columns of an item.
@@ -479,7 +454,7 @@ func (db *DB) WorkCounts(ctx context.Context, f precinct.WorkCountFilter) ([]pre
 		if f.Scope.PoliceGridID != "" || f.Scope.CommunityGridID != "" {
 			pw.add("1 = 0")
 		}
-		scopeWhere(&pw, f.Scope, "sub_bureau_id", "station_id")
+		pw.scope(f.Scope, scopeCols{subBureau: "sub_bureau_id", station: "station_id"})
 		pw.eq("kind", string(f.Kind))
 		if !p.from.IsZero() {
 			pw.add("day >= ?", micros(p.from))
@@ -590,7 +565,7 @@ func (db *DB) FindDepartment(ctx context.Context, id string) (*precinct.Departme
 // those of the townships the scope reaches.
 func (db *DB) ListDepartments(ctx context.Context, f precinct.DepartmentFilter) ([]*precinct.Department, error) {
 	var w where
-	scopeWhere(&w, f.Scope, "sub_bureau_id", "station_id")
+	w.scope(f.Scope, scopeCols{subBureau: "sub_bureau_id", station: "station_id"})
 	w.eq("kind", string(f.Kind))
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT doc FROM departments`+w.sql()+` ORDER BY station_id, kind, id`), w.args...)
 	if err != nil {
