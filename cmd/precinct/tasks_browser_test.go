@@ -57,7 +57,9 @@ func TestBrowserDayTaskOffline(t *testing.T) {
 		t.Fatalf("officer app tasks: %v", err)
 	}
 	// The console sees the task under its police grid.
-	cmdUser := userWith(t, admin, func(u *precinct.User) bool { return u.Role == precinct.RoleCommand && u.Scope.StationID == ou.Scope.StationID })
+	cmdUser := userWith(t, admin, func(u *precinct.User) bool {
+		return u.Role == precinct.RoleCommand && u.Scope.StationID == ou.Scope.StationID
+	})
 	console := b.tab("console", 60*time.Second)
 	if err := chromedp.Do(console,
 		chromedp.Navigate(base+"/"),
