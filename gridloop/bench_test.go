@@ -41,6 +41,7 @@ var benchStart = time.Date(2025, 3, 1, 0, 0, 0, 0, precinct.CST)
 
 // fixture is a district seeded with a year of reports on one engine.
 type fixture struct {
+	cleanup  func()
 	db       *sqldb.DB
 	raw      *sql.DB
 	postgres bool
@@ -55,6 +56,17 @@ var (
 	fixtures   = map[string]*fixture{}
 	fixturesMu sync.Mutex
 )
+
+// TestMain removes the benchmarks' databases when the run ends.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, f := range fixtures {
+		f.raw.Close()
+		f.db.Close()
+		f.cleanup()
+	}
+	os.Exit(code)
+}
 
 // seedSQL fills work_items in one statement per engine: n reports, day by
 // day, township by township; those of the last three days partly open
@@ -127,6 +139,7 @@ func benchFixture(b *testing.B, engine string) *fixture {
 	}
 	ctx := context.Background()
 	var dsn, driver, rawDSN string
+	cleanup := func() {}
 	switch engine {
 	case "sqlite":
 		dir, err := os.MkdirTemp("", "precinct-bench-work")
@@ -134,6 +147,7 @@ func benchFixture(b *testing.B, engine string) *fixture {
 			b.Fatal(err)
 		}
 		dsn = filepath.Join(dir, "work.db")
+		cleanup = func() { os.RemoveAll(dir) }
 		driver, rawDSN = "sqlite", "file:"+dsn+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=busy_timeout(10000)"
 	case "postgres":
 		base := os.Getenv("PRECINCT_TEST_POSTGRES")
@@ -141,9 +155,11 @@ func benchFixture(b *testing.B, engine string) *fixture {
 			b.Skip("PRECINCT_TEST_POSTGRES not set")
 		}
 		var err error
-		if dsn, _, err = sqldb.NewSchema(ctx, base, "bench_work"); err != nil {
+		var drop func() error
+		if dsn, drop, err = sqldb.NewSchema(ctx, base, "bench_work"); err != nil {
 			b.Fatal(err)
 		}
+		cleanup = func() { _ = drop() }
 		driver, rawDSN = "pgx", dsn
 	}
 	db, err := sqldb.Open(ctx, dsn, sqldb.Options{})
@@ -168,7 +184,7 @@ func benchFixture(b *testing.B, engine string) *fixture {
 		b.Fatal(err)
 	}
 	eng := &workflow.Engine{Store: db, Kinds: kinds, Clock: fixedClock(benchStart.AddDate(1, 0, 0))}
-	f := &fixture{db: db, raw: raw, postgres: engine == "postgres", grid: &gridloop.Service{Engine: eng},
+	f := &fixture{cleanup: cleanup, db: db, raw: raw, postgres: engine == "postgres", grid: &gridloop.Service{Engine: eng},
 		ctx:      precinct.NewContextWithUser(ctx, &precinct.User{ID: "dept-user", Role: precinct.RoleDepartment, Scope: precinct.Location{SubBureauID: "sb1"}}),
 		district: precinct.NewContextWithUser(ctx, &precinct.User{ID: "centre", Role: precinct.RoleDispatcher, Scope: precinct.Location{SubBureauID: "sb1"}}),
 		n:        benchTowns * perDay * benchDays, seed: time.Since(start)}
