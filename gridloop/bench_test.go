@@ -82,7 +82,7 @@ func seedSQL(postgres bool, perDay int) []string {
 		'assignee', assignee, 'tier', 0, 'steps', 0, 'returns', 0, 'source', json_object(), 'opened_at', '2025-03-01T00:00:00Z', 'updated_at', '2025-03-01T00:00:00Z',
 		'version', 4, 'created_by', 'bench', 'data', json_object('reporter_kind', 'grid_worker', 'description', '小区门口生活垃圾堆放三天未清运'))`
 	if postgres {
-		series = fmt.Sprintf(`SELECT n FROM generate_series(0, %d) AS n`, total-1)
+		series = fmt.Sprintf(`SELECT n FROM generate_series(0::bigint, %d) AS n`, total-1)
 		jsonDoc = strings.NewReplacer("json_object(", "json_build_object(").Replace(jsonDoc) + "::text"
 	}
 	rows := fmt.Sprintf(`SELECT 'gr_' || lpad(CAST(n AS TEXT), 10, '0') AS id, n,
