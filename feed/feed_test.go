@@ -20,7 +20,7 @@ func (l log) ListEvents(_ context.Context, f precinct.EventFilter) ([]*precinct.
 	return out, nil
 }
 func (log) Unpublished(context.Context, int) ([]*precinct.Event, error) { return nil, nil }
-func (log) MarkPublished(context.Context, []int64) error              { return nil }
+func (log) MarkPublished(context.Context, []int64) error                { return nil }
 
 // byPlace is a read rule that shows events of the caller's station.
 func byPlace(u *precinct.User, e *precinct.Event) *precinct.Event {
