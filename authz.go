@@ -18,21 +18,36 @@ const (
 	PermEditRules      Permission = "rules.edit"
 	PermReadAudit      Permission = "audit.read"
 	PermManageUsers    Permission = "users.manage"
+	PermReadWork       Permission = "work.read"       // grid reports, disputes, tasks, their figures
+	PermReportWork     Permission = "work.report"     // file a grid report (网格吹哨)
+	PermTriageWork     Permission = "work.triage"     // triage, transfer, evaluate, close (分级转办、考核评价)
+	PermHandleWork     Permission = "work.handle"     // accept and give feedback on work assigned to one's team or department
+	PermMediate        Permission = "dispute.mediate" // open disputes, record mediation, agreements, follow-ups
 )
 
 // rolePermissions is the authorization matrix: the one place that says which
 // role may do what. Jurisdiction is checked separately by Scope.Covers.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermReadOrg, PermManageOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond,
-		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers},
-	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal},
-	RoleCommand:    {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal},
-	RoleChief:      {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules},
-	RoleCase:       {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
-	RoleCommunity:  {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
-	RolePatrol:     {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
-	RoleAuxiliary:  {PermReadOrg, PermReadIncident, PermCreateIncident, PermReportPosition, PermCheckIn},
-	RoleAuditor:    {PermReadOrg, PermReadIncident, PermReadAudit},
+		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers,
+		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate},
+	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal,
+		PermReadWork, PermReportWork, PermTriageWork},
+	RoleCommand: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal,
+		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate},
+	RoleChief: {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules, PermReadWork, PermTriageWork},
+	RoleCase:  {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn, PermReadWork, PermReportWork, PermHandleWork},
+	RoleCommunity: {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn,
+		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate},
+	RolePatrol:    {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn, PermReadWork, PermReportWork},
+	RoleAuxiliary: {PermReadOrg, PermReadIncident, PermCreateIncident, PermReportPosition, PermCheckIn, PermReadWork, PermReportWork},
+	RoleAuditor:   {PermReadOrg, PermReadIncident, PermReadAudit, PermReadWork},
+	// Those outside the police: grid workers report from their grid; the
+	// governance centres triage and transfer; a linked department reads
+	// and handles only what is transferred to it (checked by the service).
+	RoleGridWorker: {PermReadWork, PermReportWork},
+	RoleGovernance: {PermReadOrg, PermReadWork, PermReportWork, PermTriageWork},
+	RoleDepartment: {PermReadWork, PermHandleWork},
 }
 
 // Can reports whether role r has permission p anywhere.

@@ -196,6 +196,7 @@ type Store interface {
 	EventStore
 	AuditStore
 	RuleStore
+	WorkStore
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -20,6 +20,8 @@ import (
 
 	"precinct"
 	"precinct/auth"
+	"precinct/gridloop"
+	"precinct/mediation"
 )
 
 // Server is the HTTP server of one Precinct node: it parses requests, calls
@@ -49,6 +51,11 @@ type Server struct {
 	Stats precinct.StatsService
 	// Live, if set, lets event streams follow unit positions (?positions=1).
 	Live LiveUnits
+	// GridLoop, Disputes and Tasks serve the grid whistle loop and
+	// Open311, disputes and mediation, and the daily tasks.
+	GridLoop *gridloop.Service
+	Disputes *mediation.Service
+	Tasks    precinct.TaskService
 	// Ready is an optional extra readiness check for /readyz, besides the
 	// store and the bus.
 	Ready func(ctx context.Context) error
@@ -81,6 +88,7 @@ func (s *Server) table() []route {
 		s.orgRoutes(),
 		s.unitRoutes(),
 		s.incidentRoutes(),
+		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
 	)
 }
 

@@ -30,6 +30,9 @@ type Config struct {
 	DemoPassword  string
 	// StaleAfter is the age after which a unit's position is stale.
 	StaleAfter time.Duration // PRECINCT_STALE_AFTER
+	// SweepEvery is how often deadlines of work items are checked; 0 stops
+	// the sweeper (tests sweep by hand).
+	SweepEvery time.Duration // PRECINCT_SWEEP_EVERY
 	// ShutdownTimeout bounds how long in-flight requests may take at shutdown.
 	ShutdownTimeout time.Duration
 	LogLevel        string // PRECINCT_LOG: debug, info, warn, error
@@ -43,6 +46,7 @@ func DefaultConfig() Config {
 		DemoMove:        true,
 		DemoHistoryDays: 30,
 		StaleAfter:      120 * time.Second,
+		SweepEvery:      30 * time.Second,
 		ShutdownTimeout: 10 * time.Second,
 		LogLevel:        "info",
 	}
@@ -81,6 +85,11 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 		return c, err
 	}
 	fs.DurationVar(&c.StaleAfter, "stale-after", stale, "age after which a unit's position is stale (PRECINCT_STALE_AFTER)")
+	sweep, err := envDuration(getenv, "PRECINCT_SWEEP_EVERY", c.SweepEvery)
+	if err != nil {
+		return c, err
+	}
+	fs.DurationVar(&c.SweepEvery, "sweep-every", sweep, "how often deadlines of grid reports and disputes are checked; 0 for never (PRECINCT_SWEEP_EVERY)")
 	fs.StringVar(&c.LogLevel, "log", envOr(getenv, "PRECINCT_LOG", c.LogLevel), "log level: debug, info, warn, error (PRECINCT_LOG)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -18,14 +18,18 @@ import (
 	"precinct/dispatch"
 	"precinct/feed"
 	"precinct/geo"
+	"precinct/gridloop"
 	phttp "precinct/http"
+	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
 	"precinct/report"
 	"precinct/routing"
 	"precinct/sim"
 	"precinct/sqldb"
+	"precinct/tasks"
 	"precinct/web"
+	"precinct/workflow"
 )
 
 // Main is one running Precinct node: its store, bus, services and HTTP server.
@@ -40,6 +44,10 @@ type Main struct {
 	Relay    *natsbus.Relay
 	Auth     *auth.Service
 	Dispatch *dispatch.Service
+	Work     *workflow.Engine
+	GridLoop *gridloop.Service
+	Disputes *mediation.Service
+	Tasks    *tasks.Service
 	HTTP     *phttp.Server
 
 	// Passwords generated at first start, kept for tests (never logged again).
@@ -128,6 +136,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load units: %w", err)
 	}
 
+	if err := m.openWork(runCtx, resolver); err != nil {
+		return fmt.Errorf("workflow: %w", err)
+	}
+
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
 	if err := positions.Start(runCtx, sys); err != nil {
 		return fmt.Errorf("position feed: %w", err)
@@ -143,13 +155,16 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Rules:     m.Dispatch,
 		KPIs:      m.Dispatch,
 		Stats:     &report.Service{Store: m.Store},
-		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules()),
+		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules()),
 		Bus:       m.Bus,
 		Live:      m.Dispatch.Live,
 		Resolver:  resolver,
 		Clock:     m.Clock,
 		Assets:    web.Assets(),
 		Logger:    m.Logger,
+		GridLoop:  m.GridLoop,
+		Disputes:  m.Disputes,
+		Tasks:     m.Tasks,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -261,6 +276,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		return fmt.Errorf("import demo: %w", err)
 	}
 	m.DemoPassword = pw
+	if err := m.seedWork(ctx, j, hash); err != nil {
+		return err
+	}
 	names := make([]string, 0, 4)
 	for _, u := range j.Users {
 		if len(names) < 4 {

@@ -10,6 +10,7 @@ import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, uni
 import { currentUser } from './login.js';
 import { eventLabel, eventDetail, placeTypes, sources, openStatuses } from './words.js';
 import { StatsPanel } from './stats.js';
+import { GridPanel } from './gridloop.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -671,6 +672,11 @@ class Console {
     this.stats.open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  openGrid() {
+    this.leavePanel('grid');
+    new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   // Trajectories.
 
   openTrajectory(unitId) {
@@ -745,6 +751,7 @@ class Console {
     document.getElementById('btn-intake').addEventListener('click', () => this.openIntake());
     document.getElementById('btn-traj').addEventListener('click', () => this.openTrajectory(this.map.selectedUnit));
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
+    document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
     document.getElementById('btn-logout').addEventListener('click', async () => {
