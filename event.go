@@ -172,6 +172,7 @@ type Store interface {
 	EventStore
 	AuditStore
 	RuleStore
+	RegistryStore
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"audit", testAudit},
 		{"check-ins", testCheckIns},
 	}
+	tests = append(tests, registryTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)
