@@ -463,20 +463,23 @@ type ResidentFilter struct {
 	PhoneHashes []string
 	// NamePrefix matches names starting with it.
 	NamePrefix string
-	// Address selects people at this address or under it.
-	Address  string
-	HouseID  string
-	Kind     ResidentKind
-	Flag     CareFlag
-	Statuses []RecordStatus // nil: every status but merged
-	Cursor   string
-	Limit    int
+	// Address selects people at this address or under it; AddressIDs
+	// people at exactly one of these.
+	Address    string
+	AddressIDs []string
+	HouseID    string
+	Kind       ResidentKind
+	Flag       CareFlag
+	Statuses   []RecordStatus // nil: every status but merged
+	Cursor     string
+	Limit      int
 }
 
 // HouseFilter selects houses.
 type HouseFilter struct {
 	Scope            Scope
 	Address          string // at or under this address
+	AddressIDs       []string
 	Use              HouseUse
 	OwnerPhoneHashes []string
 	Statuses         []RecordStatus
@@ -491,6 +494,7 @@ type OrganisationFilter struct {
 	Kind        OrgKind
 	NamePrefix  string
 	CreditCode  string
+	CreditCodes []string
 	KeyUnit     bool // only key units
 	PhoneHashes []string
 	Statuses    []RecordStatus
@@ -711,6 +715,9 @@ type AddressInput struct {
 	ParentID string       `json:"parent_id"`
 	Level    AddressLevel `json:"level"`
 	Name     string       `json:"name"`
+	// DivisionCode is the administrative division code of a district (6
+	// digits), township (9) or community (12).
+	DivisionCode string `json:"division_code,omitempty"`
 	// Point is where it is; elements below a building take the building's.
 	Point *Point `json:"point,omitempty"`
 }

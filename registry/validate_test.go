@@ -173,3 +173,40 @@ func FuzzNormalizePhone(f *testing.F) {
 		}
 	})
 }
+
+func TestNormalizeAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"文汇社区 阳光小区 三栋二单元五〇一": "文汇社区阳光小区3栋2单元501",
+		"阳光小区3号楼2单元501室":     "阳光小区3栋2单元501",
+		"Ａ座１２０３":             "A栋1203",
+		"石家村十二组":             "石家村12组",
+		"一百零五号":              "105号",
+		"二十栋":                "20栋",
+		"十字路口一品小区":           "十字路口一品小区",
+	} {
+		if got := registry.NormalizeAddress(in); got != want {
+			t.Errorf("NormalizeAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"文汇社区居民委员会": "文汇社区", "石家村村民委员会": "石家村", "城东街道办事处": "城东街道", "新华大道": ""} {
+		if got := registry.ShortName(in); got != want {
+			t.Errorf("ShortName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzNormalizeAddress(f *testing.F) {
+	f.Add("文汇社区阳光小区三栋二单元五〇一室")
+	f.Fuzz(func(t *testing.T, s string) {
+		n := registry.NormalizeAddress(s)
+		if again := registry.NormalizeAddress(n); again != n {
+			t.Fatalf("%q → %q → %q: not stable", s, n, again)
+		}
+		_ = registry.ShortName(n)
+		for _, level := range []precinct.AddressLevel{precinct.AddressBuilding, precinct.AddressUnit, precinct.AddressRoom, precinct.AddressRoad} {
+			if seg := registry.Segment(level, n, ""); seg == "" || strings.Contains(seg, "/") {
+				t.Fatalf("segment %q of %q", seg, n)
+			}
+		}
+	})
+}

@@ -609,6 +609,9 @@ func (db *DB) ListResidents(ctx context.Context, f precinct.ResidentFilter) ([]*
 	}
 	prefix(&w, "name", f.NamePrefix)
 	under(&w, "address_id", f.Address)
+	if f.AddressIDs != nil {
+		w.in("address_id", f.AddressIDs)
+	}
 	w.eq("house_id", f.HouseID)
 	w.eq("kind", string(f.Kind))
 	if f.Flag != "" {
@@ -670,6 +673,9 @@ func (db *DB) ListHouses(ctx context.Context, f precinct.HouseFilter) ([]*precin
 	var w where
 	scopeWhere(&w, f.Scope, "", false)
 	under(&w, "address_id", f.Address)
+	if f.AddressIDs != nil {
+		w.in("address_id", f.AddressIDs)
+	}
 	w.eq("use", string(f.Use))
 	if f.OwnerPhoneHashes != nil {
 		w.in("phone_hash", f.OwnerPhoneHashes)
@@ -691,6 +697,9 @@ func (db *DB) ListOrganisations(ctx context.Context, f precinct.OrganisationFilt
 	w.eq("kind", string(f.Kind))
 	prefix(&w, "name", f.NamePrefix)
 	w.eq("credit_code", f.CreditCode)
+	if f.CreditCodes != nil {
+		w.in("credit_code", f.CreditCodes)
+	}
 	if f.KeyUnit {
 		w.add("key_unit = 1")
 	}
