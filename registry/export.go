@@ -42,9 +42,10 @@ func (s *Service) Export(ctx context.Context, q precinct.ExportQuery, w io.Write
 	if err != nil {
 		return err
 	}
-	what := fmt.Sprintf("%s police_grid=%s address=%s", q.Kind, q.PoliceGridID, q.Address)
-	if err := s.Store.RecordAudit(ctx, &precinct.AuditRecord{ID: precinct.NewID("aud", s.now()), At: s.now(), Actor: u.ID,
-		Action: string(precinct.PermExport), EntityType: string(q.Kind), EntityID: strings.TrimSpace(what), Fields: []string{string(q.Format)}}); err != nil {
+	what := strings.TrimSpace(fmt.Sprintf("%s police_grid=%s address=%s", q.Kind, q.PoliceGridID, q.Address))
+	rec := precinct.NewAuditRecord(ctx, s.now(), string(q.Kind), what, sc.Location, "", string(q.Format))
+	rec.Action = string(precinct.PermExport)
+	if err := s.Store.RecordAudit(ctx, rec); err != nil {
 		return err
 	}
 	header := make([]string, len(cols))

@@ -136,9 +136,10 @@ func (s *Service) RecordEvent(u *precinct.User, e *precinct.Event) *precinct.Eve
 	return e
 }
 
-// EventRules are the read rules of the registry's events, by entity type.
-func (s *Service) EventRules() map[string]func(*precinct.User, *precinct.Event) *precinct.Event {
-	rules := map[string]func(*precinct.User, *precinct.Event) *precinct.Event{}
+// EventRules are the read rules of the registry's events, by entity type,
+// for the event stream (package feed).
+func (s *Service) EventRules() map[string]precinct.EventRule {
+	rules := map[string]precinct.EventRule{}
 	for _, t := range []precinct.RegistryEntity{precinct.EntityAddress, precinct.EntityResident, precinct.EntityHouse,
 		precinct.EntityOrganisation, precinct.EntityVisit, "registry"} {
 		rules[string(t)] = s.RecordEvent
@@ -154,11 +155,7 @@ func (s *Service) audit(ctx context.Context, entity precinct.RegistryEntity, id 
 	if len([]rune(reason)) > 500 {
 		return precinct.FieldErrorf(precinct.EINVALID, "reason", "理由过长（最多 500 字）", "The reason is too long (500 characters at most).")
 	}
-	_ = loc
-	return s.Store.RecordAudit(ctx, &precinct.AuditRecord{
-		ID: precinct.NewID("aud", s.now()), At: s.now(), Actor: precinct.ActorFromContext(ctx), Action: string(precinct.PermReadPersonal),
-		EntityType: string(entity), EntityID: id, Fields: append(fields, "reason: "+reason),
-	})
+	return s.Store.RecordAudit(ctx, precinct.NewAuditRecord(ctx, s.now(), string(entity), id, loc, reason, fields...))
 }
 
 // seal returns the stored form of a normalised personal value.

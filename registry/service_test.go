@@ -283,7 +283,7 @@ func TestScopeAndMasking(t *testing.T) {
 	wantErr(t, err, precinct.EFORBIDDEN, "")
 	_, err = e.svc.RevealResident(e.as("chief1"), r.ID, precinct.RevealRequest{})
 	wantErr(t, err, precinct.EINVALID, "reason")
-	audits, _, _ := e.store.ListAudit(context.Background(), precinct.AuditFilter{EntityID: r.ID})
+	audits, _, _ := e.store.ListAudit(context.Background(), precinct.AuditFilter{Scope: precinct.Everywhere, EntityID: r.ID})
 	if len(audits) != 0 {
 		t.Fatalf("refused reads were audited: %+v", audits)
 	}
@@ -291,12 +291,12 @@ func TestScopeAndMasking(t *testing.T) {
 	if err != nil || full.IDNumber != id || full.Phone != "13912345678" || !full.Full {
 		t.Fatalf("full view: %+v %v", full, err)
 	}
-	audits, _, _ = e.store.ListAudit(context.Background(), precinct.AuditFilter{EntityID: r.ID})
-	if len(audits) != 1 || audits[0].Actor != "chief1" || audits[0].Action != "personal.read" || !strings.Contains(strings.Join(audits[0].Fields, " "), "核查盗窃案嫌疑人") {
+	audits, _, _ = e.store.ListAudit(context.Background(), precinct.AuditFilter{Scope: precinct.Everywhere, EntityID: r.ID})
+	if len(audits) != 1 || audits[0].Actor != "chief1" || audits[0].Action != "personal.read" || audits[0].Reason != "核查盗窃案嫌疑人" || audits[0].SubBureauID != "sb1" {
 		t.Errorf("audit: %+v", audits)
 	}
 	// Events carry the record masked, and its community grid.
-	evs, _ := e.store.ListEvents(context.Background(), precinct.EventFilter{EntityID: r.ID})
+	evs, _ := e.store.ListEvents(context.Background(), precinct.EventFilter{Scope: precinct.Everywhere, EntityID: r.ID})
 	if len(evs) == 0 {
 		t.Fatal("no event")
 	}
@@ -674,7 +674,7 @@ func TestExportAndReimport(t *testing.T) {
 			t.Errorf("csv export lacks the masked ID: %s", out.String())
 		}
 	}
-	audits, _, _ := e.store.ListAudit(context.Background(), precinct.AuditFilter{Actor: "chief1"})
+	audits, _, _ := e.store.ListAudit(context.Background(), precinct.AuditFilter{Scope: precinct.Everywhere, Actor: "chief1"})
 	if len(audits) != 2 || audits[0].Action != "registry.export" {
 		t.Errorf("exports audited: %+v", audits)
 	}

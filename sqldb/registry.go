@@ -21,6 +21,10 @@ import (
 // stop above a level (a township's address has no police grid) match it too,
 // as Location.Covers has it.
 func scopeWhere(w *where, s precinct.Scope, alias string, coarse bool) {
+	if coarse {
+		w.scope(s, scopeCols{alias + "sub_bureau_id", alias + "station_id", alias + "police_grid_id", alias + "community_grid_id"})
+		return
+	}
 	if s.All {
 		return
 	}
@@ -28,16 +32,13 @@ func scopeWhere(w *where, s precinct.Scope, alias string, coarse bool) {
 		w.add("1 = 0")
 		return
 	}
+	// Records always carry every level: plain equalities, which the
+	// (level, id) indexes serve in ID order.
 	w.add(alias+"sub_bureau_id = ?", s.SubBureauID)
 	for _, lv := range []struct{ col, v string }{
 		{"station_id", s.StationID}, {"police_grid_id", s.PoliceGridID}, {"community_grid_id", s.CommunityGridID},
 	} {
-		if lv.v == "" {
-			continue
-		}
-		if coarse {
-			w.add("("+alias+lv.col+" = ? OR "+alias+lv.col+" = '')", lv.v)
-		} else {
+		if lv.v != "" {
 			w.add(alias+lv.col+" = ?", lv.v)
 		}
 	}

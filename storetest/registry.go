@@ -241,7 +241,7 @@ func testRegistryAtomic(t *testing.T, s precinct.Store) {
 	if _, err := s.FindResident(ctx, "r9"); precinct.ErrorCode(err) != precinct.ENOTFOUND {
 		t.Errorf("a failed write created r9: %v", err)
 	}
-	evs, _ := s.ListEvents(ctx, precinct.EventFilter{EntityID: ""})
+	evs, _ := s.ListEvents(ctx, precinct.EventFilter{Scope: precinct.Everywhere, EntityID: ""})
 	for _, e := range evs {
 		if e.ID == "evt-x" {
 			t.Error("a failed write appended its event")
@@ -258,7 +258,7 @@ func testRegistryAtomic(t *testing.T, s precinct.Store) {
 	if got.Version != 2 || len(got.Flags) != 0 || !got.UpdatedAt.Equal(t0.Add(time.Hour)) {
 		t.Errorf("after update: %+v", got)
 	}
-	evs, _ = s.ListEvents(ctx, precinct.EventFilter{EntityID: "r1"})
+	evs, _ = s.ListEvents(ctx, precinct.EventFilter{Scope: precinct.Everywhere, EntityID: "r1"})
 	if len(evs) != 1 || evs[0].ID != "evt-y" {
 		t.Errorf("events of r1: %v", evs)
 	}
