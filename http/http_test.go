@@ -99,8 +99,9 @@ func newEnv(t *testing.T) *env {
 	if err := svc.LoadUnits(precinct.NewContextWithUser(ctx, &precinct.User{ID: "system", Role: precinct.RoleAdmin})); err != nil {
 		t.Fatal(err)
 	}
+	reg := newRegistry(t, db, resolver, relay.Notify)
 	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc,
-		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules()),
+		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), reg.EventRules()), Registry: reg,
 		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)

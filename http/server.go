@@ -47,6 +47,9 @@ type Server struct {
 	Logger *slog.Logger
 	// Stats answers incident statistics.
 	Stats precinct.StatsService
+	// Registry is the registry of addresses, residents, houses,
+	// organisations and visits (一标三实).
+	Registry precinct.RegistryService
 	// Live, if set, lets event streams follow unit positions (?positions=1).
 	Live LiveUnits
 	// Ready is an optional extra readiness check for /readyz, besides the
@@ -81,6 +84,7 @@ func (s *Server) table() []route {
 		s.orgRoutes(),
 		s.unitRoutes(),
 		s.incidentRoutes(),
+		s.registryRoutes(),
 	)
 }
 

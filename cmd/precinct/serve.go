@@ -21,6 +21,7 @@ import (
 	phttp "precinct/http"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/registry"
 	"precinct/report"
 	"precinct/routing"
 	"precinct/sim"
@@ -40,6 +41,7 @@ type Main struct {
 	Relay    *natsbus.Relay
 	Auth     *auth.Service
 	Dispatch *dispatch.Service
+	Registry *registry.Service
 	HTTP     *phttp.Server
 
 	// Passwords generated at first start, kept for tests (never logged again).
@@ -128,6 +130,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load units: %w", err)
 	}
 
+	if err := m.openRegistry(resolver); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
 	if err := positions.Start(runCtx, sys); err != nil {
 		return fmt.Errorf("position feed: %w", err)
@@ -143,7 +148,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Rules:     m.Dispatch,
 		KPIs:      m.Dispatch,
 		Stats:     &report.Service{Store: m.Store},
-		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules()),
+		Registry:  m.Registry,
+		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Registry.EventRules()),
 		Bus:       m.Bus,
 		Live:      m.Dispatch.Live,
 		Resolver:  resolver,
