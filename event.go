@@ -197,6 +197,7 @@ type Store interface {
 	AuditStore
 	RuleStore
 	WorkStore
+	RegistryStore
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -34,15 +34,6 @@ func (s *Server) gridLoopRoutes() []route {
 	}
 }
 
-// idempotencyKey reads the Idempotency-Key header.
-func idempotencyKey(r *http.Request) (string, error) {
-	k := r.Header.Get("Idempotency-Key")
-	if len(k) > maxIdempotencyKey {
-		return "", precinct.FieldErrorf(precinct.EINVALID, "Idempotency-Key", "Idempotency-Key 过长", "The Idempotency-Key is too long.")
-	}
-	return k, nil
-}
-
 func (s *Server) handleGridReport(w http.ResponseWriter, r *http.Request) error {
 	if err := precinct.Authorize(user(r), precinct.PermReportWork); err != nil {
 		return err

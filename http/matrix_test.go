@@ -378,6 +378,9 @@ func probes() map[string][]probe {
 				"u4": {SubBureauID: "sb2"}}[tg.user]
 		}, hasItem("id", func(tg *target) string { return tg.user }))},
 	}
+	for route, prs := range registryProbes() {
+		p[route] = append(p[route], prs...)
+	}
 	for route, l := range lists {
 		pr := l.pr
 		pr.name, pr.req = l.name, func(tg *target) request {
@@ -464,6 +467,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatalf("position of %s: %d %s", tg.unit, code, b)
 		}
 	}
+	seedRegistry(t, e)
 	// Every sb1 user and the administrator hear the rules change last.
 	var rules precinct.RuleDocument
 	_, b := e.call(admin, "GET", "/api/v1/rules?sub_bureau_id=sb1", nil)
@@ -501,7 +505,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					want := pr.want(u, tg)
 					t.Run(fmt.Sprintf("%s/%s/%s", u.Username, pr.name, tg.name), func(t *testing.T) {
 						token := tok
-						if !strings.HasPrefix(route, "GET /api/v1/") && !strings.HasPrefix(route, "POST /api/v1/") && !strings.HasPrefix(route, "PUT /api/v1/") {
+						if !strings.HasPrefix(route, "GET /api/v1/") && !strings.HasPrefix(route, "POST /api/v1/") && !strings.HasPrefix(route, "PUT /api/v1/") && !strings.HasPrefix(route, "PATCH /api/v1/") {
 							token = ""
 						}
 						code, b := e.call(token, r.method, r.path, r.body)

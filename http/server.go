@@ -49,6 +49,9 @@ type Server struct {
 	Logger *slog.Logger
 	// Stats answers incident statistics.
 	Stats precinct.StatsService
+	// Registry is the registry of addresses, residents, houses,
+	// organisations and visits (一标三实).
+	Registry precinct.RegistryService
 	// Live, if set, lets event streams follow unit positions (?positions=1).
 	Live LiveUnits
 	// GridLoop, Disputes and Tasks serve the grid whistle loop and
@@ -89,6 +92,7 @@ func (s *Server) table() []route {
 		s.unitRoutes(),
 		s.incidentRoutes(),
 		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
+		s.registryRoutes(),
 	)
 }
 

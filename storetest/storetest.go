@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"work tallies", testWorkCounts},
 		{"departments and API keys", testDepartments},
 	}
+	tests = append(tests, registryTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)

@@ -28,6 +28,11 @@ type Config struct {
 	// print once at first start.
 	AdminPassword string
 	DemoPassword  string
+	// VaultKey and VaultKeyFile come only from the environment
+	// (PRECINCT_VAULT_KEY, PRECINCT_VAULT_KEY_FILE): the keys that seal
+	// personal data. Empty: a development key file in the data directory.
+	VaultKey     string
+	VaultKeyFile string
 	// StaleAfter is the age after which a unit's position is stale.
 	StaleAfter time.Duration // PRECINCT_STALE_AFTER
 	// SweepEvery is how often deadlines of work items are checked; 0 stops
@@ -99,6 +104,7 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 	}
 	c.AdminPassword = getenv("PRECINCT_ADMIN_PASSWORD")
 	c.DemoPassword = getenv("PRECINCT_DEMO_PASSWORD")
+	c.VaultKey, c.VaultKeyFile = getenv("PRECINCT_VAULT_KEY"), getenv("PRECINCT_VAULT_KEY_FILE")
 	if c.DemoHistoryDays < 0 || c.DemoHistoryDays > 366 {
 		return c, fmt.Errorf("--demo-history-days: want 0 to 366, got %d", c.DemoHistoryDays)
 	}

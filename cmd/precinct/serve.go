@@ -23,6 +23,7 @@ import (
 	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/registry"
 	"precinct/report"
 	"precinct/routing"
 	"precinct/sim"
@@ -48,6 +49,7 @@ type Main struct {
 	GridLoop *gridloop.Service
 	Disputes *mediation.Service
 	Tasks    *tasks.Service
+	Registry *registry.Service
 	HTTP     *phttp.Server
 
 	// Passwords generated at first start, kept for tests (never logged again).
@@ -139,6 +141,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.openWork(runCtx, resolver); err != nil {
 		return fmt.Errorf("workflow: %w", err)
 	}
+	if err := m.openRegistry(resolver); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
 
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
 	if err := positions.Start(runCtx, sys); err != nil {
@@ -155,7 +160,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Rules:     m.Dispatch,
 		KPIs:      m.Dispatch,
 		Stats:     &report.Service{Store: m.Store},
-		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules()),
+		Registry:  m.Registry,
+		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules()),
 		Bus:       m.Bus,
 		Live:      m.Dispatch.Live,
 		Resolver:  resolver,
