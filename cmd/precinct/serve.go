@@ -138,11 +138,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load units: %w", err)
 	}
 
-	if err := m.openWork(runCtx, resolver); err != nil {
-		return fmt.Errorf("workflow: %w", err)
-	}
 	if err := m.openRegistry(resolver); err != nil {
 		return fmt.Errorf("registry: %w", err)
+	}
+	if err := m.openWork(runCtx, resolver); err != nil {
+		return fmt.Errorf("workflow: %w", err)
 	}
 
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
