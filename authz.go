@@ -13,7 +13,9 @@ const (
 	PermRespond        Permission = "incident.respond"  // accept, en route, arrive, resolve, hand over
 	PermClose          Permission = "incident.close"    // close and callback
 	PermReportPosition Permission = "position.report"
-	PermCheckIn        Permission = "duty.checkin"
+	PermCheckIn        Permission = "duty.checkin"  // check in, answer roll calls and emergency calls
+	PermManageDuty     Permission = "duty.manage"   // shifts, rosters, roll calls, emergency units, duty lists, forces' tasks
+	PermForceWork      Permission = "force.work"    // a mass-prevention member's tasks and clues
 	PermReadPersonal   Permission = "personal.read" // unmasked ID numbers and phones (audited)
 	PermEditRules      Permission = "rules.edit"
 	PermReadAudit      Permission = "audit.read"
@@ -24,15 +26,16 @@ const (
 // role may do what. Jurisdiction is checked separately by Scope.Covers.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermReadOrg, PermManageOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond,
-		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers},
-	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal},
-	RoleCommand:    {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal},
-	RoleChief:      {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules},
+		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers, PermManageDuty},
+	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal, PermManageDuty},
+	RoleCommand:    {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal, PermManageDuty},
+	RoleChief:      {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules, PermManageDuty},
 	RoleCase:       {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
 	RoleCommunity:  {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
 	RolePatrol:     {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
 	RoleAuxiliary:  {PermReadOrg, PermReadIncident, PermCreateIncident, PermReportPosition, PermCheckIn},
 	RoleAuditor:    {PermReadOrg, PermReadIncident, PermReadAudit},
+	RoleForce:      {PermCheckIn, PermForceWork},
 }
 
 // Can reports whether role r has permission p anywhere.

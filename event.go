@@ -172,6 +172,11 @@ type Store interface {
 	EventStore
 	AuditStore
 	RuleStore
+	DutyStore
+	RollCallStore
+	CheckInStore
+	EmergencyStore
+	ForceStore
 	Ping(ctx context.Context) error
 	Close() error
 }

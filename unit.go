@@ -65,18 +65,6 @@ type Position struct {
 	Heading  float64   `json:"heading,omitempty"`
 }
 
-// CheckIn is an officer's check-in (打卡) at the start of duty in the community.
-type CheckIn struct {
-	ID       string    `json:"id"`
-	UserID   string    `json:"user_id"`
-	PersonID string    `json:"person_id,omitempty"`
-	UnitID   string    `json:"unit_id,omitempty"`
-	Point    Point     `json:"point"`
-	Location Location  `json:"jurisdiction"`
-	At       time.Time `json:"at"`
-	Note     string    `json:"note,omitempty"`
-}
-
 // UnitFilter selects units. Zero fields match everything.
 type UnitFilter struct {
 	SubBureauID      string
@@ -88,7 +76,7 @@ type UnitFilter struct {
 	Limit            int
 }
 
-// UnitStore keeps units, their positions and check-ins.
+// UnitStore keeps units and their positions.
 type UnitStore interface {
 	FindUnit(ctx context.Context, id string) (*Unit, error)
 	ListUnits(ctx context.Context, f UnitFilter) ([]*Unit, string, error)
@@ -100,17 +88,4 @@ type UnitStore interface {
 	SavePositions(ctx context.Context, ps []Position) error
 	// Trajectory returns a unit's positions in [from, to), oldest first.
 	Trajectory(ctx context.Context, unitID string, from, to time.Time) ([]Position, error)
-
-	CreateCheckIn(ctx context.Context, c *CheckIn, ev *Event) error
-	ListCheckIns(ctx context.Context, f CheckInFilter) ([]*CheckIn, string, error)
-}
-
-// CheckInFilter selects check-ins.
-type CheckInFilter struct {
-	SubBureauID  string
-	StationID    string
-	UserID       string
-	Since, Until time.Time
-	Cursor       string
-	Limit        int
 }

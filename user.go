@@ -18,12 +18,16 @@ const (
 	RoleChief      Role = "chief"      // 所长、局领导
 	RoleAuditor    Role = "auditor"    // 审计
 	RolePatrol     Role = "patrol"     // 警务站巡逻民警
+	// RoleForce is a member of the mass-prevention forces (群防群治力量:
+	// volunteers, security guards, grid workers, village auxiliaries): they
+	// receive tasks, acknowledge them and report clues, and nothing more.
+	RoleForce Role = "force"
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleAdmin, RoleDispatcher, RoleCommand, RoleCase, RoleCommunity, RoleAuxiliary, RoleChief, RoleAuditor, RolePatrol:
+	case RoleAdmin, RoleDispatcher, RoleCommand, RoleCase, RoleCommunity, RoleAuxiliary, RoleChief, RoleAuditor, RolePatrol, RoleForce:
 		return true
 	}
 	return false

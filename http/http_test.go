@@ -269,7 +269,7 @@ func (e *env) written() [4]int {
 	ctx := context.Background()
 	evs, err1 := e.store.ListEvents(ctx, precinct.EventFilter{Limit: 100000})
 	incs, _, err2 := e.store.ListIncidents(ctx, precinct.IncidentFilter{Limit: 1000})
-	cs, _, err3 := e.store.ListCheckIns(ctx, precinct.CheckInFilter{Limit: 1000})
+	cs, _, err3 := e.store.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, Limit: 1000})
 	tr, err4 := e.store.Trajectory(ctx, "un1", time.Now().Add(-24*time.Hour), time.Now().Add(time.Hour))
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		e.t.Fatal(err)
@@ -766,7 +766,7 @@ func TestCheckInIdempotency(t *testing.T) {
 	if a, b := send(), send(); a != 201 || b != 200 {
 		t.Fatalf("first %d, replay %d; want 201 then 200", a, b)
 	}
-	cs, _, err := e.store.ListCheckIns(context.Background(), precinct.CheckInFilter{UserID: "u3"})
+	cs, _, err := e.store.ListCheckIns(context.Background(), precinct.CheckInFilter{Scope: precinct.Everywhere, UserID: "u3"})
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("%d check-ins stored (%v), want 1", len(cs), err)
 	}

@@ -535,7 +535,7 @@ func (s *Server) handleTrajectory(w http.ResponseWriter, r *http.Request) error 
 	}
 	var checkIns []*precinct.CheckIn
 	for cursor := ""; ; {
-		cs, next, err := s.Store.ListCheckIns(r.Context(), precinct.CheckInFilter{SubBureauID: un.SubBureauID, Since: from, Until: to, Cursor: cursor, Limit: 1000})
+		cs, next, err := s.Store.ListCheckIns(r.Context(), precinct.CheckInFilter{Scope: precinct.Everywhere, SubBureauID: un.SubBureauID, Since: from, Until: to, Cursor: cursor, Limit: 1000})
 		if err != nil {
 			return err
 		}
@@ -616,7 +616,7 @@ func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) error {
 		sum := sha256.Sum256([]byte(u.ID + "\x00" + key))
 		id = "chk_" + hex.EncodeToString(sum[:12])
 	}
-	c := &precinct.CheckIn{ID: id, UserID: u.ID, PersonID: u.PersonID, UnitID: u.UnitID, Point: in.Point, Location: loc, At: now, Note: in.Note}
+	c := &precinct.CheckIn{ID: id, UserID: u.ID, PersonID: u.PersonID, UnitID: u.UnitID, Point: &in.Point, Location: loc, At: now, Note: in.Note}
 	ev := precinct.NewEvent(r.Context(), now, "checkin.created", loc, "checkin", c.ID, nil, c, nil)
 	err = s.Store.CreateCheckIn(r.Context(), c, ev)
 	if precinct.ErrorCode(err) == precinct.ECONFLICT && r.Header.Get("Idempotency-Key") != "" {
@@ -642,7 +642,7 @@ func (s *Server) handleCheckIns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := precinct.CheckInFilter{SubBureauID: u.Scope.SubBureauID, StationID: r.URL.Query().Get("station_id"), Since: since, Cursor: r.URL.Query().Get("cursor"), Limit: n}
+	f := precinct.CheckInFilter{Scope: precinct.ScopeOf(u), SubBureauID: u.Scope.SubBureauID, StationID: r.URL.Query().Get("station_id"), Since: since, Cursor: r.URL.Query().Get("cursor"), Limit: n}
 	if u.Scope.StationID != "" {
 		if f.StationID != "" && f.StationID != u.Scope.StationID {
 			return precinct.ErrForbidden()

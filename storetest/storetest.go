@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"categories", testCategories},
 		{"audit", testAudit},
 		{"check-ins", testCheckIns},
+		{"duty", testDuty},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -715,22 +716,5 @@ func testAudit(t *testing.T, s precinct.Store) {
 	must(t, err)
 	if len(rs) != 1 || rs[0].EntityID != "p1" || len(rs[0].Fields) != 1 || rs[0].At.IsZero() {
 		t.Errorf("audit %+v", rs)
-	}
-}
-
-func testCheckIns(t *testing.T, s precinct.Store) {
-	ctx := context.Background()
-	imported(t, s)
-	loc := precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1", CommunityGridID: "cg1"}
-	c := &precinct.CheckIn{UserID: "u3", PersonID: "p1", UnitID: "un1", Point: precinct.Point{Lon: 108.1, Lat: 29.1}, Location: loc, At: t0, Note: "到岗"}
-	must(t, s.CreateCheckIn(ctx, c, precinct.NewEvent(ctx, t0, "checkin.created", loc, "checkin", "c", nil, nil, nil)))
-	cs, _, err := s.ListCheckIns(ctx, precinct.CheckInFilter{StationID: "st1", Since: t0.Add(-time.Hour)})
-	must(t, err)
-	if len(cs) != 1 || cs[0].Location != loc || cs[0].Note != "到岗" || !cs[0].At.Equal(t0) {
-		t.Errorf("check-ins %+v", cs)
-	}
-	cs, _, _ = s.ListCheckIns(ctx, precinct.CheckInFilter{Since: t0.Add(time.Hour)})
-	if len(cs) != 0 {
-		t.Error("since filter ignored")
 	}
 }
