@@ -169,6 +169,14 @@ func (r *Roster) Owner() string {
 	return r.StationID
 }
 
+// RosterWrite is a roster to store over the version its editor read, with
+// the event that records the change.
+type RosterWrite struct {
+	Roster      *Roster
+	PrevVersion int
+	Event       *Event
+}
+
 // RosterID returns the ID of an owner's roster for a week.
 func RosterID(owner, week string) string { return owner + "@" + week }
 
@@ -274,9 +282,10 @@ type DutyStore interface {
 	FindRoster(ctx context.Context, id string) (*Roster, error)
 	// ListRosters returns the stored rosters of the given weeks.
 	ListRosters(ctx context.Context, f DutyFilter, weeks []string) ([]*Roster, error)
-	// PutRoster stores r if the stored version is prevVersion (0: none
-	// stored), else ECONFLICT; r.Version becomes prevVersion+1.
-	PutRoster(ctx context.Context, r *Roster, prevVersion int, ev *Event) error
+	// PutRosters stores rosters in one transaction, each if its stored
+	// version is its PrevVersion (0: none stored), else ECONFLICT and
+	// nothing is stored; each Roster.Version becomes PrevVersion+1.
+	PutRosters(ctx context.Context, ws []RosterWrite) error
 
 	PutPost(ctx context.Context, p *Post, ev *Event) error
 	FindPost(ctx context.Context, id string) (*Post, error)
@@ -338,10 +347,11 @@ type BoardShift struct {
 type StationStrength struct {
 	ID         string `json:"id"`
 	Name       string `json:"name"`
-	Kind       string `json:"kind"` // station or service_station
-	Staff      int    `json:"staff"`
-	Seconded   int    `json:"seconded"`
-	OnDuty     int    `json:"on_duty"` // people on shift now
+	Kind       string `json:"kind"`     // station or service_station
+	Staff      int    `json:"staff"`    // the station's own officers and auxiliaries
+	Seconded   int    `json:"seconded"` // officers seconded to it now
+	Total      int    `json:"total"`    // its strength: staff and seconded
+	OnDuty     int    `json:"on_duty"`  // people on shift now
 	UnitsOn    int    `json:"units_on"`
 	UnitsOff   int    `json:"units_off"`
 	UnitsShort int    `json:"units_short"`

@@ -5,32 +5,16 @@ import (
 	"time"
 )
 
-// ForceKind is the kind of a mass-prevention force (群防群治力量) member.
-type ForceKind string
-
-const (
-	ForceVolunteer        ForceKind = "volunteer"         // 义警、志愿者
-	ForceSecurityGuard    ForceKind = "security_guard"    // 保安员
-	ForceGridWorker       ForceKind = "grid_worker"       // 网格员
-	ForceVillageAuxiliary ForceKind = "village_auxiliary" // 村辅警
-)
-
-// Valid reports whether k is a known force kind.
-func (k ForceKind) Valid() bool {
-	switch k {
-	case ForceVolunteer, ForceSecurityGuard, ForceGridWorker, ForceVillageAuxiliary:
-		return true
-	}
-	return false
-}
+// ForceKinds are the kinds of people of the mass-prevention forces
+// (群防群治力量), who may hold an account with RoleForce.
+var ForceKinds = []PersonKind{PersonVolunteer, PersonSecurityGuard, PersonGridWorker, PersonVillageAuxiliary, PersonCadre}
 
 // ForceAccount asks for an account with the narrow RoleForce for a person of
 // the mass-prevention forces.
 type ForceAccount struct {
-	PersonID string    `json:"person_id"`
-	Kind     ForceKind `json:"kind"`
-	Username string    `json:"username"`
-	Password string    `json:"password"`
+	PersonID string `json:"person_id"`
+	Username string `json:"username"`
+	Password string `json:"password"`
 }
 
 // ForceTaskKind is the kind of a task given to mass-prevention forces.

@@ -235,43 +235,55 @@ func firstOf(s ...string) string {
 	return ""
 }
 
-// PutRoster stores a roster over the version the editor read.
-func (db *DB) PutRoster(ctx context.Context, r *precinct.Roster, prevVersion int, ev *precinct.Event) error {
-	stale := func() error {
-		return precinct.FieldErrorf(precinct.ECONFLICT, "version", "排班表已被他人修改，请刷新后重试", "Someone else changed the roster; reload it and try again.")
+// PutRosters stores rosters over the versions their editors read, all or
+// none.
+func (db *DB) PutRosters(ctx context.Context, ws []precinct.RosterWrite) error {
+	stale := func(id string) error {
+		return precinct.FieldErrorf(precinct.ECONFLICT, "version", "排班表 %s 已被他人修改，请刷新后重试", "Someone else changed roster %s; reload it and try again.", id)
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		place, err := db.servicePlace(ctx, tx, r.SubBureauID, r.StationID, r.ServiceStationID)
-		if err != nil {
-			return err
-		}
-		doc := *r
-		doc.Version, doc.Seconded, doc.Names = prevVersion+1, nil, nil
-		b, err := json.Marshal(&doc)
-		if err != nil {
-			return err
-		}
-		if prevVersion == 0 {
-			err = db.insertDoc(ctx, tx, "rosters", r.ID, place, json.RawMessage(b),
-				col{"owner", r.Owner()}, col{"week", r.Week}, col{"version", 1}, col{"updated_at", micros(r.UpdatedAt)})
-			if precinct.ErrorCode(err) == precinct.ECONFLICT {
-				return stale()
-			} else if err != nil {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		events := make([]*precinct.Event, 0, len(ws))
+		for _, rw := range ws {
+			r, prev := rw.Roster, rw.PrevVersion
+			place, err := db.servicePlace(ctx, tx, r.SubBureauID, r.StationID, r.ServiceStationID)
+			if err != nil {
 				return err
 			}
-		} else {
-			res, err := tx.ExecContext(ctx, db.q(`UPDATE rosters SET doc = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`),
-				string(b), prevVersion+1, micros(r.UpdatedAt), r.ID, prevVersion)
+			doc := *r
+			doc.Version, doc.Seconded, doc.Names = prev+1, nil, nil
+			b, err := json.Marshal(&doc)
 			if err != nil {
-				return internal(err)
+				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return stale()
+			if prev == 0 {
+				err = db.insertDoc(ctx, tx, "rosters", r.ID, place, json.RawMessage(b),
+					col{"owner", r.Owner()}, col{"week", r.Week}, col{"version", 1}, col{"updated_at", micros(r.UpdatedAt)})
+				if precinct.ErrorCode(err) == precinct.ECONFLICT {
+					return stale(r.ID)
+				} else if err != nil {
+					return err
+				}
+			} else {
+				res, err := tx.ExecContext(ctx, db.q(`UPDATE rosters SET doc = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`),
+					string(b), prev+1, micros(r.UpdatedAt), r.ID, prev)
+				if err != nil {
+					return internal(err)
+				}
+				if n, _ := res.RowsAffected(); n == 0 {
+					return stale(r.ID)
+				}
 			}
+			events = append(events, rw.Event)
 		}
-		r.Version = prevVersion + 1
-		return db.appendEvents(ctx, tx, []*precinct.Event{ev})
+		return db.appendEvents(ctx, tx, events)
 	})
+	if err != nil {
+		return err
+	}
+	for _, rw := range ws {
+		rw.Roster.Version = rw.PrevVersion + 1
+	}
+	return nil
 }
 
 // PutPost creates or replaces a post.

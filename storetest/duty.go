@@ -107,27 +107,30 @@ func testPatterns(t *testing.T, s precinct.Store) {
 
 func testRosters(t *testing.T, s precinct.Store) {
 	ctx := context.Background()
+	put := func(r *precinct.Roster, prev int) error {
+		return s.PutRosters(ctx, []precinct.RosterWrite{{Roster: r, PrevVersion: prev, Event: ev(ctx, "duty.roster.updated", r.ID)}})
+	}
 	r := &precinct.Roster{ID: precinct.RosterID("ss1", "2026-11-23"), SubBureauID: "sb1", ServiceStationID: "ss1", Week: "2026-11-23",
 		Shifts:    []precinct.Shift{{ID: "2026-11-23/a", Name: "正班", Kind: precinct.ShiftPrimary, Start: t0, End: t0.Add(10 * time.Hour), Crew: []precinct.CrewMember{{PersonID: "p1"}}}},
 		UpdatedAt: t0, Names: map[string]string{"p1": "张警官"}}
-	must(t, s.PutRoster(ctx, r, 0, ev(ctx, "duty.roster.updated", r.ID)))
+	must(t, put(r, 0))
 	if r.Version != 1 {
 		t.Errorf("version %d after the first save", r.Version)
 	}
 	// A second editor who also started from the generated week loses.
-	wantCode(t, s.PutRoster(ctx, r, 0, ev(ctx, "duty.roster.updated", r.ID)), precinct.ECONFLICT)
+	wantCode(t, put(r, 0), precinct.ECONFLICT)
 	r.Shifts[0].Crew = append(r.Shifts[0].Crew, precinct.CrewMember{PersonID: "p3", For: "p2"})
-	must(t, s.PutRoster(ctx, r, 1, ev(ctx, "duty.roster.updated", r.ID)))
-	wantCode(t, s.PutRoster(ctx, r, 1, ev(ctx, "duty.roster.updated", r.ID)), precinct.ECONFLICT)
+	must(t, put(r, 1))
+	wantCode(t, put(r, 1), precinct.ECONFLICT)
 	got, err := s.FindRoster(ctx, r.ID)
 	must(t, err)
 	if got.Version != 2 || len(got.Shifts[0].Crew) != 2 || got.Shifts[0].Crew[1].For != "p2" || got.Names != nil || !got.Shifts[0].Start.Equal(t0) {
 		t.Errorf("stored roster %+v", got)
 	}
 	st1 := &precinct.Roster{ID: precinct.RosterID("st1", "2026-11-23"), SubBureauID: "sb1", StationID: "st1", Week: "2026-11-23", UpdatedAt: t0}
-	must(t, s.PutRoster(ctx, st1, 0, ev(ctx, "duty.roster.updated", st1.ID)))
+	must(t, put(st1, 0))
 	other := &precinct.Roster{ID: precinct.RosterID("st2", "2026-11-30"), SubBureauID: "sb1", StationID: "st2", Week: "2026-11-30", UpdatedAt: t0}
-	must(t, s.PutRoster(ctx, other, 0, ev(ctx, "duty.roster.updated", other.ID)))
+	must(t, put(other, 0))
 	ros := func(r *precinct.Roster) string { return r.ID }
 	for name, c := range map[string]struct {
 		f     precinct.DutyFilter
@@ -147,6 +150,12 @@ func testRosters(t *testing.T, s precinct.Store) {
 		}
 	}
 	_, err = s.FindRoster(ctx, "st1@2026-12-07")
+	wantCode(t, err, precinct.ENOTFOUND)
+	// Two weeks at once: a stale one stores neither.
+	next := &precinct.Roster{ID: precinct.RosterID("st1", "2026-11-30"), SubBureauID: "sb1", StationID: "st1", Week: "2026-11-30", UpdatedAt: t0}
+	err = s.PutRosters(ctx, []precinct.RosterWrite{{Roster: next, Event: ev(ctx, "duty.roster.updated", next.ID)}, {Roster: st1, PrevVersion: 7, Event: ev(ctx, "duty.roster.updated", st1.ID)}})
+	wantCode(t, err, precinct.ECONFLICT)
+	_, err = s.FindRoster(ctx, next.ID)
 	wantCode(t, err, precinct.ENOTFOUND)
 }
 
