@@ -199,6 +199,7 @@ type UnitShiftState struct {
 	SubBureauID      string   `json:"sub_bureau_id"`
 	StationID        string   `json:"station_id,omitempty"`
 	ServiceStationID string   `json:"service_station_id,omitempty"`
+	PoliceGridID     string   `json:"police_grid_id,omitempty"` // a community unit's
 	OnShift          bool     `json:"on_shift"`
 	Crew             []string `json:"crew"` // people present now
 	MinCrew          int      `json:"min_crew"`
@@ -293,7 +294,7 @@ type DutyStore interface {
 
 	// SaveShiftStates records the states that are newer (AsOf) than the
 	// stored ones, appending each one's event only when on-shift, crew or
-	// shortness changed. With several nodes computing the same states, each
+	// shortness changed (the first state of a unit is no change). With several nodes computing the same states, each
 	// change is recorded once. It returns the states whose events it appended.
 	SaveShiftStates(ctx context.Context, cs []ShiftStateChange) ([]*UnitShiftState, error)
 	ListShiftStates(ctx context.Context, f DutyFilter) ([]*UnitShiftState, error)

@@ -14,16 +14,16 @@ func (s *Service) unitsIn(ctx context.Context, sc precinct.Scope) (map[string]*p
 	if sc.Empty() {
 		return out, nil
 	}
-	f := precinct.UnitFilter{SubBureauID: sc.SubBureauID, Limit: 1000}
+	// The store keeps to the units' read rule: a station's units, those of
+	// the service stations bound to it, a grid's community unit.
+	f := precinct.UnitFilter{Scope: sc, Limit: 1000}
 	for {
 		us, next, err := s.Store.ListUnits(ctx, f)
 		if err != nil {
 			return nil, err
 		}
 		for _, u := range us {
-			if sc.Covers(precinct.Location{SubBureauID: u.SubBureauID, StationID: u.StationID, PoliceGridID: u.PoliceGridID}) || u.ID == sc.UnitID {
-				out[u.ID] = u
-			}
+			out[u.ID] = u
 		}
 		if f.Cursor = next; next == "" {
 			return out, nil
@@ -98,7 +98,7 @@ func (s *Service) Board(ctx context.Context, f precinct.DutyFilter) (*precinct.D
 	for _, rc := range rcs {
 		view(rc, now)
 	}
-	b.RollCalls = rcs
+	b.RollCalls = nonNil(rcs)
 	if b.Strength, err = s.strength(ctx, owners, rs, mine, states, now); err != nil {
 		return nil, err
 	}
@@ -174,9 +174,9 @@ func (s *Service) strength(ctx context.Context, owners []*owner, rs []*precinct.
 	out := []precinct.StationStrength{}
 	for _, o := range owners {
 		ss := precinct.StationStrength{ID: o.ID, Name: o.Name, Kind: "station"}
-		pf := precinct.PersonFilter{StationID: o.StationID, Limit: 1000}
+		pf := precinct.PersonFilter{Scope: precinct.Everywhere, StationID: o.StationID, Limit: 1000}
 		if o.ServiceStationID != "" {
-			ss.Kind, pf = "service_station", precinct.PersonFilter{ServiceStationID: o.ServiceStationID, Limit: 1000}
+			ss.Kind, pf = "service_station", precinct.PersonFilter{Scope: precinct.Everywhere, ServiceStationID: o.ServiceStationID, Limit: 1000}
 		}
 		for {
 			page, next, err := s.Store.ListPeople(ctx, pf)
@@ -290,7 +290,16 @@ func (s *Service) MyDuty(ctx context.Context) (*precinct.MyDuty, error) {
 	if out.Place, err = s.placeFor(ctx, u, now); err != nil {
 		return nil, err
 	}
+	out.EmergencyCalls, out.Tasks, out.CheckIns = nonNil(out.EmergencyCalls), nonNil(out.Tasks), nonNil(out.CheckIns)
 	return out, nil
+}
+
+// nonNil returns an empty slice for nil, so that lists read as [] in JSON.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // shiftsOf returns a person's shifts overlapping [from, to), from the
@@ -398,7 +407,7 @@ func (s *Service) AssignDuties(ctx context.Context, personID string, itemIDs []s
 	}
 	now := s.now()
 	a := &precinct.DutyAssignment{PersonID: p.ID, Name: p.Name, SubBureauID: pl[0].SubBureauID, StationID: pl[0].StationID, ItemIDs: ids, AssignedBy: u.ID, At: now}
-	if err := s.Store.PutDutyAssignment(ctx, a, pl.event(ctx, now, "duty.list.assigned", "person", p.ID, a, nil)); err != nil {
+	if err := s.Store.PutDutyAssignment(ctx, a, pl.event(ctx, now, "duty.list.assigned", "duty_assignment", p.ID, a, nil)); err != nil {
 		return nil, err
 	}
 	s.notify()

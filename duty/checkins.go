@@ -187,7 +187,7 @@ func (s *Service) Ledger(ctx context.Context, date, stationID string) (*precinct
 		return nil, precinct.ErrNotFound("派出所", "Station", stationID)
 	}
 	grids := map[string]string{} // police grid → name
-	gf := precinct.GridFilter{StationID: o.StationID, Limit: 1000}
+	gf := precinct.GridFilter{Scope: sc, StationID: o.StationID, Limit: 1000}
 	for {
 		page, next, err := s.Store.ListPoliceGrids(ctx, gf)
 		if err != nil {
@@ -212,14 +212,14 @@ func (s *Service) Ledger(ctx context.Context, date, stationID string) (*precinct
 		}
 		return r
 	}
-	pf := precinct.PersonFilter{StationID: o.StationID, Limit: 1000}
+	pf := precinct.PersonFilter{Scope: sc, StationID: o.StationID, Limit: 1000}
 	for {
 		page, next, err := s.Store.ListPeople(ctx, pf)
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range page {
-			if p.Team == precinct.TeamCommunity && (p.Kind == precinct.PersonOfficer || p.Kind == precinct.PersonAuxiliary) && sc.Covers(precinct.Location{SubBureauID: o.SubBureauID, StationID: o.StationID, PoliceGridID: p.PoliceGridID}) {
+			if p.Team == precinct.TeamCommunity && (p.Kind == precinct.PersonOfficer || p.Kind == precinct.PersonAuxiliary) {
 				row(p).Expected = true
 			}
 		}

@@ -126,22 +126,15 @@ func (s *Service) CallEmergencyUnit(ctx context.Context, id, incidentID, note st
 	now := s.now()
 	c := &precinct.EmergencyCall{ID: precinct.NewID("ec", now), EmergencyUnitID: eu.ID, Name: eu.Name, IncidentID: inc.ID, SubBureauID: eu.SubBureauID,
 		StationID: eu.StationID, PoliceGridID: eu.PoliceGridID, Note: note, CalledBy: u.ID, At: now}
-	type notice struct {
-		PersonID string           `json:"person_id"`
-		UserID   string           `json:"user_id,omitempty"`
-		Channel  precinct.Channel `json:"channel"`
-	}
-	var notices []notice
 	for _, m := range eu.Members {
 		cm := precinct.EmergencyCallMember{PersonID: m.PersonID, Name: m.Name, Role: m.Role, UserID: m.UserID, Channel: precinct.ChannelPhone, Status: precinct.CallNotified}
 		if m.UserID != "" {
 			cm.Channel = precinct.ChannelApp
 		}
 		c.Members = append(c.Members, cm)
-		notices = append(notices, notice{m.PersonID, m.UserID, cm.Channel})
 	}
 	pl := append(callPlace(c), inc.Location)
-	ev := pl.event(ctx, now, "duty.emergency.called", "emergency_call", c.ID, nil, map[string]any{"incident_id": inc.ID, "members": notices, "note": note})
+	ev := pl.event(ctx, now, "duty.emergency.called", "emergency_call", c.ID, c, nil)
 	if err := s.Store.CreateEmergencyCall(ctx, c, ev); err != nil {
 		return nil, err
 	}
@@ -212,7 +205,7 @@ func (s *Service) AckEmergencyCall(ctx context.Context, id string) (*precinct.Em
 			return nil, nil
 		}
 		m.Status, m.AckAt = precinct.CallAcknowledged, &now
-		return callPlace(c).event(ctx, now, "duty.emergency.acknowledged", "emergency_call", c.ID, nil, map[string]any{"person_id": m.PersonID}), nil
+		return callPlace(c).event(ctx, now, "duty.emergency.acknowledged", "emergency_call", c.ID, c, map[string]any{"person_id": m.PersonID}), nil
 	})
 	if err != nil {
 		return nil, err
@@ -254,7 +247,7 @@ func (s *Service) NotePhoneCall(ctx context.Context, id, personID, note string, 
 		} else if m.Status != precinct.CallAcknowledged {
 			m.Status = precinct.CallUnreached
 		}
-		return callPlace(c).event(ctx, now, "duty.emergency.phoned", "emergency_call", c.ID, nil, map[string]any{"person_id": personID, "reached": reached}), nil
+		return callPlace(c).event(ctx, now, "duty.emergency.phoned", "emergency_call", c.ID, c, map[string]any{"person_id": personID, "reached": reached}), nil
 	})
 	if err != nil {
 		return nil, err

@@ -24,15 +24,12 @@ func (s *Service) CreateForceAccount(ctx context.Context, a precinct.ForceAccoun
 	if err != nil {
 		return nil, precinct.FieldErrorf(precinct.ENOTFOUND, "person_id", "人员不存在：%s", "Person not found: %s", a.PersonID)
 	}
+	pl, err := s.personPlace(ctx, p)
+	if err != nil || !sc.CoversAny(pl...) {
+		return nil, precinct.FieldErrorf(precinct.ENOTFOUND, "person_id", "人员不存在：%s", "Person not found: %s", a.PersonID)
+	}
 	if !slices.Contains(precinct.ForceKinds, p.Kind) || p.StationID == "" {
 		return nil, precinct.FieldErrorf(precinct.EINVALID, "person_id", "%s 不是派出所的群防群治力量", "%s is not one of a station's mass-prevention forces.", p.Name)
-	}
-	pl, err := s.personPlace(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	if !sc.CoversAny(pl...) {
-		return nil, precinct.FieldErrorf(precinct.ENOTFOUND, "person_id", "人员不存在：%s", "Person not found: %s", a.PersonID)
 	}
 	a.Username = strings.TrimSpace(a.Username)
 	if len(a.Username) < 3 || len(a.Username) > 64 || strings.ContainsFunc(a.Username, func(r rune) bool {
@@ -132,11 +129,7 @@ func (s *Service) CreateForceTask(ctx context.Context, t *precinct.ForceTask) (*
 		}
 		task.Assignees = append(task.Assignees, precinct.ForceAssignee{UserID: m.ID, PersonID: m.PersonID, Name: m.Name})
 	}
-	users := make([]string, len(task.Assignees))
-	for i, a := range task.Assignees {
-		users[i] = a.UserID
-	}
-	ev := taskPlace(task).event(ctx, now, "force.task.created", "force_task", task.ID, nil, map[string]any{"kind": task.Kind, "title": task.Title, "users": users})
+	ev := taskPlace(task).event(ctx, now, "force.task.created", "force_task", task.ID, task, nil)
 	if err := s.Store.CreateForceTask(ctx, task, ev); err != nil {
 		return nil, err
 	}
@@ -160,7 +153,7 @@ func (s *Service) AckForceTask(ctx context.Context, id string) (*precinct.ForceT
 			return nil, nil
 		}
 		t.Assignees[i].AckAt = &now
-		return taskPlace(t).event(ctx, now, "force.task.acknowledged", "force_task", t.ID, nil, map[string]any{"user_id": u.ID}), nil
+		return taskPlace(t).event(ctx, now, "force.task.acknowledged", "force_task", t.ID, t, map[string]any{"user_id": u.ID}), nil
 	})
 	if err != nil {
 		return nil, err
@@ -193,7 +186,7 @@ func (s *Service) ReportClue(ctx context.Context, in *precinct.Clue) (*precinct.
 		c.SubBureauID, c.StationID, c.PoliceGridID = t.SubBureauID, t.StationID, firstNonEmpty(t.PoliceGridID, c.PoliceGridID)
 	}
 	pl := place{{SubBureauID: c.SubBureauID, StationID: c.StationID, PoliceGridID: c.PoliceGridID}}
-	if err := s.Store.CreateClue(ctx, c, pl.event(ctx, now, "force.clue.reported", "clue", c.ID, nil, map[string]any{"task_id": c.TaskID})); err != nil {
+	if err := s.Store.CreateClue(ctx, c, pl.event(ctx, now, "force.clue.reported", "clue", c.ID, c, nil)); err != nil {
 		return nil, err
 	}
 	s.notify()
@@ -223,7 +216,7 @@ func (s *Service) handOff(ctx context.Context, c *precinct.Clue) (bool, error) {
 		return false, err
 	}
 	pl := place{{SubBureauID: c.SubBureauID, StationID: c.StationID, PoliceGridID: c.PoliceGridID}}
-	ok, err := s.Store.MarkClueHandedOff(ctx, c.ID, ref, pl.event(ctx, s.now(), "force.clue.handed_off", "clue", c.ID, nil, map[string]any{"ref": ref}))
+	ok, err := s.Store.MarkClueHandedOff(ctx, c.ID, ref, pl.event(ctx, s.now(), "force.clue.handed_off", "clue", c.ID, c, map[string]any{"ref": ref}))
 	if ok {
 		c.HandedOff, c.Ref = true, ref
 		s.notify()

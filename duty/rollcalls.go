@@ -29,6 +29,15 @@ func view(rc *precinct.RollCall, now time.Time) *precinct.RollCall {
 	return rc
 }
 
+// called returns the people a roll call calls.
+func called(rc *precinct.RollCall) []string {
+	out := make([]string, len(rc.Members))
+	for i, m := range rc.Members {
+		out[i] = m.PersonID
+	}
+	return out
+}
+
 // rollCallPlace is where a roll call sits.
 func rollCallPlace(rc *precinct.RollCall) place {
 	return place{{SubBureauID: rc.SubBureauID, StationID: rc.StationID}}
@@ -171,20 +180,18 @@ func (s *Service) CallRoll(ctx context.Context, in precinct.RollCallInput) (*pre
 		return nil, err
 	}
 	ps := s.people(ctx)
-	members := make([]string, len(rc.Members))
 	for i := range rc.Members {
 		m := &rc.Members[i]
 		m.Name = ps.name(m.PersonID)
 		if acct := users[m.PersonID]; acct != nil {
 			m.UserID = acct.ID
 		}
-		members[i] = m.PersonID
 	}
 	pl := rollCallPlace(rc)
 	for _, st := range stations {
 		pl = append(pl, precinct.Location{SubBureauID: rc.SubBureauID, StationID: st})
 	}
-	ev := pl.event(ctx, now, "duty.roll_call.created", "roll_call", rc.ID, nil, map[string]any{"title": rc.Title, "deadline": rc.Deadline, "people": members})
+	ev := pl.event(ctx, now, "duty.roll_call.created", "roll_call", rc.ID, nil, map[string]any{"title": rc.Title, "deadline": rc.Deadline, "people": called(rc)})
 	if err := s.Store.CreateRollCall(ctx, rc, ev); err != nil {
 		return nil, err
 	}
@@ -259,7 +266,7 @@ func (s *Service) AnswerRollCall(ctx context.Context, id string, p *precinct.Poi
 		return view(rc, s.now()), nil
 	}
 	now := s.now()
-	ev := rollCallPlace(rc).event(ctx, now, "duty.roll_call.answered", "roll_call", rc.ID, nil, map[string]any{"person_id": u.PersonID, "point": p})
+	ev := rollCallPlace(rc).event(ctx, now, "duty.roll_call.answered", "roll_call", rc.ID, nil, map[string]any{"person_id": u.PersonID, "point": p, "people": called(rc)})
 	if err := s.Store.AnswerRollCall(ctx, id, u.PersonID, now, p, ev); err != nil {
 		return nil, err
 	}
@@ -310,7 +317,7 @@ func (s *Service) CloseDue(ctx context.Context) (int, error) {
 				missed = append(missed, m.PersonID)
 			}
 		}
-		ev := rollCallPlace(rc).event(ctx, now, "duty.roll_call.closed", "roll_call", rc.ID, nil, map[string]any{"missed": missed})
+		ev := rollCallPlace(rc).event(ctx, now, "duty.roll_call.closed", "roll_call", rc.ID, nil, map[string]any{"missed": missed, "people": called(rc)})
 		ok, err := s.Store.CloseRollCall(ctx, rc.ID, ev)
 		if err != nil {
 			return n, err

@@ -109,7 +109,7 @@ func (s *Scheduler) Tick(ctx context.Context) (time.Time, error) {
 		if !st.OnShift {
 			typ = "duty.unit.off_shift"
 		}
-		changes = append(changes, precinct.ShiftStateChange{State: st, Event: pl.event(ctx, st.AsOf, typ, "unit", st.UnitID, st, nil)})
+		changes = append(changes, precinct.ShiftStateChange{State: st, Event: pl.event(ctx, st.AsOf, typ, "unit_shift", st.UnitID, st, nil)})
 	}
 	if len(changes) > 0 {
 		applied, err := svc.Store.SaveShiftStates(ctx, changes)

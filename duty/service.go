@@ -154,7 +154,7 @@ func (s *Service) owners(ctx context.Context, sc precinct.Scope) ([]*owner, erro
 			continue
 		}
 		for cursor := ""; ; {
-			sts, next, err := s.Store.ListStations(ctx, precinct.StationFilter{SubBureauID: sb.ID, Cursor: cursor, Limit: 1000})
+			sts, next, err := s.Store.ListStations(ctx, precinct.StationFilter{Scope: sc, SubBureauID: sb.ID, Cursor: cursor, Limit: 1000})
 			if err != nil {
 				return nil, err
 			}
@@ -248,6 +248,9 @@ func (s *Service) personPlace(ctx context.Context, p *precinct.Person) (place, e
 			return nil, err
 		}
 		return o.place, nil
+	}
+	if p.SubBureauID != "" {
+		return place{{SubBureauID: p.SubBureauID}}, nil
 	}
 	return nil, precinct.Errorf(precinct.EINVALID, "%s 不属于任何派出所或警务站", "%s belongs to no station or service station.", p.Name)
 }

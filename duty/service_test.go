@@ -90,7 +90,7 @@ func (e *env) addNode() node {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	sts, _, _ := e.store.ListStations(ctx, precinct.StationFilter{Limit: 100})
+	sts, _, _ := e.store.ListStations(ctx, precinct.StationFilter{Scope: precinct.Everywhere, Limit: 100})
 	d := &dispatch.Service{Store: e.store, Resolver: geo.NewResolver(sts, pgs, cgs), Clock: e.clock, Live: dispatch.NewIndex(e.clock, 100*365*24*time.Hour)}
 	if err := d.LoadUnits(e.as("u1")); err != nil {
 		e.t.Fatal(err)
@@ -134,7 +134,7 @@ func wantCode(t *testing.T, err error, code string) {
 
 func events(t *testing.T, s precinct.Store, typ string) []*precinct.Event {
 	t.Helper()
-	evs, err := s.ListEvents(context.Background(), precinct.EventFilter{Types: []string{typ}, Limit: 1000})
+	evs, err := s.ListEvents(context.Background(), precinct.EventFilter{Scope: precinct.Everywhere, Types: []string{typ}, Limit: 1000})
 	must(t, err)
 	return evs
 }
@@ -200,8 +200,8 @@ func TestUnitLeavesAtShiftEnd(t *testing.T) {
 			t.Errorf("at 08:00 the next day: not recommended (%q)", why)
 		}
 	}
-	if evs := events(t, e.store, "duty.unit.on_shift"); len(evs) != 2 {
-		t.Errorf("%d on-shift events, want 2 (the first state and the next morning)", len(evs))
+	if evs := events(t, e.store, "duty.unit.on_shift"); len(evs) != 1 || !evs[0].At.Equal(at(24, 8, 0)) {
+		t.Errorf("%d on-shift events, want 1, the next morning (a unit's first state is no change)", len(evs))
 	}
 }
 
@@ -420,7 +420,7 @@ func TestEmergencyUnitCalled(t *testing.T) {
 		t.Fatalf("call %+v", call.Members)
 	}
 	evs := events(t, e.store, "duty.emergency.called")
-	if len(evs) != 1 || !strings.Contains(string(evs[0].Data), `"user_id":"u3"`) {
+	if len(evs) != 1 || !strings.Contains(string(evs[0].After), `"user_id":"u3"`) {
 		t.Errorf("the notice event: %+v", evs)
 	}
 	my, err := e.duty.MyDuty(e.as("u3"))

@@ -46,7 +46,7 @@ func UnitStates(rosters []*precinct.Roster, units map[string]*precinct.Unit, t t
 	}
 	by := map[string]*acc{}
 	for id, u := range units {
-		by[id] = &acc{st: &precinct.UnitShiftState{UnitID: id, SubBureauID: u.SubBureauID, StationID: u.StationID, ServiceStationID: u.ServiceStationID}}
+		by[id] = &acc{st: &precinct.UnitShiftState{UnitID: id, SubBureauID: u.SubBureauID, StationID: u.StationID, ServiceStationID: u.ServiceStationID, PoliceGridID: u.PoliceGridID}}
 	}
 	// An edit of a roster (or of the patterns a roster is generated from)
 	// makes a new state of every unit of its owner.

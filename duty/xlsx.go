@@ -251,6 +251,12 @@ func (s *Service) ImportRosters(ctx context.Context, b []byte) ([]*precinct.Rost
 			}
 		}
 		sh := precinct.Shift{ID: cell(1), Name: cell(2), Kind: kind, Start: start, End: end, MinCrew: minCrew}
+		// A shift exported from a pattern keeps it: its ID is <date>/<pattern>.
+		if _, pid, ok := strings.Cut(sh.ID, "/"); ok {
+			if p, err := s.Store.FindShiftPattern(ctx, pid); err == nil && p.Owner() == o.ID {
+				sh.PatternID = p.ID
+			}
+		}
 		if v := cell(6); v != "" {
 			_, uid := unnamed(v)
 			un, err := s.unitNamed(ctx, o, uid)
@@ -325,7 +331,7 @@ func (s *Service) unitNamed(ctx context.Context, o *owner, v string) (string, er
 	if un, err := s.Store.FindUnit(ctx, v); err == nil && o.owns(un) {
 		return un.ID, nil
 	}
-	f := precinct.UnitFilter{SubBureauID: o.SubBureauID, ServiceStationID: o.ServiceStationID, Limit: 1000}
+	f := precinct.UnitFilter{Scope: precinct.Everywhere, SubBureauID: o.SubBureauID, ServiceStationID: o.ServiceStationID, Limit: 1000}
 	if o.ServiceStationID == "" {
 		f.StationIDs = []string{o.StationID}
 	}
@@ -348,7 +354,7 @@ func (s *Service) personNamed(ctx context.Context, ps *people, o *owner, v strin
 	if ps.known(id) {
 		return id, nil
 	}
-	f := precinct.PersonFilter{StationID: o.StationID, ServiceStationID: o.ServiceStationID, Limit: 1000}
+	f := precinct.PersonFilter{Scope: precinct.Everywhere, StationID: o.StationID, ServiceStationID: o.ServiceStationID, Limit: 1000}
 	var found []string
 	for {
 		page, next, err := s.Store.ListPeople(ctx, f)

@@ -309,7 +309,8 @@ func (db *DB) ListPosts(ctx context.Context, f precinct.DutyFilter) ([]*precinct
 	return listDocs[precinct.Post](ctx, db, "duty_posts", w, "id", 0)
 }
 
-// SaveShiftStates records unit states newer than the stored ones. Rows are
+// SaveShiftStates records unit states newer than the stored ones; the first
+// state of a unit is recorded without an event (nothing changed). Rows are
 // taken in the order given (callers sort by unit), each under a row lock on
 // PostgreSQL, so that nodes saving the same states at the same boundary
 // serialize and only the first appends the change's event.
@@ -334,8 +335,7 @@ func (db *DB) SaveShiftStates(ctx context.Context, cs []precinct.ShiftStateChang
 				return internal(err)
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				applied, events = append(applied, st), append(events, c.Event)
-				continue
+				continue // the first state of a unit: nothing changed
 			}
 			var asOf int64
 			var raw string
@@ -756,10 +756,9 @@ func (db *DB) FindCheckIn(ctx context.Context, id string) (*precinct.CheckIn, er
 // by time).
 func (db *DB) ListCheckIns(ctx context.Context, f precinct.CheckInFilter) ([]*precinct.CheckIn, string, error) {
 	var w where
-	dutyScope(&w, f.Scope, "", false, true)
-	if f.Scope.CommunityGridID != "" && !f.Scope.All {
-		w.add("(community_grid_id = '' OR community_grid_id = ?)", f.Scope.CommunityGridID)
-	}
+	// The scope's places, or the caller's own unit's check-ins.
+	own, ownArgs := ownUnit(f.Scope, "unit_id")
+	w.scopeOr(f.Scope, scopeCols{subBureau: "sub_bureau_id", station: "station_id", policeGrid: "police_grid_id", communityGrid: "community_grid_id"}, own, ownArgs...)
 	w.eq("sub_bureau_id", f.SubBureauID)
 	w.eq("station_id", f.StationID)
 	w.eq("police_grid_id", f.PoliceGridID)

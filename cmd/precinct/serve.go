@@ -16,9 +16,12 @@ import (
 	"precinct/auth"
 	"precinct/demo"
 	"precinct/dispatch"
+	"precinct/duty"
+	"precinct/feed"
 	"precinct/geo"
 	phttp "precinct/http"
 	"precinct/natsbus"
+	"precinct/org"
 	"precinct/report"
 	"precinct/routing"
 	"precinct/sim"
@@ -38,7 +41,10 @@ type Main struct {
 	Relay    *natsbus.Relay
 	Auth     *auth.Service
 	Dispatch *dispatch.Service
-	HTTP     *phttp.Server
+	Duty     *duty.Service
+	// Shifts makes the roster drive this node's live index.
+	Shifts *duty.Scheduler
+	HTTP   *phttp.Server
 
 	// Passwords generated at first start, kept for tests (never logged again).
 	AdminPassword string
@@ -126,26 +132,33 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load units: %w", err)
 	}
 
+	if err := m.startDuty(runCtx, sys); err != nil {
+		return err
+	}
+
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
 	if err := positions.Start(runCtx, sys); err != nil {
 		return fmt.Errorf("position feed: %w", err)
 	}
 	m.HTTP = &phttp.Server{
-		Addr:       cfg.Addr,
-		Store:      m.Store,
-		Auth:       m.Auth,
-		Incidents:  m.Dispatch,
-		Positions:  positions,
-		Rules:      m.Dispatch,
-		KPIs:       m.Dispatch,
-		Stats:      &report.Service{Store: m.Store},
-		UnitStatus: m.Dispatch,
-		Bus:        m.Bus,
-		Live:       m.Dispatch.Live,
-		Resolver:   resolver,
-		Clock:      m.Clock,
-		Assets:     web.Assets(),
-		Logger:     m.Logger,
+		Addr:      cfg.Addr,
+		Store:     m.Store,
+		Auth:      m.Auth,
+		Org:       &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
+		Units:     m.Dispatch,
+		Incidents: m.Dispatch,
+		Positions: positions,
+		Rules:     m.Dispatch,
+		KPIs:      m.Dispatch,
+		Stats:     &report.Service{Store: m.Store},
+		Duty:      m.Duty,
+		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Duty.EventRules()),
+		Bus:       m.Bus,
+		Live:      m.Dispatch.Live,
+		Resolver:  resolver,
+		Clock:     m.Clock,
+		Assets:    web.Assets(),
+		Logger:    m.Logger,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -156,6 +169,30 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.Logger.Info("precinct ready", "url", m.HTTP.URL(), "db", engineName(cfg.DB), "nats", busName(cfg.NATS), "startup", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(m.stdout, "Precinct 已启动 / is running at %s\n", m.HTTP.URL())
+	return nil
+}
+
+// startDuty builds the duty service and this node's shift scheduler: it
+// sets the live index from the rosters before the node serves, then keeps
+// it in step at every shift boundary, and looks again at once when a
+// roster or pattern changes here or, by its event on the bus, on another
+// node.
+func (m *Main) startDuty(ctx, sys context.Context) error {
+	m.Duty = &duty.Service{Store: m.Store, Clock: m.Clock, Incidents: m.Dispatch, Notify: m.Relay.Notify, HashPassword: auth.HashPassword}
+	m.Shifts = &duty.Scheduler{Service: m.Duty, Live: m.Dispatch.Live, Logger: m.Logger}
+	m.Duty.Rostered = m.Shifts.Wake
+	_, err := m.Bus.Subscribe(ctx, precinct.SubjectPrefix+".*.*.duty.>", func(e *precinct.Event) {
+		if strings.HasPrefix(e.Type, "duty.roster.") || strings.HasPrefix(e.Type, "duty.pattern.") || e.Type == "duty.roll_call.created" {
+			m.Shifts.Wake()
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("duty events: %w", err)
+	}
+	if _, err := m.Shifts.Tick(sys); err != nil {
+		return fmt.Errorf("shifts: %w", err)
+	}
+	m.goRun(func() error { return m.Shifts.Run(ctx) })
 	return nil
 }
 
@@ -256,6 +293,14 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	} else if err != nil {
 		return fmt.Errorf("import demo: %w", err)
 	}
+	// The service station's 正副班 and 24-hour crews (seed 003), part of
+	// the demo's import and, like it, recorded without events.
+	for _, p := range demo.ShiftPatterns(j) {
+		p.UpdatedAt = now
+		if err := m.Store.PutShiftPattern(ctx, p, nil); err != nil {
+			return fmt.Errorf("demo shift patterns: %w", err)
+		}
+	}
 	m.DemoPassword = pw
 	names := make([]string, 0, 4)
 	for _, u := range j.Users {
@@ -296,9 +341,16 @@ func (m *Main) buildResolver(ctx context.Context) (*geo.Resolver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load grids: %w", err)
 	}
-	stations, _, err := m.Store.ListStations(ctx, precinct.StationFilter{Limit: 1000})
-	if err != nil {
-		return nil, fmt.Errorf("load stations: %w", err)
+	var stations []*precinct.Station
+	for cursor := ""; ; {
+		page, next, err := m.Store.ListStations(ctx, precinct.StationFilter{Scope: precinct.Everywhere, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return nil, fmt.Errorf("load stations: %w", err)
+		}
+		stations = append(stations, page...)
+		if cursor = next; cursor == "" {
+			break
+		}
 	}
 	return geo.NewResolver(stations, pgs, cgs), nil
 }
