@@ -583,3 +583,24 @@ func TestSecondmentsAndDutyLists(t *testing.T) {
 		t.Errorf("my duty: items %+v, place %+v", my.DutyItems, my.Place)
 	}
 }
+
+// TestPatternDeleted: a unit whose only pattern is deleted is governed by
+// the roster no more and is back on its status alone; another station's
+// command office cannot delete the pattern.
+func TestPatternDeleted(t *testing.T) {
+	e := newEnv(t)
+	cmd := e.as("u2")
+	p, err := e.duty.PutShiftPattern(cmd, &precinct.ShiftPattern{StationID: "st1", Name: "白班巡逻", Kind: precinct.ShiftDay, Start: "08:00", Minutes: 60,
+		UnitID: "un1", MinCrew: 1, Crews: [][]string{{"p1"}}})
+	must(t, err)
+	e.tick(e.node)
+	if e.dispatch.Live.OnShift("un1") {
+		t.Fatal("un1 on shift at 10:00 with a shift 08:00–09:00")
+	}
+	wantCode(t, e.duty.DeleteShiftPattern(e.as("u-cmd2"), p.ID), precinct.ENOTFOUND)
+	must(t, e.duty.DeleteShiftPattern(cmd, p.ID))
+	e.tick(e.node)
+	if !e.dispatch.Live.OnShift("un1") {
+		t.Error("un1 still off shift after its pattern was deleted")
+	}
+}
