@@ -201,6 +201,8 @@ type Store interface {
 	CheckInStore
 	EmergencyStore
 	ForceStore
+	WorkStore
+	RegistryStore
 	Ping(ctx context.Context) error
 	Close() error
 }

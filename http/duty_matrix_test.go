@@ -77,29 +77,19 @@ func seedDuty(t *testing.T, e *env, tg *target) {
 	dutyAt[tg.name] = r
 }
 
-// can is the status of a request that needs only perm: ok, else 403.
-func can(perm precinct.Permission, ok int) func(*precinct.User, *target) int {
-	return func(u *precinct.User, _ *target) int {
-		if !u.Role.Can(perm) {
-			return 403
-		}
-		return ok
-	}
-}
-
-func post(path func(*target) string, body func(*target) any) func(*target) request {
+func dutyPost(path func(*target) string, body func(*target) any) func(*target) request {
 	return func(tg *target) request { return request{method: "POST", path: path(tg), body: body(tg)} }
 }
 
-func put(path func(*target) string, body func(*target) any) func(*target) request {
+func dutyPut(path func(*target) string, body func(*target) any) func(*target) request {
 	return func(tg *target) request { return request{method: "PUT", path: path(tg), body: body(tg)} }
 }
 
-func path(format string, arg func(*target) string) func(*target) string {
+func dutyPath(format string, arg func(*target) string) func(*target) string {
 	return func(tg *target) string { return strings.ReplaceAll(format, "%s", arg(tg)) }
 }
 
-func fixed(p string) func(*target) string { return func(*target) string { return p } }
+func dutyFixed(p string) func(*target) string { return func(*target) string { return p } }
 
 // dutyProbes are the matrix entries of duty's routes.
 func dutyProbes() map[string][]probe {
@@ -119,61 +109,61 @@ func dutyProbes() map[string][]probe {
 	}
 	p := map[string][]probe{
 		"GET /api/v1/rosters/{id}":           {{name: "roster", req: getf("/api/v1/rosters/%s", rosterOf), want: single(org, atStation, 200, 404)}},
-		"PUT /api/v1/rosters/{id}":           {{name: "roster edit", req: put(path("/api/v1/rosters/%s", rosterOf), stale), want: single(manage, atStation, 409, 404)}},
-		"POST /api/v1/rosters/{id}/leaves":   {{name: "leave", req: post(path("/api/v1/rosters/%s/leaves", rosterOf), stale), want: single(manage, atStation, 409, 404)}},
-		"POST /api/v1/rosters/{id}/swaps":    {{name: "swap", req: post(path("/api/v1/rosters/%s/swaps", rosterOf), stale), want: single(manage, atStation, 409, 404)}},
-		"POST /api/v1/rosters/{id}/covers":   {{name: "cover", req: post(path("/api/v1/rosters/%s/covers", rosterOf), stale), want: single(manage, atStation, 409, 404)}},
+		"PUT /api/v1/rosters/{id}":           {{name: "roster edit", req: dutyPut(dutyPath("/api/v1/rosters/%s", rosterOf), stale), want: single(manage, atStation, 409, 404)}},
+		"POST /api/v1/rosters/{id}/leaves":   {{name: "leave", req: dutyPost(dutyPath("/api/v1/rosters/%s/leaves", rosterOf), stale), want: single(manage, atStation, 409, 404)}},
+		"POST /api/v1/rosters/{id}/swaps":    {{name: "swap", req: dutyPost(dutyPath("/api/v1/rosters/%s/swaps", rosterOf), stale), want: single(manage, atStation, 409, 404)}},
+		"POST /api/v1/rosters/{id}/covers":   {{name: "cover", req: dutyPost(dutyPath("/api/v1/rosters/%s/covers", rosterOf), stale), want: single(manage, atStation, 409, 404)}},
 		"POST /api/v1/rosters/import":        {{name: "roster import", req: once(request{"POST", "/api/v1/rosters/import", "not a workbook"}), want: can(manage, 400)}},
-		"POST /api/v1/shift-patterns":        {{name: "pattern create", req: post(fixed("/api/v1/shift-patterns"), patternBody), want: single(manage, atStation, 201, 404)}},
-		"PUT /api/v1/shift-patterns/{id}":    {{name: "pattern put", req: put(path("/api/v1/shift-patterns/%s", pattern), patternBody), want: single(manage, atStation, 200, 404)}},
+		"POST /api/v1/shift-patterns":        {{name: "pattern create", req: dutyPost(dutyFixed("/api/v1/shift-patterns"), patternBody), want: single(manage, atStation, 201, 404)}},
+		"PUT /api/v1/shift-patterns/{id}":    {{name: "pattern put", req: dutyPut(dutyPath("/api/v1/shift-patterns/%s", pattern), patternBody), want: single(manage, atStation, 200, 404)}},
 		"DELETE /api/v1/shift-patterns/{id}": {{name: "pattern delete", req: once(request{"DELETE", "/api/v1/shift-patterns/pat-nope", nil}), want: can(manage, 404)}},
-		"POST /api/v1/posts": {{name: "post", req: post(fixed("/api/v1/posts"), func(tg *target) any {
+		"POST /api/v1/posts": {{name: "post", req: dutyPost(dutyFixed("/api/v1/posts"), func(tg *target) any {
 			return map[string]any{"station_id": tg.loc.StationID, "name": "二小护学岗", "location": tg.point}
 		}), want: single(manage, atStation, 201, 404)}},
 		"GET /api/v1/duty/board":    {{name: "duty board", req: getf("/api/v1/duty/board?station_id=%s", station), want: single(org, atStation, 200, 404)}},
 		"GET /api/v1/duty/strength": {{name: "strength", req: getf("/api/v1/duty/strength?station_id=%s", station), want: single(org, atStation, 200, 404)}},
 		"GET /api/v1/me/duty":       {{name: "my duty", req: once(request{"GET", "/api/v1/me/duty", nil}), want: always(200)}},
-		"POST /api/v1/roll-calls": {{name: "roll call", req: post(fixed("/api/v1/roll-calls"), func(tg *target) any {
+		"POST /api/v1/roll-calls": {{name: "roll call", req: dutyPost(dutyFixed("/api/v1/roll-calls"), func(tg *target) any {
 			return map[string]any{"title": "全所点名", "targets": map[string]any{"station_id": tg.loc.StationID}, "deadline_s": 60}
 		}), want: single(manage, atStation, 201, 404)}},
 		"GET /api/v1/roll-calls/{id}":           {{name: "roll call read", req: getf("/api/v1/roll-calls/%s", rollCall), want: single(org, atStation, 200, 404)}},
-		"POST /api/v1/roll-calls/{id}/ack":      {{name: "roll call ack", req: post(path("/api/v1/roll-calls/%s/ack", rollCall), func(*target) any { return map[string]any{} }), want: can(precinct.PermCheckIn, 404)}},
+		"POST /api/v1/roll-calls/{id}/ack":      {{name: "roll call ack", req: dutyPost(dutyPath("/api/v1/roll-calls/%s/ack", rollCall), func(*target) any { return map[string]any{} }), want: can(precinct.PermCheckIn, 404)}},
 		"GET /api/v1/roll-calls/misses":         {{name: "misses", req: once(request{"GET", "/api/v1/roll-calls/misses", nil}), want: can(org, 200)}},
 		"GET /api/v1/checkins/ledger":           {{name: "ledger", req: getf("/api/v1/checkins/ledger?station_id=%s", station), want: single(org, atStation, 200, 404)}, {name: "ledger xlsx", req: getf("/api/v1/checkins/ledger?format=xlsx&station_id=%s", station), want: single(org, atStation, 200, 404)}},
 		"GET /api/v1/emergency-calls/{id}":      {{name: "emergency call", req: getf("/api/v1/emergency-calls/%s", ec), want: single(org, atPoliceGrid, 200, 404)}},
-		"POST /api/v1/emergency-calls/{id}/ack": {{name: "emergency ack", req: post(path("/api/v1/emergency-calls/%s/ack", ec), func(*target) any { return nil }), want: can(precinct.PermCheckIn, 404)}},
-		"POST /api/v1/emergency-calls/{id}/phone-notes": {{name: "phone note", req: post(path("/api/v1/emergency-calls/%s/phone-notes", ec), func(tg *target) any {
+		"POST /api/v1/emergency-calls/{id}/ack": {{name: "emergency ack", req: dutyPost(dutyPath("/api/v1/emergency-calls/%s/ack", ec), func(*target) any { return nil }), want: can(precinct.PermCheckIn, 404)}},
+		"POST /api/v1/emergency-calls/{id}/phone-notes": {{name: "phone note", req: dutyPost(dutyPath("/api/v1/emergency-calls/%s/phone-notes", ec), func(tg *target) any {
 			return map[string]any{"person_id": tg.person, "note": "电话已通知", "reached": true}
 		}), want: single(precinct.PermDispatch, atPoliceGrid, 200, 404)}},
-		"POST /api/v1/emergency-units": {{name: "emergency unit create", req: post(fixed("/api/v1/emergency-units"), func(tg *target) any {
+		"POST /api/v1/emergency-units": {{name: "emergency unit create", req: dutyPost(dutyFixed("/api/v1/emergency-units"), func(tg *target) any {
 			return map[string]any{"police_grid_id": tg.loc.PoliceGridID, "members": []map[string]string{{"person_id": tg.person, "role": "officer"}}}
 		}), want: single(manage, atPoliceGrid, 201, 404)}},
-		"PUT /api/v1/emergency-units/{id}": {{name: "emergency unit put", req: put(path("/api/v1/emergency-units/%s", eu), func(tg *target) any {
+		"PUT /api/v1/emergency-units/{id}": {{name: "emergency unit put", req: dutyPut(dutyPath("/api/v1/emergency-units/%s", eu), func(tg *target) any {
 			return map[string]any{"police_grid_id": tg.loc.PoliceGridID, "members": []map[string]string{{"person_id": tg.person, "role": "officer"}}}
 		}), want: single(manage, atPoliceGrid, 200, 404)}},
-		"POST /api/v1/emergency-units/{id}/call": {{name: "emergency call out", req: post(path("/api/v1/emergency-units/%s/call", eu), func(tg *target) any {
+		"POST /api/v1/emergency-units/{id}/call": {{name: "emergency call out", req: dutyPost(dutyPath("/api/v1/emergency-units/%s/call", eu), func(tg *target) any {
 			return map[string]any{"incident_id": tg.incident, "note": "速到"}
 		}), want: single(precinct.PermDispatch, atPoliceGrid, 201, 404)}},
 		"GET /api/v1/duty-lists": {{name: "duty lists", req: once(request{"GET", "/api/v1/duty-lists", nil}), want: can(org, 200)}},
-		"PUT /api/v1/duty-lists/assignments/{person_id}": {{name: "assign duties", req: put(path("/api/v1/duty-lists/assignments/%s", person), func(*target) any {
+		"PUT /api/v1/duty-lists/assignments/{person_id}": {{name: "assign duties", req: dutyPut(dutyPath("/api/v1/duty-lists/assignments/%s", person), func(*target) any {
 			return map[string]any{"item_ids": []string{"c01"}}
 		}), want: single(manage, atPerson, 200, 404)}},
-		"POST /api/v1/secondments": {{name: "secondment create", req: post(fixed("/api/v1/secondments"), func(tg *target) any {
+		"POST /api/v1/secondments": {{name: "secondment create", req: dutyPost(dutyFixed("/api/v1/secondments"), func(tg *target) any {
 			return map[string]any{"person_id": tg.person, "station_id": tg.loc.StationID, "home_unit": "刑侦大队", "cycle_years": 2, "start": "2026-01-01", "end": "2027-06-30"}
 		}), want: single(manage, atStation, 201, 404)}},
-		"PUT /api/v1/secondments/{id}": {{name: "secondment put", req: put(path("/api/v1/secondments/%s", sec), func(tg *target) any {
+		"PUT /api/v1/secondments/{id}": {{name: "secondment put", req: dutyPut(dutyPath("/api/v1/secondments/%s", sec), func(tg *target) any {
 			return map[string]any{"person_id": tg.person, "station_id": tg.loc.StationID, "home_unit": "刑侦大队", "cycle_years": 2, "start": "2026-01-01", "end": "2027-06-30"}
 		}), want: single(manage, atStation, 200, 404)}},
 		"DELETE /api/v1/secondments/{id}": {{name: "secondment delete", req: once(request{"DELETE", "/api/v1/secondments/sec-nope", nil}), want: can(manage, 404)}},
 		// A police officer is not of the mass-prevention forces: 400 shows
 		// the caller got past role and jurisdiction.
-		"POST /api/v1/force-accounts": {{name: "force account", req: post(fixed("/api/v1/force-accounts"), func(tg *target) any {
+		"POST /api/v1/force-accounts": {{name: "force account", req: dutyPost(dutyFixed("/api/v1/force-accounts"), func(tg *target) any {
 			return map[string]any{"person_id": tg.person, "username": "x-" + tg.name, "password": "password-123"}
 		}), want: single(manage, atPerson, 400, 404)}},
-		"POST /api/v1/force-tasks": {{name: "force task", req: post(fixed("/api/v1/force-tasks"), func(tg *target) any {
+		"POST /api/v1/force-tasks": {{name: "force task", req: dutyPost(dutyFixed("/api/v1/force-tasks"), func(tg *target) any {
 			return map[string]any{"station_id": tg.loc.StationID, "kind": "patrol", "title": "夜间巡防", "assignees": []map[string]string{{"user_id": forceUser(tg)}}}
 		}), want: single(manage, atStation, 201, 404)}},
-		"POST /api/v1/force-tasks/{id}/ack": {{name: "force task ack", req: post(path("/api/v1/force-tasks/%s/ack", rec(func(r *dutyRecords) string { return r.forceTask })), func(*target) any { return nil }), want: can(precinct.PermForceWork, 200)}},
+		"POST /api/v1/force-tasks/{id}/ack": {{name: "force task ack", req: dutyPost(dutyPath("/api/v1/force-tasks/%s/ack", rec(func(r *dutyRecords) string { return r.forceTask })), func(*target) any { return nil }), want: can(precinct.PermForceWork, 200)}},
 		"POST /api/v1/clues":                {{name: "clue", req: once(request{"POST", "/api/v1/clues", map[string]any{"text": "线索"}}), want: can(precinct.PermForceWork, 201)}},
 	}
 	id := func(field string, f func(*dutyRecords) string) func([]byte, *target) bool {

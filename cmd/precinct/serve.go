@@ -19,14 +19,19 @@ import (
 	"precinct/duty"
 	"precinct/feed"
 	"precinct/geo"
+	"precinct/gridloop"
 	phttp "precinct/http"
+	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/registry"
 	"precinct/report"
 	"precinct/routing"
 	"precinct/sim"
 	"precinct/sqldb"
+	"precinct/tasks"
 	"precinct/web"
+	"precinct/workflow"
 )
 
 // Main is one running Precinct node: its store, bus, services and HTTP server.
@@ -43,8 +48,13 @@ type Main struct {
 	Dispatch *dispatch.Service
 	Duty     *duty.Service
 	// Shifts makes the roster drive this node's live index.
-	Shifts *duty.Scheduler
-	HTTP   *phttp.Server
+	Shifts   *duty.Scheduler
+	Work     *workflow.Engine
+	GridLoop *gridloop.Service
+	Disputes *mediation.Service
+	Tasks    *tasks.Service
+	Registry *registry.Service
+	HTTP     *phttp.Server
 
 	// Passwords generated at first start, kept for tests (never logged again).
 	AdminPassword string
@@ -132,6 +142,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load units: %w", err)
 	}
 
+	if err := m.openWork(runCtx, resolver); err != nil {
+		return fmt.Errorf("workflow: %w", err)
+	}
+	if err := m.openRegistry(resolver); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
 	if err := m.startDuty(runCtx, sys); err != nil {
 		return err
 	}
@@ -151,14 +167,18 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Rules:     m.Dispatch,
 		KPIs:      m.Dispatch,
 		Stats:     &report.Service{Store: m.Store},
+		Registry:  m.Registry,
 		Duty:      m.Duty,
-		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Duty.EventRules()),
+		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
 		Bus:       m.Bus,
 		Live:      m.Dispatch.Live,
 		Resolver:  resolver,
 		Clock:     m.Clock,
 		Assets:    web.Assets(),
 		Logger:    m.Logger,
+		GridLoop:  m.GridLoop,
+		Disputes:  m.Disputes,
+		Tasks:     m.Tasks,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -178,7 +198,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 // roster or pattern changes here or, by its event on the bus, on another
 // node.
 func (m *Main) startDuty(ctx, sys context.Context) error {
-	m.Duty = &duty.Service{Store: m.Store, Clock: m.Clock, Incidents: m.Dispatch, Notify: m.Relay.Notify, HashPassword: auth.HashPassword}
+	m.Duty = &duty.Service{Store: m.Store, Clock: m.Clock, Incidents: m.Dispatch, Notify: m.Relay.Notify, HashPassword: auth.HashPassword,
+		Clues: gridClues{Grid: m.GridLoop, Store: m.Store}}
 	m.Shifts = &duty.Scheduler{Service: m.Duty, Live: m.Dispatch.Live, Logger: m.Logger}
 	m.Duty.Rostered = m.Shifts.Wake
 	_, err := m.Bus.Subscribe(ctx, precinct.SubjectPrefix+".*.*.duty.>", func(e *precinct.Event) {
@@ -302,6 +323,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		}
 	}
 	m.DemoPassword = pw
+	if err := m.seedWork(ctx, j, hash); err != nil {
+		return err
+	}
 	names := make([]string, 0, 4)
 	for _, u := range j.Users {
 		if len(names) < 4 {

@@ -11,6 +11,7 @@ import { currentUser } from './login.js';
 import { eventLabel, eventDetail, placeTypes, sources, openStatuses } from './words.js';
 import { StatsPanel } from './stats.js';
 import { DutyBoard, EmergencyCallout } from './duty.js';
+import { GridPanel } from './gridloop.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -688,6 +689,11 @@ class Console {
     this.duty.open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  openGrid() {
+    this.leavePanel('grid');
+    new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   // Trajectories.
 
   openTrajectory(unitId) {
@@ -763,6 +769,9 @@ class Console {
     document.getElementById('btn-traj').addEventListener('click', () => this.openTrajectory(this.map.selectedUnit));
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
     document.getElementById('btn-duty').addEventListener('click', () => this.openDuty());
+  }
+
+    document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
     document.getElementById('btn-logout').addEventListener('click', async () => {
