@@ -310,6 +310,17 @@ func TestRollCallWithOneMiss(t *testing.T) {
 	if m, _ := e.duty.RollCallMisses(e.as("u-cmd2"), precinct.RollCallMissFilter{Since: at(1, 0, 0), Until: at(30, 0, 0)}); len(m) != 0 {
 		t.Errorf("another station counts %v", m)
 	}
+	// The same figures reach the monthly performance list.
+	counts, err := duty.Performance{Store: e.store}.CountWork(context.Background(), precinct.OfficerWorkQuery{From: at(1, 0, 0), To: at(30, 0, 0),
+		Officers: []precinct.Officer{{UserID: "u3", PersonID: "p1"}, {UserID: "u-aux", PersonID: "p3"}, {UserID: "u2"}}})
+	must(t, err)
+	perf := map[string]float64{}
+	for _, c := range counts {
+		perf[c.UserID+"/"+string(c.Metric)] = c.Value
+	}
+	if perf["u3/roll_calls"] != 1 || perf["u3/roll_calls_missed"] != 0 || perf["u-aux/roll_calls"] != 1 || perf["u-aux/roll_calls_missed"] != 1 || len(perf) != 4 {
+		t.Errorf("performance counts %v", perf)
+	}
 	// The member sees it in the app; another station's office does not.
 	my, err := e.duty.MyDuty(e.as("u-aux"))
 	must(t, err)
