@@ -52,6 +52,7 @@ func TestRosterEditReachesEveryNode(t *testing.T) {
 		pattern["station_id"] = u.StationID
 	}
 	var p precinct.ShiftPattern
+	saved := time.Now()
 	if code, raw := a.raw("POST", "/api/v1/shift-patterns", pattern, nil); code != 201 {
 		t.Fatalf("pattern on A: %d %s", code, raw)
 	} else if err := json.Unmarshal(raw, &p); err != nil {
@@ -61,6 +62,7 @@ func TestRosterEditReachesEveryNode(t *testing.T) {
 	for {
 		in, why := inRec()
 		if !in && why == "off shift" {
+			t.Logf("node B left %s out %v after the pattern was saved on node A", u.ID, time.Since(saved).Round(time.Millisecond))
 			break
 		}
 		if time.Now().After(deadline) {
