@@ -55,11 +55,13 @@ func clone(r *precinct.Roster) *precinct.Roster {
 	return &c
 }
 
+// editTarget is a shift of the roster being edited.
+type editTarget struct{ sh *precinct.Shift }
+
+// crewIndex returns the index of a person in the shift's crew, or -1.
 func (x *editTarget) crewIndex(personID string) int {
 	return slices.IndexFunc(x.sh.Crew, func(m precinct.CrewMember) bool { return m.PersonID == personID })
 }
-
-type editTarget struct{ sh *precinct.Shift }
 
 // shift finds a shift of the roster by ID.
 func shift(r *precinct.Roster, id, field string) (*editTarget, error) {

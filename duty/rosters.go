@@ -131,10 +131,10 @@ func (s *Service) PutShiftPattern(ctx context.Context, p *precinct.ShiftPattern)
 			return nil, precinct.FieldErrorf(precinct.EINVALID, "post_id", "岗位 %s 不属于该派出所", "Post %s does not belong to this station.", p.PostID)
 		}
 	}
-	known := s.people(ctx)
+	known := s.people(ctx).reachable(sc)
 	for _, crew := range p.Crews {
 		for _, id := range crew {
-			if !known.known(id) {
+			if !known(id) {
 				return nil, precinct.FieldErrorf(precinct.ENOTFOUND, "crews", "人员不存在：%s", "Person not found: %s", id)
 			}
 		}
@@ -304,7 +304,7 @@ func (s *Service) EditRoster(ctx context.Context, id string, e precinct.RosterEd
 		return nil, precinct.FieldErrorf(precinct.ECONFLICT, "version", "排班表已被他人修改（当前版本 %d），请刷新后重试", "The roster has changed (now version %d); reload it and try again.", r.Version)
 	}
 	prev, now := r.Version, s.now()
-	if err := Edit(r, e, u.ID, now, s.people(ctx).known); err != nil {
+	if err := Edit(r, e, u.ID, now, s.people(ctx).reachable(sc)); err != nil {
 		return nil, err
 	}
 	r.UpdatedAt = now

@@ -208,6 +208,19 @@ func (p *people) get(id string) *precinct.Person {
 
 func (p *people) known(id string) bool { return p.get(id) != nil }
 
+// reachable returns whether a person exists and belongs where sc reaches:
+// only they may be put on a roster the caller edits.
+func (p *people) reachable(sc precinct.Scope) func(string) bool {
+	return func(id string) bool {
+		v := p.get(id)
+		if v == nil {
+			return false
+		}
+		pl, err := p.s.personPlace(p.ctx, v)
+		return err == nil && sc.CoversAny(pl...)
+	}
+}
+
 func (p *people) name(id string) string {
 	if v := p.get(id); v != nil {
 		return v.Name

@@ -615,3 +615,34 @@ func TestPatternDeleted(t *testing.T) {
 		t.Error("un1 still off shift after its pattern was deleted")
 	}
 }
+
+// TestRosterKeepsToScope: a command office cannot put a person of another
+// sub-bureau on its roster.
+func TestRosterKeepsToScope(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	j := storetest.Fixture2()
+	// Its officer is p4 there; p4 is a cadre of sb1 here.
+	j.People[0].ID, j.PoliceGrids[0].OfficerID, j.CommunityGrids[0].WorkerID, j.Units[0].Members = "px", "px", "px", []string{"px"}
+	for _, u := range j.Users {
+		if u.PersonID == "p4" {
+			u.PersonID = "px"
+		}
+	}
+	if err := e.store.ImportJurisdiction(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	cmd := e.as("u2")
+	_, err := e.duty.PutShiftPattern(cmd, &precinct.ShiftPattern{StationID: "st1", Name: "白班", Kind: precinct.ShiftDay, Start: "08:00", Minutes: 60,
+		Crews: [][]string{{"px"}}})
+	wantCode(t, err, precinct.ENOTFOUND)
+	_, err = e.duty.PutShiftPattern(cmd, &precinct.ShiftPattern{StationID: "st1", Name: "白班", Kind: precinct.ShiftDay, Start: "08:00", Minutes: 60, UnitID: "un1",
+		Crews: [][]string{{"p1"}}})
+	must(t, err)
+	r, err := e.duty.Roster(cmd, "st1@2026-11-23")
+	must(t, err)
+	_, err = e.duty.EditRoster(cmd, r.ID, precinct.RosterEdit{Kind: precinct.ChangeCover, ShiftID: r.Shifts[0].ID, CoverID: "px"})
+	if err == nil {
+		t.Error("a person of another sub-bureau was put on the roster")
+	}
+}

@@ -305,7 +305,7 @@ func (s *Service) ImportRosters(ctx context.Context, b []byte) ([]*precinct.Rost
 			shifts[i] = it.shift
 		}
 		prev := r.Version
-		if err := Edit(r, precinct.RosterEdit{Kind: precinct.ChangeImport, Shifts: shifts, Reason: "导入排班表"}, u.ID, now, ps.known); err != nil {
+		if err := Edit(r, precinct.RosterEdit{Kind: precinct.ChangeImport, Shifts: shifts, Reason: "导入排班表"}, u.ID, now, ps.reachable(sc)); err != nil {
 			if e, ok := err.(*precinct.Error); ok && strings.HasPrefix(e.Field, "shifts[") {
 				var i int
 				if _, serr := fmt.Sscanf(e.Field, "shifts[%d]", &i); serr == nil && i < len(its) {
@@ -352,7 +352,7 @@ func (s *Service) unitNamed(ctx context.Context, o *owner, v string) (string, er
 func (s *Service) personNamed(ctx context.Context, ps *people, o *owner, v string) (string, error) {
 	name, id := unnamed(v)
 	if ps.known(id) {
-		return id, nil
+		return id, nil // whether the caller reaches them, the edit checks
 	}
 	f := precinct.PersonFilter{Scope: precinct.Everywhere, StationID: o.StationID, ServiceStationID: o.ServiceStationID, Limit: 1000}
 	var found []string
