@@ -344,7 +344,7 @@ class OfficerApp {
 
   applied(entry, out) {
     this.dayTasks.applied(entry);
-    if (entry.kind === 'checkin') this.duty.checkedIn(out);
+    if (entry.kind === 'checkin' && this.duty) this.duty.checkedIn(out);
     if (out && out.id && out.status && entry.incidentId) {
       this.incidents.set(out.id, out);
       this.saveCache();

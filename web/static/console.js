@@ -769,8 +769,6 @@ class Console {
     document.getElementById('btn-traj').addEventListener('click', () => this.openTrajectory(this.map.selectedUnit));
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
     document.getElementById('btn-duty').addEventListener('click', () => this.openDuty());
-  }
-
     document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
