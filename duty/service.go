@@ -208,8 +208,10 @@ func (p *people) get(id string) *precinct.Person {
 
 func (p *people) known(id string) bool { return p.get(id) != nil }
 
-// reachable returns whether a person exists and belongs where sc reaches:
-// only they may be put on a roster the caller edits.
+// reachable returns whether a person exists and belongs to a station (or
+// service station, or sub-bureau) sc reaches: only they may be put on a
+// roster the caller edits. Rosters are a station's, so the person's police
+// grid does not matter.
 func (p *people) reachable(sc precinct.Scope) func(string) bool {
 	return func(id string) bool {
 		v := p.get(id)
@@ -217,7 +219,16 @@ func (p *people) reachable(sc precinct.Scope) func(string) bool {
 			return false
 		}
 		pl, err := p.s.personPlace(p.ctx, v)
-		return err == nil && sc.CoversAny(pl...)
+		if err != nil {
+			return false
+		}
+		for _, l := range pl {
+			l.PoliceGridID = ""
+			if sc.Covers(l) {
+				return true
+			}
+		}
+		return false
 	}
 }
 
