@@ -63,10 +63,10 @@ func (s *Server) dutyRoutes() []route {
 
 		{"POST /api/v1/force-accounts", false, s.handleForceAccount},
 		{"GET /api/v1/force-tasks", false, s.handleForceTasks},
-		{"POST /api/v1/force-tasks", false, s.handleCreateForceTask},
+		{"POST /api/v1/force-tasks", false, create(s, precinct.DutyService.CreateForceTask)},
 		{"POST /api/v1/force-tasks/{id}/ack", false, byID(s, precinct.DutyService.AckForceTask)},
 		{"GET /api/v1/clues", false, s.handleClues},
-		{"POST /api/v1/clues", false, s.handleReportClue},
+		{"POST /api/v1/clues", false, create(s, precinct.DutyService.ReportClue)},
 	}
 }
 
@@ -101,6 +101,22 @@ func put[T any](s *Server, store func(precinct.DutyService, context.Context, *T)
 			return err
 		}
 		writeJSON(w, status, out)
+		return nil
+	}
+}
+
+// create decodes a new record and answers what store makes of it (201).
+func create[T any](s *Server, store func(precinct.DutyService, context.Context, *T) (*T, error)) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var v T
+		if err := decode(w, r, &v, maxBody); err != nil {
+			return err
+		}
+		out, err := store(s.Duty, r.Context(), &v)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, out)
 		return nil
 	}
 }
@@ -521,19 +537,6 @@ func (s *Server) handleForceTasks(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) handleCreateForceTask(w http.ResponseWriter, r *http.Request) error {
-	var t precinct.ForceTask
-	if err := decode(w, r, &t, maxBody); err != nil {
-		return err
-	}
-	out, err := s.Duty.CreateForceTask(r.Context(), &t)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
-}
-
 func (s *Server) handleClues(w http.ResponseWriter, r *http.Request) error {
 	n, err := queryLimit(r)
 	if err != nil {
@@ -548,18 +551,5 @@ func (s *Server) handleClues(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, newList(cs, ""))
-	return nil
-}
-
-func (s *Server) handleReportClue(w http.ResponseWriter, r *http.Request) error {
-	var c precinct.Clue
-	if err := decode(w, r, &c, maxBody); err != nil {
-		return err
-	}
-	out, err := s.Duty.ReportClue(r.Context(), &c)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
