@@ -13,7 +13,9 @@ const (
 	PermRespond         Permission = "incident.respond"  // accept, en route, arrive, resolve, hand over
 	PermClose           Permission = "incident.close"    // close and callback
 	PermReportPosition  Permission = "position.report"
-	PermCheckIn         Permission = "duty.checkin"
+	PermCheckIn         Permission = "duty.checkin"  // check in, answer roll calls and emergency calls
+	PermManageDuty      Permission = "duty.manage"   // shifts, rosters, roll calls, emergency units, duty lists, forces' tasks
+	PermForceWork       Permission = "force.work"    // a mass-prevention member's tasks and clues
 	PermReadPersonal    Permission = "personal.read" // unmasked ID numbers and phones (audited)
 	PermEditRules       Permission = "rules.edit"
 	PermReadAudit       Permission = "audit.read"
@@ -33,15 +35,15 @@ const (
 // role may do what. Jurisdiction is checked separately by Scope.Covers.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermReadOrg, PermManageOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond,
-		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers,
+		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers, PermManageDuty,
 		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate,
 		PermReadRegistry, PermEditRegistry, PermExport, PermReadPerformance},
-	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal,
+	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal, PermManageDuty,
 		PermReadWork, PermReportWork, PermTriageWork},
-	RoleCommand: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal,
+	RoleCommand: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal, PermManageDuty,
 		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate,
 		PermReadRegistry, PermEditRegistry, PermExport, PermReadPerformance},
-	RoleChief: {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules, PermReadWork, PermTriageWork,
+	RoleChief: {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules, PermManageDuty, PermReadWork, PermTriageWork,
 		PermReadRegistry, PermExport, PermReadPerformance},
 	RoleCase: {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn, PermReadWork, PermReportWork, PermHandleWork,
 		PermReadRegistry},
@@ -58,6 +60,8 @@ var rolePermissions = map[Role][]Permission{
 	RoleGridWorker: {PermReadWork, PermReportWork},
 	RoleGovernance: {PermReadOrg, PermReadWork, PermReportWork, PermTriageWork},
 	RoleDepartment: {PermReadWork, PermHandleWork},
+	// A member of the mass-prevention forces: check-ins, their tasks and clues.
+	RoleForce: {PermCheckIn, PermForceWork},
 }
 
 // Can reports whether role r has permission p anywhere.

@@ -196,6 +196,11 @@ type Store interface {
 	EventStore
 	AuditStore
 	RuleStore
+	DutyStore
+	RollCallStore
+	CheckInStore
+	EmergencyStore
+	ForceStore
 	WorkStore
 	RegistryStore
 	Ping(ctx context.Context) error

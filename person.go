@@ -17,6 +17,9 @@ const (
 	PersonCadre      PersonKind = "cadre"       // 村（社区）干部
 	PersonMediator   PersonKind = "mediator"    // 调解员、律师
 	PersonLiaison    PersonKind = "liaison"     // 联动部门联络员（综合执法等）
+	// Mass-prevention forces besides volunteers, grid workers and cadres.
+	PersonSecurityGuard    PersonKind = "security_guard"    // 保安员
+	PersonVillageAuxiliary PersonKind = "village_auxiliary" // 村辅警
 )
 
 // Person is anyone the station works with. Phone and IDNumber are personal

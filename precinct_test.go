@@ -61,19 +61,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 		precinct.PermReadOrg, precinct.PermManageOrg, precinct.PermReadIncident, precinct.PermCreateIncident,
 		precinct.PermDispatch, precinct.PermRespond, precinct.PermClose, precinct.PermReportPosition,
 		precinct.PermCheckIn, precinct.PermReadPersonal, precinct.PermEditRules, precinct.PermReadAudit,
-		precinct.PermManageUsers,
+		precinct.PermManageUsers, precinct.PermManageDuty, precinct.PermForceWork,
 	}
 	// One letter per permission above, in order: x = allowed.
 	want := map[precinct.Role]string{
-		precinct.RoleAdmin:      "xxxxxxxx.xxxx",
-		precinct.RoleDispatcher: "x.xxxxx..x...",
-		precinct.RoleCommand:    "x.xxxxx..x...",
-		precinct.RoleChief:      "x.x.x.x..xx..",
-		precinct.RoleCase:       "x.xx.x.xx....",
-		precinct.RoleCommunity:  "x.xx.x.xx....",
-		precinct.RolePatrol:     "x.xx.x.xx....",
-		precinct.RoleAuxiliary:  "x.xx...xx....",
-		precinct.RoleAuditor:    "x.x........x.",
+		precinct.RoleAdmin:      "xxxxxxxx.xxxxx.",
+		precinct.RoleDispatcher: "x.xxxxx..x...x.",
+		precinct.RoleCommand:    "x.xxxxx..x...x.",
+		precinct.RoleChief:      "x.x.x.x..xx..x.",
+		precinct.RoleCase:       "x.xx.x.xx......",
+		precinct.RoleCommunity:  "x.xx.x.xx......",
+		precinct.RolePatrol:     "x.xx.x.xx......",
+		precinct.RoleAuxiliary:  "x.xx...xx......",
+		precinct.RoleAuditor:    "x.x........x...",
+		precinct.RoleForce:      "........x.....x",
 	}
 	home := precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1", CommunityGridID: "cg1"}
 	otherStation := precinct.Location{SubBureauID: "sb1", StationID: "st2", PoliceGridID: "pg9", CommunityGridID: "cg9"}

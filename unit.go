@@ -71,18 +71,6 @@ type Position struct {
 	Heading  float64   `json:"heading,omitempty"`
 }
 
-// CheckIn is an officer's check-in (打卡) at the start of duty in the community.
-type CheckIn struct {
-	ID       string    `json:"id"`
-	UserID   string    `json:"user_id"`
-	PersonID string    `json:"person_id,omitempty"`
-	UnitID   string    `json:"unit_id,omitempty"`
-	Point    Point     `json:"point"`
-	Location Location  `json:"jurisdiction"`
-	At       time.Time `json:"at"`
-	Note     string    `json:"note,omitempty"`
-}
-
 // UnitFilter selects units within Scope: a unit of a station is reached by
 // that station's scope, a unit of a police service station by the scopes of
 // both stations it is bound to, and a community unit of a police grid by
@@ -99,7 +87,7 @@ type UnitFilter struct {
 	Limit            int
 }
 
-// UnitStore keeps units, their positions and check-ins.
+// UnitStore keeps units and their positions.
 type UnitStore interface {
 	FindUnit(ctx context.Context, id string) (*Unit, error)
 	ListUnits(ctx context.Context, f UnitFilter) ([]*Unit, string, error)
@@ -111,19 +99,4 @@ type UnitStore interface {
 	SavePositions(ctx context.Context, ps []Position) error
 	// Trajectory returns a unit's positions in [from, to), oldest first.
 	Trajectory(ctx context.Context, unitID string, from, to time.Time) ([]Position, error)
-
-	CreateCheckIn(ctx context.Context, c *CheckIn, ev *Event) error
-	ListCheckIns(ctx context.Context, f CheckInFilter) ([]*CheckIn, string, error)
-}
-
-// CheckInFilter selects check-ins within Scope.
-type CheckInFilter struct {
-	Scope        Scope
-	UnitID       string
-	SubBureauID  string
-	StationID    string
-	UserID       string
-	Since, Until time.Time
-	Cursor       string
-	Limit        int
 }

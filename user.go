@@ -21,13 +21,17 @@ const (
 	RoleGridWorker Role = "grid_worker" // 网格员
 	RoleGovernance Role = "governance"  // 乡镇（街道）、区县基层治理中心
 	RoleDepartment Role = "department"  // 联动部门（综合执法、市场监管…）
+	// RoleForce is a member of the mass-prevention forces (群防群治力量:
+	// volunteers, security guards, grid workers, village auxiliaries): they
+	// receive tasks, acknowledge them and report clues, and nothing more.
+	RoleForce Role = "force"
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	switch r {
 	case RoleAdmin, RoleDispatcher, RoleCommand, RoleCase, RoleCommunity, RoleAuxiliary, RoleChief, RoleAuditor, RolePatrol,
-		RoleGridWorker, RoleGovernance, RoleDepartment:
+		RoleGridWorker, RoleGovernance, RoleDepartment, RoleForce:
 		return true
 	}
 	return false

@@ -83,6 +83,7 @@ func Qianjiang(seed int64) (*precinct.Jurisdiction, error) {
 	}
 	b.serviceStation(towns)
 	b.users(towns)
+	b.dutyOfficers()
 	return b.j, nil
 }
 

@@ -409,7 +409,7 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 }
 
 // claimable checks the units to claim: known, of the incident's sub-bureau,
-// not already on it, on duty. dispatch needs at least one.
+// not already on it, on duty and, by the roster, on shift. dispatch needs at least one.
 func (s *Service) claimable(ctx context.Context, inc *precinct.Incident, ids []string, required bool) ([]string, error) {
 	if required && len(ids) == 0 {
 		return nil, precinct.FieldErrorf(precinct.EINVALID, "units", "请选择至少一个警力", "Choose at least one unit.")
@@ -436,6 +436,9 @@ func (s *Service) claimable(ctx context.Context, inc *precinct.Incident, ids []s
 			return nil, precinct.FieldErrorf(precinct.ECONFLICT, "units", "警力 %s 不在岗", "Unit %s is off duty.", id)
 		case precinct.UnitBusy:
 			return nil, precinct.FieldErrorf(precinct.ECONFLICT, "units", "警力 %s 忙碌（其他工作）", "Unit %s is busy with other work.", id)
+		}
+		if !s.Live.OnShift(id) {
+			return nil, precinct.FieldErrorf(precinct.ECONFLICT, "units", "警力 %s 不在班（按排班表）", "Unit %s is off shift (by the roster).", id)
 		}
 		out = append(out, id)
 	}

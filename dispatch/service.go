@@ -182,7 +182,6 @@ func (s *Service) EventRules() map[string]precinct.EventRule {
 	return map[string]precinct.EventRule{
 		"incident": s.IncidentEvent,
 		"unit":     s.UnitEvent,
-		"checkin":  s.CheckInEvent,
 		"rules":    s.RulesEvent,
 	}
 }

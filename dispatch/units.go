@@ -153,20 +153,3 @@ func (s *Service) UnitEvent(u *precinct.User, e *precinct.Event) *precinct.Event
 func (s *Service) UnitVisible(u *precinct.User, un *precinct.Unit) bool {
 	return precinct.Authorize(u, precinct.PermReadOrg) == nil && s.unitReach(context.Background(), precinct.ScopeOf(u), un)
 }
-
-// CheckInEvent is the stream's rule for check-ins: those at a place the
-// caller reaches, and the caller's unit's own.
-func (s *Service) CheckInEvent(u *precinct.User, e *precinct.Event) *precinct.Event {
-	if precinct.Authorize(u, precinct.PermReadOrg) != nil {
-		return nil
-	}
-	var c precinct.CheckIn
-	if json.Unmarshal(e.After, &c) != nil || c.ID == "" {
-		return nil
-	}
-	sc := precinct.ScopeOf(u)
-	if !sc.Covers(c.Location) && (sc.UnitID == "" || c.UnitID != sc.UnitID) {
-		return nil
-	}
-	return e
-}

@@ -22,6 +22,7 @@ import (
 	"precinct"
 	"precinct/auth"
 	"precinct/dispatch"
+	"precinct/duty"
 	"precinct/feed"
 	"precinct/geo"
 	"precinct/gridloop"
@@ -112,8 +113,9 @@ func newEnv(t *testing.T) *env {
 	disputes := &mediation.Service{Engine: work, Resolver: resolver}
 	svc.Handover = workflow.Handovers{disputes, grids}
 	reg := newRegistry(t, db, resolver, relay.Notify)
-	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc,
-		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), work.EventRules(), reg.EventRules()),
+	dutySvc := &duty.Service{Store: db, Clock: precinct.SystemClock{}, Incidents: svc, Notify: relay.Notify, HashPassword: auth.HashPassword}
+	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc, Duty: dutySvc,
+		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), work.EventRules(), reg.EventRules(), dutySvc.EventRules()),
 		GridLoop: grids, Disputes: disputes, Tasks: &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: work}}}, Registry: reg,
 		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())

@@ -1,8 +1,6 @@
 package http
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"time"
@@ -30,7 +28,7 @@ func (s *Server) orgRoutes() []route {
 	}
 }
 
-// unitRoutes are the routes of units, their positions and check-ins.
+// unitRoutes are the routes of units and their positions.
 func (s *Server) unitRoutes() []route {
 	return []route{
 		{"GET /api/v1/units", false, s.handleUnits},
@@ -38,8 +36,6 @@ func (s *Server) unitRoutes() []route {
 		{"POST /api/v1/units/{id}/status", false, s.handleUnitStatus},
 		{"GET /api/v1/units/{id}/trajectory", false, s.handleTrajectory},
 		{"POST /api/v1/positions", false, s.handlePositions},
-		{"POST /api/v1/checkins", false, s.handleCheckIn},
-		{"GET /api/v1/checkins", false, s.handleCheckIns},
 	}
 }
 
@@ -456,78 +452,6 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]int{"accepted": len(in.Positions)})
-	return nil
-}
-
-func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	var in struct {
-		Point precinct.Point `json:"point"`
-		Note  string         `json:"note"`
-	}
-	if err := decode(w, r, &in, maxBody); err != nil {
-		return err
-	}
-	if err := precinct.Authorize(u, precinct.PermCheckIn); err != nil {
-		return err
-	}
-	if err := in.Point.Validate("point"); err != nil {
-		return err
-	}
-	if len([]rune(in.Note)) > 500 {
-		return precinct.FieldErrorf(precinct.EINVALID, "note", "备注过长", "The note is too long.")
-	}
-	loc, err := s.Resolver.Resolve(in.Point)
-	if err != nil {
-		return err
-	}
-	if err := precinct.Authorize(u, precinct.PermCheckIn, precinct.Location{SubBureauID: loc.SubBureauID}); err != nil {
-		return err
-	}
-	now := s.Clock.Now()
-	id := precinct.NewID("chk", now)
-	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		// A phone resending a check-in queued offline: the same key is the
-		// same check-in, recorded once.
-		sum := sha256.Sum256([]byte(u.ID + "\x00" + key))
-		id = "chk_" + hex.EncodeToString(sum[:12])
-	}
-	c := &precinct.CheckIn{ID: id, UserID: u.ID, PersonID: u.PersonID, UnitID: u.UnitID, Point: in.Point, Location: loc, At: now, Note: in.Note}
-	ev := precinct.NewEvent(r.Context(), now, "checkin.created", loc, "checkin", c.ID, nil, c, nil)
-	err = s.Store.CreateCheckIn(r.Context(), c, ev)
-	if precinct.ErrorCode(err) == precinct.ECONFLICT && r.Header.Get("Idempotency-Key") != "" {
-		writeJSON(w, http.StatusOK, c)
-		return nil
-	} else if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, c)
-	return nil
-}
-
-func (s *Server) handleCheckIns(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
-	since, err := timeParam(r, "since", time.Time{})
-	if err != nil {
-		return err
-	}
-	n, err := queryLimit(r)
-	if err != nil {
-		return err
-	}
-	sc := precinct.ScopeOf(u)
-	f := precinct.CheckInFilter{Scope: sc, StationID: r.URL.Query().Get("station_id"), Since: since, Cursor: r.URL.Query().Get("cursor"), Limit: n}
-	if f.StationID != "" && sc.StationID != "" && f.StationID != sc.StationID {
-		return precinct.ErrForbidden()
-	}
-	items, next, err := s.Store.ListCheckIns(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(items, next))
 	return nil
 }
 

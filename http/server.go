@@ -36,11 +36,12 @@ type Server struct {
 	Positions precinct.PositionService
 	Rules     precinct.RuleService
 	KPIs      precinct.KPIService
+	// Duty runs rosters, roll calls, check-ins and the rest of duty.
+	Duty precinct.DutyService
 	// Feed filters the event stream by each entity type's read rule.
 	Feed EventFeed
 	Bus  precinct.EventBus
-	// Store keeps check-ins (until they have a service of their own) and
-	// answers the readiness check.
+	// Store answers the readiness check.
 	Store    precinct.Store
 	Resolver precinct.Resolver
 	Clock    precinct.Clock
@@ -91,6 +92,7 @@ func (s *Server) table() []route {
 		s.orgRoutes(),
 		s.unitRoutes(),
 		s.incidentRoutes(),
+		s.dutyRoutes(),
 		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
 		s.registryRoutes(),
 	)

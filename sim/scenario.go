@@ -13,6 +13,7 @@ import (
 
 	"precinct"
 	"precinct/demo"
+	"precinct/duty"
 	"precinct/geo"
 )
 
@@ -26,30 +27,17 @@ type Scenario struct {
 	Jurisdiction *precinct.Jurisdiction
 	// CallsPerDay is the mean number of incidents a day.
 	CallsPerDay float64
-	// Shifts are the units that are on duty only part of the day; the
-	// others are on duty around the clock.
-	Shifts []Shift
+	// Patterns are the shift patterns of the district, as the server keeps
+	// them (package duty): the units they name are on duty only while one of
+	// their shifts is on; the others around the clock.
+	Patterns []*precinct.ShiftPattern
 	// Weights of police grids for where incidents happen (population).
 	weights map[string]float64
 }
 
-// Shift puts a unit on duty from the hour On to the hour Off each day (Off
-// may be past midnight: On 18, Off 8).
-type Shift struct {
-	UnitID  string
-	On, Off int
-}
-
-// OnDuty reports whether the shift is on duty at hour h.
-func (s Shift) OnDuty(h int) bool {
-	if s.On < s.Off {
-		return h >= s.On && h < s.Off
-	}
-	return h >= s.On || h < s.Off
-}
-
 // LoadScenario returns a named scenario (qianjiang, foshan, nanning) or reads
-// a scenario file: JSON {"name", "calls_per_day", "jurisdiction": precinct.Jurisdiction}.
+// a scenario file: JSON {"name", "calls_per_day", "jurisdiction":
+// precinct.Jurisdiction, "shift_patterns": [precinct.ShiftPattern]}.
 func LoadScenario(name string, seed int64) (*Scenario, error) {
 	switch name {
 	case "qianjiang":
@@ -59,7 +47,9 @@ func LoadScenario(name string, seed int64) (*Scenario, error) {
 			return nil, err
 		}
 		// About 110 calls a day for a mountain district of 450,000 people.
-		return newScenario("qianjiang", j, 110), nil
+		sc := newScenario("qianjiang", j, 110)
+		sc.Patterns = demo.ShiftPatterns(j)
+		return sc, nil
 	case "foshan":
 		j, err := foshan(seed)
 		if err != nil {
@@ -68,9 +58,9 @@ func LoadScenario(name string, seed int64) (*Scenario, error) {
 		// Foshan: about 9.6 million people; over 5,000 calls a day.
 		return newScenario("foshan", j, 5600), nil
 	case "nanning":
-		j, shifts := nanning(seed)
+		j, patterns := nanning(seed)
 		sc := newScenario("nanning", j, 260)
-		sc.Shifts = shifts
+		sc.Patterns = patterns
 		return sc, nil
 	}
 	raw, err := os.ReadFile(name)
@@ -78,9 +68,10 @@ func LoadScenario(name string, seed int64) (*Scenario, error) {
 		return nil, fmt.Errorf("scenario %q: not qianjiang, foshan or nanning, and not a readable file: %w", name, err)
 	}
 	var f struct {
-		Name         string                 `json:"name"`
-		CallsPerDay  float64                `json:"calls_per_day"`
-		Jurisdiction *precinct.Jurisdiction `json:"jurisdiction"`
+		Name         string                   `json:"name"`
+		CallsPerDay  float64                  `json:"calls_per_day"`
+		Jurisdiction *precinct.Jurisdiction   `json:"jurisdiction"`
+		Patterns     []*precinct.ShiftPattern `json:"shift_patterns"`
 	}
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return nil, fmt.Errorf("scenario file %s: %w", name, err)
@@ -88,7 +79,14 @@ func LoadScenario(name string, seed int64) (*Scenario, error) {
 	if f.Jurisdiction == nil || len(f.Jurisdiction.Stations) == 0 || f.CallsPerDay <= 0 {
 		return nil, fmt.Errorf("scenario file %s: needs a jurisdiction with stations and calls_per_day > 0", name)
 	}
-	return newScenario(f.Name, f.Jurisdiction, f.CallsPerDay), nil
+	for _, p := range f.Patterns {
+		if err := duty.ValidatePattern(p); err != nil {
+			return nil, fmt.Errorf("scenario file %s: shift pattern %s: %w", name, p.ID, err)
+		}
+	}
+	sc := newScenario(f.Name, f.Jurisdiction, f.CallsPerDay)
+	sc.Patterns = f.Patterns
+	return sc, nil
 }
 
 func newScenario(name string, j *precinct.Jurisdiction, perDay float64) *Scenario {
@@ -243,12 +241,12 @@ func foshan(seed int64) (*precinct.Jurisdiction, error) {
 // nanning builds the "1+1" district of seed 003: four station areas and two
 // police service stations, each bound to two of them, with seven patrol
 // groups each on 24-hour duty (14 a day): five foot patrols of two, a patrol
-// car and an armed vehicle crew of three. The seed's shift pattern: the
-// primary duty officer works 08:00–18:00 at the service station (a unit of
-// its own), the secondary leads the armed vehicle crew, which covers after
-// 18:00; the next day the two swap roles, which changes who, not when, so the
-// shifts repeat daily.
-func nanning(seed int64) (*precinct.Jurisdiction, []Shift) {
+// car and an armed vehicle crew of three. The seed's shift pattern, as shift
+// patterns: two officers take turns as primary and secondary duty officer
+// (正副班); the primary works 08:00–18:00 at the service station (a unit of
+// its own), the secondary leads the armed vehicle crew, which stands 24
+// hours; today's primary is tomorrow's secondary.
+func nanning(seed int64) (*precinct.Jurisdiction, []*precinct.ShiftPattern) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 4501))
 	lon, lat, d := 108.28, 22.82, 0.09 // 南宁高新区, about 9 km across
 	outline := precinct.MultiPolygon{{{{Lon: lon, Lat: lat}, {Lon: lon + d, Lat: lat}, {Lon: lon + d, Lat: lat + d}, {Lon: lon, Lat: lat + d}, {Lon: lon, Lat: lat}}}}
@@ -258,7 +256,7 @@ func nanning(seed int64) (*precinct.Jurisdiction, []Shift) {
 	seeds := []precinct.Point{{Lon: lon + d/4, Lat: lat + d/4}, {Lon: lon + 3*d/4, Lat: lat + d/4}, {Lon: lon + d/4, Lat: lat + 3*d/4}, {Lon: lon + 3*d/4, Lat: lat + 3*d/4}}
 	cells := geo.Voronoi(outline, seeds)
 	var sts []*precinct.Station
-	var shifts []Shift
+	var patterns []*precinct.ShiftPattern
 	for i, name := range names {
 		a := &area{code: fmt.Sprintf("45010700%d", i+1), name: name + "街道", kind: precinct.StationUrban, outline: cells[i]}
 		for v := 1; v <= 12; v++ {
@@ -277,9 +275,17 @@ func nanning(seed int64) (*precinct.Jurisdiction, []Shift) {
 		}
 		c.unit(precinct.UnitPatrolCar, "", ss.ID, "", at, []string{c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonAuxiliary, "")})
 		primary, secondary := c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonOfficer, "")
-		duty := c.unit(precinct.UnitFootPatrol, "", ss.ID, "", at, []string{primary})
-		armed := c.unit(precinct.UnitArmedVehicle, "", ss.ID, "", at, []string{secondary, c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonAuxiliary, "")})
-		shifts = append(shifts, Shift{UnitID: duty.ID, On: 8, Off: 18}, Shift{UnitID: armed.ID, On: 18, Off: 8})
+		desk := c.unit(precinct.UnitFootPatrol, "", ss.ID, "", at, []string{primary})
+		crew := []string{c.person("", precinct.PersonOfficer, ""), c.person("", precinct.PersonAuxiliary, "")}
+		armed := c.unit(precinct.UnitArmedVehicle, "", ss.ID, "", at, append([]string{secondary}, crew...))
+		officers := [][]string{{primary}, {secondary}}
+		pattern := func(id, name string, kind precinct.ShiftKind, minutes int, unit string, minCrew int, crews [][]string, offset int) {
+			patterns = append(patterns, &precinct.ShiftPattern{ID: ss.ID + "-" + id, SubBureauID: ss.SubBureauID, ServiceStationID: ss.ID,
+				Name: name, Kind: kind, Start: "08:00", Minutes: minutes, UnitID: unit, MinCrew: minCrew, Crews: crews, Offset: offset})
+		}
+		pattern("primary", "正班", precinct.ShiftPrimary, 600, desk.ID, 1, officers, 0)
+		pattern("secondary", "副班", precinct.ShiftSecondary, 1440, armed.ID, 0, officers, -1)
+		pattern("armed", "武装冲锋车组", precinct.ShiftCrew, 1440, armed.ID, 3, [][]string{crew}, 0)
 	}
-	return c.j, shifts
+	return c.j, patterns
 }

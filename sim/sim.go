@@ -21,6 +21,7 @@ import (
 	"precinct"
 	"precinct/dispatch"
 	"precinct/dispatch/live"
+	"precinct/duty"
 	"precinct/geo"
 )
 
@@ -164,6 +165,10 @@ type engine struct {
 	incs    []*incident
 	busy    map[string]time.Duration // per unit
 	offWork map[string]time.Duration // community units: time on work outside their grid's community work
+	// rosters are the shifts of the scenario's patterns over the run, and
+	// governed the units they put on and off shift.
+	rosters  []*precinct.Roster
+	governed map[string]*precinct.Unit
 }
 
 type incident struct {
@@ -267,8 +272,10 @@ func (e *engine) run(ctx context.Context, calls []Call) (*Result, error) {
 		ev := heap.Pop(&e.queue).(event)
 		e.clock.now = ev.at
 		if ev.kind == evShift {
-			if err := e.shift(ctx, e.sc.Shifts[ev.i]); err != nil {
-				return nil, err
+			if e.applyShifts(ev.at) {
+				if err := e.retryWaiting(ctx); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}
@@ -297,11 +304,7 @@ func (e *engine) run(ctx context.Context, calls []Call) (*Result, error) {
 			e.at(ev.at.Add(in.call.OnScene), evFinish, ev.i)
 		case evFinish:
 			in.finished = ev.at
-			st := precinct.UnitAvailable
-			if !e.onDuty(in.unit, ev.at) {
-				st = precinct.UnitOffDuty // the shift ended during the work
-			}
-			e.idx.SetStatus(in.unit, st, "")
+			e.idx.SetStatus(in.unit, precinct.UnitAvailable, "")
 			e.idx.Move([]precinct.Position{{UnitID: in.unit, Point: in.inc.Point, At: ev.at}})
 			spent := ev.at.Sub(in.dispatched)
 			e.busy[in.unit] += spent
@@ -319,49 +322,40 @@ func (e *engine) run(ctx context.Context, calls []Call) (*Result, error) {
 	return e.result(start), nil
 }
 
-// scheduleShifts puts every shift unit on or off duty at the start, and
-// schedules its changes until the last call.
+// scheduleShifts generates the shifts of the scenario's patterns over the
+// run (with the day before, whose 24-hour shifts reach into the first),
+// puts every unit they govern on or off shift at the start, and schedules
+// an event at each shift boundary until the last call. The patterns are the
+// server's: package duty makes the shifts and says who is on.
 func (e *engine) scheduleShifts(start, end time.Time) {
-	for i, sh := range e.sc.Shifts {
-		if !sh.OnDuty(start.Hour()) {
-			e.idx.SetStatus(sh.UnitID, precinct.UnitOffDuty, "")
+	if len(e.sc.Patterns) == 0 {
+		return
+	}
+	e.rosters = []*precinct.Roster{{Shifts: duty.Generate(e.sc.Patterns, start.AddDate(0, 0, -1), end.AddDate(0, 0, 1))}}
+	e.governed = map[string]*precinct.Unit{}
+	for id := range duty.Governed(e.sc.Patterns, nil) {
+		if u := e.units[id]; u != nil {
+			e.governed[id] = u
 		}
-		day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, start.Location())
-		for ; !day.After(end); day = day.AddDate(0, 0, 1) {
-			for _, h := range []int{sh.On, sh.Off} {
-				if t := day.Add(time.Duration(h) * time.Hour); t.After(start) {
-					e.at(t, evShift, i)
-				}
-			}
-		}
+	}
+	e.applyShifts(start)
+	for t := duty.NextBoundary(e.rosters, start); !t.IsZero() && !t.After(end); t = duty.NextBoundary(e.rosters, t) {
+		e.at(t, evShift, 0)
 	}
 }
 
-// onDuty reports whether a unit's shift covers t.
-func (e *engine) onDuty(unitID string, t time.Time) bool {
-	for _, sh := range e.sc.Shifts {
-		if sh.UnitID == unitID {
-			return sh.OnDuty(t.Hour())
+// applyShifts puts the governed units on or off shift as the rosters have
+// them at t, and reports whether one came on. A unit at work when its shift
+// ends finishes the work and is then left out as off shift.
+func (e *engine) applyShifts(t time.Time) bool {
+	came := false
+	for _, st := range duty.UnitStates(e.rosters, e.governed, t) {
+		if st.OnShift && !e.idx.OnShift(st.UnitID) {
+			came = true
 		}
+		e.idx.SetOnShift(st.UnitID, st.OnShift)
 	}
-	return true
-}
-
-// shift applies a shift change; a unit at work keeps working and goes off
-// duty when it finishes.
-func (e *engine) shift(ctx context.Context, sh Shift) error {
-	u, ok := e.idx.Unit(sh.UnitID)
-	if !ok {
-		return nil
-	}
-	switch on := sh.OnDuty(e.clock.now.Hour()); {
-	case on && u.Status == precinct.UnitOffDuty:
-		e.idx.SetStatus(sh.UnitID, precinct.UnitAvailable, "")
-		return e.retryWaiting(ctx)
-	case !on && u.Status == precinct.UnitAvailable:
-		e.idx.SetStatus(sh.UnitID, precinct.UnitOffDuty, "")
-	}
-	return nil
+	return came
 }
 
 // receive locates and routes a call and schedules the moment a command office

@@ -7,6 +7,7 @@ import (
 
 	"precinct"
 	"precinct/dispatch"
+	"precinct/duty"
 	"precinct/sim"
 )
 
@@ -102,15 +103,17 @@ func BenchmarkQianjiangYear(b *testing.B) {
 	}
 }
 
-// TestNanningShifts checks seed 003's shift pattern: the service station's
-// duty officer works 08:00–18:00 and its armed vehicle crew covers the night.
+// TestNanningShifts checks seed 003's shift pattern as the simulator reads
+// it from shift patterns (package duty, the server's definition): the
+// service station's duty officer works 08:00–18:00, its armed vehicle crew
+// stands 24 hours, led by the secondary, who was the primary the day before.
 func TestNanningShifts(t *testing.T) {
 	sc, err := sim.LoadScenario("nanning", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sc.Shifts) != 4 {
-		t.Fatalf("%d shifts, want a duty officer and an armed crew at each of 2 service stations", len(sc.Shifts))
+	if len(sc.Patterns) != 6 {
+		t.Fatalf("%d shift patterns, want the primary, the secondary and the armed crew at each of 2 service stations", len(sc.Patterns))
 	}
 	groups := 0
 	for _, u := range sc.Jurisdiction.Units {
@@ -121,14 +124,47 @@ func TestNanningShifts(t *testing.T) {
 	if groups != 12 {
 		t.Errorf("%d two-officer patrol groups", groups)
 	}
-	for _, sh := range sc.Shifts {
-		day, night := sh.OnDuty(10), sh.OnDuty(22)
-		if day == night {
-			t.Errorf("shift %+v is on duty both or neither at 10:00 and 22:00", sh)
+	units := map[string]*precinct.Unit{}
+	for _, u := range sc.Jurisdiction.Units {
+		units[u.ID] = u
+	}
+	governed := map[string]*precinct.Unit{}
+	for id := range duty.Governed(sc.Patterns, nil) {
+		governed[id] = units[id]
+	}
+	monday := time.Date(2026, 1, 5, 0, 0, 0, 0, precinct.CST)
+	rosters := []*precinct.Roster{{Shifts: duty.Generate(sc.Patterns, monday.AddDate(0, 0, -1), monday.AddDate(0, 0, 3))}}
+	on := func(hour int) map[precinct.UnitKind]int {
+		n := map[precinct.UnitKind]int{}
+		for _, st := range duty.UnitStates(rosters, governed, monday.Add(time.Duration(hour)*time.Hour)) {
+			if st.OnShift {
+				n[units[st.UnitID].Kind]++
+			}
+		}
+		return n
+	}
+	if day, night := on(10), on(22); day[precinct.UnitFootPatrol] != 2 || night[precinct.UnitFootPatrol] != 0 ||
+		day[precinct.UnitArmedVehicle] != 2 || night[precinct.UnitArmedVehicle] != 2 {
+		t.Errorf("on shift at 10:00 %v, at 22:00 %v: want the duty officers by day only and the armed crews around the clock", day, night)
+	}
+	for _, ss := range []string{"ss-1", "ss-2"} {
+		prim, _ := duty.ShiftOf(find(sc.Patterns, ss+"-primary"), monday)
+		sec, _ := duty.ShiftOf(find(sc.Patterns, ss+"-secondary"), monday.AddDate(0, 0, 1))
+		if prim.Crew[0].PersonID != sec.Crew[0].PersonID {
+			t.Errorf("%s: Monday's primary %s, Tuesday's secondary %s", ss, prim.Crew[0].PersonID, sec.Crew[0].PersonID)
 		}
 	}
 	r, err := sim.Run(context.Background(), sc, sc.Generate(day, 2, 4), sim.Reform, 4, sim.Options{})
 	if err != nil || r.KPIs.Unfinished != 0 {
 		t.Fatalf("%v, %d unfinished", err, r.KPIs.Unfinished)
 	}
+}
+
+func find(ps []*precinct.ShiftPattern, id string) *precinct.ShiftPattern {
+	for _, p := range ps {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
 }

@@ -61,7 +61,7 @@ func testScopes(t *testing.T, s precinct.Store) {
 		if c.station == "st3" {
 			loc.SubBureauID = "sb2"
 		}
-		ci := &precinct.CheckIn{ID: c.id, UserID: c.user, Point: precinct.Point{Lon: 108.1, Lat: 29.1}, Location: loc, At: t0}
+		ci := &precinct.CheckIn{ID: c.id, UserID: c.user, Point: &precinct.Point{Lon: 108.1, Lat: 29.1}, Location: loc, At: t0}
 		must(t, s.CreateCheckIn(ctx, ci, precinct.NewEvent(ctx, t0, "checkin.created", loc, "checkin", c.id, nil, ci, nil)))
 	}
 	must(t, s.RecordAudit(ctx, &precinct.AuditRecord{Actor: "u1", Action: "personal.read", EntityType: "person", EntityID: "p1", SubBureauID: "sb1"}))

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"every list keeps to the scope", testScopes},
 		{"idempotency keys are the creator's own", testIdempotencyPerCreator},
 		{"a unit off duty is not claimed", testClaimOffDuty},
+		{"duty", testDuty},
 		{"work items", testWorkItems},
 		{"work items under concurrency", testWorkConcurrency},
 		{"work tallies", testWorkCounts},
@@ -760,22 +761,5 @@ func testAudit(t *testing.T, s precinct.Store) {
 	must(t, err)
 	if len(rs) != 1 || rs[0].EntityID != "p1" || len(rs[0].Fields) != 1 || rs[0].At.IsZero() {
 		t.Errorf("audit %+v", rs)
-	}
-}
-
-func testCheckIns(t *testing.T, s precinct.Store) {
-	ctx := context.Background()
-	imported(t, s)
-	loc := precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1", CommunityGridID: "cg1"}
-	c := &precinct.CheckIn{UserID: "u3", PersonID: "p1", UnitID: "un1", Point: precinct.Point{Lon: 108.1, Lat: 29.1}, Location: loc, At: t0, Note: "到岗"}
-	must(t, s.CreateCheckIn(ctx, c, precinct.NewEvent(ctx, t0, "checkin.created", loc, "checkin", "c", nil, nil, nil)))
-	cs, _, err := s.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, StationID: "st1", Since: t0.Add(-time.Hour)})
-	must(t, err)
-	if len(cs) != 1 || cs[0].Location != loc || cs[0].Note != "到岗" || !cs[0].At.Equal(t0) {
-		t.Errorf("check-ins %+v", cs)
-	}
-	cs, _, _ = s.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, Since: t0.Add(time.Hour)})
-	if len(cs) != 0 {
-		t.Error("since filter ignored")
 	}
 }

@@ -155,6 +155,12 @@ func TestDictionary(t *testing.T) {
 		{"place types", "place.", []string{"street", "park", "square", "mall", "compound", "unit", "urban_village", "village", "road"}},
 		{"handlers", "handler.", []string{"community_office", "case_team", "patrol", "station_command", "command_centre", "central_station"}},
 		{"actions", "act.", []string{"dispatch", "reinforce", "push", "handover", "close", "callback", "en-route", "arrive", "resolve"}},
+		{"roll-call answers", "duty.rc.", []string{"pending", "answered", "missed"}},
+		{"shift states", "duty.shift.", []string{"on", "ahead", "over"}},
+		{"check-in verdicts", "verdict.", []string{"inside", "outside", "no_position", "no_place"}},
+		{"emergency roles", "erole.", []string{"officer", "cadre", "grid_worker", "activist"}},
+		{"emergency answers", "eu.", []string{"notified", "acknowledged", "unreached", "app", "phone"}},
+		{"force tasks", "task.", []string{"missing_person", "patrol", "school_gate", "other"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"precinct/auth"
 	"precinct/demo"
 	"precinct/dispatch"
+	"precinct/duty"
 	"precinct/feed"
 	"precinct/geo"
 	"precinct/gridloop"
@@ -45,6 +46,9 @@ type Main struct {
 	Relay    *natsbus.Relay
 	Auth     *auth.Service
 	Dispatch *dispatch.Service
+	Duty     *duty.Service
+	// Shifts makes the roster drive this node's live index.
+	Shifts   *duty.Scheduler
 	Work     *workflow.Engine
 	GridLoop *gridloop.Service
 	Disputes *mediation.Service
@@ -144,6 +148,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.openWork(runCtx, resolver); err != nil {
 		return fmt.Errorf("workflow: %w", err)
 	}
+	if err := m.startDuty(runCtx, sys); err != nil {
+		return err
+	}
 
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
 	if err := positions.Start(runCtx, sys); err != nil {
@@ -161,7 +168,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		KPIs:      m.Dispatch,
 		Stats:     &report.Service{Store: m.Store},
 		Registry:  m.Registry,
-		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules()),
+		Duty:      m.Duty,
+		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
 		Bus:       m.Bus,
 		Live:      m.Dispatch.Live,
 		Resolver:  resolver,
@@ -181,6 +189,31 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.Logger.Info("precinct ready", "url", m.HTTP.URL(), "db", engineName(cfg.DB), "nats", busName(cfg.NATS), "startup", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(m.stdout, "Precinct 已启动 / is running at %s\n", m.HTTP.URL())
+	return nil
+}
+
+// startDuty builds the duty service and this node's shift scheduler: it
+// sets the live index from the rosters before the node serves, then keeps
+// it in step at every shift boundary, and looks again at once when a
+// roster or pattern changes here or, by its event on the bus, on another
+// node.
+func (m *Main) startDuty(ctx, sys context.Context) error {
+	m.Duty = &duty.Service{Store: m.Store, Clock: m.Clock, Incidents: m.Dispatch, Notify: m.Relay.Notify, HashPassword: auth.HashPassword,
+		Clues: gridClues{Grid: m.GridLoop, Store: m.Store}}
+	m.Shifts = &duty.Scheduler{Service: m.Duty, Live: m.Dispatch.Live, Logger: m.Logger}
+	m.Duty.Rostered = m.Shifts.Wake
+	_, err := m.Bus.Subscribe(ctx, precinct.SubjectPrefix+".*.*.duty.>", func(e *precinct.Event) {
+		if strings.HasPrefix(e.Type, "duty.roster.") || strings.HasPrefix(e.Type, "duty.pattern.") || e.Type == "duty.roll_call.created" {
+			m.Shifts.Wake()
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("duty events: %w", err)
+	}
+	if _, err := m.Shifts.Tick(sys); err != nil {
+		return fmt.Errorf("shifts: %w", err)
+	}
+	m.goRun(func() error { return m.Shifts.Run(ctx) })
 	return nil
 }
 
@@ -280,6 +313,14 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		return nil // another node, starting at the same time, seeded it
 	} else if err != nil {
 		return fmt.Errorf("import demo: %w", err)
+	}
+	// The service station's 正副班 and 24-hour crews (seed 003), part of
+	// the demo's import and, like it, recorded without events.
+	for _, p := range demo.ShiftPatterns(j) {
+		p.UpdatedAt = now
+		if err := m.Store.PutShiftPattern(ctx, p, nil); err != nil {
+			return fmt.Errorf("demo shift patterns: %w", err)
+		}
 	}
 	m.DemoPassword = pw
 	if err := m.seedWork(ctx, j, hash); err != nil {

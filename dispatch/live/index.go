@@ -166,6 +166,9 @@ type entry struct {
 	// busy and busyEN say why the unit is not available; they are written
 	// when its status changes, so that a search explains without allocating.
 	busy, busyEN string
+	// offShift is set while the roster has no crew of the unit on shift: the
+	// unit is not available whatever its status.
+	offShift bool
 }
 
 // setStatus records the unit's status and the incident it serves, and the
@@ -173,6 +176,8 @@ type entry struct {
 func (e *entry) setStatus(s precinct.UnitStatus, incidentID string) {
 	e.unit.Status, e.unit.IncidentID = s, incidentID
 	switch {
+	case s == precinct.UnitAvailable && e.offShift:
+		e.busy, e.busyEN = "不在班", "off shift"
 	case s == precinct.UnitAvailable:
 		e.busy, e.busyEN = "", ""
 	case s == precinct.UnitOffDuty:
@@ -189,7 +194,7 @@ func (e *entry) setStatus(s precinct.UnitStatus, incidentID string) {
 
 func (e *entry) bucketOf() uint8 {
 	b := e.kind * 2
-	if e.unit.Status != precinct.UnitAvailable {
+	if e.unit.Status != precinct.UnitAvailable || e.offShift {
 		b++
 	}
 	return b
@@ -379,6 +384,35 @@ func (x *Index) SetStatus(id string, s precinct.UnitStatus, incidentID string) b
 	e.setStatus(s, incidentID)
 	x.place(e)
 	return true
+}
+
+// SetOnShift records whether the roster has the unit's crew on shift. A
+// unit off shift is left out of every search, with the reason "off shift",
+// whatever its status; it keeps the incident it serves. It reports false for
+// an unknown unit.
+func (x *Index) SetOnShift(id string, on bool) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e := x.units[id]
+	if e == nil {
+		return false
+	}
+	if e.offShift != on {
+		return true
+	}
+	e.offShift = !on
+	e.setStatus(e.unit.Status, e.unit.IncidentID)
+	x.place(e)
+	return true
+}
+
+// OnShift reports whether a unit is on shift (a unit no roster governs, or
+// one the index does not know, is).
+func (x *Index) OnShift(id string) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	e := x.units[id]
+	return e == nil || !e.offShift
 }
 
 func (x *Index) keyOf(p precinct.Point) cellKey {

@@ -10,6 +10,7 @@ import { MapView, loadMapLayers } from './map.js';
 import { currentUser } from './login.js';
 import { Outbox, targetStatus } from './outbox.js';
 import { activeStatuses } from './words.js';
+import { AppDuty } from './app-duty.js';
 import { DayTasks } from './app-tasks.js';
 
 const positionEvery = 15000;
@@ -58,6 +59,10 @@ class OfficerApp {
     this.map.visible['community-grids'] = false;
     loadMapLayers(this.client, this.map, ['boundary', 'police-grids']).then(() => this.renderTask());
     this.bind();
+    this.duty = new AppDuty(this.client, { user: this.user, position: () => this.position, message: (m, e) => this.message(m, e) });
+    this.duty.mount(document.getElementById('app'));
+    this.duty.refresh();
+    setInterval(() => this.duty.refresh(), 15000);
     this.setOnline(navigator.onLine);
     await Promise.all([this.loadUnit(), this.loadCategories()]);
     await Promise.all([this.loadIncidents(), this.dayTasks.load()]);
@@ -70,6 +75,7 @@ class OfficerApp {
     this.client.stream(
       (type) => {
         if (type.startsWith('incident.')) this.refreshSoon();
+        this.duty.onEvent(type);
       },
       () => {},
     );
@@ -108,10 +114,6 @@ class OfficerApp {
       localStorage.setItem('precinct.unit', JSON.stringify(this.unit));
     } catch (e) {
       this.unit = JSON.parse(localStorage.getItem('precinct.unit') || 'null');
-    }
-    if (this.unit && this.unit.position && !this.position) {
-      const p = this.unit.position;
-      if (p.lon || p.lat) this.setManual(p.lon, p.lat);
     }
   }
 
@@ -234,18 +236,24 @@ class OfficerApp {
     });
   }
 
+  /**
+   * checkIn records a check-in with the phone's position, or an entered
+   * one; with neither it is recorded without a position, and says so — it
+   * never borrows a position the server had from before.
+   */
   async checkIn() {
     const btn = document.getElementById('btn-checkin');
     btn.disabled = true;
     const pos = await this.locate();
     btn.disabled = false;
-    if (!pos) {
-      this.message(t('app.checkin.manual'), true);
-      return;
+    const body = { note: pos && pos.simulated ? 'manual' : '' };
+    if (pos) {
+      this.position = { lon: pos.lon, lat: pos.lat };
+      body.point = this.position;
     }
-    this.position = { lon: pos.lon, lat: pos.lat };
     const at = new Date().toISOString();
-    await this.outbox.add({ method: 'POST', path: '/api/v1/checkins', body: { point: this.position, note: pos.simulated ? 'manual' : '' }, label: 'app.checkin', kind: 'checkin' });
+    await this.outbox.add({ method: 'POST', path: '/api/v1/checkins', body, label: 'app.checkin', kind: 'checkin' });
+    if (!pos) this.duty.say(t('app.checkin.nopos'), true);
     localStorage.setItem('precinct.duty', JSON.stringify({ day: startOfToday(), user: this.user.id, at }));
     this.startReporting();
     this.render();
@@ -336,7 +344,7 @@ class OfficerApp {
 
   applied(entry, out) {
     this.dayTasks.applied(entry);
-    if (entry.kind === 'checkin') this.message(t('app.checkin.done'));
+    if (entry.kind === 'checkin' && this.duty) this.duty.checkedIn(out);
     if (out && out.id && out.status && entry.incidentId) {
       this.incidents.set(out.id, out);
       this.saveCache();

@@ -10,6 +10,7 @@ import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, uni
 import { currentUser } from './login.js';
 import { eventLabel, eventDetail, placeTypes, sources, openStatuses } from './words.js';
 import { StatsPanel } from './stats.js';
+import { DutyBoard, EmergencyCallout } from './duty.js';
 import { GridPanel } from './gridloop.js';
 
 const shortcuts = [
@@ -22,6 +23,7 @@ const shortcuts = [
   ['P', 'key.push'],
   ['T', 'key.traj'],
   ['S', 'key.stats'],
+  ['B', 'key.duty'],
   ['Esc', 'key.close'],
   ['?', 'key.help'],
 ];
@@ -148,6 +150,7 @@ class Console {
   /** onEvent applies one event of the live stream. */
   onEvent(type, ev) {
     if (!ev || typeof ev !== 'object') return;
+    if (this.panelMode === 'duty' && this.duty) this.duty.onEvent(type);
     if (type === 'positions') {
       // Every second, the units of the jurisdiction that moved.
       applyPositions(ev.positions, (id) => this.units.get(id), this.map);
@@ -341,8 +344,11 @@ class Console {
       </div>
       <h3>${h(t('incident.recs'))}</h3>
       <div id="recs">${this.renderRecs(inc)}</div>
+      <div id="emergency"></div>
       <h3>${h(t('incident.timeline'))}</h3>
       <ol class="timeline" id="timeline">${this.renderTimeline()}</ol>`;
+    this.emergency ||= new EmergencyCallout(this.client, { toast: (m, e) => this.toast(m, e) });
+    this.emergency.render(panel.querySelector('#emergency'), inc);
     panel.querySelector('#panel-close').addEventListener('click', () => this.closePanel());
     for (const b of panel.querySelectorAll('button[data-action]')) {
       b.addEventListener('click', () => this.act(b.dataset.action, b.dataset.unit ? [b.dataset.unit] : undefined));
@@ -672,6 +678,17 @@ class Console {
     this.stats.open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  /** openDuty shows the duty board (duty.js) in the side panel. */
+  openDuty() {
+    this.leavePanel('duty');
+    this.duty = new DutyBoard(this.client, {
+      names: (id) => this.names.get(id) || (this.units.get(id) || {}).callsign,
+      showPlace: (lon, lat) => this.map.centerOn(lon, lat, 1 / 8),
+      toast: (m, e) => this.toast(m, e),
+    });
+    this.duty.open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   openGrid() {
     this.leavePanel('grid');
     new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
@@ -751,6 +768,7 @@ class Console {
     document.getElementById('btn-intake').addEventListener('click', () => this.openIntake());
     document.getElementById('btn-traj').addEventListener('click', () => this.openTrajectory(this.map.selectedUnit));
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
+    document.getElementById('btn-duty').addEventListener('click', () => this.openDuty());
     document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
@@ -806,6 +824,7 @@ class Console {
     else if (k === 'p' || k === 'P') { done(); this.act('push'); }
     else if (k === 't' || k === 'T') { done(); this.openTrajectory(this.map.selectedUnit); }
     else if (k === 's' || k === 'S') { done(); this.openStats(); }
+    else if (k === 'b' || k === 'B') { done(); this.openDuty(); }
     else if (k === '?') { done(); document.getElementById('help').showModal(); }
   }
 

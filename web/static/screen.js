@@ -8,6 +8,7 @@ import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime } from './i18n.
 import { MapView, loadMapLayers, tileURLSetting, unitColors, keepNewerPositions, applyPositions } from './map.js';
 import { currentUser } from './login.js';
 import { openStatuses } from './words.js';
+import { renderStrength } from './duty.js';
 
 const stateOrder = ['received', 'dispatched', 'en_route', 'on_scene', 'resolved', 'handed_over', 'closed', 'callback_done'];
 
@@ -25,6 +26,7 @@ class Screen {
     this.unitsById = new Map(); // the same units, by id
     this.open = []; // open incidents, on the map
     this.checkins = [];
+    this.strength = []; // on-duty strength per station (duty.js)
     this.stats = null; // today's statistics with the change from a year before
   }
 
@@ -76,11 +78,13 @@ class Screen {
     const since = encodeURIComponent(startOfToday());
     // Up to now: the year-on-year figures compare the same hours.
     const until = encodeURIComponent(new Date(Date.now() + 1000).toISOString());
-    const [incs, cks, stats] = await Promise.all([
+    const [incs, cks, stats, strength] = await Promise.all([
       this.client.list(`/api/v1/incidents?status=${openStatuses.join(',')}`, 5000).catch(() => this.open),
       this.client.list(`/api/v1/checkins?since=${since}`, 5000).catch(() => this.checkins),
       this.client.get(`/api/v1/stats/incidents?from=${since}&to=${until}&compare=year`).catch(() => this.stats),
+      this.client.get('/api/v1/duty/strength').catch(() => null),
     ]);
+    if (strength) this.strength = strength.items || [];
     this.open = incs;
     this.checkins = cks;
     this.stats = stats;
@@ -146,6 +150,7 @@ class Screen {
       return this.names.get(j.community_grid_id) || this.names.get(j.police_grid_id) || j.community_grid_id || j.police_grid_id || '—';
     }));
     const cur = this.stats && this.stats.current;
+    renderStrength(document.getElementById('strength'), this.strength);
     this.renderBars('bycat', cur ? cur.by_category.map((c) => [this.categoryName(c.key), c.n]) : []);
     const states = cur ? cur.by_status.map((c) => [c.key, c.n]) : [];
     this.renderBars('bystate', stateOrder.filter((s) => states.some(([k]) => k === s)).map((s) => [t('status.' + s), states.find(([k]) => k === s)[1]]));
