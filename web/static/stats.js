@@ -27,7 +27,8 @@ const signed = (v, fmt) => (v == null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' :
  * codes into words.
  */
 export class StatsPanel {
-  constructor(client, { stations, categoryName, stationName, scopeStation, placeName, showPlace }) {
+  constructor(client, { stations, categoryName, stationName, scopeStation, placeName, showPlace, onPeriod }) {
+    this.onPeriod = onPeriod; // told the period shown, for the map's heat layer
     this.client = client;
     this.stations = stations;
     this.categoryName = categoryName;
@@ -69,6 +70,7 @@ export class StatsPanel {
     this.periodLabel = t('stats.period.' + key);
     const now = new Date();
     const q = new URLSearchParams({ from: from(now).toISOString(), to: new Date(to(now).getTime() + 1000).toISOString(), compare: 'year', heat_cell_deg: '0.005' });
+    if (this.onPeriod) this.onPeriod(from(now), new Date(to(now).getTime() + 1000), this.periodLabel);
     if (form.station && form.station.value) q.set('station_id', form.station.value);
     const asked = q.toString();
     this.asked = asked;

@@ -1,6 +1,6 @@
 // words.js: lists and labels of the domain shared by the pages.
 
-import { t, pick } from './i18n.js';
+import { t, pick, has } from './i18n.js';
 
 /** placeTypes lists the place types in display order (precinct.PlaceTypes). */
 export const placeTypes = ['street', 'park', 'square', 'mall', 'compound', 'unit', 'urban_village', 'village', 'road'];
@@ -70,13 +70,25 @@ export function eventDetail(ev, unitName) {
   const parts = [];
   if (Array.isArray(d.units) && d.units.length) parts.push(d.units.map(unitName).join('、'));
   if (d.unit_id) parts.push(unitName(d.unit_id));
-  if (d.rule_id) parts.push(`${t('incident.rule')} ${d.rule_id}`);
+  if (d.rule_id) parts.push(`${t('incident.rule')} ${ruleName(d.rule_id)}`);
+  if (d.route && d.route.rule_id) parts.push(`${t('incident.rule')} ${ruleName(d.route.rule_id)}`);
   if (d.reason || d.reason_en) parts.push(pick(d.reason, d.reason_en));
   if (d.wave) parts.push(t('recs.wave', { n: d.wave }));
-  if (d.to) parts.push(`→ ${d.to}`);
+  if (d.to) parts.push(`${t('handover.to')} ${has('handover.' + d.to) ? t('handover.' + d.to) : d.to}`);
   if (d.note) parts.push(d.note);
   if (d.satisfaction) parts.push(`${t('callback.satisfaction')} ${d.satisfaction}`);
   if (d.comment) parts.push(d.comment);
   return parts.join(' · ');
 }
 
+
+/** ruleName names a routing rule by its ID; a rule of the sub-bureau's own is a custom rule. */
+export function ruleName(id) {
+  if (!id) return '—';
+  return has('rule.' + id) ? t('rule.' + id) : t('rule.custom');
+}
+
+/** routerName says how travel times were estimated ("road", "straight-line"). */
+export function routerName(name) {
+  return has('router.' + name) ? t('router.' + name) : t('router.straight-line');
+}
