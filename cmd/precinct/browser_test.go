@@ -377,7 +377,9 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 		t.Fatalf("no recommended unit (%v) has an officer account", cands)
 	}
 	if first {
-		err = chromedp.Do(console, chromedp.Focus(`#queue-list`), chromedp.KeyEvent("d"))
+		// "D" asks before it sends: Enter confirms.
+		err = chromedp.Do(console, chromedp.Focus(`#queue-list`), chromedp.KeyEvent("d"),
+			chromedp.WaitVisible(`dialog#ask[open] #confirm-dispatch`), chromedp.KeyEvent(kb.Enter))
 	} else {
 		t.Logf("first recommendation %s has no officer account; dispatching %s", cands[0], chosen)
 		err = chromedp.Do(console, clickStable(fmt.Sprintf(`#recs li[data-unit-id=%q] button[data-action=dispatch]`, chosen)))

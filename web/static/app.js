@@ -28,6 +28,7 @@ class OfficerApp {
     this.geoWatch = null;
     this.timer = 0;
     this.queued = 0;
+    this.accepted = new Map(); // incident id → when my unit accepted it (签收)
   }
 
   async start() {
@@ -150,8 +151,44 @@ class OfficerApp {
       }
       this.incidents = mine;
       this.saveCache();
+      await this.loadAccepted();
     } catch (e) {
       if (e.code === 'ENETWORK') this.loadCache();
+    }
+  }
+
+  /** loadAccepted learns from the current incident's timeline whether my unit accepted it. */
+  async loadAccepted() {
+    const inc = this.current();
+    if (!inc || this.accepted.has(inc.id)) return;
+    try {
+      const tl = await this.client.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}/timeline`);
+      for (const e of (tl && tl.items) || []) {
+        let d = e.data;
+        if (typeof d === 'string') d = JSON.parse(d);
+        if (e.type === 'incident.accepted' && (!d || !d.units || d.units.includes(this.user.unit_id))) this.accepted.set(inc.id, e.at);
+      }
+    } catch (e) {
+      // Offline or not readable: the step stays open.
+    }
+  }
+
+  /**
+   * callReporter reads the reporter's number in full (an audited read the
+   * server allows the crew of a unit on the incident) and starts a call.
+   */
+  async callReporter(inc) {
+    try {
+      const full = await this.client.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}?unmasked=true&reason=${encodeURIComponent(t('app.call.reason'))}`);
+      const phone = full && full.reporter && full.reporter.phone;
+      if (!phone) return;
+      const a = document.getElementById('call-reporter');
+      a.href = `tel:${phone.replace(/[^0-9+]/g, '')}`;
+      a.dataset.revealed = 'true';
+      a.querySelector('.num').textContent = phone;
+      location.href = a.href;
+    } catch (e) {
+      this.message(t('app.call.denied', { m: e instanceof ApiError ? e.text() : String(e) }), true);
     }
   }
 
@@ -313,12 +350,13 @@ class OfficerApp {
     const inc = this.current();
     if (!inc) return;
     const body = {};
-    if (action === 'en-route' || action === 'arrive') body.units = [this.user.unit_id];
+    if (action === 'en-route' || action === 'arrive' || action === 'accept') body.units = [this.user.unit_id];
+    if (action === 'accept') this.accepted.set(inc.id, new Date().toISOString());
     if (action === 'handover') {
       body.to = 'station';
       body.note = pick('现场无法处置完毕，移交派出所', 'Could not be finished on scene; handed over to the station');
     }
-    this.pending.set(inc.id, targetStatus[action]);
+    if (targetStatus[action]) this.pending.set(inc.id, targetStatus[action]);
     this.render();
     await this.outbox.add({
       method: 'POST',
@@ -411,13 +449,25 @@ class OfficerApp {
       <dl class="facts">
         <dt>${h(t('incident.address'))}</dt><dd>${h(inc.address || `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}`)}</dd>
         <dt>${h(t('incident.description'))}</dt><dd>${h(inc.description || '—')}</dd>
-        <dt>${h(t('incident.reporter'))}</dt><dd>${h((inc.reporter && inc.reporter.name) || '')} ${h((inc.reporter && inc.reporter.phone) || '')}</dd>
+        <dt>${h(t('incident.reporter'))}</dt><dd><span translate="no">${h((inc.reporter && inc.reporter.name) || '')}</span>
+          ${inc.reporter && inc.reporter.phone ? `<a id="call-reporter" class="call" href="#" role="button">☎ ${h(t('app.call'))} <span class="num" translate="no">${h(inc.reporter.phone)}</span></a>` : ''}</dd>
         <dt>${h(t('incident.received'))}</dt><dd>${h(fmtTime(inc.received_at))}</dd>
-      </dl>`;
-    const next = { dispatched: 'en-route', en_route: 'arrive', on_scene: 'resolve' }[st];
+      </dl>
+      ${this.accepted.has(inc.id) ? `<p class="accepted" id="accepted">✔ ${h(t('app.accepted', { t: fmtTime(this.accepted.get(inc.id)) }))}</p>` : ''}`;
+    const call = body.querySelector('#call-reporter');
+    if (call) {
+      call.addEventListener('click', (e) => {
+        if (call.dataset.revealed === 'true') return; // the tel: link calls
+        e.preventDefault();
+        this.callReporter(inc);
+      });
+    }
+    const accepted = this.accepted.has(inc.id);
+    const next = { dispatched: accepted ? 'en-route' : 'accept', en_route: 'arrive', on_scene: 'resolve' }[st];
     for (const b of buttons) {
       const a = b.dataset.action;
       const ok =
+        (a === 'accept' && st === 'dispatched' && !accepted) ||
         (a === 'en-route' && st === 'dispatched') ||
         (a === 'arrive' && (st === 'dispatched' || st === 'en_route')) ||
         ((a === 'resolve' || a === 'handover') && st === 'on_scene');

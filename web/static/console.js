@@ -318,7 +318,7 @@ class Console {
     st.hidden = this.stations.length < 2;
     const mute = document.getElementById('btn-mute');
     mute.setAttribute('aria-pressed', String(this.alert.muted));
-    mute.textContent = this.alert.muted ? `🔕 ${t('queue.muted')}` : `🔔 ${t('queue.sound')}`;
+    mute.textContent = this.alert.muted ? `✕ ${t("queue.muted")}` : `♪ ${t("queue.sound")}`;
   }
 
   renderDraftBadge() {
