@@ -35,7 +35,11 @@ class OfficerApp {
     applyI18n(document);
     this.registerServiceWorker();
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
-    document.addEventListener('langchange', () => this.render());
+    document.addEventListener('langchange', () => {
+      this.setOnline(navigator.onLine);
+      this.showQueued(this.queued);
+      this.render();
+    });
     document.getElementById('btn-logout').addEventListener('click', async () => {
       await this.client.logout();
       localStorage.removeItem('precinct.duty');
@@ -421,7 +425,7 @@ class OfficerApp {
   render() {
     applyI18n(document);
     const u = this.unit;
-    document.getElementById('unit-name').textContent = u ? `${u.callsign || u.id} · ${t('kind.' + u.kind)}` : this.user && !this.user.unit_id ? t('app.nounit') : '—';
+    document.getElementById('unit-name').innerHTML = u ? `<span translate="no">${h(u.callsign || '')}</span> · ${h(t('kind.' + u.kind))}` : h(this.user && !this.user.unit_id ? t('app.nounit') : '—');
     const duty = this.onDuty();
     const ds = document.getElementById('duty-state');
     ds.dataset.state = duty ? 'on' : 'off';
@@ -447,8 +451,8 @@ class OfficerApp {
         <strong>${h(cat ? pick(cat.name, cat.name_en) : inc.category)}</strong>
         <span id="task-status" class="status s-${h(st)}" data-status="${h(st)}" data-incident-id="${h(inc.id)}">${h(t('status.' + st))}</span></p>
       <dl class="facts">
-        <dt>${h(t('incident.address'))}</dt><dd>${h(inc.address || `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}`)}</dd>
-        <dt>${h(t('incident.description'))}</dt><dd>${h(inc.description || '—')}</dd>
+        <dt>${h(t('incident.address'))}</dt><dd translate="no">${h(inc.address || `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}`)}</dd>
+        <dt>${h(t('incident.description'))}</dt><dd translate="no">${h(inc.description || '—')}</dd>
         <dt>${h(t('incident.reporter'))}</dt><dd><span translate="no">${h((inc.reporter && inc.reporter.name) || '')}</span>
           ${inc.reporter && inc.reporter.phone ? `<a id="call-reporter" class="call" href="#" role="button">☎ ${h(t('app.call'))} <span class="num" translate="no">${h(inc.reporter.phone)}</span></a>` : ''}</dd>
         <dt>${h(t('incident.received'))}</dt><dd>${h(fmtTime(inc.received_at))}</dd>
@@ -504,7 +508,7 @@ class OfficerApp {
       .map((i) => {
         const cat = this.categories.get(i.category);
         const st = this.statusOf(i);
-        return `<li data-incident-id="${h(i.id)}"><span><strong>${h(cat ? pick(cat.name, cat.name_en) : i.category)}</strong><br><small class="muted">${h(fmtTime(i.received_at))} ${h(i.address || '')}</small></span>
+        return `<li data-incident-id="${h(i.id)}"><span><strong>${h(cat ? pick(cat.name, cat.name_en) : i.category)}</strong><br><small class="muted">${h(fmtTime(i.received_at))} <span translate="no">${h(i.address || '')}</span></small></span>
           <span class="status s-${h(st)}" data-status="${h(st)}">${h(t('status.' + st))}</span></li>`;
       })
       .join('');

@@ -8,7 +8,7 @@ import { Client, ApiError, uuid, startOfToday, escapeHTML as h } from './api.js'
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime, fmtDateTime } from './i18n.js';
 import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, unitShapes, keepNewerPositions, applyPositions } from './map.js';
 import { currentUser } from './login.js';
-import { eventLabel, eventDetail, placeTypes, sources, openStatuses, ruleName, routerName } from './words.js';
+import { eventLabel, eventDetailHTML, placeTypes, sources, openStatuses, ruleName, routerName } from './words.js';
 import { StatsPanel } from './stats.js';
 import { Draft } from './draft.js';
 import { Alert, fmtReceived, elapsedText, overdue, matches } from './queue.js';
@@ -165,11 +165,15 @@ class Console {
       const list = keepNewerPositions(await this.client.list('/api/v1/units', 20000), (id) => this.units.get(id));
       this.units = new Map(list.map((u) => [u.id, u]));
       this.map.setUnits(list);
-      const on = list.filter((u) => u.status !== 'off_duty').length;
-      document.getElementById('unit-count').textContent = t('units.count', { n: on });
+      this.renderUnitCount();
     } catch (e) {
       console.warn('units', e);
     }
+  }
+
+  renderUnitCount() {
+    const on = [...this.units.values()].filter((u) => u.status !== 'off_duty').length;
+    document.getElementById('unit-count').textContent = t('units.count', { n: on });
   }
 
   async reloadIncident(id) {
@@ -313,7 +317,7 @@ class Console {
     prio.innerHTML = `<option value="">${h(t('queue.allprio'))}</option>` + [1, 2, 3, 4].map((p) => `<option value="${p}">${h(t('prio.' + p))}</option>`).join('');
     prio.value = this.qf.priority;
     const st = document.getElementById('queue-station');
-    st.innerHTML = `<option value="">${h(t('stats.allstations'))}</option>` + this.stations.map((s) => `<option value="${h(s.id)}">${h(s.name)}</option>`).join('');
+    st.innerHTML = `<option value="">${h(t('stats.allstations'))}</option>` + this.stations.map((s) => `<option value="${h(s.id)}" translate="no">${h(s.name)}</option>`).join('');
     st.value = this.qf.station;
     st.hidden = this.stations.length < 2;
     const mute = document.getElementById('btn-mute');
@@ -417,14 +421,14 @@ class Console {
         <span id="incident-status" class="status s-${h(st)}" data-status="${h(st)}">${h(t('status.' + st))}</span></p>
       <dl class="facts">
         <dt>${h(t('incident.received'))}</dt><dd>${h(fmtDateTime(inc.received_at))} · ${h(t('source.' + inc.source))}</dd>
-        <dt>${h(t('incident.address'))}</dt><dd>${h(inc.address || '—')} <small class="muted">${inc.location ? `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}` : ''}</small></dd>
+        <dt>${h(t('incident.address'))}</dt><dd><span translate="no">${h(inc.address || '—')}</span> <small class="muted">${inc.location ? `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}` : ''}</small></dd>
         <dt>${h(t('incident.placetype'))}</dt><dd>${h(t('place.' + inc.place_type))}</dd>
-        <dt>${h(t('incident.station'))}</dt><dd>${h(this.names.get(loc.station_id) || loc.station_id || '—')}</dd>
-        <dt>${h(t('incident.grid'))}</dt><dd>${h(this.names.get(loc.police_grid_id) || loc.police_grid_id || '—')} / ${h(this.names.get(loc.community_grid_id) || loc.community_grid_id || '—')}</dd>
-        <dt>${h(t('incident.reporter'))}</dt><dd>${h(inc.reporter && inc.reporter.name)} ${h(inc.reporter && inc.reporter.phone)}</dd>
-        <dt>${h(t('incident.description'))}</dt><dd>${h(inc.description || '—')}</dd>
+        <dt>${h(t('incident.station'))}</dt><dd translate="no">${h(this.names.get(loc.station_id) || '—')}</dd>
+        <dt>${h(t('incident.grid'))}</dt><dd translate="no">${h(this.names.get(loc.police_grid_id) || '—')} / ${h(this.names.get(loc.community_grid_id) || '—')}</dd>
+        <dt>${h(t('incident.reporter'))}</dt><dd><span translate="no" id="reporter">${h(inc.reporter && inc.reporter.name)} ${h(inc.reporter && inc.reporter.phone)}</span></dd>
+        <dt>${h(t('incident.description'))}</dt><dd translate="no">${h(inc.description || '—')}</dd>
         <dt>${h(t('incident.handler'))}</dt><dd>${h(t('handler.' + route.handler))}</dd>
-        <dt>${h(t('incident.units'))}</dt><dd id="incident-units">${(inc.units || []).map((u) => h(this.unitName(u))).join('、') || '—'}</dd>
+        <dt>${h(t('incident.units'))}</dt><dd id="incident-units" translate="no">${(inc.units || []).map((u) => h(this.unitName(u))).join('、') || '—'}</dd>
         <dt>${h(t('incident.kpis'))}</dt><dd>${h(t('incident.flow'))} ${h(fmtDuration(flow))} · ${h(t('incident.response'))} ${h(fmtDuration(resp))}</dd>
       </dl>
       <div class="actions" role="group">
@@ -455,7 +459,7 @@ class Console {
     if (!r) return `<p class="muted">${h(t('loading'))}</p>`;
     if (r.error) return `<p class="error">${h(r.error instanceof ApiError ? r.error.text() : String(r.error))}</p>`;
     const route = r.route || {};
-    const rule = `<p class="rule" data-rule-id="${h(route.rule_id || '')}"><strong>${h(t('incident.rule'))}</strong> <strong class="rule-name">${h(ruleName(route.rule_id))}</strong> ${h(pick(route.reason, route.reason_en))}
+    const rule = `<p class="rule" data-rule-id="${h(route.rule_id || '')}"><strong>${h(t('incident.rule'))}</strong> <strong class="rule-name">${h(ruleName(route.rule_id))}</strong> <span translate="no">${h(pick(route.reason, route.reason_en))}</span>
       ${r.router ? `<small class="muted">（${h(routerName(r.router))}）</small>` : ''}</p>`;
     const cands = r.candidates || [];
     if (!cands.length) return `${rule}<p class="muted">${h(t('recs.none'))}</p>`;
@@ -468,7 +472,7 @@ class Console {
         const action = inc.status === 'received' ? 'dispatch' : 'reinforce';
         return `<li class="rec" data-unit-id="${h(u.id)}">
           <span class="swatch" style="background:${unitColors[u.status] || '#999'}" aria-hidden="true"></span>
-          <span class="what"><strong translate="no">${h(u.callsign || this.unitName(u.id))}</strong> <small>${h([t('kind.' + u.kind), this.names.get(u.service_station_id) || this.names.get(c.station_id) || c.station_id].filter(Boolean).join(' · '))}</small>
+          <span class="what"><strong translate="no">${h(u.callsign || this.unitName(u.id))}</strong> <small>${h(t('kind.' + u.kind))} · <span translate="no">${h(this.names.get(u.service_station_id) || this.names.get(c.station_id) || '')}</span></small>
             <small>${h(t('recs.eta'))} ${h(fmtDuration(c.eta_s))} · ${h(t('recs.distance'))} ${(c.distance_m / 1000).toFixed(1)} ${h(t('unit.km'))} · ${h(t('recs.wave', { n: c.wave || 1 }))}${c.position_stale ? ` · <em>${h(t('recs.stale'))}</em>` : ''}</small></span>
           ${assigned.has(u.id) ? `<span class="status s-dispatched">${h(t('ustatus.dispatched'))}</span>` : `<button type="button" data-action="${action}" data-unit="${h(u.id)}" ${enabled ? '' : 'disabled'}>${h(t('act.' + action))}</button>`}
         </li>`;
@@ -477,7 +481,7 @@ class Console {
     const excl = (r.excluded || []).length
       ? `<details><summary>${h(t('recs.excluded'))} (${r.excluded.length})</summary><ul class="excluded">${r.excluded
           .slice(0, 30)
-          .map((x) => `<li>${h(this.unitName(x.unit_id))}: ${h(pick(x.reason, x.reason_en))}</li>`)
+          .map((x) => `<li><span translate="no">${h(this.unitName(x.unit_id))}</span>: ${h(pick(x.reason, x.reason_en))}</li>`)
           .join('')}</ul></details>`
       : '';
     return `${rule}<ol class="recs">${rows}</ol>${excl}`;
@@ -487,7 +491,7 @@ class Console {
     if (!this.timeline) return `<li class="muted">${h(t('loading'))}</li>`;
     return this.timeline
       .map((ev) => `<li data-type="${h(ev.type)}"><time>${h(fmtTime(ev.at))}</time> <strong>${h(eventLabel(ev))}</strong>
-        <small>${h(eventDetail(ev, (id) => this.unitName(id)))}</small> <small class="muted actor" translate="no">${h(this.actorName(ev))}</small></li>`)
+        <small>${eventDetailHTML(ev, (id) => this.unitName(id), h)}</small> <small class="muted actor" translate="no">${h(this.actorName(ev))}</small></li>`)
       .join('');
   }
 
@@ -512,7 +516,7 @@ class Console {
     this.map.pickMode = false;
     this.map.setTrack(null);
     document.getElementById('pick-hint').hidden = true;
-    document.getElementById('panel').innerHTML = `<p class="muted empty">${h(t('incident.none'))}</p>`;
+    document.getElementById('panel').innerHTML = `<p class="muted empty" data-i18n="incident.none">${h(t('incident.none'))}</p>`;
     this.map.setIncidents(this.visibleIncidents());
     this.renderQueue();
     this.renderDraftBadge();
@@ -849,8 +853,8 @@ class Console {
       // The police stations of the jurisdiction (the map's station layer
       // also holds service stations, which have no statistics of their own).
       stations: this.stations,
-      onPeriod: (from, to, label) => {
-        this.heat.setPeriod(from, to, label);
+      onPeriod: (from, to, key) => {
+        this.heat.setPeriod(from, to, key);
         this.renderHeatLabel();
       },
       scopeStation: scope.station_id || '',
@@ -877,7 +881,7 @@ class Console {
       </div>
       <form id="traj" class="form" aria-labelledby="traj-h">
         <label>${h(t('traj.unit'))}<select name="unit">${units
-          .map((u) => `<option value="${h(u.id)}" ${u.id === unitId ? 'selected' : ''}>${h(u.callsign || u.id)} · ${h(t('kind.' + u.kind))}</option>`)
+          .map((u) => `<option value="${h(u.id)}" translate="no" ${u.id === unitId ? 'selected' : ''}>${h(u.callsign || u.id)} · ${h(t('kind.' + u.kind))}</option>`)
           .join('')}</select></label>
         <label>${h(t('traj.date'))}<input type="date" name="date" value="${ymd}"></label>
         <button type="submit" class="primary">${h(t('traj.show'))}</button>
@@ -965,6 +969,8 @@ class Console {
       this.renderQueue();
       this.renderFilters();
       this.renderHeatLabel();
+      if (this.connState) this.setConn(this.connState);
+      this.renderUnitCount();
       if (this.panelMode === 'incident') this.renderIncident(false);
     });
     document.getElementById('queue-search').addEventListener('input', (e) => {

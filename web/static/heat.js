@@ -26,12 +26,12 @@ export class HeatLayer {
 
   /** label names the period shown. */
   label() {
-    return this.period ? this.period.label : t('heat.last30');
+    return this.period ? t('stats.period.' + this.period.key) : t('heat.last30');
   }
 
-  /** setPeriod makes the layer follow a period (Date from, Date to, label). */
-  setPeriod(from, to, label) {
-    this.period = { from, to, label };
+  /** setPeriod makes the layer follow a period (Date from, Date to, and the key of its name). */
+  setPeriod(from, to, key) {
+    this.period = { from, to, key };
     if (this.map.visible.heat) this.load();
   }
 

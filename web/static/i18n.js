@@ -539,7 +539,7 @@ const dict = {
     'actor.user': 'Another user',
     'heat.last30': 'last 30 days',
     'layer.heat.period': 'Incident heat ({p})',
-    'router.straight-line': 'straight-line estimate',
+    'router.straight-line': 'estimated in a straight line',
     'router.road': 'road travel time',
     'rule.custom': 'Custom rule',
     'rule.street_1plus1': '"1+1" street incident',
@@ -579,6 +579,11 @@ export function t(key, vars) {
 /** has reports whether key is in the dictionary. */
 export function has(key) {
   return key in dict.zh;
+}
+
+/** phrases returns every phrase of a language, for tests of the pages' words. */
+export function phrases(l) {
+  return Object.values(dict[l] || {});
 }
 
 /** keys returns every key of a language, for tests of the dictionary. */

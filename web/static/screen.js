@@ -204,8 +204,8 @@ class Screen {
     this.renderKPIs();
     this.renderBars('checkins', this.countBy(this.checkins, (c) => {
       const j = c.jurisdiction || {};
-      return this.names.get(j.community_grid_id) || this.names.get(j.police_grid_id) || j.community_grid_id || j.police_grid_id || '—';
-    }));
+      return this.names.get(j.community_grid_id) || this.names.get(j.police_grid_id) || '—';
+    }), true);
     const cur = this.stats && this.stats.current;
     this.renderActive();
     this.renderBars('bycat', cur ? cur.by_category.map((c) => [this.categoryName(c.key), c.n]) : []);
@@ -269,7 +269,7 @@ class Screen {
     return [...m.entries()].sort((a, b) => b[1] - a[1]);
   }
 
-  renderBars(id, rows) {
+  renderBars(id, rows, names) {
     const el = document.getElementById(id);
     if (!rows.length) {
       el.innerHTML = `<li class="muted">${h(t('screen.nodata'))}</li>`;
@@ -278,7 +278,7 @@ class Screen {
     const max = Math.max(...rows.map((r) => r[1]));
     el.innerHTML = rows
       .slice(0, 30)
-      .map(([name, n]) => `<li><span class="name" title="${h(name)}">${h(name)}</span><span class="bar" style="width:${(100 * n) / max}%"></span><span class="n">${n}</span></li>`)
+      .map(([name, n]) => `<li><span class="name" ${names ? 'translate="no"' : ''} title="${h(name)}">${h(name)}</span><span class="bar" style="width:${(100 * n) / max}%"></span><span class="n">${n}</span></li>`)
       .join('');
   }
 

@@ -43,7 +43,7 @@ export class StatsPanel {
     const stationSelect = this.scopeStation
       ? ''
       : `<label>${h(t('stats.station'))}<select name="station"><option value="">${h(t('stats.allstations'))}</option>${this.stations
-          .map((s) => `<option value="${h(s.id)}">${h(s.name)}</option>`)
+          .map((s) => `<option value="${h(s.id)}" translate="no">${h(s.name)}</option>`)
           .join('')}</select></label>`;
     panel.innerHTML = `
       <div class="panel-head">
@@ -70,7 +70,7 @@ export class StatsPanel {
     this.periodLabel = t('stats.period.' + key);
     const now = new Date();
     const q = new URLSearchParams({ from: from(now).toISOString(), to: new Date(to(now).getTime() + 1000).toISOString(), compare: 'year', heat_cell_deg: '0.005' });
-    if (this.onPeriod) this.onPeriod(from(now), new Date(to(now).getTime() + 1000), this.periodLabel);
+    if (this.onPeriod) this.onPeriod(from(now), new Date(to(now).getTime() + 1000), key);
     if (form.station && form.station.value) q.set('station_id', form.station.value);
     const asked = q.toString();
     this.asked = asked;
@@ -130,7 +130,10 @@ export class StatsPanel {
         .get(`/api/v1/resolve?lon=${lon}&lat=${lat}`)
         .then((loc) => {
           const name = this.placeName && this.placeName(loc);
-          if (name) b.textContent = name;
+          if (name) {
+            b.textContent = name;
+            b.setAttribute('translate', 'no');
+          }
         })
         .catch(() => {}); // outside every grid: the coordinates stay
     }
@@ -158,12 +161,12 @@ export class StatsPanel {
       <tbody>${rows
         .map(([k, a, b, c]) => `<tr data-metric="${k}"><th scope="row">${h(t(k))}</th><td>${h(a)}</td><td>${h(b)}</td><td>${h(c)}</td></tr>`)
         .join('')}</tbody></table>`;
-    const bars = (title, counts, name) => {
+    const bars = (title, counts, name, names) => {
       if (!counts.length) return '';
       const most = counts[0].n;
       return `<h3>${h(title)}</h3><ul class="bars">${counts
         .slice(0, 10)
-        .map((c) => `<li><span class="name" title="${h(name(c.key))}">${h(name(c.key))}</span><span class="bar" style="width:${(100 * c.n) / most}%"></span><span class="n">${c.n}</span></li>`)
+        .map((c) => `<li><span class="name" ${names ? 'translate="no"' : ''} title="${h(name(c.key))}">${h(name(c.key))}</span><span class="bar" style="width:${(100 * c.n) / most}%"></span><span class="n">${c.n}</span></li>`)
         .join('')}</ul>`;
     };
     const most = Math.max(1, ...cur.by_hour);
@@ -181,7 +184,7 @@ export class StatsPanel {
       hotspots +
       (cur.total ? bars(t('stats.bycategory'), cur.by_category, this.categoryName) : `<p class="muted">${h(t('stats.none'))}</p>`) +
       bars(t('stats.byhandler'), cur.by_handler || [], (k) => t('handler.' + k)) +
-      (this.scopeStation || rep.station_id ? '' : bars(t('stats.bystation'), cur.by_station, this.stationName)) +
+      (this.scopeStation || rep.station_id ? '' : bars(t('stats.bystation'), cur.by_station, this.stationName, true)) +
       (cur.total ? hours : '')
     );
   }
