@@ -45,6 +45,8 @@ type Server struct {
 	Logger *slog.Logger
 	// Stats answers incident statistics.
 	Stats precinct.StatsService
+	// Tiles draws the maps' street tiles.
+	Tiles precinct.TileService
 	// Live, if set, lets event streams follow unit positions (?positions=1).
 	Live LiveUnits
 	// Ready is an optional extra readiness check for /readyz, besides the
@@ -79,6 +81,7 @@ func (s *Server) table() []route {
 		s.orgRoutes(),
 		s.unitRoutes(),
 		s.incidentRoutes(),
+		s.tileRoutes(),
 	)
 }
 

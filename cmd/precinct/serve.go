@@ -23,6 +23,7 @@ import (
 	"precinct/routing"
 	"precinct/sim"
 	"precinct/sqldb"
+	"precinct/streets"
 	"precinct/web"
 )
 
@@ -39,6 +40,8 @@ type Main struct {
 	Auth     *auth.Service
 	Dispatch *dispatch.Service
 	HTTP     *phttp.Server
+	// Streets are the streets and places of imported road data, or nil.
+	Streets *streets.Map
 
 	// Passwords generated at first start, kept for tests (never logged again).
 	AdminPassword string
@@ -126,6 +129,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load units: %w", err)
 	}
 
+	if m.Streets, err = m.loadStreets(sys); err != nil {
+		return err
+	}
+
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
 	if err := positions.Start(runCtx, sys); err != nil {
 		return fmt.Errorf("position feed: %w", err)
@@ -139,6 +146,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Rules:      m.Dispatch,
 		KPIs:       m.Dispatch,
 		Stats:      &report.Service{Store: m.Store},
+		Tiles:      &streets.Service{Map: m.Streets},
 		UnitStatus: m.Dispatch,
 		Bus:        m.Bus,
 		Live:       m.Dispatch.Live,
@@ -288,6 +296,25 @@ func (m *Main) loadRouter() (precinct.Router, error) {
 	}
 	m.Logger.Info("road routing loaded", "path", routing.GraphPath(m.Config.DataDir))
 	return &routing.Fallback{Road: road, Other: straight}, nil
+}
+
+// loadStreets reads the streets `precinct import osm` kept in the data
+// directory, in the datum of the jurisdiction's maps; nil without any.
+func (m *Main) loadStreets(ctx context.Context) (*streets.Map, error) {
+	d, err := streets.Read(streets.Path(m.Config.DataDir))
+	if precinct.ErrorCode(err) == precinct.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("streets: %w", err)
+	}
+	datum := precinct.WGS84
+	if sbs, err := m.Store.ListSubBureaus(ctx); err != nil {
+		return nil, err
+	} else if len(sbs) > 0 && sbs[0].Datum != "" {
+		datum = sbs[0].Datum
+	}
+	m.Logger.Info("streets loaded", "streets", len(d.Streets), "places", len(d.POIs), "datum", datum)
+	return streets.NewMap(d, func(p precinct.Point) precinct.Point { return geo.ToDatum(p, d.Datum, datum) }), nil
 }
 
 // buildResolver indexes every stored grid for locating points.

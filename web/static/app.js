@@ -8,6 +8,7 @@ import { Client, ApiError, startOfToday, escapeHTML as h } from './api.js';
 import { t, applyI18n, lang, setLang, pick, fmtTime } from './i18n.js';
 import { MapView, loadMapLayers } from './map.js';
 import { currentUser } from './login.js';
+import { StreetTiles } from './tiles.js';
 import { Outbox, targetStatus } from './outbox.js';
 import { activeStatuses } from './words.js';
 
@@ -57,6 +58,8 @@ class OfficerApp {
     localStorage.setItem('precinct.user', JSON.stringify(this.user));
     document.getElementById('app').hidden = false;
     this.map = new MapView(document.getElementById('mini-map'));
+    this.map.streets = new StreetTiles(this.client, this.map);
+    window.precinct.map = this.map;
     this.map.visible['community-grids'] = false;
     loadMapLayers(this.client, this.map, ['boundary', 'police-grids']).then(() => this.renderTask());
     this.bind();

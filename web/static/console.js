@@ -13,6 +13,7 @@ import { StatsPanel } from './stats.js';
 import { Draft } from './draft.js';
 import { Alert, fmtReceived, elapsedText, overdue, matches } from './queue.js';
 import { HeatLayer } from './heat.js';
+import { StreetTiles } from './tiles.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -67,6 +68,7 @@ class Console {
     document.getElementById('shortcuts').hidden = false;
     this.map = new MapView(document.getElementById('map'), { tileURL: tileURLSetting() });
     this.map.onSelect = (hit) => this.mapSelect(hit);
+    this.map.streets = new StreetTiles(this.client, this.map);
     window.precinct = { console: this, map: this.map };
     this.map.visible.heat = false; // drawn on demand, from the statistics
     this.heat = new HeatLayer(this.client, this.map, (e) => this.toast(e instanceof ApiError ? e.text() : String(e), true));

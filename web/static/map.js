@@ -501,7 +501,8 @@ export class MapView {
    */
   drawBase() {
     const vis = this.layerOrder.map((n) => (this.visible[n] ? 1 : 0)).join('');
-    const key = `${this.cx},${this.cy},${this.k},${this.canvas.width},${this.canvas.height},${vis},${this.layersVersion},${this.tilesVersion}`;
+    const sv = this.streets ? this.streets.version : 0;
+    const key = `${this.cx},${this.cy},${this.k},${this.canvas.width},${this.canvas.height},${vis},${this.layersVersion},${this.tilesVersion},${sv},${this.visible.streets}`;
     if (this.base && key === this.baseKey) return;
     this.baseKey = key;
     if (!this.base) this.base = document.createElement('canvas');
@@ -512,7 +513,12 @@ export class MapView {
     ctx.fillStyle = this.theme.background;
     ctx.fillRect(0, 0, this.w, this.h);
     if (this.tileURL) this.drawTiles(ctx);
+    // Streets of imported road data (tiles.js) lie under the polygons,
+    // their names above.
+    const streets = this.streets && this.visible.streets !== false;
+    if (streets) this.streets.drawLines(ctx);
     this.drawLayers(ctx);
+    if (streets) this.streets.drawLabels(ctx);
   }
 
   /** view returns the visible local bounding box with a margin in pixels. */

@@ -8,6 +8,7 @@ import { Client, startOfToday, escapeHTML as h } from './api.js';
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime } from './i18n.js';
 import { MapView, loadMapLayers, tileURLSetting, unitColors, keepNewerPositions, applyPositions } from './map.js';
 import { currentUser } from './login.js';
+import { StreetTiles } from './tiles.js';
 import { openStatuses, activeStatuses } from './words.js';
 import { fmtElapsed, waited, overdue } from './queue.js';
 
@@ -38,6 +39,7 @@ class Screen {
     setInterval(() => this.tick(), 1000);
     await currentUser(this.client, 'screen.title');
     this.map = new MapView(document.getElementById('map'), { theme: 'dark', tileURL: tileURLSetting() });
+    this.map.streets = new StreetTiles(this.client, this.map, 'dark');
     window.precinct = { screen: this, map: this.map };
     this.map.visible['community-grids'] = false;
     const layers = loadMapLayers(this.client, this.map).then(() => {
