@@ -14,6 +14,7 @@ const (
 	EFORBIDDEN    = "EFORBIDDEN"    // the caller's role or jurisdiction does not allow it
 	EUNAUTHORIZED = "EUNAUTHORIZED" // no valid credentials
 	ETOOMANY      = "ETOOMANY"      // rate limited
+	ETOOLARGE     = "ETOOLARGE"     // the request body is over its limit
 	EINTERNAL     = "EINTERNAL"     // a fault on our side
 )
 

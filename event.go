@@ -93,8 +93,16 @@ func (e *Event) Visible(s Scope) bool {
 	return false
 }
 
-// EventFilter selects events from the log.
+// EventRule decides what a caller sees of an event on the stream: the event
+// as they may see it (personal data masked), or nil. Each context declares
+// one per entity type, built on the read rule its own GET and lists use; an
+// entity type without a rule is never streamed (fail closed).
+type EventRule func(u *User, e *Event) *Event
+
+// EventFilter selects events from the log within Scope (by sub-bureau; the
+// stream applies each entity type's EventRule on top).
 type EventFilter struct {
+	Scope       Scope
 	AfterSeq    int64
 	SubBureauID string
 	EntityID    string
@@ -133,6 +141,21 @@ type AuditRecord struct {
 	EntityID   string    `json:"entity_id"`
 	Fields     []string  `json:"fields,omitempty"`
 	Address    string    `json:"address,omitempty"` // client address
+	// SubBureauID is the jurisdiction of what was read: auditors read the
+	// records of their own sub-bureau.
+	SubBureauID string `json:"sub_bureau_id"`
+	// Reason is what the reader gave for a full view.
+	Reason string `json:"reason,omitempty"`
+}
+
+// NewAuditRecord returns the record of the caller in ctx reading fields of
+// an entity at loc in full (personal.read), with the reason they gave.
+func NewAuditRecord(ctx context.Context, now time.Time, entityType, entityID string, loc Location, reason string, fields ...string) *AuditRecord {
+	return &AuditRecord{
+		ID: NewID("aud", now), At: now, Actor: ActorFromContext(ctx), Action: string(PermReadPersonal),
+		EntityType: entityType, EntityID: entityID, Fields: fields, Address: AddressFromContext(ctx),
+		SubBureauID: loc.SubBureauID, Reason: reason,
+	}
 }
 
 // AuditStore keeps the audit trail. Writes are durable before the audited
@@ -142,8 +165,9 @@ type AuditStore interface {
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditRecord, string, error)
 }
 
-// AuditFilter selects audit records.
+// AuditFilter selects audit records within Scope (by sub-bureau).
 type AuditFilter struct {
+	Scope    Scope
 	Actor    string
 	EntityID string
 	Cursor   string

@@ -47,8 +47,9 @@ func ErrOutsideJurisdiction(field string) *Error {
 	return FieldErrorf(EINVALID, field, "位置不在任何辖区内", "The location is outside every jurisdiction.")
 }
 
-// GridFilter selects grids. Zero fields match everything.
+// GridFilter selects grids within Scope. Other zero fields match everything.
 type GridFilter struct {
+	Scope        Scope
 	SubBureauID  string
 	StationID    string
 	PoliceGridID string

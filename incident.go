@@ -235,14 +235,17 @@ type Incident struct {
 	HandedOverTo   string         `json:"handed_over_to,omitempty"`
 	Satisfaction   int            `json:"satisfaction,omitempty"` // 1–5 from the callback
 	IdempotencyKey string         `json:"-"`
-	ReceivedAt     time.Time      `json:"received_at"`
-	DispatchedAt   *time.Time     `json:"dispatched_at,omitempty"`
-	ArrivedAt      *time.Time     `json:"arrived_at,omitempty"`
-	FinishedAt     *time.Time     `json:"finished_at,omitempty"` // resolved on scene or handed over
-	ClosedAt       *time.Time     `json:"closed_at,omitempty"`
-	UpdatedAt      time.Time      `json:"updated_at"`
-	Version        int            `json:"version"`
-	CreatedBy      string         `json:"created_by"`
+	// RequestHash is a digest of the intake request, so that a key replayed
+	// with a different body is told apart from a resend.
+	RequestHash  string     `json:"-"`
+	ReceivedAt   time.Time  `json:"received_at"`
+	DispatchedAt *time.Time `json:"dispatched_at,omitempty"`
+	ArrivedAt    *time.Time `json:"arrived_at,omitempty"`
+	FinishedAt   *time.Time `json:"finished_at,omitempty"` // resolved on scene or handed over
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	Version      int        `json:"version"`
+	CreatedBy    string     `json:"created_by"`
 }
 
 // Locations returns the home location and those of the stations it is shared
@@ -255,8 +258,11 @@ func (inc *Incident) Locations() []Location {
 	return locs
 }
 
-// IncidentFilter selects incidents. Zero fields match everything.
+// IncidentFilter selects incidents within Scope: those at a place it covers,
+// those shared with a station it covers, and those its unit (Scope.UnitID)
+// was ever sent to. Other zero fields match everything.
 type IncidentFilter struct {
+	Scope       Scope
 	SubBureauID string
 	// StationIDs keeps incidents of these stations or shared with them.
 	StationIDs   []string
@@ -296,8 +302,10 @@ type PastIncident struct {
 // IncidentStore keeps incidents.
 type IncidentStore interface {
 	// CreateIncident stores inc and its events in one transaction. If
-	// inc.IdempotencyKey is set and already used, nothing is written and the
-	// existing incident is returned with created false.
+	// inc.IdempotencyKey is set and the same creator already used it, nothing
+	// is written and the existing incident is returned with created false —
+	// or ECONFLICT on field Idempotency-Key when its RequestHash differs.
+	// Keys of different creators never meet.
 	CreateIncident(ctx context.Context, inc *Incident, events []*Event) (stored *Incident, created bool, err error)
 	FindIncident(ctx context.Context, id string) (*Incident, error)
 	ListIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, string, error)

@@ -88,8 +88,10 @@ func (s *ServiceStation) Binds(stationID string) bool {
 	return s.StationIDs[0] == stationID || s.StationIDs[1] == stationID
 }
 
-// StationFilter selects stations. Zero fields match everything.
+// StationFilter selects stations within Scope. Other zero fields match
+// everything.
 type StationFilter struct {
+	Scope       Scope
 	SubBureauID string
 	Kind        StationKind
 	IDs         []string // only these stations (a caller's jurisdiction)
@@ -109,8 +111,36 @@ type OrgStore interface {
 	ListSubBureaus(ctx context.Context) ([]*SubBureau, error)
 	FindStation(ctx context.Context, id string) (*Station, error) // ENOTFOUND
 	ListStations(ctx context.Context, f StationFilter) ([]*Station, string, error)
+	// ListServiceStations returns the police service stations of a
+	// sub-bureau ("" for all); they are few, and callers keep to a scope.
 	ListServiceStations(ctx context.Context, subBureauID string) ([]*ServiceStation, error)
 	ListCommunityOffices(ctx context.Context, stationID string) ([]*CommunityOffice, error)
+}
+
+// OrgService reads the organisation of the jurisdictions a caller reaches.
+// Every method authorizes against the user in ctx: an entity outside the
+// caller's scope is EFORBIDDEN, and lists keep to the scope. People are
+// masked; RevealPerson returns one in full, audited first.
+type OrgService interface {
+	SubBureaus(ctx context.Context) ([]*SubBureau, error)
+	SubBureau(ctx context.Context, id string) (*SubBureau, error)
+	Stations(ctx context.Context, f StationFilter) ([]*Station, string, error)
+	Station(ctx context.Context, id string) (*Station, error)
+	ServiceStations(ctx context.Context) ([]*ServiceStation, error)
+	PoliceGrids(ctx context.Context, f GridFilter) ([]*PoliceGrid, string, error)
+	PoliceGrid(ctx context.Context, id string) (*PoliceGrid, error)
+	CommunityGrids(ctx context.Context, f GridFilter) ([]*CommunityGrid, string, error)
+	// Resolve locates a point in a sub-bureau the caller reaches.
+	Resolve(ctx context.Context, p Point) (Location, error)
+	People(ctx context.Context, f PersonFilter) ([]*Person, string, error)
+	Person(ctx context.Context, id string) (*Person, error)
+	// RevealPerson returns a person with phone and ID number in clear: it
+	// takes personal.read over the person and is audited, with the reason
+	// given, before it returns.
+	RevealPerson(ctx context.Context, id, reason string) (*Person, error)
+	Categories(ctx context.Context) ([]Category, error)
+	Audit(ctx context.Context, f AuditFilter) ([]*AuditRecord, string, error)
+	Users(ctx context.Context) ([]*User, error)
 }
 
 // Jurisdiction is everything below one sub-bureau, as imported in one piece

@@ -22,11 +22,12 @@ const (
 // Person is anyone the station works with. Phone and IDNumber are personal
 // data: lists show them masked, and every unmasked read is audited.
 type Person struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Kind      PersonKind `json:"kind"`
-	StationID string     `json:"station_id,omitempty"`
-	Team      TeamKind   `json:"team,omitempty"`
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Kind        PersonKind `json:"kind"`
+	SubBureauID string     `json:"sub_bureau_id"`
+	StationID   string     `json:"station_id,omitempty"`
+	Team        TeamKind   `json:"team,omitempty"`
 	// ServiceStationID is set for patrol officers of a police service station.
 	ServiceStationID string `json:"service_station_id,omitempty"`
 	PoliceGridID     string `json:"police_grid_id,omitempty"`
@@ -34,6 +35,11 @@ type Person struct {
 	IDNumber         string `json:"id_number,omitempty"`
 	// Seconded is set for officers sent down from the bureau for a cycle.
 	Seconded bool `json:"seconded,omitempty"`
+}
+
+// Location is where the person belongs in the jurisdiction tree.
+func (p *Person) Location() Location {
+	return Location{SubBureauID: p.SubBureauID, StationID: p.StationID, PoliceGridID: p.PoliceGridID}
 }
 
 // Masked returns a copy of p with its personal data masked.
@@ -61,8 +67,9 @@ func mask(s string, head, tail int) string {
 	return string(r[:head]) + strings.Repeat("*", n-head-tail) + string(r[n-tail:])
 }
 
-// PersonFilter selects people.
+// PersonFilter selects people within Scope.
 type PersonFilter struct {
+	Scope            Scope
 	StationID        string
 	ServiceStationID string
 	Kind             PersonKind
@@ -72,6 +79,6 @@ type PersonFilter struct {
 
 // PersonStore keeps people.
 type PersonStore interface {
-	FindPerson(ctx context.Context, id string) (*Person, error)
+	FindPerson(ctx context.Context, id string) (*Person, error) // unmasked: masking is the service's
 	ListPeople(ctx context.Context, f PersonFilter) ([]*Person, string, error)
 }

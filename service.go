@@ -73,10 +73,30 @@ type IncidentService interface {
 	// Idempotency-Key.
 	Intake(ctx context.Context, in IncidentInput) (inc *Incident, created bool, err error)
 	FindIncident(ctx context.Context, id string) (*Incident, error)
+	// RevealIncident returns an incident with the reporter's phone in
+	// clear: it takes personal.read over the incident and is audited, with
+	// the reason given, before it returns.
+	RevealIncident(ctx context.Context, id, reason string) (*Incident, error)
 	ListIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, string, error)
 	Act(ctx context.Context, id string, req ActionRequest) (*Incident, error)
 	Recommend(ctx context.Context, id string) (*Recommendation, error)
 	Timeline(ctx context.Context, id string) ([]*Event, error)
+}
+
+// UnitService reads units and changes their duty status. A unit of a
+// station is reached by that station's scope, a unit of a police service
+// station by the scopes of both stations it is bound to, a community unit
+// by its police grid's scope, and an officer's own unit always; others are
+// EFORBIDDEN.
+type UnitService interface {
+	FindUnit(ctx context.Context, id string) (*Unit, error)
+	ListUnits(ctx context.Context, f UnitFilter) ([]*Unit, string, error)
+	// SetUnitStatus puts a unit serving no incident on or off duty or busy:
+	// an officer their own unit, a command office or dispatcher any unit
+	// they reach.
+	SetUnitStatus(ctx context.Context, id string, s UnitStatus) error
+	// Trajectory returns a unit's positions in [from, to) and its check-ins.
+	Trajectory(ctx context.Context, id string, from, to time.Time) (*Unit, []Position, []*CheckIn, error)
 }
 
 // PositionService takes live positions of units.

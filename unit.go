@@ -56,6 +56,12 @@ type Unit struct {
 	PositionAt       time.Time  `json:"position_at"`
 }
 
+// Location is where the unit belongs: its sub-bureau, its station (none for a
+// police service station's unit) and, for a community unit, its police grid.
+func (u *Unit) Location() Location {
+	return Location{SubBureauID: u.SubBureauID, StationID: u.StationID, PoliceGridID: u.PoliceGridID}
+}
+
 // Position is one reported position of a unit.
 type Position struct {
 	UnitID   string    `json:"unit_id"`
@@ -77,8 +83,13 @@ type CheckIn struct {
 	Note     string    `json:"note,omitempty"`
 }
 
-// UnitFilter selects units. Zero fields match everything.
+// UnitFilter selects units within Scope: a unit of a station is reached by
+// that station's scope, a unit of a police service station by the scopes of
+// both stations it is bound to, and a community unit of a police grid by
+// that grid's scope; the caller's own unit (Scope.UnitID) always. Other zero
+// fields match everything.
 type UnitFilter struct {
+	Scope            Scope
 	SubBureauID      string
 	StationIDs       []string
 	ServiceStationID string
@@ -105,8 +116,10 @@ type UnitStore interface {
 	ListCheckIns(ctx context.Context, f CheckInFilter) ([]*CheckIn, string, error)
 }
 
-// CheckInFilter selects check-ins.
+// CheckInFilter selects check-ins within Scope.
 type CheckInFilter struct {
+	Scope        Scope
+	UnitID       string
 	SubBureauID  string
 	StationID    string
 	UserID       string

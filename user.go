@@ -106,6 +106,20 @@ func UserFromContext(ctx context.Context) *User {
 	return u
 }
 
+type addressContextKey struct{}
+
+// NewContextWithAddress returns ctx carrying the client's network address,
+// for the audit trail.
+func NewContextWithAddress(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, addressContextKey{}, addr)
+}
+
+// AddressFromContext returns the client address in ctx, or "".
+func AddressFromContext(ctx context.Context) string {
+	a, _ := ctx.Value(addressContextKey{}).(string)
+	return a
+}
+
 // ActorFromContext returns the ID of the user in ctx, or "system".
 func ActorFromContext(ctx context.Context) string {
 	if u := UserFromContext(ctx); u != nil {

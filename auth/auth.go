@@ -1,6 +1,15 @@
 // Package auth signs users in: argon2id password hashes, opaque bearer tokens
 // stored only as their SHA-256 hash with an expiry, and limits on failed
-// logins per username and per client address.
+// logins that cannot be turned into a lock-out.
+//
+// Failures are counted per (username, address): after a few free ones each
+// further attempt from that address for that username waits longer (1 s,
+// 2 s, 4 s… up to MaxDelay). Each address also has a ceiling of failures
+// across all usernames, high enough for a station's shared address. Nothing
+// is counted per username alone, so guessing someone's password from one
+// address never keeps them from signing in from theirs; a distributed guess
+// against one account is bounded by every address's own limits and by the
+// cost of argon2id.
 package auth
 
 import (
@@ -91,11 +100,13 @@ const decoyHash = "$argon2id$v=19$m=65536,t=1,p=2$vN2/lNBF8W7IoaQvThtwKA$DRLOdCe
 
 // Defaults of Service.
 const (
-	DefaultTokenTTL    = 12 * time.Hour
-	DefaultMaxFailures = 10
-	DefaultFailWindow  = 5 * time.Minute
-	authCacheTTL       = 5 * time.Second
-	maxTracked         = 10000 // usernames and addresses with recent failures, before a sweep
+	DefaultTokenTTL       = 12 * time.Hour
+	DefaultMaxFailures    = 5
+	DefaultFailWindow     = 15 * time.Minute
+	DefaultAddressCeiling = 100
+	DefaultMaxDelay       = 15 * time.Minute
+	authCacheTTL          = 5 * time.Second
+	maxTracked            = 10000 // (username, address) pairs and addresses with recent failures, before a sweep
 )
 
 // Service signs users in and authenticates their tokens.
@@ -104,17 +115,23 @@ type Service struct {
 	Clock precinct.Clock
 	// TokenTTL is how long a token lives (default 12 h).
 	TokenTTL time.Duration
-	// MaxFailures failed logins within FailWindow, for one username or one
-	// address, block further attempts until the window passes.
+	// MaxFailures failed logins for one username from one address within
+	// FailWindow are free; after them each attempt of that pair waits a
+	// delay that doubles from one second up to MaxDelay.
 	MaxFailures int
 	FailWindow  time.Duration
+	MaxDelay    time.Duration
+	// AddressCeiling failed logins from one address within FailWindow,
+	// whatever the usernames, refuse further attempts from it until the
+	// oldest leaves the window.
+	AddressCeiling int
 	// Revocations, if set, tells the other nodes of a cluster about each
 	// logout, so that they forget the session at once rather than when
 	// their caches expire (Forget is what they call).
 	Revocations Revocations
 
 	mu       sync.Mutex
-	failures map[string][]time.Time // "user:…" or "addr:…" → failure times
+	failures map[string][]time.Time // "pair:<user>\x00<addr>" or "addr:<addr>" → failure times, oldest first
 	cache    map[string]cachedUser  // token hash → user
 }
 
@@ -143,8 +160,10 @@ func errBadLogin() error {
 
 // Login checks a username and password and returns a new bearer token.
 // A wrong username and a wrong password give the same EUNAUTHORIZED after
-// the same work; too many failures for the username or the address give
-// ETOOMANY with a retry hint (Data["retry_after_s"]).
+// the same work; too many failures for the username from the address, or
+// from the address at all, give ETOOMANY with a retry hint
+// (Data["retry_after_s"]). A user without a jurisdiction (only an
+// administrator may have none) is refused with EFORBIDDEN.
 func (s *Service) Login(ctx context.Context, username, password, addr string) (string, time.Time, *precinct.User, error) {
 	now := s.now()
 	// The attempt counts as a failure until it succeeds, so that parallel
@@ -162,6 +181,10 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (s
 	}
 	if !CheckPassword(pwHash, password) || u == nil || u.Disabled {
 		return "", time.Time{}, nil, errBadLogin()
+	}
+	if err := u.Validate(); err != nil {
+		s.succeeded(now, username, addr) // the password was right: not a guess
+		return "", time.Time{}, nil, precinct.Errorf(precinct.EFORBIDDEN, "账号没有辖区，不能登录，请联系管理员", "The account has no jurisdiction and cannot sign in; ask an administrator.")
 	}
 	token, hash := newToken()
 	ttl := s.TokenTTL
@@ -238,20 +261,24 @@ func (s *Service) Forget(tokenHash string) {
 	s.mu.Unlock()
 }
 
-// reserve returns ETOOMANY while a username or address is blocked, and
-// otherwise records the attempt as a failure.
+// reserve returns ETOOMANY while the (username, address) pair must wait or
+// the address is over its ceiling, and otherwise records the attempt as a
+// failure of both.
 func (s *Service) reserve(now time.Time, username, addr string) error {
-	max, window := s.limits()
-	keys := []string{"user:" + username, "addr:" + addr}
+	free, window, maxDelay, ceiling := s.limits()
+	pair, host := pairKey(username, addr), "addr:"+addr
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, key := range keys {
-		recent := s.recent(key, now, window)
-		if len(recent) >= max {
-			wait := recent[0].Add(window).Sub(now).Round(time.Second)
-			e := precinct.Errorf(precinct.ETOOMANY, "登录失败次数过多，请 %v 后再试", "Too many failed logins; try again in %v.", wait)
-			e.Data = map[string]string{"retry_after_s": fmt.Sprint(int(wait.Seconds()) + 1)}
-			return e
+	if recent := s.recent(host, now, window); len(recent) >= ceiling {
+		return tooMany(recent[0].Add(window).Sub(now))
+	}
+	if recent := s.recent(pair, now, window); len(recent) >= free {
+		delay := maxDelay
+		if n := len(recent) - free; n < 30 {
+			delay = min(time.Second<<n, maxDelay)
+		}
+		if wait := recent[len(recent)-1].Add(delay).Sub(now); wait > 0 {
+			return tooMany(wait)
 		}
 	}
 	if s.failures == nil {
@@ -264,18 +291,27 @@ func (s *Service) reserve(now time.Time, username, addr string) error {
 			s.recent(key, now, window)
 		}
 	}
-	for _, key := range keys {
-		s.failures[key] = append(s.failures[key], now)
-	}
+	s.failures[pair] = append(s.failures[pair], now)
+	s.failures[host] = append(s.failures[host], now)
 	return nil
 }
 
-// succeeded forgets the username's failures and takes back the attempt
-// reserve counted against the address.
+func pairKey(username, addr string) string { return "pair:" + username + "\x00" + addr }
+
+// tooMany is ETOOMANY with the wait, rounded up to a second, as a hint.
+func tooMany(wait time.Duration) error {
+	wait = max(wait, time.Second).Truncate(time.Second) + time.Second*time.Duration(min(1, wait%time.Second))
+	e := precinct.Errorf(precinct.ETOOMANY, "登录失败次数过多，请 %v 后再试", "Too many failed logins; try again in %v.", wait)
+	e.Data = map[string]string{"retry_after_s": fmt.Sprint(int(wait.Seconds()))}
+	return e
+}
+
+// succeeded forgets the pair's failures and takes back the attempt reserve
+// counted against the address.
 func (s *Service) succeeded(now time.Time, username, addr string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.failures, "user:"+username)
+	delete(s.failures, pairKey(username, addr))
 	key := "addr:" + addr
 	fs := s.failures[key]
 	for i := len(fs) - 1; i >= 0; i-- {
@@ -304,15 +340,21 @@ func (s *Service) recent(key string, now time.Time, window time.Duration) []time
 	return fs[i:]
 }
 
-func (s *Service) limits() (int, time.Duration) {
-	max, window := s.MaxFailures, s.FailWindow
-	if max <= 0 {
-		max = DefaultMaxFailures
+func (s *Service) limits() (free int, window, maxDelay time.Duration, ceiling int) {
+	free, window, maxDelay, ceiling = s.MaxFailures, s.FailWindow, s.MaxDelay, s.AddressCeiling
+	if free <= 0 {
+		free = DefaultMaxFailures
 	}
 	if window <= 0 {
 		window = DefaultFailWindow
 	}
-	return max, window
+	if maxDelay <= 0 {
+		maxDelay = DefaultMaxDelay
+	}
+	if ceiling <= 0 {
+		ceiling = DefaultAddressCeiling
+	}
+	return free, window, maxDelay, ceiling
 }
 
 // newToken returns a random token and its hash.

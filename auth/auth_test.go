@@ -2,6 +2,8 @@ package auth_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -32,7 +34,7 @@ func setup(t *testing.T) (*auth.Service, *clock) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateUser(ctx, &precinct.User{ID: "u1", Username: "zhang", Role: precinct.RoleCommand, PasswordHash: hash}); err != nil {
+	if err := db.CreateUser(ctx, &precinct.User{ID: "u1", Username: "zhang", Role: precinct.RoleCommand, Scope: precinct.Location{SubBureauID: "sb1"}, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)}
@@ -108,18 +110,101 @@ func TestLoginFailuresAreIndistinguishableAndLimited(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		s.Login(ctx, "zhang", "wrong password", "10.0.0.2")
 	}
-	// Blocked by username even with the right password and a new address.
-	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "10.9.9.9"); precinct.ErrorCode(err) != precinct.ETOOMANY {
-		t.Fatalf("after 3 failures: %v", err)
+	// The pair must wait: a second, then two, then four…
+	_, _, _, err := s.Login(ctx, "zhang", "correct horse", "10.0.0.2")
+	if precinct.ErrorCode(err) != precinct.ETOOMANY {
+		t.Fatalf("after 3 failures from one address: %v", err)
 	}
-	// Blocked by address for other usernames too.
-	if _, _, _, err := s.Login(ctx, "someone", "x", "10.0.0.2"); precinct.ErrorCode(err) != precinct.ETOOMANY {
-		t.Errorf("address not limited: %v", err)
+	var e *precinct.Error
+	if !errors.As(err, &e) || e.Data["retry_after_s"] != "1" {
+		t.Errorf("retry hint %v", err)
+	}
+	c.add(time.Second)
+	s.Login(ctx, "zhang", "wrong password", "10.0.0.2") // the fourth failure: now two seconds
+	c.add(time.Second)
+	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "10.0.0.2"); precinct.ErrorCode(err) != precinct.ETOOMANY {
+		t.Fatalf("the delay did not grow: %v", err)
+	}
+	c.add(time.Second)
+	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "10.0.0.2"); err != nil {
+		t.Errorf("after the delay: %v", err)
+	}
+}
+
+// TestGuessingCannotLockSomeoneOut: failures for a username from one
+// address never stop that user signing in from another, nor other users
+// behind the guesser's address.
+func TestGuessingCannotLockSomeoneOut(t *testing.T) {
+	s, _ := setup(t)
+	ctx := context.Background()
+	for i := 0; i < 30; i++ {
+		s.Login(ctx, "zhang", "guess", "203.0.113.9")
+	}
+	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "10.9.9.9"); err != nil {
+		t.Fatalf("the real user from their own address: %v", err)
+	}
+	hash, _ := auth.HashPassword("correct horse")
+	users := s.Users.(*sqldb.DB)
+	if err := users.CreateUser(ctx, &precinct.User{ID: "u2", Username: "li", Role: precinct.RoleCommand, Scope: precinct.Location{SubBureauID: "sb1"}, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := s.Login(ctx, "li", "correct horse", "203.0.113.9"); err != nil {
+		t.Fatalf("a colleague behind the guesser's address: %v", err)
+	}
+}
+
+// TestAddressCeiling: one address guessing many usernames meets a ceiling
+// across them, which lifts as its failures leave the window.
+func TestAddressCeiling(t *testing.T) {
+	s, c := setup(t)
+	s.AddressCeiling = 20
+	ctx := context.Background()
+	for i := 0; i < 20; i++ {
+		if _, _, _, err := s.Login(ctx, fmt.Sprintf("user%d", i), "x", "198.51.100.7"); precinct.ErrorCode(err) != precinct.EUNAUTHORIZED {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "198.51.100.7"); precinct.ErrorCode(err) != precinct.ETOOMANY {
+		t.Fatalf("over the address ceiling: %v", err)
+	}
+	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "198.51.100.8"); err != nil {
+		t.Fatalf("another address: %v", err)
 	}
 	c.add(time.Minute + time.Second)
-	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "10.9.9.9"); err != nil {
+	if _, _, _, err := s.Login(ctx, "zhang", "correct horse", "198.51.100.7"); err != nil {
 		t.Errorf("after the window: %v", err)
 	}
+}
+
+// TestUserWithoutJurisdictionCannotSignIn: an account stored without a
+// jurisdiction (by an older version) is refused even with its password.
+func TestUserWithoutJurisdictionCannotSignIn(t *testing.T) {
+	hash, _ := auth.HashPassword("correct horse")
+	s := &auth.Service{Users: staticUsers{&precinct.User{ID: "u9", Username: "lost", Role: precinct.RoleDispatcher, PasswordHash: hash}}}
+	_, _, _, err := s.Login(context.Background(), "lost", "correct horse", "10.0.0.1")
+	if precinct.ErrorCode(err) != precinct.EFORBIDDEN {
+		t.Fatalf("login without a jurisdiction: %v", err)
+	}
+}
+
+// staticUsers is a user store of one user, as an older database might hold.
+type staticUsers struct{ u *precinct.User }
+
+func (s staticUsers) FindUserByUsername(_ context.Context, name string) (*precinct.User, error) {
+	if name != s.u.Username {
+		return nil, precinct.ErrNotFound("用户", "User", name)
+	}
+	return s.u, nil
+}
+func (s staticUsers) CreateUser(context.Context, *precinct.User) error         { return nil }
+func (s staticUsers) FindUser(context.Context, string) (*precinct.User, error) { return s.u, nil }
+func (s staticUsers) ListUsers(context.Context) ([]*precinct.User, error)      { return nil, nil }
+func (s staticUsers) SetPassword(context.Context, string, string) error        { return nil }
+func (s staticUsers) CreateSession(context.Context, *precinct.Session) error   { return nil }
+func (s staticUsers) DeleteSession(context.Context, string) error              { return nil }
+func (s staticUsers) DeleteExpiredSessions(context.Context, time.Time) error   { return nil }
+func (s staticUsers) FindSession(context.Context, string) (*precinct.Session, error) {
+	return nil, precinct.ErrNotFound("会话", "Session", "")
 }
 
 // TestParallelGuessesAreLimited: guesses sent at once cannot slip past the

@@ -72,7 +72,7 @@ func (m *Mover) load(ctx context.Context) error {
 	m.areas = map[string]precinct.MultiPolygon{}
 	m.waypoints = map[string]precinct.Point{}
 	for cursor := ""; ; {
-		sts, next, err := m.Store.ListStations(ctx, precinct.StationFilter{Cursor: cursor, Limit: 1000})
+		sts, next, err := m.Store.ListStations(ctx, precinct.StationFilter{Scope: precinct.Everywhere, Cursor: cursor, Limit: 1000})
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (m *Mover) Tick(ctx context.Context, dt time.Duration) error {
 	now := m.Clock.Now()
 	var batch []precinct.Position
 	for cursor := ""; ; {
-		units, next, err := m.Store.ListUnits(ctx, precinct.UnitFilter{Cursor: cursor, Limit: 1000})
+		units, next, err := m.Store.ListUnits(ctx, precinct.UnitFilter{Scope: precinct.Everywhere, Cursor: cursor, Limit: 1000})
 		if err != nil {
 			return err
 		}

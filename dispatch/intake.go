@@ -2,6 +2,9 @@ package dispatch
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -37,12 +40,16 @@ func (s *Service) Intake(ctx context.Context, in precinct.IncidentInput) (*preci
 	if i < 0 {
 		return nil, false, precinct.FieldErrorf(precinct.EINVALID, "category", "未知的警情类别：%q", "Unknown category %q.", in.Category)
 	}
+	hash, err := requestHash(in)
+	if err != nil {
+		return nil, false, err
+	}
 	now := s.now()
 	inc := &precinct.Incident{
 		ID: precinct.NewID("inc", now), Source: in.Source, Category: in.Category, PlaceType: in.PlaceType,
 		Point: in.Point, Address: in.Address, Description: in.Description, Priority: in.Priority,
 		Reporter: in.Reporter, Status: precinct.IncidentReceived, Location: loc,
-		IdempotencyKey: in.IdempotencyKey, ReceivedAt: now, UpdatedAt: now, Version: 1,
+		IdempotencyKey: in.IdempotencyKey, RequestHash: hash, ReceivedAt: now, UpdatedAt: now, Version: 1,
 		CreatedBy: precinct.ActorFromContext(ctx),
 	}
 	f := Facts{Incident: inc, Category: sc.cats[i], Org: sc.org}
@@ -67,6 +74,18 @@ func (s *Service) Intake(ctx context.Context, in precinct.IncidentInput) (*preci
 		s.notify()
 	}
 	return stored, created, nil
+}
+
+// requestHash is a digest of what an intake request asks for, so that an
+// Idempotency-Key replayed with another body is told apart from a resend.
+func requestHash(in precinct.IncidentInput) (string, error) {
+	in.IdempotencyKey = ""
+	b, err := json.Marshal(in)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16]), nil
 }
 
 func validateInput(in precinct.IncidentInput) error {

@@ -15,6 +15,23 @@ func (s *Service) FindIncident(ctx context.Context, id string) (*precinct.Incide
 	return s.readable(ctx, id)
 }
 
+// RevealIncident returns an incident with the reporter's phone in clear,
+// after recording the read in the audit trail.
+func (s *Service) RevealIncident(ctx context.Context, id, reason string) (*precinct.Incident, error) {
+	inc, err := s.readable(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := precinct.Authorize(precinct.UserFromContext(ctx), precinct.PermReadPersonal, inc.Locations()...); err != nil {
+		return nil, err
+	}
+	rec := precinct.NewAuditRecord(ctx, s.now(), "incident", inc.ID, inc.Location, reason, "reporter.phone")
+	if err := s.Store.RecordAudit(ctx, rec); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
 // readable finds an incident and checks the user may read it; one outside
 // the user's jurisdiction is ENOTFOUND, as if it did not exist.
 func (s *Service) readable(ctx context.Context, id string) (*precinct.Incident, error) {
@@ -51,36 +68,78 @@ func (s *Service) visible(ctx context.Context, u *precinct.User, inc *precinct.I
 	return slices.Contains(sent, u.UnitID), err
 }
 
-// ListIncidents lists incidents within the user's jurisdiction.
+// ListIncidents lists the incidents the caller reaches: the store applies
+// the same rule as a single read (precinct.IncidentFilter). Asking for a
+// station or police grid outside the caller's own is EFORBIDDEN.
 func (s *Service) ListIncidents(ctx context.Context, f precinct.IncidentFilter) ([]*precinct.Incident, string, error) {
 	u := precinct.UserFromContext(ctx)
 	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
 		return nil, "", err
 	}
-	sc := u.Scope
-	if sc.SubBureauID != "" {
-		if f.SubBureauID != "" && f.SubBureauID != sc.SubBureauID {
+	sc := precinct.ScopeOf(u)
+	own := f.UnitID != "" && f.UnitID == sc.UnitID // an officer's own unit's incidents, wherever it was sent
+	if !own {
+		if sc.SubBureauID != "" && f.SubBureauID != "" && f.SubBureauID != sc.SubBureauID ||
+			sc.StationID != "" && len(f.StationIDs) > 0 && !slices.Contains(f.StationIDs, sc.StationID) ||
+			sc.PoliceGridID != "" && f.PoliceGridID != "" && f.PoliceGridID != sc.PoliceGridID {
 			return nil, "", precinct.ErrForbidden()
 		}
-		f.SubBureauID = sc.SubBureauID
 	}
-	if f.UnitID != "" && f.UnitID == u.UnitID {
-		// An officer's own unit's incidents, wherever it was sent.
-		return s.Store.ListIncidents(ctx, f)
-	}
-	if sc.StationID != "" {
-		if len(f.StationIDs) > 0 && !slices.Contains(f.StationIDs, sc.StationID) {
-			return nil, "", precinct.ErrForbidden()
-		}
-		f.StationIDs = []string{sc.StationID}
-	}
-	if sc.PoliceGridID != "" {
-		if f.PoliceGridID != "" && f.PoliceGridID != sc.PoliceGridID {
-			return nil, "", precinct.ErrForbidden()
-		}
-		f.PoliceGridID = sc.PoliceGridID
-	}
+	f.Scope = sc
 	return s.Store.ListIncidents(ctx, f)
+}
+
+// IncidentEvent is the stream's rule for incident events: the read rule of
+// FindIncident — the incident's place or a station it is shared with in the
+// caller's scope, or the caller's unit on it — with the reporter's phone
+// masked in the states the event carries.
+func (s *Service) IncidentEvent(u *precinct.User, e *precinct.Event) *precinct.Event {
+	if precinct.Authorize(u, precinct.PermReadIncident) != nil {
+		return nil
+	}
+	var inc precinct.Incident
+	if json.Unmarshal(e.After, &inc) != nil || inc.ID == "" {
+		return nil
+	}
+	sc := precinct.ScopeOf(u)
+	if !sc.CoversAny(inc.Locations()...) && !sendsUnit(e, &inc, sc.UnitID) {
+		return nil
+	}
+	out := *e
+	out.Before, out.After = maskedState(e.Before), maskedState(e.After)
+	return &out
+}
+
+// sendsUnit reports whether the incident holds the unit or the event sends
+// or releases it: an officer hears of the incidents their unit works,
+// wherever they are.
+func sendsUnit(e *precinct.Event, inc *precinct.Incident, unitID string) bool {
+	if unitID == "" {
+		return false
+	}
+	if slices.Contains(inc.Units, unitID) {
+		return true
+	}
+	var d ActionData
+	return json.Unmarshal(e.Data, &d) == nil && slices.Contains(d.Units, unitID)
+}
+
+// maskedState returns an incident's state as an event carries it, with the
+// reporter's phone masked.
+func maskedState(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return raw
+	}
+	var inc precinct.Incident
+	if json.Unmarshal(raw, &inc) != nil {
+		return nil
+	}
+	inc.Reporter.Phone = precinct.MaskPhone(inc.Reporter.Phone)
+	b, err := json.Marshal(&inc)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // Timeline returns the events of an incident, oldest first.
@@ -396,7 +455,7 @@ func assigned(inc *precinct.Incident, ids []string) ([]string, error) {
 // the incident holding it.
 func heldError(err error) error {
 	var e *precinct.Error
-	if !errors.As(err, &e) || e.Code != precinct.ECONFLICT || e.Data["unit_id"] == "" {
+	if !errors.As(err, &e) || e.Code != precinct.ECONFLICT || e.Data["unit_id"] == "" || e.Data["incident_id"] == "" {
 		return err
 	}
 	out := precinct.Errorf(precinct.ECONFLICT, "警力 %s 正在处置警情 %s", "Unit %s is serving incident %s.", e.Data["unit_id"], e.Data["incident_id"])

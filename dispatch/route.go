@@ -28,6 +28,16 @@ func (o *Org) Station(id string) *precinct.Station {
 	return nil
 }
 
+// ServiceStation returns the police service station with the given ID, or nil.
+func (o *Org) ServiceStation(id string) *precinct.ServiceStation {
+	for _, s := range o.ServiceStations {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
 // ServiceStationFor returns the service station bound to a station, or nil.
 func (o *Org) ServiceStationFor(stationID string) *precinct.ServiceStation {
 	for _, s := range o.ServiceStations {

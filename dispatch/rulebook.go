@@ -76,8 +76,22 @@ func (s *Service) ruleScope(ctx context.Context, subBureauID string, p precinct.
 		}
 		subBureauID = sbs[0].ID
 	}
+	// An unknown sub-bureau is ENOTFOUND, whoever asks; one the caller does
+	// not reach is EFORBIDDEN.
+	if _, err := s.Store.FindSubBureau(ctx, subBureauID); err != nil {
+		return "", err
+	}
 	if err := precinct.Authorize(u, p, precinct.Location{SubBureauID: subBureauID}); err != nil {
 		return "", err
 	}
 	return subBureauID, nil
+}
+
+// RulesEvent is the stream's rule for changes of routing rules: seen by
+// those who may read the rules of that sub-bureau.
+func (s *Service) RulesEvent(u *precinct.User, e *precinct.Event) *precinct.Event {
+	if precinct.Authorize(u, precinct.PermReadIncident, precinct.Location{SubBureauID: e.SubBureauID}) != nil {
+		return nil
+	}
+	return e
 }

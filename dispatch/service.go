@@ -144,7 +144,7 @@ func (s *Service) loadOrg(ctx context.Context, subBureauID string) (*Org, error)
 	}
 	org := &Org{SubBureau: sb}
 	for cursor := ""; ; {
-		page, next, err := s.Store.ListStations(ctx, precinct.StationFilter{SubBureauID: subBureauID, Cursor: cursor, Limit: 1000})
+		page, next, err := s.Store.ListStations(ctx, precinct.StationFilter{Scope: precinct.Everywhere, SubBureauID: subBureauID, Cursor: cursor, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
@@ -162,7 +162,7 @@ func (s *Service) loadOrg(ctx context.Context, subBureauID string) (*Org, error)
 // LoadUnits fills the live index with every unit in the store.
 func (s *Service) LoadUnits(ctx context.Context) error {
 	for cursor := ""; ; {
-		units, next, err := s.Store.ListUnits(ctx, precinct.UnitFilter{Cursor: cursor, Limit: 1000})
+		units, next, err := s.Store.ListUnits(ctx, precinct.UnitFilter{Scope: precinct.Everywhere, Cursor: cursor, Limit: 1000})
 		if err != nil {
 			return err
 		}
@@ -170,5 +170,16 @@ func (s *Service) LoadUnits(ctx context.Context) error {
 		if cursor = next; cursor == "" {
 			return nil
 		}
+	}
+}
+
+// EventRules are the read rules of the events this service records, for the
+// event stream (package feed): each is the rule of the service's own reads.
+func (s *Service) EventRules() map[string]precinct.EventRule {
+	return map[string]precinct.EventRule{
+		"incident": s.IncidentEvent,
+		"unit":     s.UnitEvent,
+		"checkin":  s.CheckInEvent,
+		"rules":    s.RulesEvent,
 	}
 }

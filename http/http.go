@@ -10,12 +10,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"precinct"
 )
+
+// EMETHOD is the code of a request whose method the path does not take. It
+// exists only at the HTTP edge: no service returns it.
+const EMETHOD = "EMETHOD"
 
 // codes maps domain error codes to HTTP status codes.
 var codes = map[string]int{
@@ -25,6 +31,8 @@ var codes = map[string]int{
 	precinct.ENOTFOUND:     http.StatusNotFound,
 	precinct.ECONFLICT:     http.StatusConflict,
 	precinct.ETOOMANY:      http.StatusTooManyRequests,
+	precinct.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	EMETHOD:                http.StatusMethodNotAllowed,
 	precinct.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -115,7 +123,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	var pe *precinct.Error
 	switch {
 	case errors.As(err, &maxErr):
-		return precinct.Errorf(precinct.EINVALID, "请求体超过 %s 的上限", "The body exceeds the limit of %s.", sizeText(limit))
+		return precinct.Errorf(precinct.ETOOLARGE, "请求体超过 %s 的上限", "The body exceeds the limit of %s.", sizeText(limit))
 	case errors.As(err, &pe):
 		return pe
 	case errors.As(err, &syntaxErr):
@@ -155,15 +163,33 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	return false, precinct.FieldErrorf(precinct.EINVALID, name, "参数 %s 应为 true 或 false", "Parameter %s must be true or false.", name)
 }
 
-// queryInt reads an optional integer query parameter.
-func queryInt(r *http.Request, name string) (int, error) {
-	v := r.URL.Query().Get(name)
+// Page sizes of list requests: ?limit= is 1 to maxLimit, defaultLimit
+// when absent.
+const (
+	defaultLimit = 100
+	maxLimit     = 1000
+)
+
+// queryLimit reads the page size of a list request: a whole number from 1
+// to 1000 (100 when absent). Anything else is EINVALID, never clamped.
+func queryLimit(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("limit")
 	if v == "" {
-		return 0, nil
+		return defaultLimit, nil
 	}
-	var n int
-	if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 0 {
-		return 0, precinct.FieldErrorf(precinct.EINVALID, name, "参数 %s 应为非负整数", "Parameter %s must be a non-negative integer.", name)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxLimit {
+		return 0, precinct.FieldErrorf(precinct.EINVALID, "limit", "参数 limit 应为 1 至 %d 的整数", "Parameter limit must be a whole number from 1 to %d.", maxLimit)
 	}
 	return n, nil
+}
+
+// queryFloat reads a finite number from the query; EINVALID when absent,
+// malformed, infinite or NaN.
+func queryFloat(r *http.Request, name string) (float64, error) {
+	f, err := strconv.ParseFloat(r.URL.Query().Get(name), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, precinct.FieldErrorf(precinct.EINVALID, name, "参数 %s 应为有限的数", "Parameter %s must be a finite number.", name)
+	}
+	return f, nil
 }

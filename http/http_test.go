@@ -22,9 +22,11 @@ import (
 	"precinct"
 	"precinct/auth"
 	"precinct/dispatch"
+	"precinct/feed"
 	"precinct/geo"
 	phttp "precinct/http"
 	"precinct/natsbus"
+	"precinct/org"
 	"precinct/report"
 	"precinct/sqldb"
 	"precinct/storetest"
@@ -54,9 +56,9 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	j := storetest.Fixture()
+	j, j2 := fixtures()
 	hash, _ := auth.HashPassword(password)
-	for _, u := range j.Users {
+	for _, u := range append(j.Users, j2.Users...) {
 		u.PasswordHash = hash
 	}
 	j.Users = append(j.Users,
@@ -65,21 +67,24 @@ func newEnv(t *testing.T) *env {
 		&precinct.User{ID: "cmd2", Username: "cmd2", Role: precinct.RoleCommand, Scope: precinct.Location{SubBureauID: "sb1", StationID: "st2"}, PasswordHash: hash},
 		&precinct.User{ID: "aux", Username: "aux", Role: precinct.RoleAuxiliary, Scope: precinct.Location{SubBureauID: "sb1", StationID: "st1"}, PasswordHash: hash},
 	)
-	// One user of every role at station st1 (admin: everywhere), for the
-	// authorization matrix.
-	for _, role := range allRoles {
-		scope := precinct.Location{SubBureauID: "sb1", StationID: "st1"}
-		if role == precinct.RoleAdmin {
-			scope = precinct.Location{}
+	j2.Users = append(j2.Users, &precinct.User{ID: "aud2", Username: "auditor2", Role: precinct.RoleAuditor, Scope: precinct.Location{SubBureauID: "sb2"}, PasswordHash: hash})
+	// Users of every role bound to sub-bureau sb1, station st1 and police
+	// grid pg1 (admin: everywhere), for the authorization matrix.
+	j.Users = append(j.Users, &precinct.User{ID: "role-admin", Username: "role-admin", Role: precinct.RoleAdmin, PasswordHash: hash})
+	for _, role := range allRoles[1:] {
+		for level, scope := range matrixScopes {
+			name := "role-" + string(role) + "-" + level
+			j.Users = append(j.Users, &precinct.User{ID: name, Username: name, Role: role, Scope: scope, PasswordHash: hash})
 		}
-		j.Users = append(j.Users, &precinct.User{ID: "role-" + string(role), Username: "role-" + string(role), Role: role, Scope: scope, PasswordHash: hash})
 	}
 	now := time.Now()
-	for _, u := range j.Units {
+	for _, u := range append(j.Units, j2.Units...) {
 		u.PositionAt = now
 	}
-	if err := db.ImportJurisdiction(ctx, j); err != nil {
-		t.Fatal(err)
+	for _, jj := range []*precinct.Jurisdiction{j, j2} {
+		if err := db.ImportJurisdiction(ctx, jj); err != nil {
+			t.Fatal(err)
+		}
 	}
 	bus, err := natsbus.Open(ctx, natsbus.Config{DataDir: dir})
 	if err != nil {
@@ -89,16 +94,45 @@ func newEnv(t *testing.T) *env {
 	relay := &natsbus.Relay{Events: db, Bus: bus}
 	go relay.Run(ctx)
 	pgs, cgs, _ := db.AllGrids(ctx)
-	resolver := geo.NewResolver(j.Stations, pgs, cgs)
+	resolver := geo.NewResolver(append(j.Stations, j2.Stations...), pgs, cgs)
 	svc := &dispatch.Service{Store: db, Resolver: resolver, Clock: precinct.SystemClock{}, Notify: relay.Notify, Live: dispatch.NewIndex(precinct.SystemClock{}, 0)}
 	if err := svc.LoadUnits(precinct.NewContextWithUser(ctx, &precinct.User{ID: "system", Role: precinct.RoleAdmin})); err != nil {
 		t.Fatal(err)
 	}
-	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, UnitStatus: svc,
+	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc,
+		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules()),
 		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return &env{t: t, srv: hs, http: s, store: db}
+}
+
+// matrixScopes are the jurisdictions of the matrix users of each role.
+var matrixScopes = map[string]precinct.Location{
+	"sb": {SubBureauID: "sb1"},
+	"st": {SubBureauID: "sb1", StationID: "st1"},
+	"pg": {SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1"},
+}
+
+// fixtures returns the storetest fixtures with station st1 split into two
+// police grids: pg1 (south, with community grids cg1 and cg2) and pg5
+// (north, with cg6), each with a community officer unit, so that the
+// matrix can aim at the caller's own grid, another grid of their station,
+// another station (st2) and another sub-bureau (sb2).
+func fixtures() (*precinct.Jurisdiction, *precinct.Jurisdiction) {
+	j := storetest.Fixture()
+	rect := func(lon0, lat0, lon1, lat1 float64) precinct.MultiPolygon {
+		return precinct.MultiPolygon{{{{Lon: lon0, Lat: lat0}, {Lon: lon1, Lat: lat0}, {Lon: lon1, Lat: lat1}, {Lon: lon0, Lat: lat1}, {Lon: lon0, Lat: lat0}}}}
+	}
+	j.PoliceGrids[0].Boundary = rect(108, 29, 108.5, 29.25)
+	j.PoliceGrids = append(j.PoliceGrids, &precinct.PoliceGrid{ID: "pg5", StationID: "st1", Name: "丁村", Code: "500114001002", OfficerID: "p5", Boundary: rect(108, 29.25, 108.5, 29.5), Derived: true})
+	j.CommunityGrids = append(j.CommunityGrids, &precinct.CommunityGrid{ID: "cg6", PoliceGridID: "pg5", Name: "网格6", WorkerID: "p5", Boundary: rect(108, 29.25, 108.5, 29.5), Derived: true})
+	j.People = append(j.People, &precinct.Person{ID: "p5", Name: "钱警官", Kind: precinct.PersonOfficer, StationID: "st1", Team: precinct.TeamCommunity, PoliceGridID: "pg5", Phone: "13800000005", IDNumber: "500114199003031236"})
+	for _, u := range []struct{ id, grid, person string }{{"ug1", "pg1", "p1"}, {"ug5", "pg5", "p5"}} {
+		j.Units = append(j.Units, &precinct.Unit{ID: u.id, Callsign: "社区" + u.grid, Kind: precinct.UnitCommunity, SubBureauID: "sb1", StationID: "st1", PoliceGridID: u.grid,
+			Members: []string{u.person}, Status: precinct.UnitAvailable, Position: precinct.Point{Lon: 108.2, Lat: 29.1}})
+	}
+	return j, storetest.Fixture2()
 }
 
 // call sends a request as the user with token and returns status and body.
@@ -220,7 +254,7 @@ func TestPersonalDataIsMaskedAndAudited(t *testing.T) {
 	if !bytes.Contains(b, []byte("500114199001011234")) {
 		t.Fatalf("unmasked read: %s", b)
 	}
-	recs, _, err := e.store.ListAudit(context.Background(), precinct.AuditFilter{EntityID: "p1"})
+	recs, _, err := e.store.ListAudit(context.Background(), precinct.AuditFilter{Scope: precinct.Everywhere, EntityID: "p1"})
 	if err != nil || len(recs) != 1 || recs[0].Actor != "u2" || recs[0].Action != "personal.read" {
 		t.Fatalf("audit %+v %v", recs, err)
 	}
@@ -267,9 +301,9 @@ func (e *env) send(token, method, path, ctype string, body io.Reader) (int, []by
 func (e *env) written() [4]int {
 	e.t.Helper()
 	ctx := context.Background()
-	evs, err1 := e.store.ListEvents(ctx, precinct.EventFilter{Limit: 100000})
-	incs, _, err2 := e.store.ListIncidents(ctx, precinct.IncidentFilter{Limit: 1000})
-	cs, _, err3 := e.store.ListCheckIns(ctx, precinct.CheckInFilter{Limit: 1000})
+	evs, err1 := e.store.ListEvents(ctx, precinct.EventFilter{Scope: precinct.Everywhere, Limit: 100000})
+	incs, _, err2 := e.store.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, Limit: 1000})
+	cs, _, err3 := e.store.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, Limit: 1000})
 	tr, err4 := e.store.Trajectory(ctx, "un1", time.Now().Add(-24*time.Hour), time.Now().Add(time.Hour))
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		e.t.Fatal(err)
@@ -277,8 +311,9 @@ func (e *env) written() [4]int {
 	return [4]int{len(evs), len(incs), len(cs), len(tr)}
 }
 
-// TestBadBodies: every kind of bad body is a 400 EINVALID with a Chinese and
-// an English message saying what is wrong, and nothing is written.
+// TestBadBodies: every kind of bad body is a 400 EINVALID (413 ETOOLARGE
+// for one over its size limit) with a Chinese and an English message
+// saying what is wrong, and nothing is written.
 func TestBadBodies(t *testing.T) {
 	e := newEnv(t)
 	tok := e.login("admin")
@@ -323,11 +358,15 @@ func TestBadBodies(t *testing.T) {
 				token = tok
 			}
 			code, b := e.send(token, "POST", tt.path, tt.ctype, strings.NewReader(tt.body))
-			if code != 400 {
-				t.Fatalf("status %d, want 400: %.300s", code, b)
+			wantStatus, wantCode := 400, precinct.EINVALID
+			if strings.Contains(tt.name, "MiB") {
+				wantStatus, wantCode = 413, precinct.ETOOLARGE
+			}
+			if code != wantStatus {
+				t.Fatalf("status %d, want %d: %.300s", code, wantStatus, b)
 			}
 			ecode, zh, en, field := errorOf(t, b)
-			if ecode != precinct.EINVALID || zh == "" || en == "" || zh == en {
+			if ecode != wantCode || zh == "" || en == "" || zh == en {
 				t.Errorf("error %s %q %q", ecode, zh, en)
 			}
 			if tt.field != "" && field != tt.field {
@@ -766,98 +805,9 @@ func TestCheckInIdempotency(t *testing.T) {
 	if a, b := send(), send(); a != 201 || b != 200 {
 		t.Fatalf("first %d, replay %d; want 201 then 200", a, b)
 	}
-	cs, _, err := e.store.ListCheckIns(context.Background(), precinct.CheckInFilter{UserID: "u3"})
+	cs, _, err := e.store.ListCheckIns(context.Background(), precinct.CheckInFilter{Scope: precinct.Everywhere, UserID: "u3"})
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("%d check-ins stored (%v), want 1", len(cs), err)
-	}
-}
-
-// TestAuthorizationMatrix sends representative requests as a user of every
-// role, in their own station (st1) and in another (st2), and expects what
-// the matrix in authz.go says: the success status when the role has the
-// permission and the scope covers the place, else 403 (404 for another
-// station's incident, whose existence is not revealed).
-func TestAuthorizationMatrix(t *testing.T) {
-	e := newEnv(t)
-	admin := e.login("admin")
-	inc := map[string]string{"own": e.intake(admin), "other": e.intakeAt(admin, 108.7, 29.1)}
-	incidentBody := func(lon float64) map[string]any {
-		return map[string]any{"source": "call_110", "category": "help", "place_type": "village",
-			"location": map[string]float64{"lon": lon, "lat": 29.1}, "priority": 2}
-	}
-	var rules precinct.RuleDocument
-	if _, b := e.call(admin, "GET", "/api/v1/rules", nil); json.Unmarshal(b, &rules) != nil || len(rules.Rules) == 0 {
-		t.Fatalf("rules: %s", b)
-	}
-	type place struct{ own, other string } // "" when there is no other
-	tests := []struct {
-		name   string
-		method string
-		path   place
-		body   func(own bool) any
-		perm   precinct.Permission
-		ok     int
-		hidden bool // out of scope gives 404, not 403
-	}{
-		{name: "station", method: "GET", path: place{"/api/v1/stations/st1", "/api/v1/stations/st2"}, perm: precinct.PermReadOrg, ok: 200},
-		{name: "police grid", method: "GET", path: place{"/api/v1/police-grids/pg1", "/api/v1/police-grids/pg2"}, perm: precinct.PermReadOrg, ok: 200},
-		{name: "unit", method: "GET", path: place{"/api/v1/units/un1", "/api/v1/units/un4"}, perm: precinct.PermReadOrg, ok: 200},
-		{name: "trajectory", method: "GET", path: place{"/api/v1/units/un1/trajectory", "/api/v1/units/un4/trajectory"}, perm: precinct.PermReadOrg, ok: 200},
-		{name: "person unmasked", method: "GET", path: place{"/api/v1/people/p1?unmasked=true", "/api/v1/people/p2?unmasked=true"}, perm: precinct.PermReadPersonal, ok: 200},
-		{name: "incident", method: "GET", path: place{"/api/v1/incidents/" + inc["own"], "/api/v1/incidents/" + inc["other"]}, perm: precinct.PermReadIncident, ok: 200, hidden: true},
-		{name: "timeline", method: "GET", path: place{"/api/v1/incidents/" + inc["own"] + "/timeline", "/api/v1/incidents/" + inc["other"] + "/timeline"}, perm: precinct.PermReadIncident, ok: 200, hidden: true},
-		{name: "kpis", method: "GET", path: place{"/api/v1/incidents/" + inc["own"] + "/kpis", "/api/v1/incidents/" + inc["other"] + "/kpis"}, perm: precinct.PermReadIncident, ok: 200, hidden: true},
-		{name: "statistics", method: "GET", path: place{"/api/v1/stats/incidents?station_id=st1", "/api/v1/stats/incidents?station_id=st2"}, perm: precinct.PermReadIncident, ok: 200},
-		{name: "intake", method: "POST", path: place{"/api/v1/incidents", "/api/v1/incidents"}, perm: precinct.PermCreateIncident, ok: 201,
-			body: func(own bool) any {
-				if own {
-					return incidentBody(108.1)
-				}
-				return incidentBody(108.7)
-			}},
-		{name: "unit status", method: "POST", path: place{"/api/v1/units/un2/status", "/api/v1/units/un5/status"}, perm: precinct.PermRespond, ok: 200,
-			body: func(bool) any { return map[string]string{"status": "available"} }},
-		{name: "check-in", method: "POST", path: place{"/api/v1/checkins", ""}, perm: precinct.PermCheckIn, ok: 201,
-			body: func(bool) any { return map[string]any{"point": map[string]float64{"lon": 108.1, "lat": 29.1}} }},
-		{name: "audit", method: "GET", path: place{"/api/v1/audit", ""}, perm: precinct.PermReadAudit, ok: 200},
-		{name: "users", method: "GET", path: place{"/api/v1/users", ""}, perm: precinct.PermManageUsers, ok: 200},
-		// A stale version: allowed users get 409, which shows they passed.
-		{name: "rules", method: "PUT", path: place{"/api/v1/rules", ""}, perm: precinct.PermEditRules, ok: 409,
-			body: func(bool) any { return map[string]any{"version": 999, "rules": rules.Rules} }},
-	}
-	for _, role := range allRoles {
-		tok := e.login("role-" + string(role))
-		for _, tt := range tests {
-			for _, own := range []bool{true, false} {
-				path := tt.path.own
-				if !own {
-					path = tt.path.other
-				}
-				if path == "" {
-					continue
-				}
-				want := tt.ok
-				switch {
-				case !role.Can(tt.perm):
-					want = 403
-				case !own && role != precinct.RoleAdmin && tt.hidden:
-					want = 404
-				case !own && role != precinct.RoleAdmin:
-					want = 403
-				}
-				where := map[bool]string{true: "own", false: "other"}[own]
-				t.Run(fmt.Sprintf("%s/%s/%s", role, tt.name, where), func(t *testing.T) {
-					var body any
-					if tt.body != nil {
-						body = tt.body(own)
-					}
-					code, b := e.call(tok, tt.method, path, body)
-					if code != want {
-						t.Fatalf("%s %s: status %d, want %d: %s", tt.method, path, code, want, b)
-					}
-				})
-			}
-		}
 	}
 }
 
@@ -879,8 +829,8 @@ func (e *env) intakeAt(token string, lon, lat float64) string {
 func TestOpenServeClose(t *testing.T) {
 	e := newEnv(t)
 	h := e.http
-	s := &phttp.Server{Addr: "127.0.0.1:0", Store: h.Store, Auth: h.Auth, Incidents: h.Incidents, Positions: h.Positions, Rules: h.Rules,
-		KPIs: h.KPIs, UnitStatus: h.UnitStatus, Bus: h.Bus, Resolver: h.Resolver, Clock: h.Clock, Logger: h.Logger}
+	s := &phttp.Server{Addr: "127.0.0.1:0", Store: h.Store, Auth: h.Auth, Org: h.Org, Units: h.Units, Incidents: h.Incidents, Positions: h.Positions, Rules: h.Rules,
+		KPIs: h.KPIs, Feed: h.Feed, Bus: h.Bus, Resolver: h.Resolver, Clock: h.Clock, Logger: h.Logger}
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
 	}

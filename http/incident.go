@@ -27,9 +27,6 @@ func (s *Server) incidentRoutes() []route {
 }
 
 func (s *Server) handleIntake(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermCreateIncident); err != nil {
-		return err
-	}
 	var in precinct.IncidentInput
 	if err := decode(w, r, &in, maxBody); err != nil {
 		return err
@@ -59,11 +56,8 @@ func masked(inc *precinct.Incident) *precinct.Incident {
 }
 
 func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
-		return err
-	}
 	q := r.URL.Query()
-	n, err := queryInt(r, "limit")
+	n, err := queryLimit(r)
 	if err != nil {
 		return err
 	}
@@ -97,20 +91,17 @@ func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
-		return err
-	}
-	inc, err := s.Incidents.FindIncident(r.Context(), r.PathValue("id"))
+	full, reason, err := fullView(r)
 	if err != nil {
 		return err
 	}
-	clear, err := unmasked(r, inc.Locations()...)
-	if err != nil {
-		return err
-	}
-	if !clear {
+	var inc *precinct.Incident
+	if full {
+		inc, err = s.Incidents.RevealIncident(r.Context(), r.PathValue("id"), reason)
+	} else if inc, err = s.Incidents.FindIncident(r.Context(), r.PathValue("id")); err == nil {
 		inc = masked(inc)
-	} else if err := s.audit(r, "incident", inc.ID, "reporter.phone"); err != nil {
+	}
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, inc)
@@ -118,9 +109,6 @@ func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
-		return err
-	}
 	tl, err := s.Incidents.Timeline(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -133,9 +121,6 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
-		return err
-	}
 	rec, err := s.Incidents.Recommend(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -145,9 +130,6 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleKPIs(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
-		return err
-	}
 	k, err := s.KPIs.KPIs(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -177,9 +159,6 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermReadIncident); err != nil {
-		return err
-	}
 	d, err := s.Rules.Rules(r.Context(), r.URL.Query().Get("sub_bureau_id"))
 	if err != nil {
 		return err
@@ -189,9 +168,6 @@ func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handlePutRules(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermEditRules); err != nil {
-		return err
-	}
 	var d precinct.RuleDocument
 	if err := decode(w, r, &d, maxBody); err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"precinct"
@@ -45,15 +44,6 @@ func (s *Server) unitRoutes() []route {
 }
 
 func user(r *http.Request) *precinct.User { return precinct.UserFromContext(r.Context()) }
-
-// stationsOf returns the stations a user is limited to (nil: every station
-// of the user's sub-bureau).
-func stationsOf(u *precinct.User) []string {
-	if u.Scope.StationID == "" {
-		return nil
-	}
-	return []string{u.Scope.StationID}
-}
 
 // clientAddr is the request's remote address without the port.
 func clientAddr(r *http.Request) string {
@@ -97,31 +87,17 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleSubBureaus(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
-	all, err := s.Store.ListSubBureaus(r.Context())
+	items, err := s.Org.SubBureaus(r.Context())
 	if err != nil {
 		return err
 	}
-	var out []*precinct.SubBureau
-	for _, sb := range all {
-		if precinct.ScopeOf(u).Covers(precinct.Location{SubBureauID: sb.ID}) {
-			sb.Boundary = nil // the list stays light; GET one for its outline
-			out = append(out, sb)
-		}
-	}
-	writeJSON(w, http.StatusOK, newList(out, ""))
+	writeJSON(w, http.StatusOK, newList(items, ""))
 	return nil
 }
 
 func (s *Server) handleSubBureau(w http.ResponseWriter, r *http.Request) error {
-	sb, err := s.Store.FindSubBureau(r.Context(), r.PathValue("id"))
+	sb, err := s.Org.SubBureau(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return err
-	}
-	if err := precinct.Authorize(user(r), precinct.PermReadOrg, precinct.Location{SubBureauID: sb.ID}); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, sb)
@@ -129,24 +105,24 @@ func (s *Server) handleSubBureau(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleStations(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
 	q := r.URL.Query()
-	n, err := queryInt(r, "limit")
+	n, err := queryLimit(r)
 	if err != nil {
 		return err
 	}
-	f := precinct.StationFilter{SubBureauID: q.Get("sub_bureau_id"), Kind: precinct.StationKind(q.Get("kind")), IDs: stationsOf(u), Cursor: q.Get("cursor"), Limit: n}
-	if u.Scope.SubBureauID != "" {
-		f.SubBureauID = u.Scope.SubBureauID
-	}
-	items, next, err := s.Store.ListStations(r.Context(), f)
+	boundary, err := queryBool(r, "boundary")
 	if err != nil {
 		return err
 	}
-	if q.Get("boundary") != "true" {
+	kind := precinct.StationKind(q.Get("kind"))
+	if kind != "" && !kind.Valid() {
+		return precinct.FieldErrorf(precinct.EINVALID, "kind", "未知的派出所类型：%q", "Unknown station kind %q.", kind)
+	}
+	items, next, err := s.Org.Stations(r.Context(), precinct.StationFilter{SubBureauID: q.Get("sub_bureau_id"), Kind: kind, Cursor: q.Get("cursor"), Limit: n})
+	if err != nil {
+		return err
+	}
+	if !boundary {
 		for _, st := range items {
 			st.Boundary = nil
 		}
@@ -156,11 +132,8 @@ func (s *Server) handleStations(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleStation(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.Store.FindStation(r.Context(), r.PathValue("id"))
+	st, err := s.Org.Station(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return err
-	}
-	if err := precinct.Authorize(user(r), precinct.PermReadOrg, precinct.Location{SubBureauID: st.SubBureauID, StationID: st.ID}); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, st)
@@ -168,55 +141,27 @@ func (s *Server) handleStation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleServiceStations(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
-	all, err := s.Store.ListServiceStations(r.Context(), u.Scope.SubBureauID)
+	items, err := s.Org.ServiceStations(r.Context())
 	if err != nil {
 		return err
 	}
-	var out []*precinct.ServiceStation
-	for _, ss := range all {
-		if precinct.ScopeOf(u).Covers(precinct.Location{SubBureauID: ss.SubBureauID, StationID: ss.StationIDs[0]}) ||
-			precinct.ScopeOf(u).Covers(precinct.Location{SubBureauID: ss.SubBureauID, StationID: ss.StationIDs[1]}) {
-			out = append(out, ss)
-		}
-	}
-	writeJSON(w, http.StatusOK, newList(out, ""))
+	writeJSON(w, http.StatusOK, newList(items, ""))
 	return nil
 }
 
-// gridFilter reads a grid filter and narrows it to the user's scope.
-func gridFilter(r *http.Request, u *precinct.User) (precinct.GridFilter, error) {
+// gridFilter reads a grid filter from the query.
+func gridFilter(r *http.Request) (precinct.GridFilter, error) {
 	q := r.URL.Query()
-	n, err := queryInt(r, "limit")
-	f := precinct.GridFilter{SubBureauID: u.Scope.SubBureauID, StationID: q.Get("station_id"), PoliceGridID: q.Get("police_grid_id"), Cursor: q.Get("cursor"), Limit: n}
-	if u.Scope.StationID != "" {
-		if f.StationID != "" && f.StationID != u.Scope.StationID {
-			return f, precinct.ErrForbidden()
-		}
-		f.StationID = u.Scope.StationID
-	}
-	if u.Scope.PoliceGridID != "" {
-		if f.PoliceGridID != "" && f.PoliceGridID != u.Scope.PoliceGridID {
-			return f, precinct.ErrForbidden()
-		}
-		f.PoliceGridID = u.Scope.PoliceGridID
-	}
-	return f, err
+	n, err := queryLimit(r)
+	return precinct.GridFilter{StationID: q.Get("station_id"), PoliceGridID: q.Get("police_grid_id"), Cursor: q.Get("cursor"), Limit: n}, err
 }
 
 func (s *Server) handlePoliceGrids(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
-	f, err := gridFilter(r, u)
+	f, err := gridFilter(r)
 	if err != nil {
 		return err
 	}
-	items, next, err := s.Store.ListPoliceGrids(r.Context(), f)
+	items, next, err := s.Org.PoliceGrids(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -225,15 +170,8 @@ func (s *Server) handlePoliceGrids(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) handlePoliceGrid(w http.ResponseWriter, r *http.Request) error {
-	g, err := s.Store.FindPoliceGrid(r.Context(), r.PathValue("id"))
+	g, err := s.Org.PoliceGrid(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return err
-	}
-	st, err := s.Store.FindStation(r.Context(), g.StationID)
-	if err != nil {
-		return err
-	}
-	if err := precinct.Authorize(user(r), precinct.PermReadOrg, precinct.Location{SubBureauID: st.SubBureauID, StationID: g.StationID, PoliceGridID: g.ID}); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, g)
@@ -241,15 +179,11 @@ func (s *Server) handlePoliceGrid(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handleCommunityGrids(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
-	f, err := gridFilter(r, u)
+	f, err := gridFilter(r)
 	if err != nil {
 		return err
 	}
-	items, next, err := s.Store.ListCommunityGrids(r.Context(), f)
+	items, next, err := s.Org.CommunityGrids(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -264,36 +198,53 @@ type feature struct {
 	Properties map[string]any `json:"properties"`
 }
 
-func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
+// allPages calls list with each cursor until the last page and passes
+// every item to fn: internal readers never stop at a page.
+func allPages[T any](list func(cursor string) ([]T, string, error), fn func(T)) error {
+	for cursor := ""; ; {
+		items, next, err := list(cursor)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			fn(it)
+		}
+		if cursor = next; cursor == "" {
+			return nil
+		}
 	}
+}
+
+func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var fs []feature
+	fs := []feature{}
 	point := func(p precinct.Point) any {
 		return map[string]any{"type": "Point", "coordinates": [2]float64{p.Lon, p.Lat}}
 	}
+	var err error
 	switch layer := r.URL.Query().Get("layer"); layer {
 	case "boundary":
-		sbs, err := s.Store.ListSubBureaus(ctx)
-		if err != nil {
+		var sbs []*precinct.SubBureau
+		if sbs, err = s.Org.SubBureaus(ctx); err != nil {
 			return err
 		}
-		for _, sb := range sbs {
-			if precinct.ScopeOf(u).Covers(precinct.Location{SubBureauID: sb.ID}) {
-				fs = append(fs, feature{"Feature", sb.Boundary, map[string]any{"id": sb.ID, "name": sb.Name, "datum": sb.Datum, "derived": sb.Derived}})
+		for _, item := range sbs {
+			sb, err := s.Org.SubBureau(ctx, item.ID)
+			if err != nil {
+				return err
 			}
+			fs = append(fs, feature{"Feature", sb.Boundary, map[string]any{"id": sb.ID, "name": sb.Name, "datum": sb.Datum, "derived": sb.Derived}})
 		}
 	case "stations":
-		sts, _, err := s.Store.ListStations(ctx, precinct.StationFilter{SubBureauID: u.Scope.SubBureauID, IDs: stationsOf(u), Limit: 1000})
+		err = allPages(func(c string) ([]*precinct.Station, string, error) {
+			return s.Org.Stations(ctx, precinct.StationFilter{Cursor: c, Limit: 1000})
+		}, func(st *precinct.Station) {
+			fs = append(fs, feature{"Feature", st.Boundary, map[string]any{"id": st.ID, "name": st.Name, "kind": st.Kind, "central_id": st.CentralID, "location": st.Location}})
+		})
 		if err != nil {
 			return err
 		}
-		for _, st := range sts {
-			fs = append(fs, feature{"Feature", st.Boundary, map[string]any{"id": st.ID, "name": st.Name, "kind": st.Kind, "central_id": st.CentralID, "location": st.Location}})
-		}
-		sss, err := s.Store.ListServiceStations(ctx, u.Scope.SubBureauID)
+		sss, err := s.Org.ServiceStations(ctx)
 		if err != nil {
 			return err
 		}
@@ -301,40 +252,31 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 			fs = append(fs, feature{"Feature", point(ss.Location), map[string]any{"id": ss.ID, "name": ss.Name, "kind": "service_station", "station_ids": ss.StationIDs}})
 		}
 	case "police-grids", "community-grids":
-		f, err := gridFilter(r, u)
+		f, err := gridFilter(r)
 		if err != nil {
 			return err
 		}
 		f.Limit = 1000
-		for {
-			if layer == "police-grids" {
-				items, next, err := s.Store.ListPoliceGrids(ctx, f)
-				if err != nil {
-					return err
-				}
-				for _, g := range items {
-					fs = append(fs, feature{"Feature", g.Boundary, map[string]any{"id": g.ID, "name": g.Name, "station_id": g.StationID, "officer_id": g.OfficerID, "derived": g.Derived}})
-				}
-				f.Cursor = next
-			} else {
-				items, next, err := s.Store.ListCommunityGrids(ctx, f)
-				if err != nil {
-					return err
-				}
-				for _, g := range items {
-					fs = append(fs, feature{"Feature", g.Boundary, map[string]any{"id": g.ID, "name": g.Name, "police_grid_id": g.PoliceGridID, "derived": g.Derived}})
-				}
-				f.Cursor = next
-			}
-			if f.Cursor == "" {
-				break
-			}
+		if layer == "police-grids" {
+			err = allPages(func(c string) ([]*precinct.PoliceGrid, string, error) {
+				f.Cursor = c
+				return s.Org.PoliceGrids(ctx, f)
+			}, func(g *precinct.PoliceGrid) {
+				fs = append(fs, feature{"Feature", g.Boundary, map[string]any{"id": g.ID, "name": g.Name, "station_id": g.StationID, "officer_id": g.OfficerID, "derived": g.Derived}})
+			})
+		} else {
+			err = allPages(func(c string) ([]*precinct.CommunityGrid, string, error) {
+				f.Cursor = c
+				return s.Org.CommunityGrids(ctx, f)
+			}, func(g *precinct.CommunityGrid) {
+				fs = append(fs, feature{"Feature", g.Boundary, map[string]any{"id": g.ID, "name": g.Name, "police_grid_id": g.PoliceGridID, "derived": g.Derived}})
+			})
+		}
+		if err != nil {
+			return err
 		}
 	default:
 		return precinct.FieldErrorf(precinct.EINVALID, "layer", "图层应为 boundary、stations、police-grids 或 community-grids", "layer must be boundary, stations, police-grids or community-grids.")
-	}
-	if fs == nil {
-		fs = []feature{}
 	}
 	w.Header().Set("Cache-Control", "private, max-age=60")
 	writeJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs})
@@ -342,16 +284,12 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
-	lon, err1 := strconv.ParseFloat(r.URL.Query().Get("lon"), 64)
-	lat, err2 := strconv.ParseFloat(r.URL.Query().Get("lat"), 64)
+	lon, err1 := queryFloat(r, "lon")
+	lat, err2 := queryFloat(r, "lat")
 	if err1 != nil || err2 != nil {
 		return precinct.FieldErrorf(precinct.EINVALID, "location", "请给出经度 lon 和纬度 lat", "Give lon and lat.")
 	}
-	loc, err := s.Resolver.Resolve(precinct.Point{Lon: lon, Lat: lat})
+	loc, err := s.Org.Resolve(r.Context(), precinct.Point{Lon: lon, Lat: lat})
 	if err != nil {
 		return err
 	}
@@ -359,98 +297,26 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// unmasked reports whether the request asks for personal data in clear, and
-// checks that the user may see it.
-func unmasked(r *http.Request, at ...precinct.Location) (bool, error) {
-	if r.URL.Query().Get("unmasked") != "true" {
-		return false, nil
+// fullView reads ?unmasked=true (with an optional ?reason=…): a request for
+// personal data in clear, which the service audits.
+func fullView(r *http.Request) (bool, string, error) {
+	full, err := queryBool(r, "unmasked")
+	reason := r.URL.Query().Get("reason")
+	if len([]rune(reason)) > 200 {
+		return false, "", precinct.FieldErrorf(precinct.EINVALID, "reason", "查看理由过长（最多 200 字）", "The reason is too long (at most 200 characters).")
 	}
-	return true, precinct.Authorize(user(r), precinct.PermReadPersonal, at...)
-}
-
-// audit records a read of personal data before it is returned.
-func (s *Server) audit(r *http.Request, entityType, entityID string, fields ...string) error {
-	return s.Store.RecordAudit(r.Context(), &precinct.AuditRecord{
-		At: s.Clock.Now(), Actor: user(r).ID, Action: string(precinct.PermReadPersonal),
-		EntityType: entityType, EntityID: entityID, Fields: fields, Address: clientAddr(r)})
+	return full, reason, err
 }
 
 func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
 	q := r.URL.Query()
-	n, err := queryInt(r, "limit")
+	n, err := queryLimit(r)
 	if err != nil {
 		return err
 	}
-	f := precinct.PersonFilter{StationID: q.Get("station_id"), ServiceStationID: q.Get("service_station_id"), Kind: precinct.PersonKind(q.Get("kind")), Cursor: q.Get("cursor"), Limit: n}
-	if u.Scope.StationID != "" {
-		if f.StationID != "" && f.StationID != u.Scope.StationID {
-			return precinct.ErrForbidden()
-		}
-		f.StationID = u.Scope.StationID
-	}
-	items, next, err := s.Store.ListPeople(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	out := make([]precinct.Person, len(items))
-	for i, p := range items {
-		out[i] = p.Masked()
-	}
-	writeJSON(w, http.StatusOK, newList(out, next))
-	return nil
-}
-
-func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.Store.FindPerson(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	loc := precinct.Location{SubBureauID: user(r).Scope.SubBureauID, StationID: p.StationID, PoliceGridID: p.PoliceGridID}
-	if err := precinct.Authorize(user(r), precinct.PermReadOrg, loc); err != nil {
-		return err
-	}
-	clear, err := unmasked(r, loc)
-	if err != nil {
-		return err
-	}
-	if !clear {
-		m := p.Masked()
-		p = &m
-	} else if err := s.audit(r, "person", p.ID, "phone", "id_number"); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
-}
-
-func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	n, err := queryInt(r, "limit")
-	if err != nil {
-		return err
-	}
-	f := precinct.UnitFilter{SubBureauID: u.Scope.SubBureauID, StationIDs: stationsOf(u), ServiceStationID: q.Get("service_station_id"), Cursor: q.Get("cursor"), Limit: n}
-	if st := q.Get("station_id"); st != "" {
-		if f.StationIDs != nil && st != f.StationIDs[0] {
-			return precinct.ErrForbidden()
-		}
-		f.StationIDs = []string{st}
-	}
-	if v := q.Get("status"); v != "" {
-		f.Status = []precinct.UnitStatus{precinct.UnitStatus(v)}
-	}
-	if v := q.Get("kind"); v != "" {
-		f.Kinds = []precinct.UnitKind{precinct.UnitKind(v)}
-	}
-	items, next, err := s.Store.ListUnits(r.Context(), f)
+	kind := precinct.PersonKind(q.Get("kind"))
+	f := precinct.PersonFilter{StationID: q.Get("station_id"), ServiceStationID: q.Get("service_station_id"), Kind: kind, Cursor: q.Get("cursor"), Limit: n}
+	items, next, err := s.Org.People(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -458,21 +324,54 @@ func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// findUnit returns a unit the user may see.
-func (s *Server) findUnit(r *http.Request, perm precinct.Permission) (*precinct.Unit, error) {
-	un, err := s.Store.FindUnit(r.Context(), r.PathValue("id"))
+func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) error {
+	full, reason, err := fullView(r)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	u := user(r)
-	if u.UnitID == un.ID && u.Role.Can(perm) {
-		return un, nil // an officer always reaches their own unit
+	var p *precinct.Person
+	if full {
+		p, err = s.Org.RevealPerson(r.Context(), r.PathValue("id"), reason)
+	} else {
+		p, err = s.Org.Person(r.Context(), r.PathValue("id"))
 	}
-	return un, precinct.Authorize(u, perm, precinct.Location{SubBureauID: un.SubBureauID, StationID: un.StationID, PoliceGridID: un.PoliceGridID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	n, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	f := precinct.UnitFilter{ServiceStationID: q.Get("service_station_id"), Cursor: q.Get("cursor"), Limit: n}
+	if st := q.Get("station_id"); st != "" {
+		f.StationIDs = []string{st}
+	}
+	if v := q.Get("status"); v != "" {
+		f.Status = []precinct.UnitStatus{precinct.UnitStatus(v)}
+	}
+	if v := q.Get("kind"); v != "" {
+		k := precinct.UnitKind(v)
+		if !k.Valid() {
+			return precinct.FieldErrorf(precinct.EINVALID, "kind", "未知的警力类型：%q", "Unknown unit kind %q.", v)
+		}
+		f.Kinds = []precinct.UnitKind{k}
+	}
+	items, next, err := s.Units.ListUnits(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
 }
 
 func (s *Server) handleUnit(w http.ResponseWriter, r *http.Request) error {
-	un, err := s.findUnit(r, precinct.PermReadOrg)
+	un, err := s.Units.FindUnit(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -487,14 +386,10 @@ func (s *Server) handleUnitStatus(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(w, r, &in, maxBody); err != nil {
 		return err
 	}
-	un, err := s.findUnit(r, precinct.PermRespond)
-	if err != nil {
+	if err := s.Units.SetUnitStatus(r.Context(), r.PathValue("id"), in.Status); err != nil {
 		return err
 	}
-	if err := s.UnitStatus.SetUnitStatus(r.Context(), un.ID, in.Status); err != nil {
-		return err
-	}
-	un, err = s.Store.FindUnit(r.Context(), un.ID)
+	un, err := s.Units.FindUnit(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -516,10 +411,6 @@ func timeParam(r *http.Request, name string, def time.Time) (time.Time, error) {
 }
 
 func (s *Server) handleTrajectory(w http.ResponseWriter, r *http.Request) error {
-	un, err := s.findUnit(r, precinct.PermReadOrg)
-	if err != nil {
-		return err
-	}
 	now := s.Clock.Now()
 	from, err := timeParam(r, "from", now.Add(-24*time.Hour))
 	if err != nil {
@@ -529,24 +420,9 @@ func (s *Server) handleTrajectory(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	ps, err := s.Store.Trajectory(r.Context(), un.ID, from, to)
+	un, ps, checkIns, err := s.Units.Trajectory(r.Context(), r.PathValue("id"), from, to)
 	if err != nil {
 		return err
-	}
-	var checkIns []*precinct.CheckIn
-	for cursor := ""; ; {
-		cs, next, err := s.Store.ListCheckIns(r.Context(), precinct.CheckInFilter{SubBureauID: un.SubBureauID, Since: from, Until: to, Cursor: cursor, Limit: 1000})
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
-			if c.UnitID == un.ID {
-				checkIns = append(checkIns, c)
-			}
-		}
-		if cursor = next; cursor == "" {
-			break
-		}
 	}
 	if ps == nil {
 		ps = []precinct.Position{}
@@ -638,16 +514,14 @@ func (s *Server) handleCheckIns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := queryInt(r, "limit")
+	n, err := queryLimit(r)
 	if err != nil {
 		return err
 	}
-	f := precinct.CheckInFilter{SubBureauID: u.Scope.SubBureauID, StationID: r.URL.Query().Get("station_id"), Since: since, Cursor: r.URL.Query().Get("cursor"), Limit: n}
-	if u.Scope.StationID != "" {
-		if f.StationID != "" && f.StationID != u.Scope.StationID {
-			return precinct.ErrForbidden()
-		}
-		f.StationID = u.Scope.StationID
+	sc := precinct.ScopeOf(u)
+	f := precinct.CheckInFilter{Scope: sc, StationID: r.URL.Query().Get("station_id"), Since: since, Cursor: r.URL.Query().Get("cursor"), Limit: n}
+	if f.StationID != "" && sc.StationID != "" && f.StationID != sc.StationID {
+		return precinct.ErrForbidden()
 	}
 	items, next, err := s.Store.ListCheckIns(r.Context(), f)
 	if err != nil {
@@ -658,11 +532,7 @@ func (s *Server) handleCheckIns(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleCategories(w http.ResponseWriter, r *http.Request) error {
-	u := user(r)
-	if err := precinct.Authorize(u, precinct.PermReadOrg); err != nil {
-		return err
-	}
-	cats, err := s.Store.ListCategories(r.Context(), u.Scope.SubBureauID)
+	cats, err := s.Org.Categories(r.Context())
 	if err != nil {
 		return err
 	}
@@ -671,15 +541,12 @@ func (s *Server) handleCategories(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermReadAudit); err != nil {
-		return err
-	}
-	n, err := queryInt(r, "limit")
+	n, err := queryLimit(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	items, next, err := s.Store.ListAudit(r.Context(), precinct.AuditFilter{Actor: q.Get("actor"), EntityID: q.Get("entity_id"), Cursor: q.Get("cursor"), Limit: n})
+	items, next, err := s.Org.Audit(r.Context(), precinct.AuditFilter{Actor: q.Get("actor"), EntityID: q.Get("entity_id"), Cursor: q.Get("cursor"), Limit: n})
 	if err != nil {
 		return err
 	}
@@ -688,10 +555,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
-	if err := precinct.Authorize(user(r), precinct.PermManageUsers); err != nil {
-		return err
-	}
-	items, err := s.Store.ListUsers(r.Context())
+	items, err := s.Org.Users(r.Context())
 	if err != nil {
 		return err
 	}

@@ -22,24 +22,26 @@ import (
 	"precinct/auth"
 )
 
-// UnitStatusService puts units on or off duty.
-type UnitStatusService interface {
-	SetUnitStatus(ctx context.Context, id string, s precinct.UnitStatus) error
-}
-
-// Server is the HTTP server of one Precinct node. Set the fields, then Open.
+// Server is the HTTP server of one Precinct node: it parses requests, calls
+// the services (which check the caller's role and jurisdiction) and writes
+// their answers. Set the fields, then Open.
 type Server struct {
-	Addr       string
-	Store      precinct.Store
-	Auth       *auth.Service
-	Incidents  precinct.IncidentService
-	Positions  precinct.PositionService
-	Rules      precinct.RuleService
-	KPIs       precinct.KPIService
-	UnitStatus UnitStatusService
-	Bus        precinct.EventBus
-	Resolver   precinct.Resolver
-	Clock      precinct.Clock
+	Addr      string
+	Auth      *auth.Service
+	Org       precinct.OrgService
+	Units     precinct.UnitService
+	Incidents precinct.IncidentService
+	Positions precinct.PositionService
+	Rules     precinct.RuleService
+	KPIs      precinct.KPIService
+	// Feed filters the event stream by each entity type's read rule.
+	Feed EventFeed
+	Bus  precinct.EventBus
+	// Store keeps check-ins (until they have a service of their own) and
+	// answers the readiness check.
+	Store    precinct.Store
+	Resolver precinct.Resolver
+	Clock    precinct.Clock
 	// Assets holds the console (index.html, screen.html, app.html, static/…).
 	Assets fs.FS
 	Logger *slog.Logger
@@ -137,6 +139,11 @@ func (s *Server) build() {
 		}
 		s.routes = append(s.routes, "GET /metrics")
 		mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
+		// Everything else under /api/ answers in the API's JSON error shape:
+		// 405 with Allow for a known path and another method, else 404.
+		mux.Handle("/api/", s.wrap(route{pattern: "/api/", public: true, handle: func(w http.ResponseWriter, r *http.Request) error {
+			return s.unrouted(mux, w, r)
+		}}))
 		if s.Assets != nil {
 			s.mountAssets(mux)
 		}
@@ -270,12 +277,45 @@ func (s *Server) mountAssets(mux *http.ServeMux) {
 	mux.HandleFunc("GET /screen", page("screen.html"))
 	mux.HandleFunc("GET /app", page("app.html"))
 	files := http.FileServerFS(s.Assets)
-	mux.Handle("GET /static/", files)
+	mux.Handle("GET /static/", noListing(files))
 	for _, name := range []string{"sw.js", "manifest.webmanifest", "favicon.ico"} {
 		if _, err := fs.Stat(s.Assets, name); err == nil {
 			mux.Handle("GET /"+name, files)
 		}
 	}
+}
+
+// unrouted answers a request under /api/ that no route takes: 405 naming
+// the allowed methods when the path exists with other methods, else 404.
+func (s *Server) unrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		return precinct.Errorf(EMETHOD, "此地址不支持 %s 方法，可用：%s", "Method %s is not allowed here; use %s.", r.Method, strings.Join(allow, ", "))
+	}
+	return precinct.Errorf(precinct.ENOTFOUND, "接口不存在：%s %s", "No such endpoint: %s %s", r.Method, r.URL.Path)
+}
+
+// noListing refuses directory paths, so that a folder of static files is
+// never listed.
+func noListing(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Open starts listening on Addr and serving in the background.

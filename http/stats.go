@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"strconv"
 
 	"precinct"
 )
@@ -30,10 +29,10 @@ func (s *Server) handleIncidentStats(w http.ResponseWriter, r *http.Request) err
 	default:
 		return precinct.FieldErrorf(precinct.EINVALID, "compare", "参数 compare 只能为 year（同比）", "Parameter compare may only be year.")
 	}
-	if v := q.Get("heat_cell_deg"); v != "" {
-		d, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return precinct.FieldErrorf(precinct.EINVALID, "heat_cell_deg", "参数 heat_cell_deg 应为数字", "Parameter heat_cell_deg must be a number.")
+	if q.Get("heat_cell_deg") != "" {
+		d, err := queryFloat(r, "heat_cell_deg")
+		if err != nil || d < 0.0001 || d > 1 {
+			return precinct.FieldErrorf(precinct.EINVALID, "heat_cell_deg", "参数 heat_cell_deg 应为 0.0001 至 1 之间的数（度）", "Parameter heat_cell_deg must be a number of degrees from 0.0001 to 1.")
 		}
 		sq.HeatCellDeg = d
 	}

@@ -1,11 +1,10 @@
 package http
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -33,23 +32,16 @@ type LiveUnits interface {
 	Moved(since uint64, fn func(*precinct.Unit)) uint64
 }
 
-// sendsUnit reports whether e sends the unit (its data's "units" name it):
-// an officer hears of being sent to an incident outside their jurisdiction.
-func sendsUnit(e *precinct.Event, unitID string) bool {
-	if unitID == "" || e.EntityType != "incident" || !bytes.Contains(e.Data, []byte(`"`+unitID+`"`)) {
-		return false
-	}
-	var d struct {
-		Units []string `json:"units"`
-	}
-	return json.Unmarshal(e.Data, &d) == nil && slices.Contains(d.Units, unitID)
-}
-
-// unitVisible reports whether a unit belongs to the user's jurisdiction, as
-// the unit list decides it.
-func unitVisible(u *precinct.User, unit *precinct.Unit) bool {
-	return (u.Scope.SubBureauID == "" || unit.SubBureauID == u.Scope.SubBureauID) &&
-		(u.Scope.StationID == "" || unit.StationID == u.Scope.StationID)
+// EventFeed decides what each caller hears of the event log and the bus
+// (package feed): every event passes the read rule of its entity type.
+type EventFeed interface {
+	// Filter returns e as u may see it, or nil.
+	Filter(u *precinct.User, e *precinct.Event) *precinct.Event
+	// Replay returns the events after a sequence number that u may see, the
+	// sequence number of the last event read and how many were read.
+	Replay(ctx context.Context, u *precinct.User, after int64, limit int) ([]*precinct.Event, int64, int, error)
+	// UnitVisible reports whether u may follow the position of a unit.
+	UnitVisible(u *precinct.User, un *precinct.Unit) bool
 }
 
 // handleStream sends the events the user may see as Server-Sent Events. With
@@ -78,7 +70,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return precinct.Errorf(precinct.EINTERNAL, "不支持流式推送", "Streaming is not supported.")
 	}
-	last, err := lastEventID(r)
+	last, replay, err := lastEventID(r)
 	if err != nil {
 		return err
 	}
@@ -89,8 +81,8 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	overflow := make(chan struct{})
 	var overflowOnce sync.Once
 	filter := precinct.SubjectPrefix + ".>"
-	if u.Scope.SubBureauID != "" {
-		filter = precinct.SubjectPrefix + "." + u.Scope.SubBureauID + ".>"
+	if sc := precinct.ScopeOf(u); !sc.All {
+		filter = precinct.SubjectPrefix + "." + sc.SubBureauID + ".>"
 	}
 	stop, err := s.Bus.Subscribe(ctx, filter, func(e *precinct.Event) {
 		select {
@@ -136,7 +128,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 			floor = max(floor, e.Seq-1)
 		}
 		last = max(last, e.Seq)
-		if !e.Visible(precinct.ScopeOf(u)) && !sendsUnit(e, u.UnitID) {
+		if e = s.Feed.Filter(u, e); e == nil {
 			return nil
 		}
 		b, err := json.Marshal(e)
@@ -149,9 +141,10 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 		flusher.Flush()
 		return nil
 	}
-	if last > 0 {
+	if replay {
+		from := last
 		for {
-			evs, err := s.Store.ListEvents(ctx, precinct.EventFilter{AfterSeq: last, SubBureauID: u.Scope.SubBureauID, Limit: 1000})
+			evs, upto, read, err := s.Feed.Replay(ctx, u, from, 1000)
 			if err != nil {
 				return nil // the response has started; the client reconnects
 			}
@@ -160,11 +153,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 					return nil
 				}
 			}
-			if len(evs) < 1000 {
+			if from = upto; read < 1000 {
 				break
 			}
 		}
-		floor = last
+		// Everything up to the last event read is handled, seen or not.
+		floor = max(floor, from)
 	}
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
@@ -189,7 +183,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 		case <-moves:
 			batch = batch[:0]
 			rev = s.Live.Moved(rev, func(unit *precinct.Unit) {
-				if unitVisible(u, unit) {
+				if s.Feed.UnitVisible(u, unit) {
 					batch = append(batch, precinct.Position{UnitID: unit.ID, Point: unit.Position, At: unit.PositionAt})
 				}
 			})
@@ -210,18 +204,20 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
-// lastEventID reads the Last-Event-ID header or the last_event_id parameter.
-func lastEventID(r *http.Request) (int64, error) {
+// lastEventID reads the Last-Event-ID header or the last_event_id
+// parameter: the stream replays the events after it. Without either it
+// sends live events only; an explicit 0 replays from the beginning.
+func lastEventID(r *http.Request) (int64, bool, error) {
 	v := r.Header.Get("Last-Event-ID")
 	if v == "" {
 		v = r.URL.Query().Get("last_event_id")
 	}
 	if v == "" {
-		return 0, nil
+		return 0, false, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return 0, precinct.FieldErrorf(precinct.EINVALID, "Last-Event-ID", "Last-Event-ID 应为事件序号", "Last-Event-ID must be an event sequence number.")
+		return 0, false, precinct.FieldErrorf(precinct.EINVALID, "Last-Event-ID", "Last-Event-ID 应为事件序号", "Last-Event-ID must be an event sequence number.")
 	}
-	return n, nil
+	return n, true, nil
 }

@@ -186,7 +186,11 @@ func (s *Service) IncidentStats(ctx context.Context, q precinct.StatsQuery) (*pr
 	if err := check(q); err != nil {
 		return nil, err
 	}
-	f := precinct.IncidentFilter{SubBureauID: u.Scope.SubBureauID, PoliceGridID: u.Scope.PoliceGridID}
+	// Statistics count the incidents of a place: the caller's scope, less
+	// the incidents their unit worked elsewhere.
+	sc := precinct.ScopeOf(u)
+	sc.UnitID = ""
+	f := precinct.IncidentFilter{Scope: sc, SubBureauID: u.Scope.SubBureauID, PoliceGridID: u.Scope.PoliceGridID}
 	station := u.Scope.StationID
 	if q.StationID != "" {
 		if station != "" && q.StationID != station {

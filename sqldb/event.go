@@ -86,6 +86,7 @@ func raw(s sql.NullString) json.RawMessage {
 func (db *DB) ListEvents(ctx context.Context, f precinct.EventFilter) ([]*precinct.Event, error) {
 	var w where
 	w.add("seq > ?", f.AfterSeq)
+	w.scope(f.Scope, scopeCols{subBureau: "sub_bureau_id"})
 	w.eq("sub_bureau_id", f.SubBureauID)
 	w.eq("entity_id", f.EntityID)
 	w.in("type", f.Types)
@@ -129,8 +130,8 @@ func (db *DB) RecordAudit(ctx context.Context, r *precinct.AuditRecord) error {
 		r.At = db.clock.Now()
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO audit (id, at, actor, action, entity_type, entity_id, fields, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			r.ID, micros(r.At), r.Actor, r.Action, r.EntityType, r.EntityID, jsonText(r.Fields), r.Address)
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO audit (id, at, actor, action, entity_type, entity_id, fields, address, sub_bureau_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			r.ID, micros(r.At), r.Actor, r.Action, r.EntityType, r.EntityID, jsonText(r.Fields), r.Address, r.SubBureauID, r.Reason)
 		return internal(err)
 	})
 }
@@ -138,14 +139,15 @@ func (db *DB) RecordAudit(ctx context.Context, r *precinct.AuditRecord) error {
 // ListAudit returns audit records, oldest first.
 func (db *DB) ListAudit(ctx context.Context, f precinct.AuditFilter) ([]*precinct.AuditRecord, string, error) {
 	var w where
+	w.scope(f.Scope, scopeCols{subBureau: "sub_bureau_id"})
 	w.eq("actor", f.Actor)
 	w.eq("entity_id", f.EntityID)
-	return page(ctx, db, `SELECT id, at, actor, action, entity_type, entity_id, fields, address FROM audit`, w, f.Cursor, f.Limit,
+	return page(ctx, db, `SELECT id, at, actor, action, entity_type, entity_id, fields, address, sub_bureau_id, reason FROM audit`, w, f.Cursor, f.Limit,
 		func(s scanner) (*precinct.AuditRecord, error) {
 			var r precinct.AuditRecord
 			var at int64
 			var fields string
-			if err := s.Scan(&r.ID, &at, &r.Actor, &r.Action, &r.EntityType, &r.EntityID, &fields, &r.Address); err != nil {
+			if err := s.Scan(&r.ID, &at, &r.Actor, &r.Action, &r.EntityType, &r.EntityID, &fields, &r.Address, &r.SubBureauID, &r.Reason); err != nil {
 				return nil, err
 			}
 			r.At = fromMicros(at)

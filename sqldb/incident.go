@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"precinct"
@@ -20,9 +21,10 @@ func (db *DB) CreateIncident(ctx context.Context, inc *precinct.Incident, events
 		return nil, false, precinct.FieldErrorf(precinct.EINVALID, "id", "警情编号不能为空", "The incident ID is required.")
 	}
 	var stored *precinct.Incident
+	key := intakeKey(inc)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if inc.IdempotencyKey != "" {
-			existing, err := db.incidentWhere(ctx, tx, "idempotency_key = ?", inc.IdempotencyKey)
+		if key != "" {
+			existing, err := db.incidentWhere(ctx, tx, "idempotency_key = ?", key)
 			if err == nil {
 				stored = existing
 				return nil
@@ -36,19 +38,33 @@ func (db *DB) CreateIncident(ctx context.Context, inc *precinct.Incident, events
 		return db.appendEvents(ctx, tx, events)
 	})
 	if err != nil {
-		if precinct.ErrorCode(err) == precinct.ECONFLICT && inc.IdempotencyKey != "" {
+		if precinct.ErrorCode(err) == precinct.ECONFLICT && key != "" {
 			// Another node took the key between our read and our insert.
-			existing, ferr := db.incidentWhere(ctx, db.read, "idempotency_key = ?", inc.IdempotencyKey)
-			if ferr == nil {
-				return existing, false, nil
+			if existing, ferr := db.incidentWhere(ctx, db.read, "idempotency_key = ?", key); ferr == nil {
+				stored = existing
 			}
 		}
-		return nil, false, err
+		if stored == nil {
+			return nil, false, err
+		}
 	}
 	if stored != nil {
+		if stored.RequestHash != inc.RequestHash {
+			return nil, false, precinct.FieldErrorf(precinct.ECONFLICT, "Idempotency-Key", "此 Idempotency-Key 已用于另一内容的接警登记",
+				"The Idempotency-Key was used for an intake with a different body.")
+		}
 		return stored, false, nil
 	}
 	return inc, true, nil
+}
+
+// intakeKey is the stored form of an incident's Idempotency-Key: kept per
+// creator and operation, so that one user's key never meets another's.
+func intakeKey(inc *precinct.Incident) string {
+	if inc.IdempotencyKey == "" {
+		return ""
+	}
+	return inc.CreatedBy + "|intake|" + inc.IdempotencyKey
 }
 
 // factColumns are the values of the columns statistics read (lon, lat,
@@ -117,14 +133,14 @@ func (db *DB) insertIncident(ctx context.Context, tx *sql.Tx, inc *precinct.Inci
 		return err
 	}
 	var key any
-	if inc.IdempotencyKey != "" {
-		key = inc.IdempotencyKey
+	if k := intakeKey(inc); k != "" {
+		key = k
 	}
-	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO incidents (id, sub_bureau_id, station_id, police_grid_id, status, category, received_at, idempotency_key, version, doc,
+	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO incidents (id, sub_bureau_id, station_id, police_grid_id, community_grid_id, status, category, received_at, idempotency_key, request_hash, version, doc,
 		lon, lat, dispatched_at, arrived_at, outcome, satisfaction, handler)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		append([]any{inc.ID, inc.Location.SubBureauID, inc.Location.StationID, inc.Location.PoliceGridID, string(inc.Status), inc.Category,
-			micros(inc.ReceivedAt), key, inc.Version, string(doc)}, factColumns(inc)...)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		append([]any{inc.ID, inc.Location.SubBureauID, inc.Location.StationID, inc.Location.PoliceGridID, inc.Location.CommunityGridID, string(inc.Status), inc.Category,
+			micros(inc.ReceivedAt), key, inc.RequestHash, inc.Version, string(doc)}, factColumns(inc)...)...)
 	if err != nil {
 		return internal(err)
 	}
@@ -210,7 +226,8 @@ type querier interface {
 
 func (db *DB) incidentWhere(ctx context.Context, q querier, cond string, args ...any) (*precinct.Incident, error) {
 	var doc, key sql.NullString
-	err := q.QueryRowContext(ctx, db.q(`SELECT doc, idempotency_key FROM incidents WHERE `+cond), args...).Scan(&doc, &key)
+	var hash string
+	err := q.QueryRowContext(ctx, db.q(`SELECT doc, idempotency_key, request_hash FROM incidents WHERE `+cond), args...).Scan(&doc, &key, &hash)
 	if err != nil {
 		return nil, notFound(err, "警情", "Incident", "")
 	}
@@ -218,8 +235,16 @@ func (db *DB) incidentWhere(ctx context.Context, q querier, cond string, args ..
 	if err := json.Unmarshal([]byte(doc.String), &inc); err != nil {
 		return nil, internal(err)
 	}
-	inc.IdempotencyKey = key.String
+	inc.IdempotencyKey, inc.RequestHash = userKey(key.String), hash
 	return &inc, nil
+}
+
+// userKey is the Idempotency-Key as its creator sent it.
+func userKey(stored string) string {
+	if _, k, ok := strings.Cut(stored, "|intake|"); ok {
+		return k
+	}
+	return stored
 }
 
 // FindIncident returns one incident.
@@ -234,6 +259,7 @@ func (db *DB) FindIncident(ctx context.Context, id string) (*precinct.Incident, 
 // incidentsWhere selects incidents by every field of f but Cursor and Limit.
 func incidentsWhere(f precinct.IncidentFilter) where {
 	var w where
+	incidentScope(&w, f.Scope)
 	w.eq("i.sub_bureau_id", f.SubBureauID)
 	w.eq("i.police_grid_id", f.PoliceGridID)
 	w.eq("i.category", f.Category)
@@ -266,6 +292,31 @@ func incidentsWhere(f precinct.IncidentFilter) where {
 		w.add("i.received_at < ?", micros(f.Until))
 	}
 	return w
+}
+
+// incidentScope keeps w to the incidents sc reaches: those at a place it
+// covers (precinct.Location.Covers), those shared with its station, and
+// those its own unit was ever sent to.
+func incidentScope(w *where, sc precinct.Scope) {
+	if sc.All {
+		return
+	}
+	if sc.SubBureauID == "" {
+		w.add("1 = 0")
+		return
+	}
+	place, args := scopeCond(sc, scopeCols{subBureau: "i.sub_bureau_id", station: "i.station_id", policeGrid: "i.police_grid_id", communityGrid: "i.community_grid_id"})
+	if sc.StationID != "" {
+		// Shared with the station (incident_stations also lists each
+		// incident's home station, which the place condition has judged).
+		place = "(" + place + " OR i.sub_bureau_id = ? AND i.station_id <> ? AND i.id IN (SELECT incident_id FROM incident_stations WHERE station_id = ?))"
+		args = append(args, sc.SubBureauID, sc.StationID, sc.StationID)
+	}
+	if sc.UnitID != "" {
+		place = "(" + place + " OR i.id IN (SELECT incident_id FROM incident_units WHERE unit_id = ?))"
+		args = append(args, sc.UnitID)
+	}
+	w.add(place, args...)
 }
 
 // ListIncidents returns a page of incidents, newest first.
@@ -329,9 +380,9 @@ func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) err
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE incidents SET status = ?, station_id = ?, police_grid_id = ?, category = ?, version = ?, doc = ?,
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE incidents SET status = ?, station_id = ?, police_grid_id = ?, community_grid_id = ?, category = ?, version = ?, doc = ?,
 			lon = ?, lat = ?, dispatched_at = ?, arrived_at = ?, outcome = ?, satisfaction = ?, handler = ? WHERE id = ? AND version = ?`),
-			append(append([]any{string(inc.Status), inc.Location.StationID, inc.Location.PoliceGridID, inc.Category, inc.Version, string(doc)},
+			append(append([]any{string(inc.Status), inc.Location.StationID, inc.Location.PoliceGridID, inc.Location.CommunityGridID, inc.Category, inc.Version, string(doc)},
 				factColumns(inc)...), inc.ID, c.PrevVersion)...)
 		if err != nil {
 			return internal(err)
@@ -347,7 +398,11 @@ func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) err
 			if st == "" {
 				st = precinct.UnitDispatched
 			}
-			res, err := tx.ExecContext(ctx, db.q(`UPDATE units SET incident_id = ?, status = ? WHERE id = ? AND incident_id IS NULL`), inc.ID, string(st), uid)
+			// The unit must be free and on duty, checked in this same
+			// statement: a unit going off duty between the caller's check
+			// and this claim is not dispatched.
+			res, err := tx.ExecContext(ctx, db.q(`UPDATE units SET incident_id = ?, status = ? WHERE id = ? AND incident_id IS NULL AND status NOT IN (?, ?)`),
+				inc.ID, string(st), uid, string(precinct.UnitOffDuty), string(precinct.UnitBusy))
 			if err != nil {
 				return internal(err)
 			}
@@ -392,17 +447,23 @@ func (db *DB) addIncidentUnits(ctx context.Context, tx *sql.Tx, incidentID strin
 	return nil
 }
 
-// heldError explains why a unit could not be claimed.
+// heldError explains why a unit could not be claimed: unknown, held by
+// another incident, or off duty or busy.
 func (db *DB) heldError(ctx context.Context, tx *sql.Tx, unitID string) error {
 	var holder sql.NullString
-	var callsign string
-	err := tx.QueryRowContext(ctx, db.q(`SELECT incident_id, callsign FROM units WHERE id = ?`), unitID).Scan(&holder, &callsign)
+	var callsign, status string
+	err := tx.QueryRowContext(ctx, db.q(`SELECT incident_id, callsign, status FROM units WHERE id = ?`), unitID).Scan(&holder, &callsign, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		e := precinct.ErrNotFound("警力单元", "Unit", unitID)
 		e.Field = "units"
 		return e
 	} else if err != nil {
 		return internal(err)
+	}
+	if !holder.Valid {
+		e := precinct.FieldErrorf(precinct.ECONFLICT, "units", "警力 %s 不在岗或忙碌", "Unit %s is off duty or busy.", callsign)
+		e.Data = map[string]string{"unit_id": unitID, "status": status}
+		return e
 	}
 	e := precinct.Errorf(precinct.ECONFLICT, "警力 %s 正在处置警情 %s", "Unit %s is serving incident %s.", callsign, holder.String)
 	e.Data = map[string]string{"unit_id": unitID, "incident_id": holder.String}

@@ -48,8 +48,11 @@ func (db *DB) ImportJurisdiction(ctx context.Context, j *precinct.Jurisdiction) 
 				o.ID, o.StationID, o.PoliceGridID, o.Name, o.Location.Lon, o.Location.Lat)
 		}
 		for _, p := range j.People {
-			ins.exec(`INSERT INTO people (id, name, kind, station_id, team, service_station_id, police_grid_id, phone, id_number, seconded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				p.ID, p.Name, string(p.Kind), p.StationID, string(p.Team), p.ServiceStationID, p.PoliceGridID, p.Phone, p.IDNumber, boolInt(p.Seconded))
+			if p.SubBureauID == "" {
+				p.SubBureauID = sb.ID
+			}
+			ins.exec(`INSERT INTO people (id, name, kind, sub_bureau_id, station_id, team, service_station_id, police_grid_id, phone, id_number, seconded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				p.ID, p.Name, string(p.Kind), p.SubBureauID, p.StationID, string(p.Team), p.ServiceStationID, p.PoliceGridID, p.Phone, p.IDNumber, boolInt(p.Seconded))
 		}
 		for _, u := range j.Units {
 			status := u.Status
@@ -151,6 +154,7 @@ func (db *DB) FindStation(ctx context.Context, id string) (*precinct.Station, er
 // ListStations returns a page of stations ordered by ID.
 func (db *DB) ListStations(ctx context.Context, f precinct.StationFilter) ([]*precinct.Station, string, error) {
 	var w where
+	w.scope(f.Scope, scopeCols{subBureau: "sub_bureau_id", station: "id"})
 	w.eq("sub_bureau_id", f.SubBureauID)
 	w.eq("kind", string(f.Kind))
 	w.in("id", f.IDs)
@@ -211,13 +215,11 @@ func (db *DB) FindPoliceGrid(ctx context.Context, id string) (*precinct.PoliceGr
 // ListPoliceGrids returns a page of police grids ordered by ID.
 func (db *DB) ListPoliceGrids(ctx context.Context, f precinct.GridFilter) ([]*precinct.PoliceGrid, string, error) {
 	var w where
+	w.scope(f.Scope, scopeCols{subBureau: "s.sub_bureau_id", station: "g.station_id", policeGrid: "g.id"})
 	w.eq("g.station_id", f.StationID)
 	w.eq("g.id", f.PoliceGridID)
-	from := `SELECT ` + policeGridColumns + ` FROM police_grids g`
-	if f.SubBureauID != "" {
-		from += ` JOIN stations s ON s.id = g.station_id`
-		w.eq("s.sub_bureau_id", f.SubBureauID)
-	}
+	w.eq("s.sub_bureau_id", f.SubBureauID)
+	from := `SELECT ` + policeGridColumns + ` FROM police_grids g JOIN stations s ON s.id = g.station_id`
 	return page(ctx, db, from, w, f.Cursor, f.Limit, scanPoliceGrid, func(g *precinct.PoliceGrid) string { return g.ID })
 }
 
@@ -244,13 +246,11 @@ func (db *DB) FindCommunityGrid(ctx context.Context, id string) (*precinct.Commu
 // ListCommunityGrids returns a page of community grids ordered by ID.
 func (db *DB) ListCommunityGrids(ctx context.Context, f precinct.GridFilter) ([]*precinct.CommunityGrid, string, error) {
 	var w where
+	w.scope(f.Scope, scopeCols{subBureau: "s.sub_bureau_id", station: "g.station_id", policeGrid: "c.police_grid_id", communityGrid: "c.id"})
 	w.eq("c.police_grid_id", f.PoliceGridID)
-	from := `SELECT ` + communityGridColumns + ` FROM community_grids c`
-	if f.StationID != "" || f.SubBureauID != "" {
-		from += ` JOIN police_grids g ON g.id = c.police_grid_id JOIN stations s ON s.id = g.station_id`
-		w.eq("g.station_id", f.StationID)
-		w.eq("s.sub_bureau_id", f.SubBureauID)
-	}
+	w.eq("g.station_id", f.StationID)
+	w.eq("s.sub_bureau_id", f.SubBureauID)
+	from := `SELECT ` + communityGridColumns + ` FROM community_grids c JOIN police_grids g ON g.id = c.police_grid_id JOIN stations s ON s.id = g.station_id`
 	return page(ctx, db, from, w, f.Cursor, f.Limit, scanCommunityGrid, func(g *precinct.CommunityGrid) string { return g.ID })
 }
 
@@ -272,13 +272,13 @@ func (db *DB) AllGrids(ctx context.Context) ([]*precinct.PoliceGrid, []*precinct
 	return pgs, cgs, err
 }
 
-const personColumns = `id, name, kind, station_id, team, service_station_id, police_grid_id, phone, id_number, seconded`
+const personColumns = `id, name, kind, sub_bureau_id, station_id, team, service_station_id, police_grid_id, phone, id_number, seconded`
 
 func scanPerson(s scanner) (*precinct.Person, error) {
 	var p precinct.Person
 	var kind, team string
 	var seconded int64
-	if err := s.Scan(&p.ID, &p.Name, &kind, &p.StationID, &team, &p.ServiceStationID, &p.PoliceGridID, &p.Phone, &p.IDNumber, &seconded); err != nil {
+	if err := s.Scan(&p.ID, &p.Name, &kind, &p.SubBureauID, &p.StationID, &team, &p.ServiceStationID, &p.PoliceGridID, &p.Phone, &p.IDNumber, &seconded); err != nil {
 		return nil, err
 	}
 	p.Kind, p.Team, p.Seconded = precinct.PersonKind(kind), precinct.TeamKind(team), seconded != 0
@@ -295,6 +295,7 @@ func (db *DB) FindPerson(ctx context.Context, id string) (*precinct.Person, erro
 // ListPeople returns a page of people ordered by ID.
 func (db *DB) ListPeople(ctx context.Context, f precinct.PersonFilter) ([]*precinct.Person, string, error) {
 	var w where
+	w.scope(f.Scope, scopeCols{subBureau: "sub_bureau_id", station: "station_id", policeGrid: "police_grid_id"})
 	w.eq("station_id", f.StationID)
 	w.eq("service_station_id", f.ServiceStationID)
 	w.eq("kind", string(f.Kind))

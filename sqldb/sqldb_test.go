@@ -254,7 +254,7 @@ func testBackfill(t *testing.T, db *sqldb.DB, driver, dsn, migrations string) {
 	}
 	read := func() []precinct.IncidentFact {
 		var out []precinct.IncidentFact
-		if err := db.IncidentFacts(ctx, precinct.IncidentFilter{}, func(f *precinct.IncidentFact) error {
+		if err := db.IncidentFacts(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere}, func(f *precinct.IncidentFact) error {
 			out = append(out, *f)
 			return nil
 		}); err != nil {
@@ -351,7 +351,7 @@ func TestImportIncidents(t *testing.T) {
 				t.Errorf("timeline %v %+v", err, tl)
 			}
 			n := 0
-			if err := db.IncidentFacts(ctx, precinct.IncidentFilter{StationIDs: []string{"st1"}}, func(f *precinct.IncidentFact) error {
+			if err := db.IncidentFacts(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, StationIDs: []string{"st1"}}, func(f *precinct.IncidentFact) error {
 				if f.Outcome == precinct.OutcomeResolvedOnScene {
 					n++
 				}
@@ -420,7 +420,7 @@ func TestIncidentUnitsBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, unit := range next.Units {
-			list, _, err := db.ListIncidents(ctx, precinct.IncidentFilter{UnitID: unit})
+			list, _, err := db.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, UnitID: unit})
 			if err != nil || len(list) != 1 {
 				t.Errorf("after the backfill, %s has %d incidents (%v)", unit, len(list), err)
 			}

@@ -34,6 +34,14 @@ func (db *DB) FindUnit(ctx context.Context, id string) (*precinct.Unit, error) {
 // ListUnits returns a page of units ordered by ID.
 func (db *DB) ListUnits(ctx context.Context, f precinct.UnitFilter) ([]*precinct.Unit, string, error) {
 	var w where
+	own, ownArgs := ownUnit(f.Scope, "id")
+	w.scopeOr(f.Scope, scopeCols{subBureau: "sub_bureau_id", policeGrid: "police_grid_id"}, own, ownArgs...)
+	if f.Scope.StationID != "" && !f.Scope.All {
+		// A station reaches its own units and those of the police service
+		// stations bound to it.
+		w.add(`(station_id = ? OR station_id = '' AND service_station_id IN (SELECT id FROM service_stations WHERE station_a = ? OR station_b = ?) OR id = ?)`,
+			f.Scope.StationID, f.Scope.StationID, f.Scope.StationID, f.Scope.UnitID)
+	}
 	w.eq("sub_bureau_id", f.SubBureauID)
 	w.in("station_id", f.StationIDs)
 	w.eq("service_station_id", f.ServiceStationID)
@@ -44,6 +52,15 @@ func (db *DB) ListUnits(ctx context.Context, f precinct.UnitFilter) ([]*precinct
 		w.in("status", strs(f.Status))
 	}
 	return page(ctx, db, `SELECT `+unitColumns+` FROM units`, w, f.Cursor, f.Limit, scanUnit, func(u *precinct.Unit) string { return u.ID })
+}
+
+// ownUnit is the condition that a row's column col names the scope's own
+// unit ("" when the scope has none).
+func ownUnit(sc precinct.Scope, col string) (string, []any) {
+	if sc.UnitID == "" {
+		return "", nil
+	}
+	return col + " = ?", []any{sc.UnitID}
 }
 
 func strs[T ~string](vs []T) []string {
@@ -193,9 +210,12 @@ func (db *DB) CreateCheckIn(ctx context.Context, c *precinct.CheckIn, ev *precin
 // ListCheckIns returns a page of check-ins ordered by ID (which is by time).
 func (db *DB) ListCheckIns(ctx context.Context, f precinct.CheckInFilter) ([]*precinct.CheckIn, string, error) {
 	var w where
+	own, ownArgs := ownUnit(f.Scope, "unit_id")
+	w.scopeOr(f.Scope, scopeCols{subBureau: "sub_bureau_id", station: "station_id", policeGrid: "police_grid_id", communityGrid: "community_grid_id"}, own, ownArgs...)
 	w.eq("sub_bureau_id", f.SubBureauID)
 	w.eq("station_id", f.StationID)
 	w.eq("user_id", f.UserID)
+	w.eq("unit_id", f.UnitID)
 	if !f.Since.IsZero() {
 		w.add("at >= ?", micros(f.Since))
 	}

@@ -26,12 +26,8 @@ func validateUser(u *precinct.User) error {
 	switch {
 	case u.ID == "":
 		return precinct.FieldErrorf(precinct.EINVALID, "id", "用户编号不能为空", "The user ID is required.")
-	case u.Username == "":
-		return precinct.FieldErrorf(precinct.EINVALID, "username", "用户名不能为空", "The username is required.")
-	case !u.Role.Valid():
-		return precinct.FieldErrorf(precinct.EINVALID, "role", "未知的角色：%q", "Unknown role %q.", u.Role)
 	}
-	return nil
+	return u.Validate()
 }
 
 func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *precinct.User) error {

@@ -35,6 +35,9 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"categories", testCategories},
 		{"audit", testAudit},
 		{"check-ins", testCheckIns},
+		{"every list keeps to the scope", testScopes},
+		{"idempotency keys are the creator's own", testIdempotencyPerCreator},
+		{"a unit off duty is not claimed", testClaimOffDuty},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,6 +98,30 @@ func Fixture() *precinct.Jurisdiction {
 	return j
 }
 
+// Fixture2 returns a second jurisdiction, away from the first: sub-bureau
+// sb2 with station st3, police grid pg3 with community grid cg5, a person,
+// a unit and two users, so that tests see that one sub-bureau never reaches
+// the other.
+func Fixture2() *precinct.Jurisdiction {
+	return &precinct.Jurisdiction{
+		SubBureau: precinct.SubBureau{ID: "sb2", Name: "邻区分局", CityBureau: "测试市局", Code: "500115", Datum: precinct.WGS84, Boundary: square(110, 29, 1), Derived: true},
+		Stations: []*precinct.Station{
+			{ID: "st3", SubBureauID: "sb2", Name: "三所", Kind: precinct.StationUrban, Location: precinct.Point{Lon: 110.2, Lat: 29.2}, Boundary: square(110, 29, 1)},
+		},
+		PoliceGrids:    []*precinct.PoliceGrid{{ID: "pg3", StationID: "st3", Name: "丙社区", Code: "500115001001", OfficerID: "p4", Boundary: square(110, 29, 1), Derived: true}},
+		CommunityGrids: []*precinct.CommunityGrid{{ID: "cg5", PoliceGridID: "pg3", Name: "网格5", WorkerID: "p4", Boundary: square(110, 29, 1), Derived: true}},
+		People: []*precinct.Person{
+			{ID: "p4", Name: "赵警官", Kind: precinct.PersonOfficer, StationID: "st3", Team: precinct.TeamCommunity, PoliceGridID: "pg3", Phone: "13800000004", IDNumber: "500115199002021235"},
+		},
+		Units: []*precinct.Unit{{ID: "un7", Callsign: "丙巡1", Kind: precinct.UnitPatrolCar, SubBureauID: "sb2", StationID: "st3", Members: []string{"p4"},
+			Status: precinct.UnitAvailable, Position: precinct.Point{Lon: 110.2, Lat: 29.2}, PositionAt: t0}},
+		Users: []*precinct.User{
+			{ID: "u4", Username: "dispatcher2", Name: "邻区调度员", Role: precinct.RoleDispatcher, Scope: precinct.Location{SubBureauID: "sb2"}, CreatedAt: t0},
+			{ID: "u5", Username: "cmd3", Name: "三所指挥室", Role: precinct.RoleCommand, Scope: precinct.Location{SubBureauID: "sb2", StationID: "st3"}, CreatedAt: t0},
+		},
+	}
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -109,9 +136,11 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
+// imported imports both fixtures: sub-bureaus sb1 and sb2.
 func imported(t *testing.T, s precinct.Store) {
 	t.Helper()
 	must(t, s.ImportJurisdiction(context.Background(), Fixture()))
+	must(t, s.ImportJurisdiction(context.Background(), Fixture2()))
 }
 
 func testImport(t *testing.T, s precinct.Store) {
@@ -126,6 +155,14 @@ func testImport(t *testing.T, s precinct.Store) {
 		t.Fatal("store empty after import")
 	}
 	wantCode(t, s.ImportJurisdiction(ctx, Fixture()), precinct.ECONFLICT)
+	noScope := Fixture2()
+	noScope.SubBureau.ID = "sb9"
+	noScope.Stations, noScope.PoliceGrids, noScope.CommunityGrids, noScope.People, noScope.Units = nil, nil, nil, nil, nil
+	noScope.Users = []*precinct.User{{ID: "u9", Username: "nobody", Role: precinct.RoleDispatcher, CreatedAt: t0}}
+	wantCode(t, s.ImportJurisdiction(ctx, noScope), precinct.EINVALID)
+	if _, err := s.FindSubBureau(ctx, "sb9"); precinct.ErrorCode(err) != precinct.ENOTFOUND {
+		t.Errorf("a refused import left its sub-bureau: %v", err)
+	}
 
 	sb, err := s.FindSubBureau(ctx, "sb1")
 	must(t, err)
@@ -139,12 +176,12 @@ func testImport(t *testing.T, s precinct.Store) {
 	}
 	_, err = s.FindStation(ctx, "nope")
 	wantCode(t, err, precinct.ENOTFOUND)
-	sts, _, err := s.ListStations(ctx, precinct.StationFilter{Kind: precinct.StationCentral})
+	sts, _, err := s.ListStations(ctx, precinct.StationFilter{Scope: precinct.Everywhere, Kind: precinct.StationCentral})
 	must(t, err)
 	if len(sts) != 1 || sts[0].ID != "st1" {
 		t.Errorf("central stations %v", sts)
 	}
-	sts, _, err = s.ListStations(ctx, precinct.StationFilter{IDs: []string{}})
+	sts, _, err = s.ListStations(ctx, precinct.StationFilter{Scope: precinct.Everywhere, IDs: []string{}})
 	must(t, err)
 	if len(sts) != 0 {
 		t.Errorf("an empty ID list matched %d stations", len(sts))
@@ -161,17 +198,17 @@ func testImport(t *testing.T, s precinct.Store) {
 	}
 	pgs, cgs, err := s.AllGrids(ctx)
 	must(t, err)
-	if len(pgs) != 2 || len(cgs) != 4 || pgs[0].OfficerID != "p1" || !cgs[0].Derived {
+	if len(pgs) != 3 || len(cgs) != 5 || pgs[0].OfficerID != "p1" || !cgs[0].Derived {
 		t.Errorf("grids %d %d", len(pgs), len(cgs))
 	}
-	cgs, _, err = s.ListCommunityGrids(ctx, precinct.GridFilter{StationID: "st2"})
+	cgs, _, err = s.ListCommunityGrids(ctx, precinct.GridFilter{Scope: precinct.Everywhere, StationID: "st2"})
 	must(t, err)
 	if len(cgs) != 2 || cgs[0].PoliceGridID != "pg2" {
 		t.Errorf("community grids of st2: %v", cgs)
 	}
 	p, err := s.FindPerson(ctx, "p1")
 	must(t, err)
-	if p.IDNumber != "500114199001011234" || p.Team != precinct.TeamCommunity {
+	if p.IDNumber != "500114199001011234" || p.Team != precinct.TeamCommunity || p.SubBureauID != "sb1" {
 		t.Errorf("person %+v", p)
 	}
 	u, err := s.FindUnit(ctx, "un4")
@@ -191,7 +228,7 @@ func testPagination(t *testing.T, s precinct.Store) {
 	imported(t, s)
 	var ids []string
 	for cur := ""; ; {
-		us, next, err := s.ListUnits(ctx, precinct.UnitFilter{Cursor: cur, Limit: 4})
+		us, next, err := s.ListUnits(ctx, precinct.UnitFilter{Scope: precinct.Everywhere, Cursor: cur, Limit: 4})
 		must(t, err)
 		for _, u := range us {
 			ids = append(ids, u.ID)
@@ -200,12 +237,12 @@ func testPagination(t *testing.T, s precinct.Store) {
 			break
 		}
 	}
-	if fmt.Sprint(ids) != "[un1 un2 un3 un4 un5 un6]" {
+	if fmt.Sprint(ids) != "[un1 un2 un3 un4 un5 un6 un7]" {
 		t.Errorf("pages gave %v", ids)
 	}
-	_, _, err := s.ListUnits(ctx, precinct.UnitFilter{Cursor: "%zz"})
+	_, _, err := s.ListUnits(ctx, precinct.UnitFilter{Scope: precinct.Everywhere, Cursor: "%zz"})
 	wantCode(t, err, precinct.EINVALID)
-	us, _, err := s.ListUnits(ctx, precinct.UnitFilter{StationIDs: []string{"st2"}, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}})
+	us, _, err := s.ListUnits(ctx, precinct.UnitFilter{Scope: precinct.Everywhere, StationIDs: []string{"st2"}, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}})
 	must(t, err)
 	if len(us) != 3 {
 		t.Errorf("st2 units: %d", len(us))
@@ -221,6 +258,9 @@ func testUsers(t *testing.T, s precinct.Store) {
 	dup.ID = "u10"
 	wantCode(t, s.CreateUser(ctx, &dup), precinct.ECONFLICT)
 	wantCode(t, s.CreateUser(ctx, &precinct.User{ID: "u11", Username: "x", Role: "pilot"}), precinct.EINVALID)
+	// Only an administrator may be without a jurisdiction (fail closed).
+	wantCode(t, s.CreateUser(ctx, &precinct.User{ID: "u12", Username: "lost", Role: precinct.RoleDispatcher}), precinct.EINVALID)
+	must(t, s.CreateUser(ctx, &precinct.User{ID: "u13", Username: "root", Role: precinct.RoleAdmin}))
 	got, err := s.FindUser(ctx, "u9")
 	must(t, err)
 	if got.PasswordHash != "h1" || got.Role != precinct.RoleChief {
@@ -228,8 +268,8 @@ func testUsers(t *testing.T, s precinct.Store) {
 	}
 	all, err := s.ListUsers(ctx)
 	must(t, err)
-	if len(all) != 4 {
-		t.Errorf("%d users", len(all))
+	if len(all) != 7 {
+		t.Errorf("%d users, want 7", len(all))
 	}
 	sess := &precinct.Session{TokenHash: "th", UserID: "u9", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 	must(t, s.CreateSession(ctx, sess))
@@ -285,27 +325,27 @@ func testIncidents(t *testing.T, s precinct.Store) {
 	_, err = s.FindIncident(ctx, "nope")
 	wantCode(t, err, precinct.ENOTFOUND)
 
-	list, next, err := s.ListIncidents(ctx, precinct.IncidentFilter{Limit: 3})
+	list, next, err := s.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, Limit: 3})
 	must(t, err)
 	if len(list) != 3 || list[0].ID != "inc4" || next == "" {
 		t.Fatalf("first page %v next %q", ids(list), next)
 	}
-	rest, next, err := s.ListIncidents(ctx, precinct.IncidentFilter{Limit: 3, Cursor: next})
+	rest, next, err := s.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, Limit: 3, Cursor: next})
 	must(t, err)
 	if fmt.Sprint(ids(rest)) != "[inc1 inc0]" || next != "" {
 		t.Errorf("second page %v next %q", ids(rest), next)
 	}
-	st2, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{StationIDs: []string{"st2"}})
+	st2, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, StationIDs: []string{"st2"}})
 	must(t, err)
 	if fmt.Sprint(ids(st2)) != "[inc4]" {
 		t.Errorf("st2 sees %v", ids(st2))
 	}
-	st1, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{StationIDs: []string{"st1"}})
+	st1, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, StationIDs: []string{"st1"}})
 	must(t, err)
 	if len(st1) != 5 {
 		t.Errorf("st1 sees %d incidents, want 5 (one shared)", len(st1))
 	}
-	since, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{Since: t0.Add(3 * time.Minute), Status: []precinct.IncidentStatus{precinct.IncidentReceived}})
+	since, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, Since: t0.Add(3 * time.Minute), Status: []precinct.IncidentStatus{precinct.IncidentReceived}})
 	must(t, err)
 	if len(since) != 2 {
 		t.Errorf("since: %v", ids(since))
@@ -356,7 +396,7 @@ func testIncidentFacts(t *testing.T, s precinct.Store) {
 		}))
 		return out
 	}
-	all := facts(precinct.IncidentFilter{SubBureauID: "sb1"})
+	all := facts(precinct.IncidentFilter{Scope: precinct.Everywhere, SubBureauID: "sb1"})
 	if len(all) != 3 {
 		t.Fatalf("%d facts, want 3", len(all))
 	}
@@ -372,19 +412,19 @@ func testIncidentFacts(t *testing.T, s precinct.Store) {
 	if f2 := all["2h0m0s"]; f2.StationID != "st2" || f2.DispatchedAt != nil || f2.Outcome != precinct.OutcomeOpen {
 		t.Errorf("inc2 facts %+v", f2)
 	}
-	if got := facts(precinct.IncidentFilter{StationIDs: []string{"st2"}}); len(got) != 1 {
+	if got := facts(precinct.IncidentFilter{Scope: precinct.Everywhere, StationIDs: []string{"st2"}}); len(got) != 1 {
 		t.Errorf("st2 has %d facts, want 1", len(got))
 	}
-	if got := facts(precinct.IncidentFilter{StationIDs: []string{"st1"}, Since: t0.Add(time.Hour), Until: t0.Add(2 * time.Hour)}); len(got) != 1 || got["1h0m0s"].Category != "dispute" {
+	if got := facts(precinct.IncidentFilter{Scope: precinct.Everywhere, StationIDs: []string{"st1"}, Since: t0.Add(time.Hour), Until: t0.Add(2 * time.Hour)}); len(got) != 1 || got["1h0m0s"].Category != "dispute" {
 		t.Errorf("st1 in the second hour: %+v", got)
 	}
-	if got := facts(precinct.IncidentFilter{PoliceGridID: "pg1"}); len(got) != 3 {
+	if got := facts(precinct.IncidentFilter{Scope: precinct.Everywhere, PoliceGridID: "pg1"}); len(got) != 3 {
 		t.Errorf("pg1 has %d facts, want 3", len(got))
 	}
-	if got := facts(precinct.IncidentFilter{PoliceGridID: "pg2"}); len(got) != 0 {
+	if got := facts(precinct.IncidentFilter{Scope: precinct.Everywhere, PoliceGridID: "pg2"}); len(got) != 0 {
 		t.Errorf("pg2 has %d facts, want 0", len(got))
 	}
-	if got := facts(precinct.IncidentFilter{SubBureauID: "sb9"}); len(got) != 0 {
+	if got := facts(precinct.IncidentFilter{Scope: precinct.Everywhere, SubBureauID: "sb9"}); len(got) != 0 {
 		t.Errorf("another sub-bureau has %d facts", len(got))
 	}
 }
@@ -423,12 +463,12 @@ func testIdempotency(t *testing.T, s precinct.Store) {
 		}()
 	}
 	wg.Wait()
-	list, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{})
+	list, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere})
 	must(t, err)
 	if created != 1 || len(seen) != 1 || len(list) != 1 {
 		t.Fatalf("created %d, distinct answers %d, stored %d; want 1 each", created, len(seen), len(list))
 	}
-	evs, err := s.ListEvents(ctx, precinct.EventFilter{})
+	evs, err := s.ListEvents(ctx, precinct.EventFilter{Scope: precinct.Everywhere})
 	must(t, err)
 	if len(evs) != 1 {
 		t.Errorf("%d events for one incident", len(evs))
@@ -466,7 +506,7 @@ func testUnitIncidents(t *testing.T, s precinct.Store) {
 	must(t, err)
 	must(t, s.UpdateIncident(ctx, dispatchChange(b, "un1")))
 	for unit, want := range map[string]string{"un1": "[b a]", "un2": "[a]", "un3": "[]"} {
-		list, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{UnitID: unit})
+		list, _, err := s.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, UnitID: unit})
 		must(t, err)
 		if got := fmt.Sprint(ids(list)); got != want {
 			t.Errorf("incidents of %s: %s, want %s", unit, got, want)
@@ -530,7 +570,7 @@ func testClaimRace(t *testing.T, s precinct.Store) {
 	if u.IncidentID != winner || u.Status != precinct.UnitDispatched {
 		t.Errorf("unit %+v", u)
 	}
-	evs, err := s.ListEvents(ctx, precinct.EventFilter{Types: []string{"incident.dispatched"}})
+	evs, err := s.ListEvents(ctx, precinct.EventFilter{Scope: precinct.Everywhere, Types: []string{"incident.dispatched"}})
 	must(t, err)
 	if len(evs) != 1 {
 		t.Errorf("%d dispatch events, want 1", len(evs))
@@ -656,7 +696,7 @@ func testOutbox(t *testing.T, s precinct.Store) {
 	if len(un2) != 1 || un2[0].Seq != un[2].Seq {
 		t.Errorf("after marking: %d unpublished", len(un2))
 	}
-	after, err := s.ListEvents(ctx, precinct.EventFilter{AfterSeq: un[0].Seq})
+	after, err := s.ListEvents(ctx, precinct.EventFilter{Scope: precinct.Everywhere, AfterSeq: un[0].Seq})
 	must(t, err)
 	if len(after) != 2 || after[0].Seq != un[1].Seq || string(after[0].After) == "" {
 		t.Errorf("events after %d: %d", un[0].Seq, len(after))
@@ -685,7 +725,7 @@ func testRules(t *testing.T, s precinct.Store) {
 	if string(doc) != `{"k":7}` || version != 2 || v != 2 {
 		t.Errorf("rules %s v%d", doc, version)
 	}
-	evs, _ := s.ListEvents(ctx, precinct.EventFilter{Types: []string{"rules.updated"}})
+	evs, _ := s.ListEvents(ctx, precinct.EventFilter{Scope: precinct.Everywhere, Types: []string{"rules.updated"}})
 	if len(evs) != 2 {
 		t.Errorf("%d rules events, want 2 (the refused change writes none)", len(evs))
 	}
@@ -711,7 +751,7 @@ func testAudit(t *testing.T, s precinct.Store) {
 	ctx := context.Background()
 	must(t, s.RecordAudit(ctx, &precinct.AuditRecord{Actor: "u1", Action: "personal.read", EntityType: "person", EntityID: "p1", Fields: []string{"phone"}, Address: "127.0.0.1"}))
 	must(t, s.RecordAudit(ctx, &precinct.AuditRecord{Actor: "u2", Action: "personal.read", EntityType: "person", EntityID: "p2"}))
-	rs, _, err := s.ListAudit(ctx, precinct.AuditFilter{Actor: "u1"})
+	rs, _, err := s.ListAudit(ctx, precinct.AuditFilter{Scope: precinct.Everywhere, Actor: "u1"})
 	must(t, err)
 	if len(rs) != 1 || rs[0].EntityID != "p1" || len(rs[0].Fields) != 1 || rs[0].At.IsZero() {
 		t.Errorf("audit %+v", rs)
@@ -724,12 +764,12 @@ func testCheckIns(t *testing.T, s precinct.Store) {
 	loc := precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1", CommunityGridID: "cg1"}
 	c := &precinct.CheckIn{UserID: "u3", PersonID: "p1", UnitID: "un1", Point: precinct.Point{Lon: 108.1, Lat: 29.1}, Location: loc, At: t0, Note: "到岗"}
 	must(t, s.CreateCheckIn(ctx, c, precinct.NewEvent(ctx, t0, "checkin.created", loc, "checkin", "c", nil, nil, nil)))
-	cs, _, err := s.ListCheckIns(ctx, precinct.CheckInFilter{StationID: "st1", Since: t0.Add(-time.Hour)})
+	cs, _, err := s.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, StationID: "st1", Since: t0.Add(-time.Hour)})
 	must(t, err)
 	if len(cs) != 1 || cs[0].Location != loc || cs[0].Note != "到岗" || !cs[0].At.Equal(t0) {
 		t.Errorf("check-ins %+v", cs)
 	}
-	cs, _, _ = s.ListCheckIns(ctx, precinct.CheckInFilter{Since: t0.Add(time.Hour)})
+	cs, _, _ = s.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, Since: t0.Add(time.Hour)})
 	if len(cs) != 0 {
 		t.Error("since filter ignored")
 	}

@@ -55,7 +55,7 @@ func BenchmarkIntake(b *testing.B) {
 			}
 		}
 		station := login(b, base, cmd.Username, testDemoPassword)
-		feeds := []*feed{openFeed(b, c), openFeed(b, station)}
+		feeds := []*sseFeed{openFeed(b, c), openFeed(b, station)}
 		var acks, delivery []time.Duration
 		tick := time.NewTicker(10 * time.Millisecond) // 100 incidents/s
 		defer tick.Stop()

@@ -168,8 +168,12 @@ func TestBadInputIsRejectedAndNothingWritten(t *testing.T) {
 			code, raw := c.raw("POST", "/api/v1/incidents", tt.body, nil)
 			var e apiError
 			_ = json.Unmarshal(raw, &e)
-			if code != 400 || e.Error.Code != precinct.EINVALID || e.Error.Message == "" || e.Error.MessageEN == "" {
-				t.Fatalf("status %d body %.300s; want 400 EINVALID with both messages", code, raw)
+			status, want := 400, precinct.EINVALID
+			if tt.name == "body over the limit" {
+				status, want = 413, precinct.ETOOLARGE
+			}
+			if code != status || e.Error.Code != want || e.Error.Message == "" || e.Error.MessageEN == "" {
+				t.Fatalf("status %d body %.300s; want %d %s with both messages", code, raw, status, want)
 			}
 			if tt.field != "" && e.Error.Field != tt.field {
 				t.Errorf("field %q, want %q", e.Error.Field, tt.field)

@@ -13,16 +13,16 @@ import (
 	"precinct"
 )
 
-// feed is one console's SSE connection.
-type feed struct {
+// sseFeed is one console's SSE connection.
+type sseFeed struct {
 	events chan precinct.Event
 	resp   *http.Response
 }
 
-func openFeed(t testing.TB, c *client) *feed { return openFeedFrom(t, c, 0) }
+func openFeed(t testing.TB, c *client) *sseFeed { return openFeedFrom(t, c, 0) }
 
 // openFeedFrom resumes a feed after an event sequence number (0: live only).
-func openFeedFrom(t testing.TB, c *client, after int64) *feed {
+func openFeedFrom(t testing.TB, c *client, after int64) *sseFeed {
 	t.Helper()
 	req, _ := http.NewRequest("GET", c.base+"/api/v1/stream", nil)
 	req.Header.Set("Authorization", "Bearer "+c.token)
@@ -33,7 +33,7 @@ func openFeedFrom(t testing.TB, c *client, after int64) *feed {
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("stream: %v", err)
 	}
-	f := &feed{events: make(chan precinct.Event, 100), resp: resp}
+	f := &sseFeed{events: make(chan precinct.Event, 100), resp: resp}
 	t.Cleanup(func() { resp.Body.Close() })
 	go func() {
 		sc := bufio.NewScanner(resp.Body)
@@ -51,7 +51,7 @@ func openFeedFrom(t testing.TB, c *client, after int64) *feed {
 }
 
 // await returns the first event of the type about the entity.
-func (f *feed) await(t testing.TB, typ, entity string) precinct.Event {
+func (f *sseFeed) await(t testing.TB, typ, entity string) precinct.Event {
 	t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {

@@ -16,9 +16,11 @@ import (
 	"precinct/auth"
 	"precinct/demo"
 	"precinct/dispatch"
+	"precinct/feed"
 	"precinct/geo"
 	phttp "precinct/http"
 	"precinct/natsbus"
+	"precinct/org"
 	"precinct/report"
 	"precinct/routing"
 	"precinct/sim"
@@ -138,22 +140,24 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("position feed: %w", err)
 	}
 	m.HTTP = &phttp.Server{
-		Addr:       cfg.Addr,
-		Store:      m.Store,
-		Auth:       m.Auth,
-		Incidents:  m.Dispatch,
-		Positions:  positions,
-		Rules:      m.Dispatch,
-		KPIs:       m.Dispatch,
-		Stats:      &report.Service{Store: m.Store},
-		Tiles:      &streets.Service{Map: m.Streets},
-		UnitStatus: m.Dispatch,
-		Bus:        m.Bus,
-		Live:       m.Dispatch.Live,
-		Resolver:   resolver,
-		Clock:      m.Clock,
-		Assets:     web.Assets(),
-		Logger:     m.Logger,
+		Addr:      cfg.Addr,
+		Store:     m.Store,
+		Auth:      m.Auth,
+		Org:       &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
+		Units:     m.Dispatch,
+		Incidents: m.Dispatch,
+		Positions: positions,
+		Rules:     m.Dispatch,
+		KPIs:      m.Dispatch,
+		Stats:     &report.Service{Store: m.Store},
+		Tiles:     &streets.Service{Map: m.Streets},
+		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules()),
+		Bus:       m.Bus,
+		Live:      m.Dispatch.Live,
+		Resolver:  resolver,
+		Clock:     m.Clock,
+		Assets:    web.Assets(),
+		Logger:    m.Logger,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -323,9 +327,16 @@ func (m *Main) buildResolver(ctx context.Context) (*geo.Resolver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load grids: %w", err)
 	}
-	stations, _, err := m.Store.ListStations(ctx, precinct.StationFilter{Limit: 1000})
-	if err != nil {
-		return nil, fmt.Errorf("load stations: %w", err)
+	var stations []*precinct.Station
+	for cursor := ""; ; {
+		page, next, err := m.Store.ListStations(ctx, precinct.StationFilter{Scope: precinct.Everywhere, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return nil, fmt.Errorf("load stations: %w", err)
+		}
+		stations = append(stations, page...)
+		if cursor = next; cursor == "" {
+			break
+		}
 	}
 	return geo.NewResolver(stations, pgs, cgs), nil
 }

@@ -55,7 +55,7 @@ func jurisdictionNames(ctx context.Context, db *sqldb.DB) (map[string]string, er
 		names[sb.ID] = sb.Name
 	}
 	for cursor := ""; ; {
-		sts, next, err := db.ListStations(ctx, precinct.StationFilter{Cursor: cursor, Limit: 1000})
+		sts, next, err := db.ListStations(ctx, precinct.StationFilter{Scope: precinct.Everywhere, Cursor: cursor, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +67,7 @@ func jurisdictionNames(ctx context.Context, db *sqldb.DB) (map[string]string, er
 		}
 	}
 	for cursor := ""; ; {
-		pgs, next, err := db.ListPoliceGrids(ctx, precinct.GridFilter{Cursor: cursor, Limit: 1000})
+		pgs, next, err := db.ListPoliceGrids(ctx, precinct.GridFilter{Scope: precinct.Everywhere, Cursor: cursor, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
