@@ -247,6 +247,14 @@ func probes() map[string][]probe {
 			}
 			return 200
 		}}},
+		// Address search: any role that reads maps; the grids found are the
+		// caller's own (geocode's tests), so the answer is 200 for each.
+		"GET /api/v1/geocode": {{name: "geocode", req: once(request{"GET", "/api/v1/geocode?q=pg", nil}), want: func(u *precinct.User, _ *target) int {
+			if !u.Role.Can(org) {
+				return 403
+			}
+			return 200
+		}}},
 		"GET /api/v1/stats/incidents": {{name: "statistics", req: getf("/api/v1/stats/incidents?station_id=%s", station), want: single(inc, atStation, 200, 403)}},
 
 		// An officer sets their own unit's status; another unit's takes the

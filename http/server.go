@@ -49,6 +49,8 @@ type Server struct {
 	Stats precinct.StatsService
 	// Tiles draws the maps' street tiles.
 	Tiles precinct.TileService
+	// Geocode answers address searches.
+	Geocode precinct.GeocodeService
 	// Live, if set, lets event streams follow unit positions (?positions=1).
 	Live LiveUnits
 	// Ready is an optional extra readiness check for /readyz, besides the
@@ -84,6 +86,7 @@ func (s *Server) table() []route {
 		s.unitRoutes(),
 		s.incidentRoutes(),
 		s.tileRoutes(),
+		s.geocodeRoutes(),
 	)
 }
 

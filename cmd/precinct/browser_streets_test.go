@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
@@ -136,5 +137,67 @@ func TestBrowserStreets(t *testing.T) {
 	if err := chromedp.Do(app, phone(p.Lon, p.Lat), chromedp.Navigate(base+"/app"), signIn(off.user.Username, testDemoPassword),
 		chromedp.Evaluate[chromedp.Void](show), chromedp.Poll[chromedp.Void](named), b.shot("62-app-streets")); err != nil {
 		t.Fatalf("officer app: streets not drawn: %v", err)
+	}
+}
+
+// TestBrowserAddressSearch: typing pinyin initials in the call-taking form
+// lists the streets they spell; the one chosen is proposed on the map and
+// becomes the incident's place only when confirmed (problem 1, address
+// search). The API answers the same.
+func TestBrowserAddressSearch(t *testing.T) {
+	b := newBrowser(t)
+	m, d := startWithStreets(t, "guixi.osm.gz")
+	base := m.HTTP.URL()
+	p := onStreet(t, d, "贵溪大道")
+	disp := login(t, base, "dispatcher", testDemoPassword)
+	var out struct {
+		Items []struct {
+			Name     string         `json:"name"`
+			Kind     string         `json:"kind"`
+			Location precinct.Point `json:"location"`
+		} `json:"items"`
+	}
+	if code := disp.do("GET", "/api/v1/geocode?q=gxdd", nil, &out); code != 200 || len(out.Items) == 0 || out.Items[0].Name != "贵溪大道" || out.Items[0].Kind != "street" {
+		t.Fatalf("geocode gxdd: %d %+v", code, out)
+	}
+	if got := out.Items[0].Location; precinct.DistanceM(got, p) > 3000 {
+		t.Errorf("贵溪大道 proposed at %v, %.0f m from the street", got, precinct.DistanceM(got, p))
+	}
+	if code := disp.do("GET", "/api/v1/geocode?q=", nil, nil); code != 400 {
+		t.Errorf("an empty query: %d, want 400", code)
+	}
+
+	console := b.tab("console", 60*time.Second)
+	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", testDemoPassword), chromedp.Focus(`#queue-list`), chromedp.KeyEvent("n"),
+		chromedp.WaitVisible(`#intake input[name=address]`), chromedp.SendKeys(`#intake input[name=address]`, "gxdd"),
+		chromedp.WaitVisible(`#geocode-list li[data-index]`)); err != nil {
+		t.Fatalf("type gxdd: %v", err)
+	}
+	if first := evalString(t, console, `document.querySelector('#geocode-list li[data-index] .name').textContent`); first != "贵溪大道" {
+		t.Errorf("first candidate %q", first)
+	}
+	if err := chromedp.Do(console, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(`#proposal`), b.shot("63-console-address-proposed")); err != nil {
+		t.Fatal(err)
+	}
+	if lon := evalString(t, console, `document.querySelector('#intake input[name=lon]').value`); lon != "" {
+		t.Errorf("the place was taken before it was confirmed: lon %q", lon)
+	}
+	if err := chromedp.Do(console, setLangJS("en")); err != nil {
+		t.Fatal(err)
+	}
+	// The proposal's words follow the language on the next search.
+	if err := chromedp.Do(console, clickStable(`#proposal-ok`), chromedp.WaitNotVisible(`#proposal`)); err != nil {
+		t.Fatal(err)
+	}
+	got := evalString(t, console, `[document.querySelector('#intake input[name=lon]').value, document.querySelector('#intake input[name=lat]').value, document.querySelector('#intake input[name=address]').value].join('|')`)
+	if want := fmt.Sprintf("%.6f|%.6f|贵溪大道", out.Items[0].Location.Lon, out.Items[0].Location.Lat); got != want {
+		t.Errorf("after confirming: %q, want %q", got, want)
+	}
+	if err := chromedp.Do(console, chromedp.Evaluate[chromedp.Void](`document.querySelector('#intake input[name=address]').value = ''`), chromedp.SendKeys(`#intake input[name=address]`, "贵溪"),
+		chromedp.WaitVisible(`#geocode-list li[data-index]`)); err != nil {
+		t.Fatal(err)
+	}
+	if kind := evalString(t, console, `document.querySelector('#geocode-list li[data-index] .kind').textContent`); kind != "street" && kind != "place" {
+		t.Errorf("English kind %q", kind)
 	}
 }

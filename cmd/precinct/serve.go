@@ -18,6 +18,7 @@ import (
 	"precinct/dispatch"
 	"precinct/feed"
 	"precinct/geo"
+	"precinct/geocode"
 	phttp "precinct/http"
 	"precinct/natsbus"
 	"precinct/org"
@@ -151,6 +152,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		KPIs:      m.Dispatch,
 		Stats:     &report.Service{Store: m.Store},
 		Tiles:     &streets.Service{Map: m.Streets},
+		Geocode:   m.geocoder(),
 		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules()),
 		Bus:       m.Bus,
 		Live:      m.Dispatch.Live,
@@ -319,6 +321,16 @@ func (m *Main) loadStreets(ctx context.Context) (*streets.Map, error) {
 	}
 	m.Logger.Info("streets loaded", "streets", len(d.Streets), "places", len(d.POIs), "datum", datum)
 	return streets.NewMap(d, func(p precinct.Point) precinct.Point { return geo.ToDatum(p, d.Datum, datum) }), nil
+}
+
+// geocoder searches addresses over the streets of imported road data (in
+// the maps' datum) and the grids and stations of the store.
+func (m *Main) geocoder() *geocode.Service {
+	g := &geocode.Service{Store: m.Store, Clock: m.Clock}
+	if m.Streets != nil {
+		g.Streets = m.Streets.Data()
+	}
+	return g
 }
 
 // buildResolver indexes every stored grid for locating points.

@@ -14,6 +14,7 @@ import { Draft } from './draft.js';
 import { Alert, fmtReceived, elapsedText, overdue, matches } from './queue.js';
 import { HeatLayer } from './heat.js';
 import { StreetTiles } from './tiles.js';
+import { attachGeocoder } from './geocode.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -691,7 +692,13 @@ class Console {
           <button type="button" id="intake-pick" aria-pressed="true">${h(t('intake.pick'))}</button>
         </div>
         <p id="intake-where" class="muted" aria-live="polite"></p>
-        <label>${h(t('intake.address'))}<input name="address" autocomplete="off"></label>
+        <label class="geocode">${h(t('intake.address'))}<input name="address" autocomplete="off" placeholder="${h(t('intake.address.hint'))}">
+          <ol id="geocode-list" class="geocode-list" role="listbox" hidden></ol></label>
+        <div id="proposal" class="proposal" hidden role="status">
+          <span id="proposal-text"></span>
+          <button type="button" class="primary" id="proposal-ok">${h(t('intake.confirm'))}</button>
+          <button type="button" id="proposal-no">${h(t('cancel'))}</button>
+        </div>
         <label>${h(t('intake.description'))}<textarea name="description" rows="3"></textarea></label>
         <div class="grid2">
           <label>${h(t('intake.reporter'))}<input name="reporter_name" autocomplete="off"></label>
@@ -740,6 +747,43 @@ class Console {
       this.closePanel();
     });
     if (form.lon.value && form.lat.value) this.resolveWhere(form);
+    // A typed address proposes a point; it is the incident's place only once confirmed.
+    const proposal = panel.querySelector('#proposal');
+    // Enter on a proposal (the list closed) confirms it; registered before
+    // the list's own keys, so that the Enter that chooses does not confirm.
+    form.address.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && !proposal.hidden && panel.querySelector('#geocode-list').hidden) {
+        e.preventDefault();
+        panel.querySelector('#proposal-ok').click();
+      }
+    });
+    attachGeocoder(this.client, form.address, panel.querySelector('#geocode-list'), (p) => {
+      this.proposed = p;
+      if (/^[a-z0-9 ]+$/i.test(form.address.value.trim())) form.address.value = p.name;
+      panel.querySelector('#proposal-text').textContent = t('intake.proposed', { name: p.name, kind: t('place.kind.' + p.kind) });
+      proposal.hidden = false;
+      this.map.setMarkers([{ lon: p.location.lon, lat: p.location.lat, color: '#f59e0b', label: p.name }]);
+      this.map.centerOn(p.location.lon, p.location.lat, 1 / 2);
+      keep();
+    });
+    panel.querySelector('#proposal-ok').addEventListener('click', () => {
+      const p = this.proposed;
+      if (!p) return;
+      form.lon.value = p.location.lon.toFixed(6);
+      form.lat.value = p.location.lat.toFixed(6);
+      proposal.hidden = true;
+      this.proposed = null;
+      keep();
+      this.resolveWhere(form);
+      form.description.focus();
+    });
+    panel.querySelector('#proposal-no').addEventListener('click', () => {
+      proposal.hidden = true;
+      this.proposed = null;
+      this.map.setMarkers([]);
+      if (form.lon.value && form.lat.value) this.resolveWhere(form);
+      form.address.focus();
+    });
     this.map.pickMode = true;
     document.getElementById('pick-hint').hidden = false;
     this.map.onPick = (plon, plat) => {
