@@ -9,10 +9,11 @@
 package geocode
 
 import (
+	"math"
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"precinct"
 )
@@ -30,9 +31,26 @@ type Entry struct {
 type Index struct {
 	entries []Entry
 	names   []string // lowercased names
-	byRune  map[rune][]int32
-	keys    []spelling // sorted by s
+	runes   []int32  // names' lengths in characters
+	// grams maps each character and each pair of adjacent characters to the
+	// names holding it, so that a query looks only at the names holding its
+	// rarest pair.
+	grams map[string][]int32
+	// keys are the pinyin spellings of short names (up to shortName
+	// characters: streets, places, grids), searched in full; long are those
+	// of longer names (addresses), of which a query looks at the first
+	// maxLongKeys after its prefix.
+	keys, long []spelling // sorted by s
 }
+
+// shortName is the length, in characters, up to which a name's spellings are
+// searched in full; maxLongKeys bounds how many spellings of longer names a
+// query looks at, and maxScan how many names holding its rarest characters.
+const (
+	shortName   = 8
+	maxLongKeys = 4000
+	maxScan     = 50000
+)
 
 type spelling struct {
 	s       string
@@ -40,33 +58,47 @@ type spelling struct {
 	initial bool
 }
 
-// NewIndex indexes entries.
+// NewIndex indexes entries, shortest names first (so that postings are in
+// order of length and a search may stop early).
 func NewIndex(entries []Entry) *Index {
-	ix := &Index{entries: entries, names: make([]string, len(entries)), byRune: map[rune][]int32{}}
+	entries = slices.Clone(entries)
+	slices.SortStableFunc(entries, func(a, b Entry) int {
+		return utf8.RuneCountInString(a.Place.Name) - utf8.RuneCountInString(b.Place.Name)
+	})
+	ix := &Index{entries: entries, names: make([]string, len(entries)), runes: make([]int32, len(entries)), grams: map[string][]int32{}}
 	for i, e := range entries {
 		name := strings.ToLower(e.Place.Name)
 		ix.names[i] = name
-		seen := map[rune]bool{}
-		for _, r := range name {
-			if unicode.IsSpace(r) || seen[r] {
-				continue
+		rs := []rune(name)
+		ix.runes[i] = int32(len(rs))
+		seen := map[string]bool{}
+		for j := range rs {
+			for _, g := range []string{string(rs[j]), string(rs[j:min(j+2, len(rs))])} {
+				if !seen[g] {
+					seen[g] = true
+					ix.grams[g] = append(ix.grams[g], int32(i))
+				}
 			}
-			seen[r] = true
-			ix.byRune[r] = append(ix.byRune[r], int32(i))
+		}
+		keys := &ix.keys
+		if len(rs) > shortName {
+			keys = &ix.long
 		}
 		ini, full := spellings(e.Place.Name)
 		for _, s := range ini {
 			if len(s) >= 2 {
-				ix.keys = append(ix.keys, spelling{s, int32(i), true})
+				*keys = append(*keys, spelling{s, int32(i), true})
 			}
 		}
 		for _, s := range full {
 			if len(s) >= 2 {
-				ix.keys = append(ix.keys, spelling{s, int32(i), false})
+				*keys = append(*keys, spelling{s, int32(i), false})
 			}
 		}
 	}
-	sort.Slice(ix.keys, func(a, b int) bool { return ix.keys[a].s < ix.keys[b].s })
+	for _, k := range [][]spelling{ix.keys, ix.long} {
+		sort.Slice(k, func(a, b int) bool { return k[a].s < k[b].s })
+	}
 	return ix
 }
 
@@ -89,7 +121,7 @@ func (ix *Index) Search(q string, limit int, keep func(*Entry) bool) []precinct.
 	if q == "" || limit <= 0 {
 		return nil
 	}
-	score := map[int32]float64{}
+	score := make(map[int32]float64, 256)
 	add := func(id int32, s float64) {
 		if keep != nil && !keep(&ix.entries[id]) {
 			return
@@ -98,25 +130,32 @@ func (ix *Index) Search(q string, limit int, keep func(*Entry) bool) []precinct.
 			score[id] = s
 		}
 	}
-	// By characters: the names holding every character of q, found from the
-	// rarest character's postings.
-	var rarest []int32
+	// By characters: the names holding q, found by intersecting the
+	// postings of its two rarest characters or pairs of characters.
+	var lists [][]int32
+	rs := []rune(q)
 	ok := true
-	for _, r := range q {
-		if unicode.IsSpace(r) {
-			continue
+	for j := range rs {
+		if len(rs) > 1 && j == len(rs)-1 {
+			break // the last character is in the last pair
 		}
-		p, found := ix.byRune[r]
+		p, found := ix.grams[string(rs[j:min(j+2, len(rs))])]
 		if !found {
 			ok = false
 			break
 		}
-		if rarest == nil || len(p) < len(rarest) {
-			rarest = p
-		}
+		lists = append(lists, p)
 	}
-	if ok {
-		for _, id := range rarest {
+	if ok && len(lists) > 0 {
+		slices.SortFunc(lists, func(a, b []int32) int { return len(a) - len(b) })
+		cands := lists[0]
+		if len(lists) > 1 {
+			cands = intersect(lists[0], lists[1])
+		}
+		for n, id := range cands {
+			if n == maxScan {
+				break
+			}
 			name := ix.names[id]
 			switch {
 			case name == q:
@@ -130,44 +169,54 @@ func (ix *Index) Search(q string, limit int, keep func(*Entry) bool) []precinct.
 	}
 	// By pinyin: spellings equal to q or starting with it.
 	if isLetters(q) {
-		i := sort.Search(len(ix.keys), func(i int) bool { return ix.keys[i].s >= q })
-		for ; i < len(ix.keys) && strings.HasPrefix(ix.keys[i].s, q); i++ {
-			k := ix.keys[i]
-			s := 70.0
-			if k.s == q {
-				s = 90
+		for _, keys := range [][]spelling{ix.keys, ix.long} {
+			i := sort.Search(len(keys), func(i int) bool { return keys[i].s >= q })
+			for n := 0; i < len(keys) && strings.HasPrefix(keys[i].s, q); i, n = i+1, n+1 {
+				if len(keys) == len(ix.long) && &keys[0] == &ix.long[0] && n == maxLongKeys {
+					break
+				}
+				k := keys[i]
+				s := 70.0
+				if k.s == q {
+					s = 90
+				}
+				if !k.initial {
+					s += 2 // a full syllable match says more than initials
+				}
+				add(k.id, s)
 			}
-			if !k.initial {
-				s += 2 // a full syllable match says more than initials
-			}
-			add(k.id, s)
 		}
 	}
-	ids := make([]int32, 0, len(score))
-	for id := range score {
-		ids = append(ids, id)
-	}
+	// The best limit of them: higher score, then shorter name, then name.
 	rank := func(id int32) float64 {
-		e := &ix.entries[id]
-		return score[id] + kindBonus[e.Place.Kind] - 0.01*float64(len([]rune(e.Place.Name)))
+		return score[id] + kindBonus[ix.entries[id].Place.Kind] - 0.01*float64(ix.runes[id])
 	}
-	slices.SortFunc(ids, func(a, b int32) int {
+	better := func(a, b int32) bool {
 		ra, rb := rank(a), rank(b)
-		switch {
-		case ra > rb:
-			return -1
-		case ra < rb:
-			return 1
+		if ra != rb {
+			return ra > rb
 		}
-		return strings.Compare(ix.names[a], ix.names[b])
-	})
-	if len(ids) > limit {
-		ids = ids[:limit]
+		return ix.names[a] < ix.names[b]
+	}
+	ids := make([]int32, 0, limit+1)
+	for id := range score {
+		if len(ids) == limit && !better(id, ids[limit-1]) {
+			continue
+		}
+		i := len(ids)
+		ids = append(ids, id)
+		for ; i > 0 && better(id, ids[i-1]); i-- {
+			ids[i] = ids[i-1]
+		}
+		ids[i] = id
+		if len(ids) > limit {
+			ids = ids[:limit]
+		}
 	}
 	out := make([]precinct.Place, len(ids))
 	for i, id := range ids {
 		out[i] = ix.entries[id].Place
-		out[i].Score = rank(id)
+		out[i].Score = math.Round(rank(id)*100) / 100
 	}
 	return out
 }
@@ -179,4 +228,28 @@ func isLetters(s string) bool {
 		}
 	}
 	return true
+}
+
+// Initials returns the first pinyin-initials spelling of entry i (for
+// peers and tests).
+func (ix *Index) Initials(i int) string {
+	ini, _ := spellings(ix.entries[i].Place.Name)
+	return ini[0]
+}
+
+// intersect returns the ids in both ascending lists.
+func intersect(a, b []int32) []int32 {
+	out := make([]int32, 0, min(len(a), len(b)))
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	return out
 }

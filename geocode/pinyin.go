@@ -32,7 +32,7 @@ var pinyinTable = sync.OnceValue(func() map[rune][]string {
 
 // maxSpellings bounds the spellings of one name: a name of many polyphonic
 // characters would otherwise have thousands.
-const maxSpellings = 16
+const maxSpellings = 8
 
 // spellings returns the ways a name can be written in pinyin: the initials
 // of each character ("xhdd" for 新华大道) and the full syllables

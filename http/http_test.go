@@ -103,7 +103,7 @@ func newEnv(t *testing.T) *env {
 	}
 	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc,
 		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules()),
-		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, Tiles: &streets.Service{}, Geocode: &geocode.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
+		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, StatsExport: &report.Service{Store: db, Catalog: db}, Tiles: &streets.Service{}, Geocode: &geocode.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return &env{t: t, srv: hs, http: s, store: db}

@@ -47,6 +47,8 @@ type Server struct {
 	Logger *slog.Logger
 	// Stats answers incident statistics.
 	Stats precinct.StatsService
+	// StatsExport builds statistics files (.xlsx, CSV).
+	StatsExport precinct.StatsExportService
 	// Tiles draws the maps' street tiles.
 	Tiles precinct.TileService
 	// Geocode answers address searches.

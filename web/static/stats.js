@@ -3,7 +3,7 @@
 // categories and stations with the most incidents, and the hours of the day.
 
 import { ApiError, escapeHTML as h } from './api.js';
-import { t, fmtDuration } from './i18n.js';
+import { t, fmtDuration, lang } from './i18n.js';
 
 /** periods are the periods one may pick, as [key, from(now), to(now)]. */
 const periods = [
@@ -80,6 +80,11 @@ export class StatsPanel {
       if (this.asked !== asked) return; // a later choice is on its way
       out.innerHTML = this.render(rep);
       this.bindHotspots(out);
+      for (const f of ['xlsx', 'csv']) {
+        out.querySelector(`#stats-${f}`).addEventListener('click', () => this.download(f).catch((e) => {
+          out.insertAdjacentHTML('afterbegin', `<p class="error">${h(String(e))}</p>`);
+        }));
+      }
     } catch (e) {
       out.innerHTML = `<p class="error">${h(e instanceof ApiError ? e.text() : String(e))}</p>`;
     } finally {
@@ -88,33 +93,27 @@ export class StatsPanel {
   }
 
   /**
-   * exportCSV makes the figures on screen a CSV file (UTF-8 with a byte
-   * order mark, which spreadsheet programs need for Chinese) and keeps its
-   * URL for the download link.
+   * download fetches the statistics file the server builds (.xlsx or CSV,
+   * in the page's language, with hot spots) and saves it.
    */
-  exportCSV(rep, rows) {
-    const cur = rep.current;
-    const q = (v) => {
-      const s = String(v ?? '');
-      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    };
-    const lines = [
-      [t('stats.title'), `${cur.from} – ${cur.to}`, rep.station_id ? this.stationName(rep.station_id) : t('stats.allstations')],
-      [],
-      [t('stats.metric'), t('stats.current'), t('stats.previous'), t('stats.yoy')],
-      ...rows.map(([k, a, b, c]) => [t(k), a, b, c]),
-    ];
-    const section = (title, counts, name) => {
-      if (!counts || !counts.length) return;
-      lines.push([], [title, t('stats.current')], ...counts.map((c) => [name(c.key), c.n]));
-    };
-    section(t('stats.bycategory'), cur.by_category, this.categoryName);
-    section(t('stats.bystation'), cur.by_station, this.stationName);
-    section(t('stats.byhandler'), cur.by_handler, (k) => t('handler.' + k));
-    lines.push([], [t('stats.byhour'), t('stats.current')], ...cur.by_hour.map((n, i) => [`${i}:00`, n]));
-    this.csv = '\ufeff' + lines.map((l) => l.map(q).join(',')).join('\r\n') + '\r\n';
-    if (this.csvURL) URL.revokeObjectURL(this.csvURL);
-    this.csvURL = URL.createObjectURL(new Blob([this.csv], { type: 'text/csv;charset=utf-8' }));
+  async download(format) {
+    const q = new URLSearchParams(this.asked);
+    q.delete('heat_cell_deg');
+    q.set('format', format);
+    q.set('lang', lang());
+    const resp = await fetch(`/api/v1/stats/incidents/export?${q}`, { headers: { Authorization: `Bearer ${this.client.token}` } });
+    if (!resp.ok) throw new Error(`export ${resp.status}`);
+    const cd = resp.headers.get('Content-Disposition') || '';
+    const m = /filename\*=utf-8''([^;]+)|filename="?([^";]+)"?/i.exec(cd);
+    const name = m ? decodeURIComponent(m[1] || m[2]) : `statistics.${format}`;
+    const url = URL.createObjectURL(await resp.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
   /**
@@ -154,8 +153,8 @@ export class StatsPanel {
       ['kpi.satisfaction', pct(cur.satisfied_rate), pct(prev.satisfied_rate), signed(ch.satisfied_rate, (v) => `${(v * 100).toFixed(1)} ${t('stats.points')}`)],
       ['stats.patrol', pct(cur.patrol_share), pct(prev.patrol_share), signed(ch.patrol_share, (v) => `${(v * 100).toFixed(1)} ${t('stats.points')}`)],
     ];
-    this.exportCSV(rep, rows);
-    const table = `<a id="stats-csv" class="button" href="${h(this.csvURL)}" download="${h(t('stats.title'))}-${h(this.periodLabel)}.csv">${h(t('stats.export'))}</a>
+    const table = `<div class="row"><button type="button" id="stats-xlsx" class="link">${h(t('stats.export.xlsx'))}</button>
+      <button type="button" id="stats-csv" class="link">${h(t('stats.export'))}</button></div>
       <table class="stats-table" id="stats-table">
       <thead><tr><th scope="col">${h(t('stats.metric'))}</th><th scope="col">${h(t('stats.current'))}</th><th scope="col">${h(t('stats.previous'))}</th><th scope="col">${h(t('stats.yoy'))}</th></tr></thead>
       <tbody>${rows
