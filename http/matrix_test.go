@@ -255,7 +255,7 @@ func probes() map[string][]probe {
 			}
 			return 200
 		}}},
-		"GET /api/v1/stats/incidents": {{name: "statistics", req: getf("/api/v1/stats/incidents?station_id=%s", station), want: single(inc, atStation, 200, 403)}},
+		"GET /api/v1/stats/incidents":        {{name: "statistics", req: getf("/api/v1/stats/incidents?station_id=%s", station), want: single(inc, atStation, 200, 403)}},
 		"GET /api/v1/stats/incidents/export": {{name: "statistics export", req: getf("/api/v1/stats/incidents/export?format=csv&station_id=%s", station), want: single(inc, atStation, 200, 403)}},
 
 		// An officer sets their own unit's status; another unit's takes the
