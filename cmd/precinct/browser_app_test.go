@@ -40,8 +40,26 @@ func TestBrowserOfficerSteps(t *testing.T) {
 		chromedp.WaitVisible(`#queued[data-count="0"]`)); err != nil {
 		t.Fatalf("accept: %v", err)
 	}
-	if n := timelineTypes(t, admin, inc.ID)["incident.accepted"]; n != 1 {
+	n := 0
+	for deadline := time.Now().Add(5 * time.Second); n == 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		n = timelineTypes(t, admin, inc.ID)["incident.accepted"]
+	}
+	if n != 1 {
 		t.Fatalf("%d accepted events, want 1", n)
+	}
+	// Tap to call: the number, masked, is revealed for the crew (an audited
+	// read), and the button becomes a telephone link.
+	if err := chromedp.Do(app, clickStable(`#call-reporter`), chromedp.WaitVisible(`#call-reporter[data-revealed=true]`)); err != nil {
+		t.Fatalf("reveal the reporter's number: %v (%s)", err, evalString(t, app, `document.querySelector('#task-msg').textContent`))
+	}
+	if href := evalString(t, app, `document.querySelector('#call-reporter').getAttribute('href')`); href != "tel:13700000000" {
+		t.Errorf("the call link is %q", href)
+	}
+	var audit struct {
+		Items []precinct.AuditRecord `json:"items"`
+	}
+	if code := admin.do("GET", "/api/v1/audit?entity_id="+inc.ID, nil, &audit); code != 200 || len(audit.Items) == 0 || audit.Items[0].Actor != off.user.ID {
+		t.Errorf("the read of the number is not audited for the officer: %d %+v", code, audit.Items)
 	}
 	// Reloaded, the app still knows it was accepted.
 	if err := chromedp.Do(app, chromedp.Reload(), chromedp.WaitVisible(`body[data-ready=true]`), chromedp.WaitVisible(`#accepted`)); err != nil {

@@ -339,6 +339,10 @@ func TestBrowserRiskyKeys(t *testing.T) {
 	if !evalBool(t, console, `document.querySelector('#act-push').disabled`) {
 		t.Error("the push button is still enabled after the push")
 	}
+	// The server refuses a second push too, whoever sends it.
+	if code, raw := admin.raw("POST", "/api/v1/incidents/"+other.ID+"/push", nil, nil); code != 409 {
+		t.Errorf("a second push: %d %s, want 409", code, raw)
+	}
 }
 
 // TestBrowserStationStatistics: the sub-bureau dispatcher picks any police

@@ -182,7 +182,8 @@ class OfficerApp {
 
   /**
    * callReporter reads the reporter's number in full (an audited read the
-   * server allows the crew of a unit on the incident) and starts a call.
+   * server allows the crew of a unit on the incident) and makes the button
+   * a telephone link: the next tap calls.
    */
   async callReporter(inc) {
     try {
@@ -192,8 +193,7 @@ class OfficerApp {
       const a = document.getElementById('call-reporter');
       a.href = `tel:${phone.replace(/[^0-9+]/g, '')}`;
       a.dataset.revealed = 'true';
-      a.querySelector('.num').textContent = phone;
-      location.href = a.href;
+      a.querySelector('.num').textContent = phone; // the next tap calls
     } catch (e) {
       this.message(t('app.call.denied', { m: e instanceof ApiError ? e.text() : String(e) }), true);
     }

@@ -428,7 +428,8 @@ class Console {
         <dt>${h(t('incident.placetype'))}</dt><dd>${h(t('place.' + inc.place_type))}</dd>
         <dt>${h(t('incident.station'))}</dt><dd translate="no">${h(this.names.get(loc.station_id) || '—')}</dd>
         <dt>${h(t('incident.grid'))}</dt><dd translate="no">${h(this.names.get(loc.police_grid_id) || '—')} / ${h(this.names.get(loc.community_grid_id) || '—')}</dd>
-        <dt>${h(t('incident.reporter'))}</dt><dd><span translate="no" id="reporter">${h(inc.reporter && inc.reporter.name)} ${h(inc.reporter && inc.reporter.phone)}</span></dd>
+        <dt>${h(t('incident.reporter'))}</dt><dd><span translate="no" id="reporter">${h(inc.reporter && inc.reporter.name)} <span id="reporter-phone">${h(inc.reporter && inc.reporter.phone)}</span></span>
+          ${inc.reporter && inc.reporter.phone ? `<button type="button" class="link" id="reveal-phone">${h(t('incident.reveal'))}</button>` : ''}</dd>
         <dt>${h(t('incident.description'))}</dt><dd translate="no">${h(inc.description || '—')}</dd>
         <dt>${h(t('incident.handler'))}</dt><dd>${h(t('handler.' + route.handler))}</dd>
         <dt>${h(t('incident.units'))}</dt><dd id="incident-units" translate="no">${(inc.units || []).map((u) => h(this.unitName(u))).join('、') || '—'}</dd>
@@ -447,6 +448,19 @@ class Console {
       <h3>${h(t('incident.timeline'))}</h3>
       <ol class="timeline" id="timeline">${this.renderTimeline()}</ol>`;
     panel.querySelector('#panel-close').addEventListener('click', () => this.closePanel());
+    const reveal = panel.querySelector('#reveal-phone');
+    if (reveal) {
+      // For the callback (回访): an audited read of the reporter's number.
+      reveal.addEventListener('click', async () => {
+        try {
+          const full = await this.client.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}?unmasked=true&reason=${encodeURIComponent(t('app.call.reason'))}`);
+          panel.querySelector('#reporter-phone').textContent = (full.reporter && full.reporter.phone) || '';
+          reveal.remove();
+        } catch (e) {
+          this.toast(e instanceof ApiError ? e.text() : String(e), true);
+        }
+      });
+    }
     for (const b of panel.querySelectorAll('button[data-action]')) {
       b.addEventListener('click', () => this.act(b.dataset.action, b.dataset.unit ? [b.dataset.unit] : undefined));
     }
