@@ -5,34 +5,59 @@ package precinct
 type Permission string
 
 const (
-	PermReadOrg        Permission = "org.read"          // stations, grids, units, people (masked)
-	PermManageOrg      Permission = "org.manage"        // change organisation and grids
-	PermReadIncident   Permission = "incident.read"     // incidents, timelines, recommendations, the stream
-	PermCreateIncident Permission = "incident.create"   // intake
-	PermDispatch       Permission = "incident.dispatch" // dispatch, reinforce, push to a service station
-	PermRespond        Permission = "incident.respond"  // accept, en route, arrive, resolve, hand over
-	PermClose          Permission = "incident.close"    // close and callback
-	PermReportPosition Permission = "position.report"
-	PermCheckIn        Permission = "duty.checkin"
-	PermReadPersonal   Permission = "personal.read" // unmasked ID numbers and phones (audited)
-	PermEditRules      Permission = "rules.edit"
-	PermReadAudit      Permission = "audit.read"
-	PermManageUsers    Permission = "users.manage"
+	PermReadOrg         Permission = "org.read"          // stations, grids, units, people (masked)
+	PermManageOrg       Permission = "org.manage"        // change organisation and grids
+	PermReadIncident    Permission = "incident.read"     // incidents, timelines, recommendations, the stream
+	PermCreateIncident  Permission = "incident.create"   // intake
+	PermDispatch        Permission = "incident.dispatch" // dispatch, reinforce, push to a service station
+	PermRespond         Permission = "incident.respond"  // accept, en route, arrive, resolve, hand over
+	PermClose           Permission = "incident.close"    // close and callback
+	PermReportPosition  Permission = "position.report"
+	PermCheckIn         Permission = "duty.checkin"
+	PermReadPersonal    Permission = "personal.read" // unmasked ID numbers and phones (audited)
+	PermEditRules       Permission = "rules.edit"
+	PermReadAudit       Permission = "audit.read"
+	PermManageUsers     Permission = "users.manage"
+	PermReadWork        Permission = "work.read"        // grid reports, disputes, tasks, their figures
+	PermReportWork      Permission = "work.report"      // file a grid report (网格吹哨)
+	PermTriageWork      Permission = "work.triage"      // triage, transfer, evaluate, close (分级转办、考核评价)
+	PermHandleWork      Permission = "work.handle"      // accept and give feedback on work assigned to one's team or department
+	PermMediate         Permission = "dispute.mediate"  // open disputes, record mediation, agreements, follow-ups
+	PermReadRegistry    Permission = "registry.read"    // residents, houses, organisations, visits (masked)
+	PermEditRegistry    Permission = "registry.edit"    // capture, correct, visit, import
+	PermExport          Permission = "registry.export"  // export ledgers (masked, audited)
+	PermReadPerformance Permission = "performance.read" // other officers' performance lists
 )
 
 // rolePermissions is the authorization matrix: the one place that says which
 // role may do what. Jurisdiction is checked separately by Scope.Covers.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermReadOrg, PermManageOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond,
-		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers},
-	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal},
-	RoleCommand:    {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal},
-	RoleChief:      {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules},
-	RoleCase:       {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
-	RoleCommunity:  {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
-	RolePatrol:     {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn},
-	RoleAuxiliary:  {PermReadOrg, PermReadIncident, PermCreateIncident, PermReportPosition, PermCheckIn},
-	RoleAuditor:    {PermReadOrg, PermReadIncident, PermReadAudit},
+		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers,
+		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate,
+		PermReadRegistry, PermEditRegistry, PermExport, PermReadPerformance},
+	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal,
+		PermReadWork, PermReportWork, PermTriageWork},
+	RoleCommand: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal,
+		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate,
+		PermReadRegistry, PermEditRegistry, PermExport, PermReadPerformance},
+	RoleChief: {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules, PermReadWork, PermTriageWork,
+		PermReadRegistry, PermExport, PermReadPerformance},
+	RoleCase: {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn, PermReadWork, PermReportWork, PermHandleWork,
+		PermReadRegistry},
+	RoleCommunity: {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn,
+		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate,
+		PermReadRegistry, PermEditRegistry},
+	RolePatrol: {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn, PermReadWork, PermReportWork},
+	RoleAuxiliary: {PermReadOrg, PermReadIncident, PermCreateIncident, PermReportPosition, PermCheckIn, PermReadWork, PermReportWork,
+		PermReadRegistry, PermEditRegistry},
+	RoleAuditor: {PermReadOrg, PermReadIncident, PermReadAudit, PermReadWork},
+	// Those outside the police: grid workers report from their grid; the
+	// governance centres triage and transfer; a linked department reads
+	// and handles only what is transferred to it (checked by the service).
+	RoleGridWorker: {PermReadWork, PermReportWork},
+	RoleGovernance: {PermReadOrg, PermReadWork, PermReportWork, PermTriageWork},
+	RoleDepartment: {PermReadWork, PermHandleWork},
 }
 
 // Can reports whether role r has permission p anywhere.

@@ -196,6 +196,8 @@ type Store interface {
 	EventStore
 	AuditStore
 	RuleStore
+	WorkStore
+	RegistryStore
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -289,6 +289,9 @@ type IncidentChange struct {
 	// UnitStatus sets the status of units of the incident.
 	UnitStatus map[string]UnitStatus
 	Events     []*Event
+	// Work are the work items the change opens (a hand-over's grid report
+	// or dispute), stored in the same transaction.
+	Work []WorkChange
 }
 
 // PastIncident is an incident of the past as it is imported: its final

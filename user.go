@@ -9,21 +9,25 @@ import (
 type Role string
 
 const (
-	RoleAdmin      Role = "admin"      // 系统管理员
-	RoleDispatcher Role = "dispatcher" // 分局指挥中心调度员
-	RoleCommand    Role = "command"    // 派出所综合指挥室民警
-	RoleCase       Role = "case"       // 案件办理队
-	RoleCommunity  Role = "community"  // 社区民警
-	RoleAuxiliary  Role = "auxiliary"  // 辅警
-	RoleChief      Role = "chief"      // 所长、局领导
-	RoleAuditor    Role = "auditor"    // 审计
-	RolePatrol     Role = "patrol"     // 警务站巡逻民警
+	RoleAdmin      Role = "admin"       // 系统管理员
+	RoleDispatcher Role = "dispatcher"  // 分局指挥中心调度员
+	RoleCommand    Role = "command"     // 派出所综合指挥室民警
+	RoleCase       Role = "case"        // 案件办理队
+	RoleCommunity  Role = "community"   // 社区民警
+	RoleAuxiliary  Role = "auxiliary"   // 辅警
+	RoleChief      Role = "chief"       // 所长、局领导
+	RoleAuditor    Role = "auditor"     // 审计
+	RolePatrol     Role = "patrol"      // 警务站巡逻民警
+	RoleGridWorker Role = "grid_worker" // 网格员
+	RoleGovernance Role = "governance"  // 乡镇（街道）、区县基层治理中心
+	RoleDepartment Role = "department"  // 联动部门（综合执法、市场监管…）
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleAdmin, RoleDispatcher, RoleCommand, RoleCase, RoleCommunity, RoleAuxiliary, RoleChief, RoleAuditor, RolePatrol:
+	case RoleAdmin, RoleDispatcher, RoleCommand, RoleCase, RoleCommunity, RoleAuxiliary, RoleChief, RoleAuditor, RolePatrol,
+		RoleGridWorker, RoleGovernance, RoleDepartment:
 		return true
 	}
 	return false

@@ -365,6 +365,11 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 				return nil, precinct.FieldErrorf(precinct.EINVALID, "to", "移交对象过长", "The handover target is too long.")
 			}
 			inc.HandedOverTo, data.To = req.To, req.To
+			if s.Handover != nil {
+				if c.Work, err = s.Handover.HandoverWork(ctx, &inc, req); err != nil {
+					return nil, err
+				}
+			}
 		}
 		inc.FinishedAt = &now
 		c.Release, data.Units, inc.Units = inc.Units, inc.Units, nil

@@ -38,6 +38,9 @@ type Service struct {
 	CacheTTL time.Duration
 	// MaxClockSkew is how far in the future a reported position may be.
 	MaxClockSkew time.Duration
+	// Handover, if set, says what work an incident handed over opens (a
+	// grid report to triage, a dispute to mediate).
+	Handover precinct.HandoverWork
 
 	mu    sync.Mutex
 	cache map[string]*subBureauCache

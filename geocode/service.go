@@ -30,7 +30,7 @@ type Store interface {
 // AddressMatcher matches standard addresses (标准地址) of the caller's
 // jurisdiction; the registry provides it.
 type AddressMatcher interface {
-	MatchAddress(ctx context.Context, q string, limit int) ([]precinct.Place, error)
+	MatchAddress(ctx context.Context, q string, n int) ([]precinct.AddressMatch, error)
 }
 
 // Service answers address searches (precinct.GeocodeService) over the
@@ -82,16 +82,39 @@ func (s *Service) Geocode(ctx context.Context, q string, limit int) ([]precinct.
 	sc := precinct.ScopeOf(u)
 	out := ix.Search(q, limit, func(e *Entry) bool { return e.Public || sc.Covers(e.Loc) })
 	if s.Addresses != nil {
-		addrs, err := s.Addresses.MatchAddress(ctx, q, limit)
-		if err != nil {
+		ms, err := s.Addresses.MatchAddress(ctx, q, limit)
+		switch precinct.ErrorCode(err) {
+		case "":
+			out = merge(places(ms), out, limit)
+		case precinct.EFORBIDDEN:
+			// A role that may not read the registry finds the rest.
+		default:
 			return nil, err
 		}
-		out = merge(addrs, out, limit)
 	}
 	if out == nil {
 		out = []precinct.Place{}
 	}
 	return out, nil
+}
+
+// places turns the registry's matches into candidates: an address that
+// accounts for the whole text ranks with an exact name.
+func places(ms []precinct.AddressMatch) []precinct.Place {
+	var out []precinct.Place
+	for _, m := range ms {
+		a := m.Address
+		if a == nil || a.Point.IsZero() {
+			continue
+		}
+		name := a.FullName
+		if name == "" {
+			name = a.Name
+		}
+		out = append(out, precinct.Place{Name: name, Kind: precinct.PlaceKindAddress, Location: a.Point,
+			Score: 60 + 40*m.Score + kindBonus[precinct.PlaceKindAddress]})
+	}
+	return out
 }
 
 // merge puts standard addresses first among equals and keeps limit places.

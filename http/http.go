@@ -152,6 +152,19 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d 字节", n)
 }
 
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 200
+
+// idempotencyKey reads the Idempotency-Key header: a resent request with
+// the same key takes effect once.
+func idempotencyKey(r *http.Request) (string, error) {
+	k := r.Header.Get("Idempotency-Key")
+	if len(k) > maxIdempotencyKey {
+		return "", precinct.FieldErrorf(precinct.EINVALID, "Idempotency-Key", "Idempotency-Key 过长", "The Idempotency-Key is too long.")
+	}
+	return k, nil
+}
+
 // queryBool reads an optional boolean query parameter: 1 or true, 0 or false.
 func queryBool(r *http.Request, name string) (bool, error) {
 	switch r.URL.Query().Get(name) {

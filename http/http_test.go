@@ -25,13 +25,17 @@ import (
 	"precinct/feed"
 	"precinct/geo"
 	"precinct/geocode"
+	"precinct/gridloop"
 	phttp "precinct/http"
+	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
 	"precinct/report"
 	"precinct/sqldb"
 	"precinct/storetest"
 	"precinct/streets"
+	"precinct/tasks"
+	"precinct/workflow"
 )
 
 const password = "password-123"
@@ -101,8 +105,18 @@ func newEnv(t *testing.T) *env {
 	if err := svc.LoadUnits(precinct.NewContextWithUser(ctx, &precinct.User{ID: "system", Role: precinct.RoleAdmin})); err != nil {
 		t.Fatal(err)
 	}
+	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := &workflow.Engine{Store: db, Clock: precinct.SystemClock{}, Kinds: kinds, Notify: relay.Notify}
+	grids := &gridloop.Service{Engine: work, Resolver: resolver}
+	disputes := &mediation.Service{Engine: work, Resolver: resolver}
+	svc.Handover = workflow.Handovers{disputes, grids}
+	reg := newRegistry(t, db, resolver, relay.Notify)
 	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc,
-		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules()),
+		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), work.EventRules(), reg.EventRules()),
+		GridLoop: grids, Disputes: disputes, Tasks: &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: work}}}, Registry: reg,
 		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, StatsExport: &report.Service{Store: db, Catalog: db}, Tiles: &streets.Service{}, Geocode: &geocode.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)

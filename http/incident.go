@@ -7,8 +7,6 @@ import (
 	"precinct"
 )
 
-// maxIdempotencyKey bounds the Idempotency-Key header.
-const maxIdempotencyKey = 200
 
 // incidentRoutes are the routes of incidents, their rules and statistics.
 func (s *Server) incidentRoutes() []route {
@@ -32,9 +30,9 @@ func (s *Server) handleIntake(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in, maxBody); err != nil {
 		return err
 	}
-	in.IdempotencyKey = r.Header.Get("Idempotency-Key")
-	if len(in.IdempotencyKey) > maxIdempotencyKey {
-		return precinct.FieldErrorf(precinct.EINVALID, "Idempotency-Key", "Idempotency-Key 过长", "The Idempotency-Key is too long.")
+	var err error
+	if in.IdempotencyKey, err = idempotencyKey(r); err != nil {
+		return err
 	}
 	inc, created, err := s.Incidents.Intake(r.Context(), in)
 	if err != nil {
@@ -147,9 +145,9 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	req.Action = precinct.Action(r.PathValue("action"))
-	req.IdempotencyKey = r.Header.Get("Idempotency-Key")
-	if len(req.IdempotencyKey) > maxIdempotencyKey {
-		return precinct.FieldErrorf(precinct.EINVALID, "Idempotency-Key", "Idempotency-Key 过长", "The Idempotency-Key is too long.")
+	var err error
+	if req.IdempotencyKey, err = idempotencyKey(r); err != nil {
+		return err
 	}
 	inc, err := s.Incidents.Act(r.Context(), r.PathValue("id"), req)
 	if err != nil {

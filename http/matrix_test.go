@@ -26,6 +26,7 @@ type target struct {
 	point                                                 precinct.Point
 	loc                                                   precinct.Location
 	person, unit, incident, checkIn, user, serviceStation string
+	report, photo, dispute                                string
 	unitLoc                                               precinct.Location
 }
 
@@ -149,7 +150,36 @@ var (
 	person        = func(tg *target) string { return tg.person }
 	unit          = func(tg *target) string { return tg.unit }
 	incident      = func(tg *target) string { return tg.incident }
+	gridReport    = func(tg *target) string { return tg.report }
+	disputeOf     = func(tg *target) string { return tg.dispute }
 )
+
+// workHidden is the status of a read or action on a work item at the
+// target: 403 without work.read, 404 outside the scope (its existence is
+// not revealed), 403 without perm, else ok.
+func workHidden(perm precinct.Permission, ok int) func(*precinct.User, *target) int {
+	return func(u *precinct.User, tg *target) int {
+		switch {
+		case !u.Role.Can(precinct.PermReadWork):
+			return 403
+		case !covers(u, tg.loc):
+			return 404
+		case perm != "" && !u.Role.Can(perm):
+			return 403
+		}
+		return ok
+	}
+}
+
+// can answers ok when the role has perm, else 403.
+func can(perm precinct.Permission, ok int) func(*precinct.User, *target) int {
+	return func(u *precinct.User, _ *target) int {
+		if u.Role.Can(perm) {
+			return ok
+		}
+		return 403
+	}
+}
 
 // always answers the same status to every signed-in user, once.
 func always(status int) func(*precinct.User, *target) int {
@@ -272,6 +302,57 @@ func probes() map[string][]probe {
 			}
 			return 403
 		}}},
+		// The grid loop, disputes and tasks.
+		"POST /api/v1/grid-reports": {{name: "grid report", req: func(tg *target) request {
+			return request{method: "POST", path: "/api/v1/grid-reports", body: map[string]any{"category": "safety_hazard", "description": "电线裸露", "location": tg.point}}
+		}, want: single(precinct.PermReportWork, atPlace, 201, 403)}},
+		"GET /api/v1/grid-reports/{id}":          {{name: "grid report read", req: getf("/api/v1/grid-reports/%s", gridReport), want: workHidden("", 200)}},
+		"GET /api/v1/grid-reports/{id}/timeline": {{name: "grid report timeline", req: getf("/api/v1/grid-reports/%s/timeline", gridReport), want: workHidden("", 200)}},
+		"GET /api/v1/grid-reports/{id}/contacts": {{name: "grid report contacts", req: getf("/api/v1/grid-reports/%s/contacts?reason=matrix&unmasked=true", gridReport), want: workHidden(precinct.PermReadPersonal, 200)}},
+		"GET /api/v1/grid-reports/{id}/photos/{photo}": {{name: "grid report photo", req: func(tg *target) request {
+			return request{method: "GET", path: "/api/v1/grid-reports/" + tg.report + "/photos/" + tg.photo}
+		}, want: workHidden("", 200)}},
+		// A transfer to a department that does not exist is refused (400)
+		// after authorization.
+		"POST /api/v1/grid-reports/{id}/{action}": {{name: "grid report action", req: func(tg *target) request {
+			return request{method: "POST", path: "/api/v1/grid-reports/" + tg.report + "/transfer", body: map[string]string{"assignee": "dept:nope"}}
+		}, want: workHidden(precinct.PermTriageWork, 400)}},
+		"GET /api/v1/grid-categories": {{name: "grid categories", req: once(request{"GET", "/api/v1/grid-categories", nil}), want: can(precinct.PermReadWork, 200)}},
+		"GET /api/v1/departments":     {{name: "departments", req: once(request{"GET", "/api/v1/departments", nil}), want: can(precinct.PermReadWork, 200)}},
+		"PUT /api/v1/departments/{id}": {{name: "department edit", req: func(tg *target) request {
+			return request{method: "PUT", path: "/api/v1/departments/law-" + tg.loc.SubBureauID, body: map[string]any{"name": "综合执法", "kind": "law_enforcement", "jurisdiction": map[string]string{"sub_bureau_id": tg.loc.SubBureauID}}}
+		}, want: single(precinct.PermManageUsers, atSubBureau, 200, 403)}},
+		"GET /api/v1/evaluation/grid-reports": {{name: "evaluation", req: once(request{"GET", "/api/v1/evaluation/grid-reports", nil}), want: func(u *precinct.User, _ *target) int {
+			if !u.Role.Can(precinct.PermReadWork) || u.Scope.PoliceGridID != "" {
+				return 403
+			}
+			return 200
+		}}},
+		"GET /api/v1/open311-keys": {{name: "open311 keys", req: once(request{"GET", "/api/v1/open311-keys", nil}), want: can(precinct.PermManageUsers, 200)}},
+		"POST /api/v1/open311-keys": {{name: "open311 key", req: func(tg *target) request {
+			return request{method: "POST", path: "/api/v1/open311-keys", body: map[string]string{"name": "app", "sub_bureau_id": tg.loc.SubBureauID}}
+		}, want: single(precinct.PermManageUsers, atSubBureau, 201, 403)}},
+		"POST /api/v1/disputes": {{name: "dispute", req: func(tg *target) request {
+			return request{method: "POST", path: "/api/v1/disputes", body: map[string]any{"kind": "neighbour", "location": tg.point, "parties": []map[string]string{{"name": "甲"}}}}
+		}, want: single(precinct.PermMediate, atPlace, 201, 403)}},
+		"GET /api/v1/disputes/{id}":          {{name: "dispute read", req: getf("/api/v1/disputes/%s", disputeOf), want: workHidden("", 200)}},
+		"GET /api/v1/disputes/{id}/timeline": {{name: "dispute timeline", req: getf("/api/v1/disputes/%s/timeline", disputeOf), want: workHidden("", 200)}},
+		"GET /api/v1/disputes/{id}/contacts": {{name: "dispute contacts", req: getf("/api/v1/disputes/%s/contacts?reason=matrix&unmasked=true", disputeOf), want: workHidden(precinct.PermReadPersonal, 200)}},
+		// A session without its record is refused (400) after authorization.
+		"POST /api/v1/disputes/{id}/{action}": {{name: "dispute action", req: func(tg *target) request {
+			return request{method: "POST", path: "/api/v1/disputes/" + tg.dispute + "/session"}
+		}, want: workHidden(precinct.PermMediate, 400)}},
+		"GET /api/v1/stats/disputes": {{name: "dispute figures", req: once(request{"GET", "/api/v1/stats/disputes", nil}), want: can(precinct.PermReadWork, 200)}},
+		"GET /api/v1/tasks":          {{name: "tasks", req: once(request{"GET", "/api/v1/tasks?date=2026-03-02", nil}), want: can(precinct.PermReadWork, 200)}},
+		// Open311 takes no bearer token: without its api_key, 403; a post
+		// that is not a form (the matrix sends JSON) is 400 before any key.
+		"GET /open311/v2/services.json":  {{name: "open311 services", req: once(request{"GET", "/open311/v2/services.json", nil}), want: always(403)}},
+		"GET /open311/v2/services.xml":   {{name: "open311 services xml", req: once(request{"GET", "/open311/v2/services.xml", nil}), want: always(403)}},
+		"GET /open311/v2/requests.json":  {{name: "open311 requests", req: once(request{"GET", "/open311/v2/requests.json", nil}), want: always(403)}},
+		"GET /open311/v2/requests.xml":   {{name: "open311 requests xml", req: once(request{"GET", "/open311/v2/requests.xml", nil}), want: always(403)}},
+		"GET /open311/v2/requests/{id}":  {{name: "open311 request", req: getf("/open311/v2/requests/%s.json", gridReport), want: always(403)}},
+		"POST /open311/v2/requests.json": {{name: "open311 post", req: once(request{"POST", "/open311/v2/requests.json", "service_code=traffic&lat=29.1&long=108.1"}), want: always(400)}},
+		"POST /open311/v2/requests.xml":  {{name: "open311 post xml", req: once(request{"POST", "/open311/v2/requests.xml", "service_code=traffic&lat=29.1&long=108.1"}), want: always(400)}},
 		"POST /api/v1/checkins": {{name: "check-in", req: func(tg *target) request {
 			return request{method: "POST", path: "/api/v1/checkins", body: map[string]any{"point": tg.point}}
 		}, want: single(precinct.PermCheckIn, atSubBureau, 201, 403)}},
@@ -288,6 +369,8 @@ func probes() map[string][]probe {
 		"GET /api/v1/people":          {"people", "/api/v1/people?limit=1000", list(org, atPerson, hasItem("id", person))},
 		"GET /api/v1/units":           {"units", "/api/v1/units?limit=1000", list(org, atUnit, hasItem("id", unit))},
 		"GET /api/v1/incidents":       {"incidents", "/api/v1/incidents?limit=1000", list(inc, atPlace, hasItem("id", incident))},
+		"GET /api/v1/grid-reports":    {"grid reports", "/api/v1/grid-reports?limit=1000", list(precinct.PermReadWork, atPlace, hasItem("id", gridReport))},
+		"GET /api/v1/disputes":        {"disputes", "/api/v1/disputes?limit=1000", list(precinct.PermReadWork, atPlace, hasItem("id", disputeOf))},
 		"GET /api/v1/checkins":        {"check-ins", "/api/v1/checkins?limit=1000", list(org, atPlace, hasItem("id", func(tg *target) string { return tg.checkIn }))},
 		"GET /api/v1/audit":           {"audit", "/api/v1/audit?limit=1000", list(precinct.PermReadAudit, atSubBureau, hasItem("entity_id", person))},
 		// ss1 is bound to st1 and st2: reached through either.
@@ -310,6 +393,9 @@ func probes() map[string][]probe {
 			return map[string]precinct.Location{"u3": {SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1"}, "cmd2": {SubBureauID: "sb1", StationID: "st2"},
 				"u4": {SubBureauID: "sb2"}}[tg.user]
 		}, hasItem("id", func(tg *target) string { return tg.user }))},
+	}
+	for route, prs := range registryProbes() {
+		p[route] = append(p[route], prs...)
 	}
 	for route, l := range lists {
 		pr := l.pr
@@ -375,6 +461,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if err := e.store.CreateCheckIn(ctx, ci, precinct.NewEvent(ctx, time.Now(), "checkin.created", tg.loc, "checkin", ci.ID, nil, ci, nil)); err != nil {
 			t.Fatal(err)
 		}
+		var rep struct {
+			ID     string
+			Photos []struct{ ID string }
+		}
+		code, b := e.call(admin, "POST", "/api/v1/grid-reports", map[string]any{"category": "traffic", "description": "信号灯损坏", "location": tg.point,
+			"reporter_kind": "citizen", "reporter": map[string]string{"name": "钱", "phone": "13912345678"}, "photos": []map[string]any{{"data": []byte("\x89PNG\r\n\x1a\nmatrix")}}})
+		if code != 201 || json.Unmarshal(b, &rep) != nil || len(rep.Photos) != 1 {
+			t.Fatalf("grid report at %s: %d %s", tg.name, code, b)
+		}
+		tg.report, tg.photo = rep.ID, rep.Photos[0].ID
+		code, b = e.call(admin, "POST", "/api/v1/disputes", map[string]any{"kind": "family", "location": tg.point, "parties": []map[string]string{{"name": "钱", "phone": "13912345678"}}})
+		if code != 201 || json.Unmarshal(b, &rep) != nil {
+			t.Fatalf("dispute at %s: %d %s", tg.name, code, b)
+		}
+		tg.dispute = rep.ID
 		if code, b := e.call(admin, "GET", "/api/v1/people/"+tg.person+"?unmasked=true&reason=matrix", nil); code != 200 {
 			t.Fatalf("audit a read of %s: %d %s", tg.person, code, b)
 		}
@@ -382,6 +483,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatalf("position of %s: %d %s", tg.unit, code, b)
 		}
 	}
+	seedRegistry(t, e)
 	// Every sb1 user and the administrator hear the rules change last.
 	var rules precinct.RuleDocument
 	_, b := e.call(admin, "GET", "/api/v1/rules?sub_bureau_id=sb1", nil)
@@ -419,7 +521,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					want := pr.want(u, tg)
 					t.Run(fmt.Sprintf("%s/%s/%s", u.Username, pr.name, tg.name), func(t *testing.T) {
 						token := tok
-						if !strings.HasPrefix(route, "GET /api/v1/") && !strings.HasPrefix(route, "POST /api/v1/") && !strings.HasPrefix(route, "PUT /api/v1/") {
+						if !strings.HasPrefix(route, "GET /api/v1/") && !strings.HasPrefix(route, "POST /api/v1/") && !strings.HasPrefix(route, "PUT /api/v1/") && !strings.HasPrefix(route, "PATCH /api/v1/") {
 							token = ""
 						}
 						code, b := e.call(token, r.method, r.path, r.body)

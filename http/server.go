@@ -20,6 +20,8 @@ import (
 
 	"precinct"
 	"precinct/auth"
+	"precinct/gridloop"
+	"precinct/mediation"
 )
 
 // Server is the HTTP server of one Precinct node: it parses requests, calls
@@ -53,8 +55,16 @@ type Server struct {
 	Tiles precinct.TileService
 	// Geocode answers address searches.
 	Geocode precinct.GeocodeService
+	// Registry is the registry of addresses, residents, houses,
+	// organisations and visits (一标三实).
+	Registry precinct.RegistryService
 	// Live, if set, lets event streams follow unit positions (?positions=1).
 	Live LiveUnits
+	// GridLoop, Disputes and Tasks serve the grid whistle loop and
+	// Open311, disputes and mediation, and the daily tasks.
+	GridLoop *gridloop.Service
+	Disputes *mediation.Service
+	Tasks    precinct.TaskService
 	// Ready is an optional extra readiness check for /readyz, besides the
 	// store and the bus.
 	Ready func(ctx context.Context) error
@@ -89,6 +99,8 @@ func (s *Server) table() []route {
 		s.incidentRoutes(),
 		s.tileRoutes(),
 		s.geocodeRoutes(),
+		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
+		s.registryRoutes(),
 	)
 }
 

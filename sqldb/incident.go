@@ -433,6 +433,9 @@ func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) err
 		if err := db.addIncidentUnits(ctx, tx, inc.ID, c.Claim); err != nil {
 			return err
 		}
+		if err := db.openWork(ctx, tx, c.Work); err != nil {
+			return err
+		}
 		return db.appendEvents(ctx, tx, c.Events)
 	})
 }

@@ -38,7 +38,12 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"every list keeps to the scope", testScopes},
 		{"idempotency keys are the creator's own", testIdempotencyPerCreator},
 		{"a unit off duty is not claimed", testClaimOffDuty},
+		{"work items", testWorkItems},
+		{"work items under concurrency", testWorkConcurrency},
+		{"work tallies", testWorkCounts},
+		{"departments and API keys", testDepartments},
 	}
+	tests = append(tests, registryTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)

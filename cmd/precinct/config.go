@@ -28,8 +28,16 @@ type Config struct {
 	// print once at first start.
 	AdminPassword string
 	DemoPassword  string
+	// VaultKey and VaultKeyFile come only from the environment
+	// (PRECINCT_VAULT_KEY, PRECINCT_VAULT_KEY_FILE): the keys that seal
+	// personal data. Empty: a development key file in the data directory.
+	VaultKey     string
+	VaultKeyFile string
 	// StaleAfter is the age after which a unit's position is stale.
 	StaleAfter time.Duration // PRECINCT_STALE_AFTER
+	// SweepEvery is how often deadlines of work items are checked; 0 stops
+	// the sweeper (tests sweep by hand).
+	SweepEvery time.Duration // PRECINCT_SWEEP_EVERY
 	// ShutdownTimeout bounds how long in-flight requests may take at shutdown.
 	ShutdownTimeout time.Duration
 	LogLevel        string // PRECINCT_LOG: debug, info, warn, error
@@ -43,6 +51,7 @@ func DefaultConfig() Config {
 		DemoMove:        true,
 		DemoHistoryDays: 30,
 		StaleAfter:      120 * time.Second,
+		SweepEvery:      30 * time.Second,
 		ShutdownTimeout: 10 * time.Second,
 		LogLevel:        "info",
 	}
@@ -81,6 +90,11 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 		return c, err
 	}
 	fs.DurationVar(&c.StaleAfter, "stale-after", stale, "age after which a unit's position is stale (PRECINCT_STALE_AFTER)")
+	sweep, err := envDuration(getenv, "PRECINCT_SWEEP_EVERY", c.SweepEvery)
+	if err != nil {
+		return c, err
+	}
+	fs.DurationVar(&c.SweepEvery, "sweep-every", sweep, "how often deadlines of grid reports and disputes are checked; 0 for never (PRECINCT_SWEEP_EVERY)")
 	fs.StringVar(&c.LogLevel, "log", envOr(getenv, "PRECINCT_LOG", c.LogLevel), "log level: debug, info, warn, error (PRECINCT_LOG)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -90,6 +104,7 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 	}
 	c.AdminPassword = getenv("PRECINCT_ADMIN_PASSWORD")
 	c.DemoPassword = getenv("PRECINCT_DEMO_PASSWORD")
+	c.VaultKey, c.VaultKeyFile = getenv("PRECINCT_VAULT_KEY"), getenv("PRECINCT_VAULT_KEY_FILE")
 	if c.DemoHistoryDays < 0 || c.DemoHistoryDays > 366 {
 		return c, fmt.Errorf("--demo-history-days: want 0 to 366, got %d", c.DemoHistoryDays)
 	}

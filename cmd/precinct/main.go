@@ -7,6 +7,7 @@
 //	precinct import osm FILE [--data DIR]
 //	precinct route --data DIR --from LON,LAT --to LON,LAT [--profile car] [--json]
 //	precinct sim [--scenario qianjiang|foshan|nanning|FILE] [--days N] [--seed S] [--policy legacy|reform|FILE] [--json] [--target URL]
+//	precinct vault keygen ID | reseal [--check]
 //	precinct version
 package main
 
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRoute(ctx, rest, stdout, stderr)
 	case "sim":
 		return runSim(ctx, rest, getenv, stdout, stderr)
+	case "vault":
+		return runVault(ctx, rest, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "precinct", version)
 		return nil
@@ -77,6 +80,8 @@ Usage:
   precinct route --from LON,LAT --to LON,LAT
                                 travel time and road distance between two points
   precinct sim                  simulate a district under the legacy and reform organisation
+  precinct vault keygen ID       print a new key pair for sealing personal data
+  precinct vault reseal         re-encrypt stored personal data after a key rotation
   precinct version
 `)
 }

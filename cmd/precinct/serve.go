@@ -19,15 +19,20 @@ import (
 	"precinct/feed"
 	"precinct/geo"
 	"precinct/geocode"
+	"precinct/gridloop"
 	phttp "precinct/http"
+	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/registry"
 	"precinct/report"
 	"precinct/routing"
 	"precinct/sim"
 	"precinct/sqldb"
 	"precinct/streets"
+	"precinct/tasks"
 	"precinct/web"
+	"precinct/workflow"
 )
 
 // Main is one running Precinct node: its store, bus, services and HTTP server.
@@ -42,6 +47,11 @@ type Main struct {
 	Relay    *natsbus.Relay
 	Auth     *auth.Service
 	Dispatch *dispatch.Service
+	Work     *workflow.Engine
+	GridLoop *gridloop.Service
+	Disputes *mediation.Service
+	Tasks    *tasks.Service
+	Registry *registry.Service
 	HTTP     *phttp.Server
 	// Streets are the streets and places of imported road data, or nil.
 	Streets *streets.Map
@@ -135,6 +145,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.Streets, err = m.loadStreets(sys); err != nil {
 		return err
 	}
+	if err := m.openWork(runCtx, resolver); err != nil {
+		return fmt.Errorf("workflow: %w", err)
+	}
+	if err := m.openRegistry(resolver); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
 
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}
 	if err := positions.Start(runCtx, sys); err != nil {
@@ -154,13 +170,17 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		StatsExport: &report.Service{Store: m.Store, Catalog: m.Store},
 		Tiles:       &streets.Service{Map: m.Streets},
 		Geocode:     m.geocoder(),
-		Feed:        feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules()),
+		Registry:    m.Registry,
+		Feed:        feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules()),
 		Bus:         m.Bus,
 		Live:        m.Dispatch.Live,
 		Resolver:    resolver,
 		Clock:       m.Clock,
 		Assets:      web.Assets(),
 		Logger:      m.Logger,
+		GridLoop:    m.GridLoop,
+		Disputes:    m.Disputes,
+		Tasks:       m.Tasks,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -272,6 +292,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		return fmt.Errorf("import demo: %w", err)
 	}
 	m.DemoPassword = pw
+	if err := m.seedWork(ctx, j, hash); err != nil {
+		return err
+	}
 	names := make([]string, 0, 4)
 	for _, u := range j.Users {
 		if len(names) < 4 {
@@ -324,10 +347,14 @@ func (m *Main) loadStreets(ctx context.Context) (*streets.Map, error) {
 	return streets.NewMap(d, func(p precinct.Point) precinct.Point { return geo.ToDatum(p, d.Datum, datum) }), nil
 }
 
-// geocoder searches addresses over the streets of imported road data (in
-// the maps' datum) and the grids and stations of the store.
+// geocoder searches addresses over the registry's standard addresses, the
+// streets of imported road data (in the maps' datum) and the grids and
+// stations of the store.
 func (m *Main) geocoder() *geocode.Service {
 	g := &geocode.Service{Store: m.Store, Clock: m.Clock}
+	if m.Registry != nil {
+		g.Addresses = m.Registry
+	}
 	if m.Streets != nil {
 		g.Streets = m.Streets.Data()
 	}

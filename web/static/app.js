@@ -11,6 +11,7 @@ import { currentUser } from './login.js';
 import { StreetTiles } from './tiles.js';
 import { Outbox, targetStatus } from './outbox.js';
 import { activeStatuses } from './words.js';
+import { DayTasks } from './app-tasks.js';
 
 const positionEvery = 15000;
 const rank = { received: 0, dispatched: 1, en_route: 2, on_scene: 3, resolved: 4, handed_over: 4, closed: 5, callback_done: 6 };
@@ -51,6 +52,8 @@ class OfficerApp {
       onApplied: (e, out) => this.applied(e, out),
       onFailed: (e, err) => this.failed(e, err),
     }).open();
+    this.dayTasks = new DayTasks(this);
+    await this.dayTasks.restore(this.outbox);
     // Actions still waiting from an earlier visit show their effect again.
     for (const e of await this.outbox.entries()) if (e.incidentId && targetStatus[e.action]) this.pending.set(e.incidentId, targetStatus[e.action]);
     window.precinct = { app: this, outbox: this.outbox };
@@ -65,7 +68,7 @@ class OfficerApp {
     this.bind();
     this.setOnline(navigator.onLine);
     await Promise.all([this.loadUnit(), this.loadCategories()]);
-    await this.loadIncidents();
+    await Promise.all([this.loadIncidents(), this.dayTasks.load()]);
     this.render();
     document.body.dataset.ready = 'true';
     if (this.onDuty()) this.startReporting();
@@ -214,7 +217,7 @@ class OfficerApp {
   async refresh() {
     if (!navigator.onLine) return;
     await this.loadUnit();
-    await this.loadIncidents();
+    await Promise.all([this.loadIncidents(), this.dayTasks.load()]);
     this.render();
   }
 
@@ -377,6 +380,7 @@ class OfficerApp {
   }
 
   applied(entry, out) {
+    this.dayTasks.applied(entry);
     if (entry.kind === 'checkin') this.message(t('app.checkin.done'));
     if (out && out.id && out.status && entry.incidentId) {
       this.incidents.set(out.id, out);
@@ -387,6 +391,7 @@ class OfficerApp {
   }
 
   failed(entry, err) {
+    this.dayTasks.failed(entry);
     this.message(t('app.failed', { a: t(entry.label), m: err instanceof ApiError ? err.text() : String(err) }), true);
     if (entry.incidentId) this.pending.delete(entry.incidentId);
     this.refreshSoon();
@@ -435,6 +440,7 @@ class OfficerApp {
     ds.textContent = duty ? `${t('app.checkedin', { t: fmtTime(duty.at) })} · ${t('app.onduty')}` : t('app.offduty');
     this.renderTask();
     this.renderTasks();
+    this.dayTasks.render();
   }
 
   renderTask() {
@@ -444,7 +450,7 @@ class OfficerApp {
     if (!inc) {
       body.innerHTML = `<p class="muted">${h(t('app.noassigned'))}</p>`;
       for (const b of buttons) b.disabled = true;
-      this.map && this.map.setMarkers(this.position ? [{ ...this.position, color: '#1d4ed8', label: pick('我', 'me') }] : []);
+      this.map && this.map.setMarkers((this.position ? [{ ...this.position, color: '#1d4ed8', label: pick('我', 'me') }] : []).concat(this.dayTasks.markers()));
       return;
     }
     const st = this.statusOf(inc);
@@ -484,7 +490,7 @@ class OfficerApp {
     if (this.map && inc.location) {
       const marks = [{ lon: inc.location.lon, lat: inc.location.lat, color: '#dc2626', label: inc.address || '' }];
       if (this.position) marks.push({ ...this.position, color: '#1d4ed8', label: pick('我', 'me') });
-      this.map.setMarkers(marks);
+      this.map.setMarkers(marks.concat(this.dayTasks.markers()));
       if (this.mapFor !== inc.id) {
         this.mapFor = inc.id;
         if (this.position) {

@@ -15,6 +15,7 @@ import { Alert, fmtReceived, elapsedText, overdue, matches } from './queue.js';
 import { HeatLayer } from './heat.js';
 import { StreetTiles } from './tiles.js';
 import { attachGeocoder } from './geocode.js';
+import { GridPanel } from './gridloop.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -926,6 +927,11 @@ class Console {
     this.stats.open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  openGrid() {
+    this.leavePanel('grid');
+    new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   // Trajectories.
 
   openTrajectory(unitId) {
@@ -1000,6 +1006,7 @@ class Console {
     document.getElementById('btn-intake').addEventListener('click', () => this.openIntake());
     document.getElementById('btn-traj').addEventListener('click', () => this.openTrajectory(this.map.selectedUnit));
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
+    document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
     document.getElementById('btn-logout').addEventListener('click', async () => {

@@ -5,10 +5,11 @@
 // Served as /sw.js (which imports this file) it controls /app; served as
 // /static/sw.js it controls only the shell's static files.
 
-const cacheName = 'precinct-app-shell-v1';
+const cacheName = 'precinct-app-shell-v2';
 const shell = [
   '/app',
   '/static/app.js',
+  '/static/app-tasks.js',
   '/static/api.js',
   '/static/i18n.js',
   '/static/map.js',
