@@ -116,3 +116,27 @@ func TestStreetsOfOpenStreetMap(t *testing.T) {
 		}
 	}
 }
+
+// registryFake matches one standard address, or refuses the caller.
+type registryFake struct{ refuse bool }
+
+func (r registryFake) MatchAddress(context.Context, string, int) ([]precinct.AddressMatch, error) {
+	if r.refuse {
+		return nil, precinct.ErrForbidden()
+	}
+	return []precinct.AddressMatch{{Score: 1, Address: &precinct.Address{Name: "3栋", FullName: "黔江区城西街道西山社区新华大道12号3栋", Point: precinct.Point{Lon: 108.05, Lat: 29.05}}}}, nil
+}
+
+func TestStandardAddressesFirst(t *testing.T) {
+	ctx := precinct.NewContextWithUser(context.Background(), &precinct.User{ID: "u", Role: precinct.RoleDispatcher, Scope: precinct.Location{SubBureauID: "sb1"}})
+	svc := &geocode.Service{Store: fakeStore{}, Addresses: registryFake{}}
+	got, err := svc.Geocode(ctx, "西山", 10)
+	if err != nil || len(got) < 2 || got[0].Kind != precinct.PlaceKindAddress || got[0].Location.Lon != 108.05 {
+		t.Fatalf("%v %v, want the standard address first", got, err)
+	}
+	// A role the registry refuses still finds grids.
+	svc = &geocode.Service{Store: fakeStore{}, Addresses: registryFake{refuse: true}}
+	if got, err := svc.Geocode(ctx, "西山", 10); err != nil || len(got) != 2 {
+		t.Errorf("refused by the registry: %v %v", names(got), err)
+	}
+}
