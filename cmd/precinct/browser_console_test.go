@@ -449,3 +449,53 @@ func TestBrowserHeatLayer(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBrowserStatusOnBehalf: the dispatcher records 在途, 到达现场 and
+// 处置完毕 that a crew reported by radio, and closes the incident from the
+// console; the timeline names the dispatcher (problem 3, in part).
+func TestBrowserStatusOnBehalf(t *testing.T) {
+	b := newBrowser(t)
+	base, pw := startServer(t)
+	admin := login(t, base, "admin", pw["admin"])
+	disp := login(t, base, "dispatcher", pw["demo"])
+	off := anyOfficer(officers(t, admin))
+	inc := intakeAt(t, disp, precinct.Point{Lon: off.unit.Position.Lon + 0.001, Lat: off.unit.Position.Lat}, "noise", precinct.PlaceStreet, 3, "电台路 1 号")
+	if code, raw := disp.raw("POST", "/api/v1/incidents/"+inc.ID+"/dispatch", map[string]any{"units": []string{off.unit.ID}}, nil); code != 200 {
+		t.Fatalf("dispatch: %d %s", code, raw)
+	}
+	console := b.tab("console", 90*time.Second)
+	unit := fmt.Sprintf(`#incident-units li[data-unit-id=%q] `, off.unit.ID)
+	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"]),
+		clickStable(fmt.Sprintf(`#queue-list li[data-incident-id=%q]`, inc.ID)), chromedp.WaitEnabled(unit+`button[data-behalf=en-route]`),
+		clickStable(unit+`button[data-behalf=en-route]`), chromedp.WaitVisible(`#incident-status[data-status=en_route]`),
+		chromedp.WaitEnabled(unit+`button[data-behalf=arrive]`), clickStable(unit+`button[data-behalf=arrive]`), chromedp.WaitVisible(`#incident-status[data-status=on_scene]`),
+		chromedp.WaitEnabled(unit+`button[data-behalf=resolve]`), b.shot("25-console-status-on-behalf")); err != nil {
+		t.Fatalf("status on behalf: %v", err)
+	}
+	if err := chromedp.Do(console, setLangJS("en")); err != nil {
+		t.Fatal(err)
+	}
+	if got := evalString(t, console, `document.querySelector('#incident-units small').textContent`); !strings.Contains(got, "radio") {
+		t.Errorf("English note %q", got)
+	}
+	if err := chromedp.Do(console, setLangJS("zh"),
+		clickStable(unit+`button[data-behalf=resolve]`), chromedp.WaitVisible(`#incident-status[data-status=resolved]`),
+		chromedp.WaitEnabled(`#act-close`), clickStable(`#act-close`), chromedp.WaitVisible(`#incident-status[data-status=closed]`)); err != nil {
+		t.Fatalf("status on behalf: %v", err)
+	}
+	var tl struct {
+		Items []*precinct.Event `json:"items"`
+	}
+	if code := admin.do("GET", "/api/v1/incidents/"+inc.ID+"/timeline", nil, &tl); code != 200 {
+		t.Fatal(code)
+	}
+	seen := map[string]string{}
+	for _, e := range tl.Items {
+		seen[e.Type] = e.Actor
+	}
+	for _, typ := range []string{"incident.en_route", "incident.arrived", "incident.resolved", "incident.closed"} {
+		if seen[typ] != "user-dispatcher" {
+			t.Errorf("%s recorded by %q, want the dispatcher (all: %v)", typ, seen[typ], seen)
+		}
+	}
+}

@@ -21,7 +21,7 @@ import (
 const rawWords = `(async () => {
 	const i18n = await import('/static/i18n.js');
 	const lang = i18n.lang();
-	const allow = new Set(['Precinct', 'English', 'Ctrl', 'Enter', 'Esc', 'CSV', 'Excel', 'xlsx', 'OpenStreetMap', 'ODbL']);
+	const allow = new Set(['Precinct', 'English', 'Ctrl', 'Enter', 'Esc', 'CSV', 'Excel', 'xlsx', 'OpenStreetMap', 'ODbL', 'xhdd']); // xhdd: the pinyin example of the address field
 	const zhPhrases = i18n.phrases('zh').filter(p => p.length >= 2 && !i18n.phrases('en').includes(p));
 	const code = [
 		/\b[a-z]+(?:_[a-z0-9]+)+\b/,

@@ -433,7 +433,7 @@ class Console {
           ${inc.reporter && inc.reporter.phone ? `<button type="button" class="link" id="reveal-phone">${h(t('incident.reveal'))}</button>` : ''}</dd>
         <dt>${h(t('incident.description'))}</dt><dd translate="no">${h(inc.description || '—')}</dd>
         <dt>${h(t('incident.handler'))}</dt><dd>${h(t('handler.' + route.handler))}</dd>
-        <dt>${h(t('incident.units'))}</dt><dd id="incident-units" translate="no">${(inc.units || []).map((u) => h(this.unitName(u))).join('、') || '—'}</dd>
+        <dt>${h(t('incident.units'))}</dt><dd id="incident-units">${this.renderUnitsOnBehalf(inc)}</dd>
         <dt>${h(t('incident.kpis'))}</dt><dd>${h(t('incident.flow'))} ${h(fmtDuration(flow))} · ${h(t('incident.response'))} ${h(fmtDuration(resp))}</dd>
       </dl>
       <div class="actions" role="group">
@@ -465,6 +465,32 @@ class Console {
     for (const b of panel.querySelectorAll('button[data-action]')) {
       b.addEventListener('click', () => this.act(b.dataset.action, b.dataset.unit ? [b.dataset.unit] : undefined));
     }
+    for (const b of panel.querySelectorAll('button[data-behalf]')) {
+      // Resolve ends the incident's work on scene for every unit on it.
+      b.addEventListener('click', () => this.act(b.dataset.behalf, b.dataset.behalf === 'resolve' ? undefined : [b.dataset.unit]));
+    }
+  }
+
+  /**
+   * renderUnitsOnBehalf lists the units on the incident, each with the
+   * steps a crew reports by radio (在途, 到达现场, 处置完毕), which the
+   * dispatcher records for it; the timeline names the dispatcher.
+   */
+  renderUnitsOnBehalf(inc) {
+    const units = inc.units || [];
+    if (!units.length) return '—';
+    const st = inc.status;
+    return `<ul class="onbehalf">${units
+      .map((uid) => {
+        const steps = [
+          ['en-route', st === 'dispatched'],
+          ['arrive', st === 'dispatched' || st === 'en_route'],
+          ['resolve', st === 'on_scene'],
+        ];
+        return `<li data-unit-id="${h(uid)}"><span translate="no">${h(this.unitName(uid))}</span>
+          ${steps.map(([a, ok]) => `<button type="button" class="small" data-behalf="${a}" data-unit="${h(uid)}" ${ok ? '' : 'disabled'}>${h(t('act.' + a))}</button>`).join('')}</li>`;
+      })
+      .join('')}</ul><small class="muted">${h(t('incident.onbehalf'))}</small>`;
   }
 
   actionButton(action, key, enabled) {
@@ -564,6 +590,8 @@ class Console {
       // the server records a request for the next wave.
       const spare = units || (this.spareCandidate(inc) ? [this.spareCandidate(inc)] : null);
       if (spare) body.units = spare;
+    } else if (action === 'en-route' || action === 'arrive') {
+      body.units = units || inc.units;
     } else if (action === 'handover') {
       const r = await this.ask('handover');
       if (!r) return;
