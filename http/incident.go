@@ -7,7 +7,6 @@ import (
 	"precinct"
 )
 
-
 // incidentRoutes are the routes of incidents, their rules and statistics.
 func (s *Server) incidentRoutes() []route {
 	return []route{

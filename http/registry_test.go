@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"strings"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"precinct"
@@ -48,9 +48,9 @@ func creditCode(tail string) string {
 // regTarget is what the registry holds at one matrix target.
 type regTarget struct {
 	district, township, community, compound, building, room string
-	resident, other, house, tenancy, organisation, visit   string
-	compoundName                                           string
-	clear                                                  []string // personal data in clear
+	resident, other, house, tenancy, organisation, visit    string
+	compoundName                                            string
+	clear                                                   []string // personal data in clear
 }
 
 var regTargets = map[string]*regTarget{}
@@ -269,7 +269,9 @@ func registryProbes() map[string][]probe {
 		}, func(*regTarget) any { return map[string]any{"to": "2026-11-30"} }), want: hiddenRecord(edit, "", 409)}},
 		"GET /api/v1/organisations/{id}": {
 			{name: "organisation", req: send("GET", at("/api/v1/organisations/%s", organisation), nil), want: hiddenRecord(read, "", 200)},
-			{name: "organisation unmasked", req: send("GET", func(r *regTarget) string { return "/api/v1/organisations/" + r.organisation + "?unmasked=true&reason=matrix" }, nil),
+			{name: "organisation unmasked", req: send("GET", func(r *regTarget) string {
+				return "/api/v1/organisations/" + r.organisation + "?unmasked=true&reason=matrix"
+			}, nil),
 				want: hiddenRecord(read, precinct.PermReadPersonal, 200)},
 		},
 		// The credit code is registered (409) once the address is reached.
