@@ -82,7 +82,7 @@ func seedSQL(postgres bool, perDay int) []string {
 		'assignee', assignee, 'tier', 0, 'steps', 0, 'returns', 0, 'source', json_object(), 'opened_at', '2025-03-01T00:00:00Z', 'updated_at', '2025-03-01T00:00:00Z',
 		'version', 4, 'created_by', 'bench', 'data', json_object('reporter_kind', 'grid_worker', 'description', '小区门口生活垃圾堆放三天未清运'))`
 	if postgres {
-		series = fmt.Sprintf(`SELECT n FROM generate_series(0, %d) AS n`, total-1)
+		series = fmt.Sprintf(`SELECT n FROM generate_series(0::bigint, %d) AS n`, total-1)
 		jsonDoc = strings.NewReplacer("json_object(", "json_build_object(").Replace(jsonDoc) + "::text"
 	}
 	rows := fmt.Sprintf(`SELECT 'gr_' || lpad(CAST(n AS TEXT), 10, '0') AS id, n,
@@ -142,6 +142,12 @@ func benchFixture(b *testing.B, engine string) *fixture {
 	cleanup := func() {}
 	switch engine {
 	case "sqlite":
+		if keep := os.Getenv("PRECINCT_BENCH_WORK_SQLITE"); keep != "" {
+			// A database seeded by an earlier run (its work.db, kept):
+			// measured again without seeding.
+			dsn, driver, rawDSN = keep, "sqlite", "file:"+keep+"?_pragma=busy_timeout(10000)"
+			break
+		}
 		dir, err := os.MkdirTemp("", "precinct-bench-work")
 		if err != nil {
 			b.Fatal(err)
@@ -171,13 +177,15 @@ func benchFixture(b *testing.B, engine string) *fixture {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	for _, q := range seedSQL(engine == "postgres", perDay) {
-		if _, err := raw.ExecContext(ctx, q); err != nil {
-			b.Fatalf("seed: %v\n%s", err, q)
+	if engine != "sqlite" || os.Getenv("PRECINCT_BENCH_WORK_SQLITE") == "" {
+		for _, q := range seedSQL(engine == "postgres", perDay) {
+			if _, err := raw.ExecContext(ctx, q); err != nil {
+				b.Fatalf("seed: %v\n%s", err, q)
+			}
 		}
-	}
-	if _, err := raw.ExecContext(ctx, "ANALYZE"); err != nil {
-		b.Fatal(err)
+		if _, err := raw.ExecContext(ctx, "ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
 	}
 	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind)
 	if err != nil {

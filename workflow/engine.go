@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"precinct"
+	"precinct/vault"
 )
 
 // Limits of what comes with an action.
@@ -28,6 +29,54 @@ type Engine struct {
 	// Notify is called after every commit so the event relay publishes at
 	// once. It may be nil.
 	Notify func()
+	// Vault seals the phones, e-mail addresses and ID numbers of the people
+	// named in items before they are stored. Nil stores them as they are
+	// (tests only).
+	Vault *vault.Vault
+}
+
+// sealed fields of contacts.
+var contactFields = []string{"work.contact.phone", "work.contact.email", "work.contact.id_number"}
+
+// contactValues points at the sealed fields of c, in contactFields' order.
+func contactValues(c *precinct.WorkContact) []*string {
+	return []*string{&c.Phone, &c.Email, &c.IDNumber}
+}
+
+// seal returns contacts with their personal data sealed.
+func (e *Engine) seal(cs []precinct.WorkContact) ([]precinct.WorkContact, error) {
+	if e.Vault == nil || cs == nil {
+		return cs, nil
+	}
+	out := make([]precinct.WorkContact, len(cs))
+	for i, c := range cs {
+		for j, v := range contactValues(&c) {
+			s, err := e.Vault.Seal(contactFields[j], *v)
+			if err != nil {
+				return nil, err
+			}
+			*v = s
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// unseal returns stored contacts opened.
+func (e *Engine) unseal(cs []precinct.WorkContact) ([]precinct.WorkContact, error) {
+	if e.Vault == nil {
+		return cs, nil
+	}
+	for i := range cs {
+		for j, v := range contactValues(&cs[i]) {
+			plain, err := e.Vault.Open(contactFields[j], *v)
+			if err != nil {
+				return nil, fmt.Errorf("workflow: contact of a work item: %w", err)
+			}
+			*v = plain
+		}
+	}
+	return cs, nil
 }
 
 // ActionData is the detail of an action's event.
@@ -133,6 +182,9 @@ func (e *Engine) opening(ctx context.Context, it *precinct.WorkItem, photos []pr
 	}
 	data := ActionData{Action: ActionOpen, Key: it.IdempotencyKey, Assignee: it.Assignee, Photos: photoIDs(ps)}
 	ev := precinct.NewEvent(ctx, now, EventType(it.Kind, ActionOpen), it.Location, "work", it.ID, nil, it, data)
+	if contacts, err = e.seal(contacts); err != nil {
+		return precinct.WorkChange{}, err
+	}
 	c := precinct.WorkChange{Item: it, Events: []*precinct.Event{ev}, Photos: ps, Contacts: contacts,
 		Counts: tally(it, now, k.OpenCount...)}
 	if c.Contacts == nil {
@@ -334,12 +386,15 @@ func (e *Engine) Contacts(ctx context.Context, id, reason, address string) ([]pr
 	if err != nil {
 		return nil, err
 	}
+	if cs, err = e.unseal(cs); err != nil {
+		return nil, err
+	}
 	var fields []string
 	for _, c := range cs {
 		fields = append(fields, c.Role+".phone", c.Role+".id_number")
 	}
 	err = e.Store.RecordAudit(ctx, &precinct.AuditRecord{At: e.now(), Actor: u.ID, Action: string(precinct.PermReadPersonal),
-		EntityType: "work", EntityID: id, Fields: fields, Address: truncate(address+" "+reason, 200)})
+		EntityType: "work", EntityID: id, Fields: fields, Address: address, SubBureauID: it.Location.SubBureauID, Reason: truncate(reason, 200)})
 	if err != nil {
 		return nil, err
 	}
@@ -352,10 +407,16 @@ func (e *Engine) MaskedContacts(ctx context.Context, id string) ([]precinct.Work
 		return nil, err
 	}
 	cs, err := e.Store.WorkContacts(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if cs, err = e.unseal(cs); err != nil {
+		return nil, err
+	}
 	for i := range cs {
 		cs[i] = cs[i].Masked()
 	}
-	return cs, err
+	return cs, nil
 }
 
 func truncate(s string, n int) string {

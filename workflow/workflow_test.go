@@ -11,6 +11,7 @@ import (
 	"precinct"
 	"precinct/sqldb"
 	"precinct/storetest"
+	"precinct/vault"
 	"precinct/workflow"
 )
 
@@ -390,4 +391,42 @@ func TestSweepOnTwoNodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestContactsSealed: the phone of a person named in an item is stored
+// sealed, shown masked, and opened only for a full read, which is audited.
+func TestContactsSealed(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	spec, err := vault.Generate("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.eng.Vault, err = vault.Parse(spec); err != nil {
+		t.Fatal(err)
+	}
+	it := &precinct.WorkItem{Kind: "ticket", Title: "噪音", Location: precinct.Location{SubBureauID: "sb1", StationID: "st1", PoliceGridID: "pg1"}}
+	it, _, err = e.eng.Open(e.as("grid"), it, nil, []precinct.WorkContact{{Role: "reporter", Name: "赵", Phone: "13912345678", IDNumber: "500114199001011234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := e.store.WorkContacts(context.Background(), it.ID)
+	if err != nil || len(stored) != 1 || stored[0].Phone == "13912345678" || stored[0].Phone == "" || stored[0].IDNumber == "500114199001011234" {
+		t.Fatalf("stored contact %+v %v", stored, err)
+	}
+	masked, err := e.eng.MaskedContacts(e.as("cmd1"), it.ID)
+	if err != nil || masked[0].Phone != "139****5678" {
+		t.Fatalf("masked %+v %v", masked, err)
+	}
+	_, err = e.eng.Contacts(e.as("cmd1"), it.ID, "", "127.0.0.1")
+	wantCode(t, err, precinct.EINVALID)
+	full, err := e.eng.Contacts(e.as("cmd1"), it.ID, "回访核实", "127.0.0.1")
+	if err != nil || full[0].Phone != "13912345678" || full[0].IDNumber != "500114199001011234" {
+		t.Fatalf("full %+v %v", full, err)
+	}
+	audit, _, _ := e.store.ListAudit(context.Background(), precinct.AuditFilter{Scope: precinct.Everywhere, EntityID: it.ID})
+	if len(audit) != 1 || audit[0].Actor != "u2" || audit[0].Reason != "回访核实" || audit[0].SubBureauID != "sb1" {
+		t.Errorf("audit %+v", audit)
+	}
+	_, err = e.eng.Contacts(e.as("grid"), it.ID, "好奇", "127.0.0.1")
+	wantCode(t, err, precinct.EFORBIDDEN)
 }

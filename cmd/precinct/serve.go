@@ -145,11 +145,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.Streets, err = m.loadStreets(sys); err != nil {
 		return err
 	}
-	if err := m.openWork(runCtx, resolver); err != nil {
-		return fmt.Errorf("workflow: %w", err)
-	}
 	if err := m.openRegistry(resolver); err != nil {
 		return fmt.Errorf("registry: %w", err)
+	}
+	if err := m.openWork(runCtx, resolver); err != nil {
+		return fmt.Errorf("workflow: %w", err)
 	}
 
 	positions := &livePositions{PositionService: m.Dispatch, Feed: m.Bus, Live: m.Dispatch.Live, Logger: m.Logger}

@@ -11,7 +11,7 @@ import (
 	"precinct/workflow"
 )
 
-// openWork builds the workflow engine with the kinds of work that flow (grid
+// openWork (after openRegistry, whose vault it shares) builds the workflow engine with the kinds of work that flow (grid
 // reports, disputes), the services on it, and the daily tasks; it hands
 // incidents handed over to them and sweeps deadlines in the background.
 func (m *Main) openWork(ctx context.Context, resolver precinct.Resolver) error {
@@ -19,7 +19,7 @@ func (m *Main) openWork(ctx context.Context, resolver precinct.Resolver) error {
 	if err != nil {
 		return err
 	}
-	m.Work = &workflow.Engine{Store: m.Store, Clock: m.Clock, Kinds: kinds, Notify: m.Relay.Notify}
+	m.Work = &workflow.Engine{Store: m.Store, Clock: m.Clock, Kinds: kinds, Notify: m.Relay.Notify, Vault: m.Registry.Vault}
 	m.GridLoop = &gridloop.Service{Engine: m.Work, Resolver: resolver}
 	m.Disputes = &mediation.Service{Engine: m.Work, Resolver: resolver}
 	m.Tasks = &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: m.Work}}}
