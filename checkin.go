@@ -5,24 +5,24 @@ import (
 	"time"
 )
 
-// PlaceKind is the kind of place a check-in belongs to.
-type PlaceKind string
+// CheckInPlaceKind is the kind of place a check-in belongs to.
+type CheckInPlaceKind string
 
 const (
-	PlaceCommunityOffice PlaceKind = "community_office" // 警务室
-	PlaceServiceStation  PlaceKind = "service_station"  // 警务站
-	PlacePost            PlaceKind = "post"             // 岗位（护学岗等）
-	PlaceStation         PlaceKind = "station"          // 派出所
+	PlaceCommunityOffice CheckInPlaceKind = "community_office" // 警务室
+	PlaceServiceStation  CheckInPlaceKind = "service_station"  // 警务站
+	PlacePost            CheckInPlaceKind = "post"             // 岗位（护学岗等）
+	PlaceStation         CheckInPlaceKind = "station"          // 派出所
 )
 
 // CheckInPlace is the place a person checks in at, with its geofence: a
 // circle of RadiusM metres around Location.
 type CheckInPlace struct {
-	Kind     PlaceKind `json:"kind"`
-	ID       string    `json:"id"`
-	Name     string    `json:"name"`
-	Location Point     `json:"location"`
-	RadiusM  int       `json:"radius_m"`
+	Kind     CheckInPlaceKind `json:"kind"`
+	ID       string           `json:"id"`
+	Name     string           `json:"name"`
+	Location Point            `json:"location"`
+	RadiusM  int              `json:"radius_m"`
 }
 
 // CheckInVerdict says what a check-in shows.

@@ -62,6 +62,9 @@ type Category struct {
 	NameEN string       `json:"name_en"`
 	Parent string       `json:"parent,omitempty"`
 	Kind   CategoryKind `json:"kind"`
+	// Priority is the priority (1 most urgent … 4) suggested for a new
+	// incident of this category; 0 suggests none (the parent's, if any).
+	Priority int `json:"priority,omitempty"`
 }
 
 // CategoryKind groups categories for routing.
@@ -80,26 +83,26 @@ const (
 
 // DefaultCategories is the dictionary a new sub-bureau starts with.
 var DefaultCategories = []Category{
-	{Code: "criminal", Name: "刑事", NameEN: "Criminal", Kind: KindCase},
-	{Code: "public_order", Name: "治安", NameEN: "Public order", Kind: KindOrder},
-	{Code: "traffic", Name: "交通", NameEN: "Traffic", Kind: KindTraffic},
-	{Code: "dispute", Name: "纠纷", NameEN: "Dispute", Kind: KindDispute},
-	{Code: "help", Name: "求助", NameEN: "Request for help", Kind: KindHelp},
-	{Code: "noise", Name: "噪音扰民", NameEN: "Noise", Kind: KindOrder},
-	{Code: "fraud", Name: "诈骗", NameEN: "Fraud", Kind: KindCase},
-	{Code: "fire_disaster", Name: "火灾/灾害", NameEN: "Fire or disaster", Kind: KindDisaster},
-	{Code: "mass", Name: "群体性", NameEN: "Mass incident", Kind: KindMass},
-	{Code: "report", Name: "举报", NameEN: "Tip-off", Kind: KindOther},
-	{Code: "other", Name: "其他", NameEN: "Other", Kind: KindOther},
-	{Code: "theft", Name: "盗窃", NameEN: "Theft", Parent: "criminal", Kind: KindCase},
-	{Code: "robbery", Name: "抢劫抢夺", NameEN: "Robbery", Parent: "criminal", Kind: KindCase},
-	{Code: "fight", Name: "打架斗殴", NameEN: "Fight", Parent: "public_order", Kind: KindOrder},
-	{Code: "gambling", Name: "黄赌", NameEN: "Gambling or prostitution", Parent: "report", Kind: KindCase},
-	{Code: "neighbour", Name: "邻里纠纷", NameEN: "Neighbour dispute", Parent: "dispute", Kind: KindDispute},
-	{Code: "family", Name: "家庭纠纷", NameEN: "Family dispute", Parent: "dispute", Kind: KindDispute},
-	{Code: "accident", Name: "交通事故", NameEN: "Traffic accident", Parent: "traffic", Kind: KindTraffic},
-	{Code: "telecom_fraud", Name: "电信网络诈骗", NameEN: "Telecom fraud", Parent: "fraud", Kind: KindCase},
-	{Code: "lost_person", Name: "走失寻人", NameEN: "Missing person", Parent: "help", Kind: KindHelp},
+	{Code: "criminal", Name: "刑事", NameEN: "Criminal", Kind: KindCase, Priority: 2},
+	{Code: "public_order", Name: "治安", NameEN: "Public order", Kind: KindOrder, Priority: 3},
+	{Code: "traffic", Name: "交通", NameEN: "Traffic", Kind: KindTraffic, Priority: 3},
+	{Code: "dispute", Name: "纠纷", NameEN: "Dispute", Kind: KindDispute, Priority: 3},
+	{Code: "help", Name: "求助", NameEN: "Request for help", Kind: KindHelp, Priority: 3},
+	{Code: "noise", Name: "噪音扰民", NameEN: "Noise", Kind: KindOrder, Priority: 4},
+	{Code: "fraud", Name: "诈骗", NameEN: "Fraud", Kind: KindCase, Priority: 3},
+	{Code: "fire_disaster", Name: "火灾/灾害", NameEN: "Fire or disaster", Kind: KindDisaster, Priority: 1},
+	{Code: "mass", Name: "群体性", NameEN: "Mass incident", Kind: KindMass, Priority: 1},
+	{Code: "report", Name: "举报", NameEN: "Tip-off", Kind: KindOther, Priority: 3},
+	{Code: "other", Name: "其他", NameEN: "Other", Kind: KindOther, Priority: 4},
+	{Code: "theft", Name: "盗窃", NameEN: "Theft", Parent: "criminal", Kind: KindCase, Priority: 2},
+	{Code: "robbery", Name: "抢劫抢夺", NameEN: "Robbery", Parent: "criminal", Kind: KindCase, Priority: 1},
+	{Code: "fight", Name: "打架斗殴", NameEN: "Fight", Parent: "public_order", Kind: KindOrder, Priority: 1},
+	{Code: "gambling", Name: "黄赌", NameEN: "Gambling or prostitution", Parent: "report", Kind: KindCase, Priority: 3},
+	{Code: "neighbour", Name: "邻里纠纷", NameEN: "Neighbour dispute", Parent: "dispute", Kind: KindDispute, Priority: 3},
+	{Code: "family", Name: "家庭纠纷", NameEN: "Family dispute", Parent: "dispute", Kind: KindDispute, Priority: 2},
+	{Code: "accident", Name: "交通事故", NameEN: "Traffic accident", Parent: "traffic", Kind: KindTraffic, Priority: 2},
+	{Code: "telecom_fraud", Name: "电信网络诈骗", NameEN: "Telecom fraud", Parent: "fraud", Kind: KindCase, Priority: 2},
+	{Code: "lost_person", Name: "走失寻人", NameEN: "Missing person", Parent: "help", Kind: KindHelp, Priority: 2},
 }
 
 // IncidentStatus is a state of the incident lifecycle.

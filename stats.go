@@ -141,3 +141,18 @@ type StatsStore interface {
 type IncidentFactStore interface {
 	IncidentFacts(ctx context.Context, f IncidentFilter, fn func(*IncidentFact) error) error
 }
+
+// StatsExport is a file of statistics: a spreadsheet or CSV.
+type StatsExport struct {
+	Name        string // a file name, e.g. 警情统计-2026-11-01-2026-11-30.xlsx
+	ContentType string
+	Body        []byte
+}
+
+// StatsExportService builds statistics files the user may read, by the same
+// rule as StatsService.
+type StatsExportService interface {
+	// ExportIncidentStats returns the statistics of q as format "xlsx" or
+	// "csv", labelled in lang ("zh" or "en"). Another format is EINVALID.
+	ExportIncidentStats(ctx context.Context, q StatsQuery, format, lang string) (*StatsExport, error)
+}

@@ -22,7 +22,12 @@ func (s *Service) RevealIncident(ctx context.Context, id, reason string) (*preci
 	if err != nil {
 		return nil, err
 	}
-	if err := precinct.Authorize(precinct.UserFromContext(ctx), precinct.PermReadPersonal, inc.Locations()...); err != nil {
+	// The crew of a unit on the incident calls the reporter back (tap to
+	// call in the officer app): they need the number, not the right to read
+	// every person's data. Their read is audited like any other.
+	u := precinct.UserFromContext(ctx)
+	crew := u != nil && u.UnitID != "" && u.Role.Can(precinct.PermRespond) && slices.Contains(inc.Units, u.UnitID)
+	if err := precinct.Authorize(u, precinct.PermReadPersonal, inc.Locations()...); err != nil && !crew {
 		return nil, err
 	}
 	rec := precinct.NewAuditRecord(ctx, s.now(), "incident", inc.ID, inc.Location, reason, "reporter.phone")
@@ -323,6 +328,9 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 			data.Wave = wave
 		}
 	case precinct.ActionPush:
+		if inc.Route.RuleID == RulePush {
+			return nil, precinct.Errorf(precinct.ECONFLICT, "警情已推送警务站，不能重复推送", "The incident was pushed to the service station already.")
+		}
 		sc, err := s.context(ctx, inc.Location.SubBureauID)
 		if err != nil {
 			return nil, err

@@ -212,7 +212,7 @@ func rural(r *Rules, f Facts, home *precinct.Station, d Decision) Decision {
 	}
 	var homeZH, homeEN string
 	if homeOK {
-		homeZH = fmt.Sprintf("本所（%s）最近可用警力约 %s 到达，超过 %s", f.Org.stationName(home.ID), minutes(homeETA), minutes(limit))
+		homeZH = fmt.Sprintf("本所（%s）最近可用警力约 %s 到达，超过 %s", f.Org.stationName(home.ID), minutesZH(homeETA), minutesZH(limit))
 		homeEN = fmt.Sprintf("the home station (%s) has no available force within %s (nearest %s)", f.Org.stationName(home.ID), minutes(limit), minutes(homeETA))
 	} else {
 		homeZH = fmt.Sprintf("本所（%s）无可用警力", f.Org.stationName(home.ID))
@@ -222,7 +222,6 @@ func rural(r *Rules, f Facts, home *precinct.Station, d Decision) Decision {
 	if by == f.Incident.Location.SubBureauID {
 		byName = "分局指挥中心"
 	}
-	prev := d.Route.RuleID
 	d.Route = precinct.Route{
 		RuleID:                RuleRuralCentral,
 		Handler:               precinct.HandlerCentral,
@@ -230,10 +229,10 @@ func rural(r *Rules, f Facts, home *precinct.Station, d Decision) Decision {
 		StationIDs:            []string{best, home.ID},
 		UnitKinds:             slices.Clone(r.Rural.UnitKinds),
 		DispatchedBy:          by,
-		Reason: fmt.Sprintf("%s；由%s综合指挥室调度行程最短的邻所（%s，约 %s）跨所出警（原规则 %s） [002]",
-			homeZH, byName, f.Org.stationName(best), minutes(bestETA), prev),
-		ReasonEN: fmt.Sprintf("%s; the command office of %s dispatches the neighbouring station with the shortest travel (%s, about %s) (rule %s before) [002]",
-			homeEN, byName, f.Org.stationName(best), minutes(bestETA), prev),
+		Reason: fmt.Sprintf("%s；由%s综合指挥室调度行程最短的邻所（%s，约 %s）跨所出警 [002]",
+			homeZH, byName, f.Org.stationName(best), minutesZH(bestETA)),
+		ReasonEN: fmt.Sprintf("%s; the command office of %s dispatches the neighbouring station with the shortest travel (%s, about %s) [002]",
+			homeEN, byName, f.Org.stationName(best), minutes(bestETA)),
 	}
 	d.SharedWith = appendNew(d.SharedWith, best)
 	if central != "" && central != home.ID {
@@ -271,7 +270,7 @@ func PushRoute(r *Rules, f Facts) (Decision, error) {
 	home := f.Incident.Location.StationID
 	ss := f.Org.ServiceStationFor(home)
 	if ss == nil {
-		return Decision{}, precinct.Errorf(precinct.ECONFLICT, "派出所 %s 未绑定警务站，不能推送", "Station %s is bound to no service station; nothing to push to.", home)
+		return Decision{}, precinct.Errorf(precinct.ECONFLICT, "%s未绑定警务站，不能推送", "%s is bound to no service station; nothing to push to.", f.Org.stationName(home))
 	}
 	kinds := patrolKinds
 	for _, ru := range r.Rules {
@@ -293,6 +292,10 @@ func PushRoute(r *Rules, f Facts) (Decision, error) {
 
 func minutes(d time.Duration) string {
 	return fmt.Sprintf("%.0f min", d.Minutes())
+}
+
+func minutesZH(d time.Duration) string {
+	return fmt.Sprintf("%.0f 分钟", d.Minutes())
 }
 
 func appendNew(s []string, v string) []string {

@@ -25,6 +25,7 @@ import (
 	"precinct/duty"
 	"precinct/feed"
 	"precinct/geo"
+	"precinct/geocode"
 	"precinct/gridloop"
 	phttp "precinct/http"
 	"precinct/mediation"
@@ -33,6 +34,7 @@ import (
 	"precinct/report"
 	"precinct/sqldb"
 	"precinct/storetest"
+	"precinct/streets"
 	"precinct/tasks"
 	"precinct/workflow"
 )
@@ -117,7 +119,7 @@ func newEnv(t *testing.T) *env {
 	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc, Duty: dutySvc,
 		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), work.EventRules(), reg.EventRules(), dutySvc.EventRules()),
 		GridLoop: grids, Disputes: disputes, Tasks: &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: work}}}, Registry: reg,
-		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
+		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, StatsExport: &report.Service{Store: db, Catalog: db}, Tiles: &streets.Service{}, Geocode: &geocode.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return &env{t: t, srv: hs, http: s, store: db}

@@ -20,6 +20,7 @@ func (s *Server) incidentRoutes() []route {
 		{"GET /api/v1/rules", false, s.handleRules},
 		{"PUT /api/v1/rules", false, s.handlePutRules},
 		{"GET /api/v1/stats/incidents", false, s.handleIncidentStats},
+		{"GET /api/v1/stats/incidents/export", false, s.handleStatsExport},
 	}
 }
 

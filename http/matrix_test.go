@@ -270,7 +270,23 @@ func probes() map[string][]probe {
 		"PUT /api/v1/rules": {{name: "rules edit", req: func(tg *target) request {
 			return request{method: "PUT", path: "/api/v1/rules", body: map[string]any{"sub_bureau_id": tg.loc.SubBureauID, "version": 999, "rules": defaultRules}}
 		}, want: single(precinct.PermEditRules, atSubBureau, 409, 403)}},
-		"GET /api/v1/stats/incidents": {{name: "statistics", req: getf("/api/v1/stats/incidents?station_id=%s", station), want: single(inc, atStation, 200, 403)}},
+		// Street tiles are public road data: any role that reads maps.
+		"GET /api/v1/tiles/{z}/{x}/{y}": {{name: "street tile", req: once(request{"GET", "/api/v1/tiles/12/3200/1700.mvt", nil}), want: func(u *precinct.User, _ *target) int {
+			if !u.Role.Can(org) {
+				return 403
+			}
+			return 200
+		}}},
+		// Address search: any role that reads maps; the grids found are the
+		// caller's own (geocode's tests), so the answer is 200 for each.
+		"GET /api/v1/geocode": {{name: "geocode", req: once(request{"GET", "/api/v1/geocode?q=pg", nil}), want: func(u *precinct.User, _ *target) int {
+			if !u.Role.Can(org) {
+				return 403
+			}
+			return 200
+		}}},
+		"GET /api/v1/stats/incidents":        {{name: "statistics", req: getf("/api/v1/stats/incidents?station_id=%s", station), want: single(inc, atStation, 200, 403)}},
+		"GET /api/v1/stats/incidents/export": {{name: "statistics export", req: getf("/api/v1/stats/incidents/export?format=csv&station_id=%s", station), want: single(inc, atStation, 200, 403)}},
 
 		// An officer sets their own unit's status; another unit's takes the
 		// right to dispatch it.

@@ -50,6 +50,12 @@ type Server struct {
 	Logger *slog.Logger
 	// Stats answers incident statistics.
 	Stats precinct.StatsService
+	// StatsExport builds statistics files (.xlsx, CSV).
+	StatsExport precinct.StatsExportService
+	// Tiles draws the maps' street tiles.
+	Tiles precinct.TileService
+	// Geocode answers address searches.
+	Geocode precinct.GeocodeService
 	// Registry is the registry of addresses, residents, houses,
 	// organisations and visits (一标三实).
 	Registry precinct.RegistryService
@@ -93,6 +99,8 @@ func (s *Server) table() []route {
 		s.unitRoutes(),
 		s.incidentRoutes(),
 		s.dutyRoutes(),
+		s.tileRoutes(),
+		s.geocodeRoutes(),
 		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
 		s.registryRoutes(),
 	)

@@ -172,6 +172,8 @@ func ptr(v float64) *float64 { return &v }
 // jurisdiction.
 type Service struct {
 	Store precinct.StatsStore
+	// Catalog, when set, names categories and stations in exports.
+	Catalog Catalog
 }
 
 var _ precinct.StatsService = (*Service)(nil)

@@ -377,7 +377,9 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 		t.Fatalf("no recommended unit (%v) has an officer account", cands)
 	}
 	if first {
-		err = chromedp.Do(console, chromedp.Focus(`#queue-list`), chromedp.KeyEvent("d"))
+		// "D" asks before it sends: Enter confirms.
+		err = chromedp.Do(console, chromedp.Focus(`#queue-list`), chromedp.KeyEvent("d"),
+			chromedp.WaitVisible(`dialog#ask[open] #confirm-dispatch`), chromedp.KeyEvent(kb.Enter))
 	} else {
 		t.Logf("first recommendation %s has no officer account; dispatching %s", cands[0], chosen)
 		err = chromedp.Do(console, clickStable(fmt.Sprintf(`#recs li[data-unit-id=%q] button[data-action=dispatch]`, chosen)))
@@ -567,17 +569,21 @@ func TestBrowserStatistics(t *testing.T) {
 	if err := chromedp.Do(console, chromedp.Click(`#stats-csv`)); err != nil {
 		t.Fatalf("click export: %v", err)
 	}
+	// The server builds the file: 警情统计-<first day>-<last day>.csv.
 	var csv string
 	for deadline := time.Now().Add(5 * time.Second); csv == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if b, err := os.ReadFile(filepath.Join(dir, "警情统计-近 7 天.csv")); err == nil && len(b) > 0 {
-			csv = string(b)
+		matches, _ := filepath.Glob(filepath.Join(dir, "警情统计-*.csv"))
+		for _, name := range matches {
+			if b, err := os.ReadFile(name); err == nil && len(b) > 0 {
+				csv = string(b)
+			}
 		}
 	}
 	if csv == "" {
 		entries, _ := os.ReadDir(dir)
 		t.Fatalf("no CSV downloaded within 5 s (%v)", entries)
 	}
-	for _, want := range []string{"\ufeff警情统计,", "\r\n警情总数,", "\r\n警情类别,本期\r\n", "\r\n23:00,"} {
+	for _, want := range []string{"\ufeff开始时间,", "\r\n警情总数（起）,", "\r\n警情类别,警情数（起）\r\n", "\r\n23,", "\r\n排名,经度,纬度,警情数（起）\r\n"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("the CSV export lacks %q:\n%s", want, csv)
 		}

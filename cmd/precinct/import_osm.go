@@ -13,6 +13,7 @@ import (
 
 	"precinct"
 	"precinct/routing"
+	"precinct/streets"
 )
 
 // osmAttribution is the credit OpenStreetMap data requires (ODbL 1.0).
@@ -29,7 +30,7 @@ func runImportOSM(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	asJSON := fs.Bool("json", false, "print the summary as JSON, without progress")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: precinct import osm FILE [--data DIR] [--profile car,motorcycle] [--json]")
-		fmt.Fprintln(fs.Output(), "\nBuilds the road-routing graph from an OpenStreetMap extract (.osm.pbf, .osm, .osm.gz).")
+		fmt.Fprintln(fs.Output(), "\nBuilds the road-routing graph, and keeps the streets and named places for maps and address search, from an OpenStreetMap extract (.osm.pbf, .osm, .osm.gz).")
 		fs.PrintDefaults()
 		fmt.Fprintln(fs.Output(), "\n"+osmAttribution)
 	}
@@ -58,7 +59,21 @@ func runImportOSM(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := r.Save(path); err != nil {
 		return err
 	}
-	return printImportSummary(stdout, r, path, time.Since(start), *asJSON)
+	// The streets and named places, for the maps' tiles and address search.
+	st, err := streets.Import(ctx, file)
+	if err != nil {
+		return err
+	}
+	if err := st.Save(streets.Path(*dataDir)); err != nil {
+		return err
+	}
+	if err := printImportSummary(stdout, r, path, time.Since(start), *asJSON); err != nil {
+		return err
+	}
+	if !*asJSON {
+		fmt.Fprintf(stdout, "%d streets, %d named places saved to %s\n", len(st.Streets), len(st.POIs), streets.Path(*dataDir))
+	}
+	return nil
 }
 
 // parseWithFile parses flags around one positional FILE argument, which may

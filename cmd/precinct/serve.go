@@ -19,6 +19,7 @@ import (
 	"precinct/duty"
 	"precinct/feed"
 	"precinct/geo"
+	"precinct/geocode"
 	"precinct/gridloop"
 	phttp "precinct/http"
 	"precinct/mediation"
@@ -29,6 +30,7 @@ import (
 	"precinct/routing"
 	"precinct/sim"
 	"precinct/sqldb"
+	"precinct/streets"
 	"precinct/tasks"
 	"precinct/web"
 	"precinct/workflow"
@@ -55,6 +57,8 @@ type Main struct {
 	Tasks    *tasks.Service
 	Registry *registry.Service
 	HTTP     *phttp.Server
+	// Streets are the streets and places of imported road data, or nil.
+	Streets *streets.Map
 
 	// Passwords generated at first start, kept for tests (never logged again).
 	AdminPassword string
@@ -142,6 +146,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("load units: %w", err)
 	}
 
+	if m.Streets, err = m.loadStreets(sys); err != nil {
+		return err
+	}
 	if err := m.openRegistry(resolver); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
@@ -157,28 +164,31 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("position feed: %w", err)
 	}
 	m.HTTP = &phttp.Server{
-		Addr:      cfg.Addr,
-		Store:     m.Store,
-		Auth:      m.Auth,
-		Org:       &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
-		Units:     m.Dispatch,
-		Incidents: m.Dispatch,
-		Positions: positions,
-		Rules:     m.Dispatch,
-		KPIs:      m.Dispatch,
-		Stats:     &report.Service{Store: m.Store},
-		Registry:  m.Registry,
-		Duty:      m.Duty,
-		Feed:      feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
-		Bus:       m.Bus,
-		Live:      m.Dispatch.Live,
-		Resolver:  resolver,
-		Clock:     m.Clock,
-		Assets:    web.Assets(),
-		Logger:    m.Logger,
-		GridLoop:  m.GridLoop,
-		Disputes:  m.Disputes,
-		Tasks:     m.Tasks,
+		Addr:        cfg.Addr,
+		Store:       m.Store,
+		Auth:        m.Auth,
+		Org:         &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
+		Units:       m.Dispatch,
+		Incidents:   m.Dispatch,
+		Positions:   positions,
+		Rules:       m.Dispatch,
+		KPIs:        m.Dispatch,
+		Stats:       &report.Service{Store: m.Store},
+		StatsExport: &report.Service{Store: m.Store, Catalog: m.Store},
+		Tiles:       &streets.Service{Map: m.Streets},
+		Geocode:     m.geocoder(),
+		Registry:    m.Registry,
+		Duty:        m.Duty,
+		Feed:        feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
+		Bus:         m.Bus,
+		Live:        m.Dispatch.Live,
+		Resolver:    resolver,
+		Clock:       m.Clock,
+		Assets:      web.Assets(),
+		Logger:      m.Logger,
+		GridLoop:    m.GridLoop,
+		Disputes:    m.Disputes,
+		Tasks:       m.Tasks,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -357,6 +367,39 @@ func (m *Main) loadRouter() (precinct.Router, error) {
 	}
 	m.Logger.Info("road routing loaded", "path", routing.GraphPath(m.Config.DataDir))
 	return &routing.Fallback{Road: road, Other: straight}, nil
+}
+
+// loadStreets reads the streets `precinct import osm` kept in the data
+// directory, in the datum of the jurisdiction's maps; nil without any.
+func (m *Main) loadStreets(ctx context.Context) (*streets.Map, error) {
+	d, err := streets.Read(streets.Path(m.Config.DataDir))
+	if precinct.ErrorCode(err) == precinct.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("streets: %w", err)
+	}
+	datum := precinct.WGS84
+	if sbs, err := m.Store.ListSubBureaus(ctx); err != nil {
+		return nil, err
+	} else if len(sbs) > 0 && sbs[0].Datum != "" {
+		datum = sbs[0].Datum
+	}
+	m.Logger.Info("streets loaded", "streets", len(d.Streets), "places", len(d.POIs), "datum", datum)
+	return streets.NewMap(d, func(p precinct.Point) precinct.Point { return geo.ToDatum(p, d.Datum, datum) }), nil
+}
+
+// geocoder searches addresses over the registry's standard addresses, the
+// streets of imported road data (in the maps' datum) and the grids and
+// stations of the store.
+func (m *Main) geocoder() *geocode.Service {
+	g := &geocode.Service{Store: m.Store, Clock: m.Clock}
+	if m.Registry != nil {
+		g.Addresses = m.Registry
+	}
+	if m.Streets != nil {
+		g.Streets = m.Streets.Data()
+	}
+	return g
 }
 
 // buildResolver indexes every stored grid for locating points.

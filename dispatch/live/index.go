@@ -185,11 +185,22 @@ func (e *entry) setStatus(s precinct.UnitStatus, incidentID string) {
 	case s == precinct.UnitBusy:
 		e.busy, e.busyEN = "忙碌（其他工作）", "busy with other work"
 	case incidentID != "":
-		e.busy = "正在处置警情 " + incidentID + "（" + string(s) + "）"
-		e.busyEN = "serving incident " + incidentID + " (" + string(s) + ")"
+		w := statusWords[s]
+		if w[0] == "" {
+			w = [2]string{"出警中", "on a call"}
+		}
+		e.busy = "正在处置其他警情（" + w[0] + "）"
+		e.busyEN = "serving another incident (" + w[1] + ")"
 	default:
-		e.busy, e.busyEN = "状态为 "+string(s), "status "+string(s)
+		e.busy, e.busyEN = "暂不可派", "not available"
 	}
+}
+
+// statusWords names the states of a unit on an incident.
+var statusWords = map[precinct.UnitStatus][2]string{
+	precinct.UnitDispatched: {"已派警", "dispatched"},
+	precinct.UnitEnRoute:    {"在途", "en route"},
+	precinct.UnitOnScene:    {"到达现场", "on scene"},
 }
 
 func (e *entry) bucketOf() uint8 {
@@ -952,24 +963,32 @@ func exclusion(r rejected) precinct.Exclusion {
 	return ex
 }
 
-// kindReason says why a unit of kind k is left out for its kind.
+// kindReason says why a unit of kind k is left out for its kind, naming the
+// kind in words, not by its code. The phrases are made once: a query must
+// not allocate for them.
 func kindReason(k precinct.UnitKind) (string, string) {
-	switch k {
-	case precinct.UnitPatrolCar:
-		return "警力类型 patrol_car 不是规则要求的类型", "kind patrol_car is not one the rule asks for"
-	case precinct.UnitFootPatrol:
-		return "警力类型 foot_patrol 不是规则要求的类型", "kind foot_patrol is not one the rule asks for"
-	case precinct.UnitArmedVehicle:
-		return "警力类型 armed_vehicle 不是规则要求的类型", "kind armed_vehicle is not one the rule asks for"
-	case precinct.UnitMotorcycle:
-		return "警力类型 motorcycle 不是规则要求的类型", "kind motorcycle is not one the rule asks for"
-	case precinct.UnitCommunity:
-		return "警力类型 community 不是规则要求的类型", "kind community is not one the rule asks for"
-	case precinct.UnitCaseTeam:
-		return "警力类型 case_team 不是规则要求的类型", "kind case_team is not one the rule asks for"
+	if r, ok := kindReasons[k]; ok {
+		return r[0], r[1]
 	}
-	return "警力类型 " + string(k) + " 不是规则要求的类型", "kind " + string(k) + " is not one the rule asks for"
+	return "警力类型不是规则要求的类型", "the unit's kind is not one the rule asks for"
 }
+
+var kindReasons = func() map[precinct.UnitKind][2]string {
+	names := map[precinct.UnitKind][2]string{
+		precinct.UnitPatrolCar:    {"巡逻车", "patrol car"},
+		precinct.UnitFootPatrol:   {"步巡组", "foot patrol"},
+		precinct.UnitArmedVehicle: {"武装处突车", "armed vehicle"},
+		precinct.UnitMotorcycle:   {"摩托车", "motorcycle"},
+		precinct.UnitCommunity:    {"社区民警", "community officer"},
+		precinct.UnitCaseTeam:     {"案件办理组", "case team"},
+		precinct.UnitVolunteer:    {"义警", "volunteer"},
+	}
+	m := make(map[precinct.UnitKind][2]string, len(names))
+	for k, n := range names {
+		m[k] = [2]string{"警力类型“" + n[0] + "”不是规则要求的类型", "kind " + n[1] + " is not one the rule asks for"}
+	}
+	return m
+}()
 
 // kindIndex numbers unit kinds; unknown kinds share the last number.
 func kindIndex(k precinct.UnitKind) uint8 {

@@ -87,7 +87,7 @@ func TestNearest(t *testing.T) {
 			},
 			q:    live.Query{K: 2, Kinds: []precinct.UnitKind{precinct.UnitPatrolCar}, StationIDs: []string{"st1"}, Explain: 5},
 			want: []string{"e", "f"}, excluded: []string{"d", "a", "c", "b"},
-			reasons: map[string]string{"a": "serving incident inc_9 (dispatched)", "b": "off duty", "c": "kind foot_patrol is not one the rule asks for",
+			reasons: map[string]string{"a": "serving another incident (dispatched)", "b": "off duty", "c": "kind foot patrol is not one the rule asks for",
 				"d": "outside the stations and service stations the rule allows"}},
 		{name: "a unit back on duty is no longer explained by its old status",
 			prepare: func(x *live.Index) {

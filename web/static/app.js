@@ -8,6 +8,7 @@ import { Client, ApiError, startOfToday, escapeHTML as h } from './api.js';
 import { t, applyI18n, lang, setLang, pick, fmtTime } from './i18n.js';
 import { MapView, loadMapLayers } from './map.js';
 import { currentUser } from './login.js';
+import { StreetTiles } from './tiles.js';
 import { Outbox, targetStatus } from './outbox.js';
 import { activeStatuses } from './words.js';
 import { AppDuty } from './app-duty.js';
@@ -30,13 +31,18 @@ class OfficerApp {
     this.geoWatch = null;
     this.timer = 0;
     this.queued = 0;
+    this.accepted = new Map(); // incident id → when my unit accepted it (签收)
   }
 
   async start() {
     applyI18n(document);
     this.registerServiceWorker();
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
-    document.addEventListener('langchange', () => this.render());
+    document.addEventListener('langchange', () => {
+      this.setOnline(navigator.onLine);
+      this.showQueued(this.queued);
+      this.render();
+    });
     document.getElementById('btn-logout').addEventListener('click', async () => {
       await this.client.logout();
       localStorage.removeItem('precinct.duty');
@@ -56,6 +62,8 @@ class OfficerApp {
     localStorage.setItem('precinct.user', JSON.stringify(this.user));
     document.getElementById('app').hidden = false;
     this.map = new MapView(document.getElementById('mini-map'));
+    this.map.streets = new StreetTiles(this.client, this.map);
+    window.precinct.map = this.map;
     this.map.visible['community-grids'] = false;
     loadMapLayers(this.client, this.map, ['boundary', 'police-grids']).then(() => this.renderTask());
     this.bind();
@@ -155,8 +163,44 @@ class OfficerApp {
       }
       this.incidents = mine;
       this.saveCache();
+      await this.loadAccepted();
     } catch (e) {
       if (e.code === 'ENETWORK') this.loadCache();
+    }
+  }
+
+  /** loadAccepted learns from the current incident's timeline whether my unit accepted it. */
+  async loadAccepted() {
+    const inc = this.current();
+    if (!inc || this.accepted.has(inc.id)) return;
+    try {
+      const tl = await this.client.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}/timeline`);
+      for (const e of (tl && tl.items) || []) {
+        let d = e.data;
+        if (typeof d === 'string') d = JSON.parse(d);
+        if (e.type === 'incident.accepted' && (!d || !d.units || d.units.includes(this.user.unit_id))) this.accepted.set(inc.id, e.at);
+      }
+    } catch (e) {
+      // Offline or not readable: the step stays open.
+    }
+  }
+
+  /**
+   * callReporter reads the reporter's number in full (an audited read the
+   * server allows the crew of a unit on the incident) and makes the button
+   * a telephone link: the next tap calls.
+   */
+  async callReporter(inc) {
+    try {
+      const full = await this.client.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}?unmasked=true&reason=${encodeURIComponent(t('app.call.reason'))}`);
+      const phone = full && full.reporter && full.reporter.phone;
+      if (!phone) return;
+      const a = document.getElementById('call-reporter');
+      a.href = `tel:${phone.replace(/[^0-9+]/g, '')}`;
+      a.dataset.revealed = 'true';
+      a.querySelector('.num').textContent = phone; // the next tap calls
+    } catch (e) {
+      this.message(t('app.call.denied', { m: e instanceof ApiError ? e.text() : String(e) }), true);
     }
   }
 
@@ -324,12 +368,13 @@ class OfficerApp {
     const inc = this.current();
     if (!inc) return;
     const body = {};
-    if (action === 'en-route' || action === 'arrive') body.units = [this.user.unit_id];
+    if (action === 'en-route' || action === 'arrive' || action === 'accept') body.units = [this.user.unit_id];
+    if (action === 'accept') this.accepted.set(inc.id, new Date().toISOString());
     if (action === 'handover') {
       body.to = 'station';
       body.note = pick('现场无法处置完毕，移交派出所', 'Could not be finished on scene; handed over to the station');
     }
-    this.pending.set(inc.id, targetStatus[action]);
+    if (targetStatus[action]) this.pending.set(inc.id, targetStatus[action]);
     this.render();
     await this.outbox.add({
       method: 'POST',
@@ -396,7 +441,7 @@ class OfficerApp {
   render() {
     applyI18n(document);
     const u = this.unit;
-    document.getElementById('unit-name').textContent = u ? `${u.callsign || u.id} · ${t('kind.' + u.kind)}` : this.user && !this.user.unit_id ? t('app.nounit') : '—';
+    document.getElementById('unit-name').innerHTML = u ? `<span translate="no">${h(u.callsign || '')}</span> · ${h(t('kind.' + u.kind))}` : h(this.user && !this.user.unit_id ? t('app.nounit') : '—');
     const duty = this.onDuty();
     const ds = document.getElementById('duty-state');
     ds.dataset.state = duty ? 'on' : 'off';
@@ -423,15 +468,27 @@ class OfficerApp {
         <strong>${h(cat ? pick(cat.name, cat.name_en) : inc.category)}</strong>
         <span id="task-status" class="status s-${h(st)}" data-status="${h(st)}" data-incident-id="${h(inc.id)}">${h(t('status.' + st))}</span></p>
       <dl class="facts">
-        <dt>${h(t('incident.address'))}</dt><dd>${h(inc.address || `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}`)}</dd>
-        <dt>${h(t('incident.description'))}</dt><dd>${h(inc.description || '—')}</dd>
-        <dt>${h(t('incident.reporter'))}</dt><dd>${h((inc.reporter && inc.reporter.name) || '')} ${h((inc.reporter && inc.reporter.phone) || '')}</dd>
+        <dt>${h(t('incident.address'))}</dt><dd translate="no">${h(inc.address || `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}`)}</dd>
+        <dt>${h(t('incident.description'))}</dt><dd translate="no">${h(inc.description || '—')}</dd>
+        <dt>${h(t('incident.reporter'))}</dt><dd><span translate="no">${h((inc.reporter && inc.reporter.name) || '')}</span>
+          ${inc.reporter && inc.reporter.phone ? `<a id="call-reporter" class="call" href="#" role="button">☎ ${h(t('app.call'))} <span class="num" translate="no">${h(inc.reporter.phone)}</span></a>` : ''}</dd>
         <dt>${h(t('incident.received'))}</dt><dd>${h(fmtTime(inc.received_at))}</dd>
-      </dl>`;
-    const next = { dispatched: 'en-route', en_route: 'arrive', on_scene: 'resolve' }[st];
+      </dl>
+      ${this.accepted.has(inc.id) ? `<p class="accepted" id="accepted">✔ ${h(t('app.accepted', { t: fmtTime(this.accepted.get(inc.id)) }))}</p>` : ''}`;
+    const call = body.querySelector('#call-reporter');
+    if (call) {
+      call.addEventListener('click', (e) => {
+        if (call.dataset.revealed === 'true') return; // the tel: link calls
+        e.preventDefault();
+        this.callReporter(inc);
+      });
+    }
+    const accepted = this.accepted.has(inc.id);
+    const next = { dispatched: accepted ? 'en-route' : 'accept', en_route: 'arrive', on_scene: 'resolve' }[st];
     for (const b of buttons) {
       const a = b.dataset.action;
       const ok =
+        (a === 'accept' && st === 'dispatched' && !accepted) ||
         (a === 'en-route' && st === 'dispatched') ||
         (a === 'arrive' && (st === 'dispatched' || st === 'en_route')) ||
         ((a === 'resolve' || a === 'handover') && st === 'on_scene');
@@ -468,7 +525,7 @@ class OfficerApp {
       .map((i) => {
         const cat = this.categories.get(i.category);
         const st = this.statusOf(i);
-        return `<li data-incident-id="${h(i.id)}"><span><strong>${h(cat ? pick(cat.name, cat.name_en) : i.category)}</strong><br><small class="muted">${h(fmtTime(i.received_at))} ${h(i.address || '')}</small></span>
+        return `<li data-incident-id="${h(i.id)}"><span><strong>${h(cat ? pick(cat.name, cat.name_en) : i.category)}</strong><br><small class="muted">${h(fmtTime(i.received_at))} <span translate="no">${h(i.address || '')}</span></small></span>
           <span class="status s-${h(st)}" data-status="${h(st)}">${h(t('status.' + st))}</span></li>`;
       })
       .join('');

@@ -8,9 +8,14 @@ import { Client, ApiError, uuid, startOfToday, escapeHTML as h } from './api.js'
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime, fmtDateTime } from './i18n.js';
 import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, unitShapes, keepNewerPositions, applyPositions } from './map.js';
 import { currentUser } from './login.js';
-import { eventLabel, eventDetail, placeTypes, sources, openStatuses } from './words.js';
+import { eventLabel, eventDetailHTML, placeTypes, sources, openStatuses, ruleName, routerName } from './words.js';
 import { StatsPanel } from './stats.js';
 import { DutyBoard, EmergencyCallout } from './duty.js';
+import { Draft } from './draft.js';
+import { Alert, fmtReceived, elapsedText, overdue, matches } from './queue.js';
+import { HeatLayer } from './heat.js';
+import { StreetTiles } from './tiles.js';
+import { attachGeocoder } from './geocode.js';
 import { GridPanel } from './gridloop.js';
 
 const shortcuts = [
@@ -18,6 +23,7 @@ const shortcuts = [
   ['J / ↓', 'key.next'],
   ['K / ↑', 'key.prev'],
   ['Enter', 'key.open'],
+  ['/', 'key.search'],
   ['D', 'key.dispatch'],
   ['R', 'key.reinforce'],
   ['P', 'key.push'],
@@ -51,33 +57,77 @@ class Console {
     this.refreshTimer = 0;
     this.map = null;
     this.readyAt = 0;
+    this.alert = new Alert();
+    this.qf = { priority: '', station: '', search: '' }; // the queue's filters
+    this.stations = []; // [{id, name}] of the user's jurisdiction
+    this.busy = new Set(); // actions in flight, "incident/action"
   }
 
   async start() {
     applyI18n(document);
     this.user = await currentUser(this.client, 'console.title');
+    this.draft = new Draft(this.user.id);
     document.getElementById('topbar').hidden = false;
     document.getElementById('console').hidden = false;
     document.getElementById('shortcuts').hidden = false;
     this.map = new MapView(document.getElementById('map'), { tileURL: tileURLSetting() });
     this.map.onSelect = (hit) => this.mapSelect(hit);
+    this.map.streets = new StreetTiles(this.client, this.map);
     window.precinct = { console: this, map: this.map };
     this.map.visible.heat = false; // drawn on demand, from the statistics
+    this.heat = new HeatLayer(this.client, this.map, (e) => this.toast(e instanceof ApiError ? e.text() : String(e), true));
     this.bindChrome();
     this.renderUser();
     this.renderShortcuts();
     this.renderLegend();
-    const layers = loadMapLayers(this.client, this.map).then(() => this.collectNames());
+    this.renderHeatLabel();
+    const layers = loadMapLayers(this.client, this.map).then(() => {
+      this.collectNames();
+      this.fitOwnArea();
+    });
     this.loadServiceStations();
-    await Promise.all([this.loadCategories(), this.loadIncidents(), this.loadUnits()]);
+    await Promise.all([this.loadCategories(), this.loadIncidents(), this.loadUnits(), this.loadStations()]);
+    this.renderFilters();
     this.readyAt = performance.now();
     document.body.dataset.ready = 'true';
+    if (this.draft.exists()) this.openIntake();
+    this.renderDraftBadge();
     await layers;
     this.mapAt = performance.now();
     this.client.stream((type, ev) => this.onEvent(type, ev), (s) => this.setConn(s), { positions: true });
     setInterval(() => this.loadUnits(), 5000);
     setInterval(() => this.loadIncidents(), 15000);
-    document.getElementById('queue-list').focus({ preventScroll: true });
+    setInterval(() => this.tickQueue(), 1000);
+    if (this.panelMode !== 'intake') document.getElementById('queue-list').focus({ preventScroll: true });
+  }
+
+  /**
+   * fitOwnArea starts the map on the user's own area: their police grid,
+   * their station, or the whole sub-bureau.
+   */
+  fitOwnArea() {
+    const sc = (this.user && this.user.scope) || {};
+    const own = (layer, id) => {
+      const l = this.map.layers.get(layer);
+      const p = l && id && l.paths.find((x) => x.id === id);
+      return p && p.bbox;
+    };
+    const b = own('police-grids', sc.police_grid_id) || own('stations', sc.station_id);
+    if (b) {
+      this.map.home = b;
+      this.map.fit(b);
+    }
+  }
+
+  /** loadStations learns the stations of the user's jurisdiction, for the filters and statistics. */
+  async loadStations() {
+    try {
+      const list = await this.client.list('/api/v1/stations', 2000);
+      this.stations = list.map((s) => ({ id: s.id, name: s.name })).sort((a, b) => a.name.localeCompare(b.name, 'zh'));
+      for (const s of this.stations) this.names.set(s.id, s.name);
+    } catch (e) {
+      console.warn('stations', e);
+    }
   }
 
   // Data.
@@ -121,11 +171,15 @@ class Console {
       const list = keepNewerPositions(await this.client.list('/api/v1/units', 20000), (id) => this.units.get(id));
       this.units = new Map(list.map((u) => [u.id, u]));
       this.map.setUnits(list);
-      const on = list.filter((u) => u.status !== 'off_duty').length;
-      document.getElementById('unit-count').textContent = t('units.count', { n: on });
+      this.renderUnitCount();
     } catch (e) {
       console.warn('units', e);
     }
+  }
+
+  renderUnitCount() {
+    const on = [...this.units.values()].filter((u) => u.status !== 'off_duty').length;
+    document.getElementById('unit-count').textContent = t('units.count', { n: on });
   }
 
   async reloadIncident(id) {
@@ -166,7 +220,11 @@ class Console {
       } else if (ev.entity_id) {
         this.scheduleReload(ev.entity_id);
       }
-      if (type === 'incident.created' && ev.entity_id) this.flash(ev.entity_id);
+      if (type === 'incident.created' && ev.entity_id) {
+        this.flash(ev.entity_id);
+        // A call taken by someone else is news: sound the alert.
+        if (ev.actor !== (this.user && this.user.id)) this.alert.ring();
+      }
       return;
     }
     if (type.startsWith('unit.') || ev.entity_type === 'unit' || type.startsWith('position')) {
@@ -201,8 +259,10 @@ class Console {
   sortedQueue() {
     const rank = { received: 0, dispatched: 1, en_route: 1, on_scene: 1, resolved: 2, handed_over: 2, closed: 3, callback_done: 3 };
     const today = new Date(startOfToday());
+    const words = { category: (c) => this.categoryName(c), name: (id) => (id && this.names.get(id)) || '' };
     return [...this.incidents.values()]
       .filter((i) => (this.filter === 'open' ? !['closed', 'callback_done'].includes(i.status) : new Date(i.received_at) >= today))
+      .filter((i) => matches(i, this.qf, words))
       .sort((a, b) => rank[a.status] - rank[b.status] || a.priority - b.priority || (a.received_at < b.received_at ? 1 : -1));
   }
 
@@ -213,19 +273,22 @@ class Console {
     const i = this.order.indexOf(selectedId);
     this.cursor = i >= 0 ? i : Math.min(this.cursor, Math.max(0, this.order.length - 1));
     if (!this.order.length) {
-      list.innerHTML = `<li class="muted empty">${h(t('queue.empty'))}</li>`;
+      list.innerHTML = `<li class="muted empty">${h(t(this.qf.search || this.qf.priority || this.qf.station ? 'queue.nomatch' : 'queue.empty'))}</li>`;
       return;
     }
+    const now = Date.now();
     list.innerHTML = this.order
       .map((id, n) => {
         const inc = this.incidents.get(id);
         const where = inc.address || this.names.get(inc.jurisdiction && inc.jurisdiction.police_grid_id) || '';
-        return `<li role="option" id="q-${h(id)}" data-incident-id="${h(id)}" data-status="${h(inc.status)}"
-            aria-selected="${n === this.cursor}" class="${id === this.openId ? 'open' : ''}">
+        const late = overdue(inc, now);
+        return `<li role="option" id="q-${h(id)}" data-incident-id="${h(id)}" data-status="${h(inc.status)}" data-priority="${inc.priority}" data-overdue="${late}"
+            aria-selected="${n === this.cursor}" class="${id === this.openId ? 'open' : ''} ${late ? `overdue od-p${inc.priority}` : ''}">
           <span class="prio p${inc.priority}" title="${h(t('incident.priority'))}">${inc.priority}</span>
-          <span class="what">${h(this.categoryName(inc.category))}<small>${h(where)}</small></span>
+          <span class="what">${h(this.categoryName(inc.category))}<small translate="no">${h(where)}</small></span>
           <span class="status s-${h(inc.status)}">${h(t('status.' + inc.status))}</span>
-          <time>${h(fmtTime(inc.received_at))}</time>
+          <time datetime="${h(inc.received_at)}">${h(fmtReceived(inc.received_at))}</time>
+          <span class="elapsed" data-elapsed-for="${h(id)}">${h(elapsedText(inc, now))}</span>
         </li>`;
       })
       .join('');
@@ -236,6 +299,41 @@ class Console {
         this.openIncident(li.dataset.incidentId);
       });
     }
+  }
+
+  /** tickQueue updates the waiting times and overdue marks every second, without redrawing the queue. */
+  tickQueue() {
+    const now = Date.now();
+    for (const el of document.querySelectorAll('#queue-list [data-elapsed-for]')) {
+      const inc = this.incidents.get(el.dataset.elapsedFor);
+      if (!inc) continue;
+      el.textContent = elapsedText(inc, now);
+      const li = el.closest('li');
+      const late = overdue(inc, now);
+      if (li.dataset.overdue !== String(late)) {
+        li.dataset.overdue = String(late);
+        li.classList.toggle('overdue', late);
+        li.classList.toggle(`od-p${inc.priority}`, late);
+      }
+    }
+  }
+
+  /** renderFilters fills the queue's priority and station filters and the mute button. */
+  renderFilters() {
+    const prio = document.getElementById('queue-prio');
+    prio.innerHTML = `<option value="">${h(t('queue.allprio'))}</option>` + [1, 2, 3, 4].map((p) => `<option value="${p}">${h(t('prio.' + p))}</option>`).join('');
+    prio.value = this.qf.priority;
+    const st = document.getElementById('queue-station');
+    st.innerHTML = `<option value="">${h(t('stats.allstations'))}</option>` + this.stations.map((s) => `<option value="${h(s.id)}" translate="no">${h(s.name)}</option>`).join('');
+    st.value = this.qf.station;
+    st.hidden = this.stations.length < 2;
+    const mute = document.getElementById('btn-mute');
+    mute.setAttribute('aria-pressed', String(this.alert.muted));
+    mute.textContent = this.alert.muted ? `✕ ${t("queue.muted")}` : `♪ ${t("queue.sound")}`;
+  }
+
+  renderDraftBadge() {
+    document.getElementById('draft-badge').hidden = !(this.draft && this.draft.exists()) || this.panelMode === 'intake';
   }
 
   moveCursor(d) {
@@ -271,13 +369,18 @@ class Console {
     if (!id) return;
     this.openId = id;
     this.panelMode = 'incident';
+    this.map.pickMode = false;
+    this.map.setMarkers([]);
+    document.getElementById('pick-hint').hidden = true;
+    this.renderDraftBadge();
     this.recs = null;
     this.timeline = null;
     this.renderQueue();
     const inc = this.incidents.get(id);
     this.map.selectedIncident = id;
     this.map.setIncidents(this.visibleIncidents());
-    if (inc && inc.location) this.map.centerOn(inc.location.lon, inc.location.lat);
+    // Street level (about 1.5 km across the map), unless closer already.
+    if (inc && inc.location) this.map.centerOn(inc.location.lon, inc.location.lat, 1 / 2);
     this.renderIncident(false);
     await this.loadIncidentDetail(id);
   }
@@ -305,7 +408,8 @@ class Console {
     const st = inc.status;
     const can = {
       dispatch: st === 'received',
-      push: st === 'received',
+      // A push to the service station happens once.
+      push: st === 'received' && !this.pushed(inc),
       reinforce: ['dispatched', 'en_route', 'on_scene'].includes(st),
       handover: st === 'on_scene',
       close: st === 'resolved' || st === 'handed_over',
@@ -324,14 +428,15 @@ class Console {
         <span id="incident-status" class="status s-${h(st)}" data-status="${h(st)}">${h(t('status.' + st))}</span></p>
       <dl class="facts">
         <dt>${h(t('incident.received'))}</dt><dd>${h(fmtDateTime(inc.received_at))} · ${h(t('source.' + inc.source))}</dd>
-        <dt>${h(t('incident.address'))}</dt><dd>${h(inc.address || '—')} <small class="muted">${inc.location ? `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}` : ''}</small></dd>
+        <dt>${h(t('incident.address'))}</dt><dd><span translate="no">${h(inc.address || '—')}</span> <small class="muted">${inc.location ? `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}` : ''}</small></dd>
         <dt>${h(t('incident.placetype'))}</dt><dd>${h(t('place.' + inc.place_type))}</dd>
-        <dt>${h(t('incident.station'))}</dt><dd>${h(this.names.get(loc.station_id) || loc.station_id || '—')}</dd>
-        <dt>${h(t('incident.grid'))}</dt><dd>${h(this.names.get(loc.police_grid_id) || loc.police_grid_id || '—')} / ${h(this.names.get(loc.community_grid_id) || loc.community_grid_id || '—')}</dd>
-        <dt>${h(t('incident.reporter'))}</dt><dd>${h(inc.reporter && inc.reporter.name)} ${h(inc.reporter && inc.reporter.phone)}</dd>
-        <dt>${h(t('incident.description'))}</dt><dd>${h(inc.description || '—')}</dd>
+        <dt>${h(t('incident.station'))}</dt><dd translate="no">${h(this.names.get(loc.station_id) || '—')}</dd>
+        <dt>${h(t('incident.grid'))}</dt><dd translate="no">${h(this.names.get(loc.police_grid_id) || '—')} / ${h(this.names.get(loc.community_grid_id) || '—')}</dd>
+        <dt>${h(t('incident.reporter'))}</dt><dd><span translate="no" id="reporter">${h(inc.reporter && inc.reporter.name)} <span id="reporter-phone">${h(inc.reporter && inc.reporter.phone)}</span></span>
+          ${inc.reporter && inc.reporter.phone ? `<button type="button" class="link" id="reveal-phone">${h(t('incident.reveal'))}</button>` : ''}</dd>
+        <dt>${h(t('incident.description'))}</dt><dd translate="no">${h(inc.description || '—')}</dd>
         <dt>${h(t('incident.handler'))}</dt><dd>${h(t('handler.' + route.handler))}</dd>
-        <dt>${h(t('incident.units'))}</dt><dd id="incident-units">${(inc.units || []).map((u) => h(this.unitName(u))).join('、') || '—'}</dd>
+        <dt>${h(t('incident.units'))}</dt><dd id="incident-units">${this.renderUnitsOnBehalf(inc)}</dd>
         <dt>${h(t('incident.kpis'))}</dt><dd>${h(t('incident.flow'))} ${h(fmtDuration(flow))} · ${h(t('incident.response'))} ${h(fmtDuration(resp))}</dd>
       </dl>
       <div class="actions" role="group">
@@ -350,9 +455,48 @@ class Console {
     this.emergency ||= new EmergencyCallout(this.client, { toast: (m, e) => this.toast(m, e) });
     this.emergency.render(panel.querySelector('#emergency'), inc);
     panel.querySelector('#panel-close').addEventListener('click', () => this.closePanel());
+    const reveal = panel.querySelector('#reveal-phone');
+    if (reveal) {
+      // For the callback (回访): an audited read of the reporter's number.
+      reveal.addEventListener('click', async () => {
+        try {
+          const full = await this.client.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}?unmasked=true&reason=${encodeURIComponent(t('app.call.reason'))}`);
+          panel.querySelector('#reporter-phone').textContent = (full.reporter && full.reporter.phone) || '';
+          reveal.remove();
+        } catch (e) {
+          this.toast(e instanceof ApiError ? e.text() : String(e), true);
+        }
+      });
+    }
     for (const b of panel.querySelectorAll('button[data-action]')) {
       b.addEventListener('click', () => this.act(b.dataset.action, b.dataset.unit ? [b.dataset.unit] : undefined));
     }
+    for (const b of panel.querySelectorAll('button[data-behalf]')) {
+      // Resolve ends the incident's work on scene for every unit on it.
+      b.addEventListener('click', () => this.act(b.dataset.behalf, b.dataset.behalf === 'resolve' ? undefined : [b.dataset.unit]));
+    }
+  }
+
+  /**
+   * renderUnitsOnBehalf lists the units on the incident, each with the
+   * steps a crew reports by radio (在途, 到达现场, 处置完毕), which the
+   * dispatcher records for it; the timeline names the dispatcher.
+   */
+  renderUnitsOnBehalf(inc) {
+    const units = inc.units || [];
+    if (!units.length) return '—';
+    const st = inc.status;
+    return `<ul class="onbehalf">${units
+      .map((uid) => {
+        const steps = [
+          ['en-route', st === 'dispatched'],
+          ['arrive', st === 'dispatched' || st === 'en_route'],
+          ['resolve', st === 'on_scene'],
+        ];
+        return `<li data-unit-id="${h(uid)}"><span translate="no">${h(this.unitName(uid))}</span>
+          ${steps.map(([a, ok]) => `<button type="button" class="small" data-behalf="${a}" data-unit="${h(uid)}" ${ok ? '' : 'disabled'}>${h(t('act.' + a))}</button>`).join('')}</li>`;
+      })
+      .join('')}</ul><small class="muted">${h(t('incident.onbehalf'))}</small>`;
   }
 
   actionButton(action, key, enabled) {
@@ -365,8 +509,8 @@ class Console {
     if (!r) return `<p class="muted">${h(t('loading'))}</p>`;
     if (r.error) return `<p class="error">${h(r.error instanceof ApiError ? r.error.text() : String(r.error))}</p>`;
     const route = r.route || {};
-    const rule = `<p class="rule"><strong>${h(t('incident.rule'))}</strong> <code>${h(route.rule_id || '—')}</code> ${h(pick(route.reason, route.reason_en))}
-      ${r.router ? `<small class="muted">(${h(r.router)})</small>` : ''}</p>`;
+    const rule = `<p class="rule" data-rule-id="${h(route.rule_id || '')}"><strong>${h(t('incident.rule'))}</strong> <strong class="rule-name">${h(ruleName(route.rule_id))}</strong> <span translate="no">${h(pick(route.reason, route.reason_en))}</span>
+      ${r.router ? `<small class="muted">（${h(routerName(r.router))}）</small>` : ''}</p>`;
     const cands = r.candidates || [];
     if (!cands.length) return `${rule}<p class="muted">${h(t('recs.none'))}</p>`;
     const assigned = new Set(inc.units || []);
@@ -378,8 +522,8 @@ class Console {
         const action = inc.status === 'received' ? 'dispatch' : 'reinforce';
         return `<li class="rec" data-unit-id="${h(u.id)}">
           <span class="swatch" style="background:${unitColors[u.status] || '#999'}" aria-hidden="true"></span>
-          <span class="what"><strong>${h(u.callsign || u.id)}</strong> <small>${h([t('kind.' + u.kind), this.names.get(u.service_station_id) || this.names.get(c.station_id) || c.station_id].filter(Boolean).join(' · '))}</small>
-            <small>${h(t('recs.eta'))} ${h(fmtDuration(c.eta_s))} · ${h(t('recs.distance'))} ${(c.distance_m / 1000).toFixed(1)} km · ${h(t('recs.wave', { n: c.wave || 1 }))}${c.position_stale ? ` · <em>${h(t('recs.stale'))}</em>` : ''}</small></span>
+          <span class="what"><strong translate="no">${h(u.callsign || this.unitName(u.id))}</strong> <small>${h(t('kind.' + u.kind))} · <span translate="no">${h(this.names.get(u.service_station_id) || this.names.get(c.station_id) || '')}</span></small>
+            <small>${h(t('recs.eta'))} ${h(fmtDuration(c.eta_s))} · ${h(t('recs.distance'))} ${(c.distance_m / 1000).toFixed(1)} ${h(t('unit.km'))} · ${h(t('recs.wave', { n: c.wave || 1 }))}${c.position_stale ? ` · <em>${h(t('recs.stale'))}</em>` : ''}</small></span>
           ${assigned.has(u.id) ? `<span class="status s-dispatched">${h(t('ustatus.dispatched'))}</span>` : `<button type="button" data-action="${action}" data-unit="${h(u.id)}" ${enabled ? '' : 'disabled'}>${h(t('act.' + action))}</button>`}
         </li>`;
       })
@@ -387,7 +531,7 @@ class Console {
     const excl = (r.excluded || []).length
       ? `<details><summary>${h(t('recs.excluded'))} (${r.excluded.length})</summary><ul class="excluded">${r.excluded
           .slice(0, 30)
-          .map((x) => `<li>${h(this.unitName(x.unit_id))}: ${h(pick(x.reason, x.reason_en))}</li>`)
+          .map((x) => `<li><span translate="no">${h(this.unitName(x.unit_id))}</span>: ${h(pick(x.reason, x.reason_en))}</li>`)
           .join('')}</ul></details>`
       : '';
     return `${rule}<ol class="recs">${rows}</ol>${excl}`;
@@ -397,26 +541,35 @@ class Console {
     if (!this.timeline) return `<li class="muted">${h(t('loading'))}</li>`;
     return this.timeline
       .map((ev) => `<li data-type="${h(ev.type)}"><time>${h(fmtTime(ev.at))}</time> <strong>${h(eventLabel(ev))}</strong>
-        <small>${h(eventDetail(ev, (id) => this.unitName(id)))}</small> <small class="muted">${h(ev.actor)}</small></li>`)
+        <small>${eventDetailHTML(ev, (id) => this.unitName(id), h)}</small> <small class="muted actor" translate="no">${h(this.actorName(ev))}</small></li>`)
       .join('');
   }
 
   unitName(id) {
     const u = this.units.get(id);
-    return (u && u.callsign) || id;
+    return (u && u.callsign) || (this.unitNames && this.unitNames.get(id)) || t('unit.unknown');
+  }
+
+  /** actorName names who recorded an event: a user's name, or the system. */
+  actorName(ev) {
+    if (ev.actor_name) return ev.actor_name;
+    if (this.user && ev.actor === this.user.id) return this.user.name || this.user.username;
+    return ev.actor === 'system' ? t('actor.system') : t('actor.user');
   }
 
   closePanel() {
     this.openId = '';
     this.panelMode = '';
+    this.map.setMarkers([]);
     this.map.selectedIncident = '';
     this.map.selectedUnit = '';
     this.map.pickMode = false;
     this.map.setTrack(null);
     document.getElementById('pick-hint').hidden = true;
-    document.getElementById('panel').innerHTML = `<p class="muted empty">${h(t('incident.none'))}</p>`;
+    document.getElementById('panel').innerHTML = `<p class="muted empty" data-i18n="incident.none">${h(t('incident.none'))}</p>`;
     this.map.setIncidents(this.visibleIncidents());
     this.renderQueue();
+    this.renderDraftBadge();
     document.getElementById('queue-list').focus({ preventScroll: true });
   }
 
@@ -424,20 +577,27 @@ class Console {
    * act performs an action on the open incident. Dispatch without units takes
    * the first recommendation; handover and callback ask for their details.
    */
-  async act(action, units) {
+  async act(action, units, viaKey) {
     const inc = this.incidents.get(this.openId);
     if (!inc) return;
+    const busyKey = `${inc.id}/${action}`;
+    if (this.busy.has(busyKey)) return; // the same action is on its way
+    if (action === 'push' && (inc.status !== 'received' || this.pushed(inc))) return;
     const body = {};
     if (action === 'dispatch') {
+      if (inc.status !== 'received') return;
       const first = this.recs && this.recs.candidates && this.recs.candidates[0];
       const chosen = units || (first ? [first.unit.id] : null);
       if (!chosen) return this.toast(t('recs.none'), true);
+      if (viaKey && !(await this.confirmDispatch(first))) return;
       body.units = chosen;
     } else if (action === 'reinforce') {
       // The best recommended unit not yet on the incident; with none left,
       // the server records a request for the next wave.
       const spare = units || (this.spareCandidate(inc) ? [this.spareCandidate(inc)] : null);
       if (spare) body.units = spare;
+    } else if (action === 'en-route' || action === 'arrive') {
+      body.units = units || inc.units;
     } else if (action === 'handover') {
       const r = await this.ask('handover');
       if (!r) return;
@@ -447,6 +607,7 @@ class Console {
       if (!r) return;
       Object.assign(body, r);
     }
+    this.busy.add(busyKey);
     try {
       const out = await this.client.post(`/api/v1/incidents/${encodeURIComponent(inc.id)}/${action}`, body, { 'Idempotency-Key': uuid() });
       if (out && out.id) this.incidents.set(out.id, out);
@@ -459,13 +620,48 @@ class Console {
     } catch (e) {
       this.toast(e instanceof ApiError ? e.text() : String(e), true);
       this.reloadIncident(inc.id);
+    } finally {
+      this.busy.delete(busyKey);
     }
+  }
+
+  /** pushed reports whether the incident was pushed to a service station already. */
+  pushed(inc) {
+    return (inc.route && inc.route.rule_id === 'push') || (this.timeline || []).some((e) => e.type === 'incident.pushed');
+  }
+
+  /**
+   * confirmDispatch asks before the "D" key sends the first recommended unit:
+   * one key must not send a unit by mistake.
+   */
+  confirmDispatch(c) {
+    const d = document.getElementById('ask');
+    const u = c.unit || {};
+    d.innerHTML = `<form method="dialog" class="form" id="confirm-dispatch">
+        <h2>${h(t('act.dispatch'))}</h2>
+        <p>${h(t('dispatch.confirm', { unit: u.callsign || this.unitName(u.id), eta: fmtDuration(c.eta_s) }))}</p>
+        <div class="row"><button value="ok" class="primary" autofocus>${h(t('confirm'))} <kbd>Enter</kbd></button><button value="cancel" formnovalidate>${h(t('cancel'))} <kbd>Esc</kbd></button></div>
+      </form>`;
+    d.returnValue = '';
+    d.showModal();
+    d.querySelector('button[value=ok]').focus();
+    return new Promise((resolve) => d.addEventListener('close', () => resolve(d.returnValue === 'ok'), { once: true }));
   }
 
   spareCandidate(inc) {
     const assigned = new Set(inc.units || []);
     const c = ((this.recs && this.recs.candidates) || []).find((x) => x.unit && !assigned.has(x.unit.id));
     return c && c.unit.id;
+  }
+
+  /** confirmText asks a yes/no question in the dialog. */
+  confirmText(text) {
+    const d = document.getElementById('ask');
+    d.innerHTML = `<form method="dialog" class="form"><p>${h(text)}</p>
+      <div class="row"><button value="ok" class="primary">${h(t('confirm'))}</button><button value="cancel" formnovalidate>${h(t('cancel'))}</button></div></form>`;
+    d.returnValue = '';
+    d.showModal();
+    return new Promise((resolve) => d.addEventListener('close', () => resolve(d.returnValue === 'ok'), { once: true }));
   }
 
   /** ask shows a small dialog for handover or callback and resolves with its fields, or null. */
@@ -509,7 +705,11 @@ class Console {
     this.panelMode = 'intake';
     this.openId = '';
     this.map.selectedIncident = '';
-    this.intakeKey = uuid();
+    // A call being taken is a draft until it is registered: it comes back
+    // after Esc, another incident or a reload, with its Idempotency-Key.
+    const saved = this.draft.load();
+    this.intakeKey = (saved && saved.key) || uuid();
+    this.renderDraftBadge();
     const cats = [...this.categories.values()];
     const top = cats.filter((c) => !c.parent);
     const catOptions = top
@@ -541,23 +741,105 @@ class Console {
           <button type="button" id="intake-pick" aria-pressed="true">${h(t('intake.pick'))}</button>
         </div>
         <p id="intake-where" class="muted" aria-live="polite"></p>
-        <label>${h(t('intake.address'))}<input name="address" autocomplete="off"></label>
+        <label class="geocode">${h(t('intake.address'))}<input name="address" autocomplete="off" placeholder="${h(t('intake.address.hint'))}">
+          <ol id="geocode-list" class="geocode-list" role="listbox" hidden></ol></label>
+        <div id="proposal" class="proposal" hidden role="status">
+          <span id="proposal-text"></span>
+          <button type="button" class="primary" id="proposal-ok">${h(t('intake.confirm'))}</button>
+          <button type="button" id="proposal-no">${h(t('cancel'))}</button>
+        </div>
         <label>${h(t('intake.description'))}<textarea name="description" rows="3"></textarea></label>
         <div class="grid2">
           <label>${h(t('intake.reporter'))}<input name="reporter_name" autocomplete="off"></label>
           <label>${h(t('intake.phone'))}<input name="reporter_phone" type="tel" autocomplete="off"></label>
         </div>
         <p class="error" role="alert"></p>
-        <button type="submit" class="primary" id="intake-submit">${h(t('intake.submit'))} <kbd>Ctrl+Enter</kbd></button>
+        <div class="row">
+          <button type="submit" class="primary" id="intake-submit">${h(t('intake.submit'))} <kbd>Ctrl+Enter</kbd></button>
+          <button type="button" id="intake-discard">${h(t('intake.discard'))}</button>
+          <small id="intake-saved" class="muted" aria-live="polite"></small>
+        </div>
       </form>`;
     const form = panel.querySelector('#intake');
     panel.querySelector('#panel-close').addEventListener('click', () => this.closePanel());
+    const touched = new Set((saved && saved.touched) || []);
+    if (saved) {
+      Draft.fill(form, saved);
+      form.querySelector('#intake-saved').textContent = t('intake.restored');
+    }
+    if (lon != null && lat != null) {
+      form.lon.value = lon.toFixed(6);
+      form.lat.value = lat.toFixed(6);
+    }
+    const keep = () => {
+      this.draft.save(form, this.intakeKey, touched);
+      form.querySelector('#intake-saved').textContent = t('intake.kept');
+    };
+    form.addEventListener('input', (e) => {
+      if (e.target.name) touched.add(e.target.name);
+      keep();
+    });
+    form.addEventListener('change', keep);
+    // The category suggests a priority until the dispatcher picks one.
+    form.category.addEventListener('change', () => {
+      const c = this.categories.get(form.category.value);
+      const p = c && (c.priority || (c.parent && (this.categories.get(c.parent) || {}).priority));
+      if (p && !touched.has('priority')) {
+        form.priority.value = String(p);
+        keep();
+      }
+    });
+    panel.querySelector('#intake-discard').addEventListener('click', async () => {
+      if (!(await this.confirmText(t('intake.discard.confirm')))) return;
+      this.draft.clear();
+      this.map.setMarkers([]);
+      this.closePanel();
+    });
+    if (form.lon.value && form.lat.value) this.resolveWhere(form);
+    // A typed address proposes a point; it is the incident's place only once confirmed.
+    const proposal = panel.querySelector('#proposal');
+    // Enter on a proposal (the list closed) confirms it; registered before
+    // the list's own keys, so that the Enter that chooses does not confirm.
+    form.address.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && !proposal.hidden && panel.querySelector('#geocode-list').hidden) {
+        e.preventDefault();
+        panel.querySelector('#proposal-ok').click();
+      }
+    });
+    attachGeocoder(this.client, form.address, panel.querySelector('#geocode-list'), (p) => {
+      this.proposed = p;
+      if (/^[a-z0-9 ]+$/i.test(form.address.value.trim())) form.address.value = p.name;
+      panel.querySelector('#proposal-text').textContent = t('intake.proposed', { name: p.name, kind: t('place.kind.' + p.kind) });
+      proposal.hidden = false;
+      this.map.setMarkers([{ lon: p.location.lon, lat: p.location.lat, color: '#f59e0b', label: p.name }]);
+      this.map.centerOn(p.location.lon, p.location.lat, 1 / 2);
+      keep();
+    });
+    panel.querySelector('#proposal-ok').addEventListener('click', () => {
+      const p = this.proposed;
+      if (!p) return;
+      form.lon.value = p.location.lon.toFixed(6);
+      form.lat.value = p.location.lat.toFixed(6);
+      proposal.hidden = true;
+      this.proposed = null;
+      keep();
+      this.resolveWhere(form);
+      form.description.focus();
+    });
+    panel.querySelector('#proposal-no').addEventListener('click', () => {
+      proposal.hidden = true;
+      this.proposed = null;
+      this.map.setMarkers([]);
+      if (form.lon.value && form.lat.value) this.resolveWhere(form);
+      form.address.focus();
+    });
     this.map.pickMode = true;
     document.getElementById('pick-hint').hidden = false;
     this.map.onPick = (plon, plat) => {
       form.lon.value = plon.toFixed(6);
       form.lat.value = plat.toFixed(6);
       this.map.setMarkers([{ lon: plon, lat: plat, color: '#dc2626' }]);
+      keep();
       this.resolveWhere(form);
     };
     panel.querySelector('#intake-pick').addEventListener('click', (e) => {
@@ -623,7 +905,8 @@ class Console {
       // after a lost answer cannot register the call twice.
       const inc = await this.client.post('/api/v1/incidents', body, { 'Idempotency-Key': this.intakeKey });
       this.incidents.set(inc.id, inc);
-      this.toast(t('intake.saved', { id: inc.id }));
+      this.draft.clear();
+      this.toast(t('intake.saved', { what: this.categoryName(inc.category), where: inc.address || this.names.get((inc.jurisdiction || {}).police_grid_id) || '' }));
       this.map.pickMode = false;
       this.map.setMarkers([]);
       document.getElementById('pick-hint').hidden = true;
@@ -641,15 +924,10 @@ class Console {
 
   // Statistics.
 
-  /** loadHeat draws the last 30 days' incidents, in cells of about 500 m. */
-  async loadHeat() {
-    const q = new URLSearchParams({ from: new Date(Date.now() - 30 * 86400000).toISOString(), to: new Date(Date.now() + 1000).toISOString(), heat_cell_deg: '0.005' });
-    try {
-      const rep = await this.client.get(`/api/v1/stats/incidents?${q}`);
-      this.map.setHeat((rep && rep.current && rep.current.heat) || []);
-    } catch (e) {
-      this.toast(e instanceof ApiError ? e.text() : String(e), true);
-    }
+  /** renderHeatLabel names the period the heat layer shows. */
+  renderHeatLabel() {
+    const el = document.querySelector('input[data-layer=heat] + span');
+    if (el) el.textContent = t('layer.heat.period', { p: this.heat.label() });
   }
 
   /** leavePanel switches the side panel to a tool: no incident open, no place being picked. */
@@ -658,17 +936,22 @@ class Console {
     this.openId = '';
     this.map.selectedIncident = '';
     this.map.pickMode = false;
+    this.map.setMarkers([]);
     document.getElementById('pick-hint').hidden = true;
+    this.renderDraftBadge();
   }
 
   openStats() {
     this.leavePanel('stats');
-    const layer = this.map.layers.get('stations');
-    const stations = ((layer && layer.points) || []).filter((p) => p.id).map((p) => ({ id: p.id, name: p.name }));
-    stations.sort((a, b) => a.name.localeCompare(b.name, 'zh'));
     const scope = (this.user && this.user.scope) || {};
     this.stats = new StatsPanel(this.client, {
-      stations,
+      // The police stations of the jurisdiction (the map's station layer
+      // also holds service stations, which have no statistics of their own).
+      stations: this.stations,
+      onPeriod: (from, to, key) => {
+        this.heat.setPeriod(from, to, key);
+        this.renderHeatLabel();
+      },
       scopeStation: scope.station_id || '',
       categoryName: (c) => this.categoryName(c),
       stationName: (id) => this.names.get(id) || id,
@@ -709,7 +992,7 @@ class Console {
       </div>
       <form id="traj" class="form" aria-labelledby="traj-h">
         <label>${h(t('traj.unit'))}<select name="unit">${units
-          .map((u) => `<option value="${h(u.id)}" ${u.id === unitId ? 'selected' : ''}>${h(u.callsign || u.id)} · ${h(t('kind.' + u.kind))}</option>`)
+          .map((u) => `<option value="${h(u.id)}" translate="no" ${u.id === unitId ? 'selected' : ''}>${h(u.callsign || u.id)} · ${h(t('kind.' + u.kind))}</option>`)
           .join('')}</select></label>
         <label>${h(t('traj.date'))}<input type="date" name="date" value="${ymd}"></label>
         <button type="submit" class="primary">${h(t('traj.show'))}</button>
@@ -782,7 +1065,7 @@ class Console {
     for (const cb of document.querySelectorAll('input[data-layer]')) {
       cb.addEventListener('change', () => {
         this.map.setVisible(cb.dataset.layer, cb.checked);
-        if (cb.dataset.layer === 'heat' && cb.checked) this.loadHeat();
+        if (cb.dataset.layer === 'heat' && cb.checked) this.heat.load();
       });
     }
     for (const b of document.querySelectorAll('.tab[data-filter]')) {
@@ -797,7 +1080,37 @@ class Console {
       this.renderShortcuts();
       this.renderLegend();
       this.renderQueue();
+      this.renderFilters();
+      this.renderHeatLabel();
+      if (this.connState) this.setConn(this.connState);
+      this.renderUnitCount();
       if (this.panelMode === 'incident') this.renderIncident(false);
+    });
+    document.getElementById('queue-search').addEventListener('input', (e) => {
+      this.qf.search = e.target.value;
+      this.renderQueue();
+    });
+    document.getElementById('queue-search').addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        e.preventDefault();
+        e.target.value = '';
+        this.qf.search = '';
+        this.renderQueue();
+        document.getElementById('queue-list').focus({ preventScroll: true });
+      }
+    });
+    document.getElementById('queue-prio').addEventListener('change', (e) => {
+      this.qf.priority = e.target.value;
+      this.renderQueue();
+    });
+    document.getElementById('queue-station').addEventListener('change', (e) => {
+      this.qf.station = e.target.value;
+      this.renderQueue();
+    });
+    document.getElementById('btn-mute').addEventListener('click', () => {
+      this.alert.muted = !this.alert.muted;
+      this.renderFilters();
     });
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
@@ -819,7 +1132,8 @@ class Console {
     else if (k === 'j' || k === 'J' || k === 'ArrowDown') { done(); this.moveCursor(1); }
     else if (k === 'k' || k === 'K' || k === 'ArrowUp') { done(); this.moveCursor(-1); }
     else if (k === 'Enter') { if (e.target.tagName === 'BUTTON' || e.target.tagName === 'A') return; done(); this.openIncident(this.order[this.cursor]); }
-    else if (k === 'd' || k === 'D') { done(); this.act('dispatch'); }
+    else if (k === 'd' || k === 'D') { done(); this.act('dispatch', undefined, true); }
+    else if (k === '/') { done(); document.getElementById('queue-search').focus(); }
     else if (k === 'r' || k === 'R') { done(); this.act('reinforce'); }
     else if (k === 'p' || k === 'P') { done(); this.act('push'); }
     else if (k === 't' || k === 'T') { done(); this.openTrajectory(this.map.selectedUnit); }

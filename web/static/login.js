@@ -12,7 +12,7 @@ export function signIn(client, titleKey) {
   box.hidden = false;
   box.innerHTML = `
     <form class="login-card" autocomplete="on">
-      <h1><span class="badge" aria-hidden="true">警</span> <span data-i18n="${titleKey}"></span></h1>
+      <h1><span class="badge" aria-hidden="true" translate="no">警</span> <span data-i18n="${titleKey}"></span></h1>
       <p class="muted" data-i18n="app.name"></p>
       <label><span data-i18n="login.username"></span>
         <input name="username" autocomplete="username" required autofocus></label>

@@ -318,8 +318,9 @@ export class MapView {
    * setHeat sets the points of the heat layer: [{lon, lat, n}], where n (the
    * number of incidents at the point, 1 if absent) weighs it.
    */
-  setHeat(points) {
+  setHeat(points, cellDeg) {
     this.heatPoints = points.map((p) => [...this.project(p.lon, p.lat), p.n || 1]);
+    this.heatCellDeg = cellDeg || 0.005;
     this.heatKey = '';
     this.invalidate();
   }
@@ -363,6 +364,10 @@ export class MapView {
 
   /** invalidate asks for a redraw on the next animation frame. */
   invalidate() {
+    if (this.onView && this.k !== this.lastK) {
+      this.lastK = this.k;
+      this.onView();
+    }
     this.dirty = true;
     if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
   }
@@ -496,7 +501,8 @@ export class MapView {
    */
   drawBase() {
     const vis = this.layerOrder.map((n) => (this.visible[n] ? 1 : 0)).join('');
-    const key = `${this.cx},${this.cy},${this.k},${this.canvas.width},${this.canvas.height},${vis},${this.layersVersion},${this.tilesVersion}`;
+    const sv = this.streets ? this.streets.version : 0;
+    const key = `${this.cx},${this.cy},${this.k},${this.canvas.width},${this.canvas.height},${vis},${this.layersVersion},${this.tilesVersion},${sv},${this.visible.streets}`;
     if (this.base && key === this.baseKey) return;
     this.baseKey = key;
     if (!this.base) this.base = document.createElement('canvas');
@@ -507,7 +513,12 @@ export class MapView {
     ctx.fillStyle = this.theme.background;
     ctx.fillRect(0, 0, this.w, this.h);
     if (this.tileURL) this.drawTiles(ctx);
+    // Streets of imported road data (tiles.js) lie under the polygons,
+    // their names above.
+    const streets = this.streets && this.visible.streets !== false;
+    if (streets) this.streets.drawLines(ctx);
     this.drawLayers(ctx);
+    if (streets) this.streets.drawLabels(ctx);
   }
 
   /** view returns the visible local bounding box with a margin in pixels. */
@@ -823,8 +834,12 @@ function renderHeat(map, down) {
   c.width = w;
   c.height = h;
   const ctx = c.getContext('2d', { willReadFrequently: true });
-  // Blob radius: about 500 m on the ground, at least 10 px (at 1/down scale).
-  const r = Math.max(10, Math.min(60, (500 / 2.4) * map.k / down));
+  // Blob radius: about one and a half cells on the ground, so that
+  // neighbouring cells blend, between 8 and 120 px (at 1/down scale).
+  const [, lat] = map.unproject(map.cx, map.cy);
+  const metresPerLocal = (40075016.7 * Math.cos((lat * Math.PI) / 180)) / (TILE * LOCAL_SCALE);
+  const cellM = (map.heatCellDeg || 0.005) * 111320;
+  const r = Math.max(8, Math.min(120, ((1.5 * cellM) / metresPerLocal) * map.k / down));
   const blob = document.createElement('canvas');
   blob.width = blob.height = Math.ceil(2 * r);
   const bctx = blob.getContext('2d');
@@ -833,23 +848,35 @@ function renderHeat(map, down) {
   g.addColorStop(1, 'rgba(0,0,0,0)');
   bctx.fillStyle = g;
   bctx.fillRect(0, 0, 2 * r, 2 * r);
-  // A point's weight is its count against the largest, so that the map
-  // shows where incidents concentrate rather than saturating wherever there
-  // are any; lone points stay faint but visible.
+  // A point's weight is its count against the largest in view, so that the
+  // busiest cell on screen is red at any zoom (zoomed in, blobs overlap less
+  // and would otherwise fade), and lone points stay faint but visible.
+  const inView = [];
   let most = 1;
-  for (const p of map.heatPoints) most = Math.max(most, p[2]);
-  const base = Math.max(0.05, Math.min(0.35, 30 / Math.sqrt(map.heatPoints.length + 1)));
-  for (const [x, y, n] of map.heatPoints) {
-    const [sx, sy] = map.toScreen(x, y);
+  for (const p of map.heatPoints) {
+    const [sx, sy] = map.toScreen(p[0], p[1]);
     if (sx < -r * down || sy < -r * down || sx > map.w + r * down || sy > map.h + r * down) continue;
-    ctx.globalAlpha = most > 1 ? 0.03 + 0.45 * (n / most) : base;
+    inView.push([sx, sy, p[2]]);
+    most = Math.max(most, p[2]);
+  }
+  // Where blobs are much larger than cells (zoomed out) they pile up: each
+  // counts for less, so that the pile shows density instead of saturating.
+  const cellPx = Math.max(0.5, (cellM / metresPerLocal) * map.k / down);
+  const spread = Math.min(12, Math.max(1, (Math.PI * (r / cellPx) ** 2) / 4));
+  for (const [sx, sy, n] of inView) {
+    ctx.globalAlpha = Math.min(1, (n / most) ** 0.75 / spread);
     ctx.drawImage(blob, sx / down - r, sy / down - r);
   }
   const img = ctx.getImageData(0, 0, w, h);
   const d = img.data;
+  // Stretch the density so that the densest spot in view is red at any
+  // zoom and the rest is graded against it.
+  let top = 1;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > top) top = d[i];
+  const stretch = 255 / top;
   const pal = heatPalette();
   for (let i = 0; i < d.length; i += 4) {
-    const a = d[i + 3];
+    const a = Math.min(255, Math.round(d[i + 3] * stretch));
     if (a === 0) continue;
     d[i] = pal[a * 4];
     d[i + 1] = pal[a * 4 + 1];

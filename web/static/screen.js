@@ -1,14 +1,17 @@
 // screen.js: the big screen (大屏) for the command office's LED wall: today's
 // KPIs, check-ins per community, incidents by category and state, units with
-// their recent tracks, and a heat layer of the last 30 days' incidents. It
-// refreshes itself; nothing on it needs a click.
+// their recent tracks, a rolling list of the active incidents, and a heat
+// layer of the last 30 days' incidents. Incidents and check-ins arrive on the
+// event stream and update the wall at once; nothing on it needs a click.
 
 import { Client, startOfToday, escapeHTML as h } from './api.js';
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime } from './i18n.js';
 import { MapView, loadMapLayers, tileURLSetting, unitColors, keepNewerPositions, applyPositions } from './map.js';
 import { currentUser } from './login.js';
-import { openStatuses } from './words.js';
 import { renderStrength } from './duty.js';
+import { StreetTiles } from './tiles.js';
+import { openStatuses, activeStatuses } from './words.js';
+import { fmtElapsed, waited, overdue } from './queue.js';
 
 const stateOrder = ['received', 'dispatched', 'en_route', 'on_scene', 'resolved', 'handed_over', 'closed', 'callback_done'];
 
@@ -38,6 +41,7 @@ class Screen {
     setInterval(() => this.tick(), 1000);
     await currentUser(this.client, 'screen.title');
     this.map = new MapView(document.getElementById('map'), { theme: 'dark', tileURL: tileURLSetting() });
+    this.map.streets = new StreetTiles(this.client, this.map, 'dark');
     window.precinct = { screen: this, map: this.map };
     this.map.visible['community-grids'] = false;
     const layers = loadMapLayers(this.client, this.map).then(() => {
@@ -65,13 +69,65 @@ class Screen {
     };
     this.client.stream((type, ev) => this.onEvent(type, ev), onState, { positions: true });
     setInterval(() => this.loadUnits(), 15000);
-    setInterval(() => this.loadToday(), 30000);
+    // The stream brings changes; a slow reload catches anything a broken
+    // connection lost (the stream resumes from the last event it saw).
+    setInterval(() => this.loadToday(), 300000);
+    setInterval(() => this.roll(), 4000);
     setInterval(() => this.loadTracks(), 60000);
     setInterval(() => this.loadHeat(), 600000);
   }
 
   tick() {
     document.getElementById('clock').textContent = new Date().toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN', { hour12: false });
+    const now = Date.now();
+    for (const el of document.querySelectorAll('#active [data-wait-for]')) {
+      const inc = this.open.find((i) => i.id === el.dataset.waitFor);
+      const w = inc && waited(inc, now);
+      if (w) el.textContent = fmtElapsed(w.s);
+    }
+  }
+
+  /** todaySoon reloads today's figures shortly after events, several events at once. */
+  todaySoon() {
+    clearTimeout(this.todayTimer);
+    this.todayTimer = setTimeout(() => this.loadToday(), 300);
+  }
+
+  /** renderActive lists the active incidents, most urgent first. */
+  renderActive() {
+    const list = this.open
+      .filter((i) => activeStatuses.includes(i.status) || i.status === 'received')
+      .sort((a, b) => a.priority - b.priority || (a.received_at < b.received_at ? -1 : 1));
+    document.getElementById('active-n').textContent = String(list.length);
+    const el = document.getElementById('active');
+    if (!list.length) {
+      el.innerHTML = `<li class="muted">${h(t('screen.noactive'))}</li>`;
+      return;
+    }
+    const now = Date.now();
+    el.innerHTML = list
+      .map((i) => {
+        const j = i.jurisdiction || {};
+        const where = i.address || this.names.get(j.community_grid_id) || this.names.get(j.police_grid_id) || '';
+        const w = waited(i, now);
+        return `<li data-incident-id="${h(i.id)}" class="${overdue(i, now) ? 'overdue' : ''}">
+          <span class="prio p${i.priority}">${i.priority}</span>
+          <span class="what">${h(this.categoryName(i.category))}</span>
+          <span class="status s-${h(i.status)}">${h(t('status.' + i.status))}</span>
+          <span class="where" translate="no">${h(where)}</span>
+          ${w ? `<span class="wait" data-wait-for="${h(i.id)}">${h(fmtElapsed(w.s))}</span>` : ''}
+        </li>`;
+      })
+      .join('');
+  }
+
+  /** roll moves the first active incident to the end when the list is longer than its card. */
+  roll() {
+    const box = document.getElementById('active-box');
+    const el = document.getElementById('active');
+    const rolling = el.scrollHeight > box.clientHeight + 2 && el.children.length > 1;
+    box.dataset.rolling = String(rolling);
+    if (rolling) el.appendChild(el.firstElementChild);
   }
 
   async loadToday() {
@@ -92,10 +148,17 @@ class Screen {
     this.render();
   }
 
-  /** onEvent moves the units that moved; other events wait for the next refresh. */
+  /**
+   * onEvent moves the units that moved; a new or changed incident or a
+   * check-in updates today's figures and the lists at once.
+   */
   onEvent(type, ev) {
-    if (type !== 'positions' || !ev) return;
-    applyPositions(ev.positions, (id) => this.unitsById.get(id), this.map);
+    if (!ev) return;
+    if (type === 'positions') {
+      applyPositions(ev.positions, (id) => this.unitsById.get(id), this.map);
+      return;
+    }
+    if (type.startsWith('incident.') || type.startsWith('checkin.') || ev.entity_type === 'incident') this.todaySoon();
   }
 
   async loadUnits() {
@@ -147,10 +210,11 @@ class Screen {
     this.renderKPIs();
     this.renderBars('checkins', this.countBy(this.checkins, (c) => {
       const j = c.jurisdiction || {};
-      return this.names.get(j.community_grid_id) || this.names.get(j.police_grid_id) || j.community_grid_id || j.police_grid_id || '—';
-    }));
+      return this.names.get(j.community_grid_id) || this.names.get(j.police_grid_id) || '—';
+    }), true);
     const cur = this.stats && this.stats.current;
     renderStrength(document.getElementById('strength'), this.strength);
+    this.renderActive();
     this.renderBars('bycat', cur ? cur.by_category.map((c) => [this.categoryName(c.key), c.n]) : []);
     const states = cur ? cur.by_status.map((c) => [c.key, c.n]) : [];
     this.renderBars('bystate', stateOrder.filter((s) => states.some(([k]) => k === s)).map((s) => [t('status.' + s), states.find(([k]) => k === s)[1]]));
@@ -212,7 +276,7 @@ class Screen {
     return [...m.entries()].sort((a, b) => b[1] - a[1]);
   }
 
-  renderBars(id, rows) {
+  renderBars(id, rows, names) {
     const el = document.getElementById(id);
     if (!rows.length) {
       el.innerHTML = `<li class="muted">${h(t('screen.nodata'))}</li>`;
@@ -221,7 +285,7 @@ class Screen {
     const max = Math.max(...rows.map((r) => r[1]));
     el.innerHTML = rows
       .slice(0, 30)
-      .map(([name, n]) => `<li><span class="name" title="${h(name)}">${h(name)}</span><span class="bar" style="width:${(100 * n) / max}%"></span><span class="n">${n}</span></li>`)
+      .map(([name, n]) => `<li><span class="name" ${names ? 'translate="no"' : ''} title="${h(name)}">${h(name)}</span><span class="bar" style="width:${(100 * n) / max}%"></span><span class="n">${n}</span></li>`)
       .join('');
   }
 

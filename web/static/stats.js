@@ -3,7 +3,7 @@
 // categories and stations with the most incidents, and the hours of the day.
 
 import { ApiError, escapeHTML as h } from './api.js';
-import { t, fmtDuration } from './i18n.js';
+import { t, fmtDuration, lang } from './i18n.js';
 
 /** periods are the periods one may pick, as [key, from(now), to(now)]. */
 const periods = [
@@ -27,7 +27,8 @@ const signed = (v, fmt) => (v == null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' :
  * codes into words.
  */
 export class StatsPanel {
-  constructor(client, { stations, categoryName, stationName, scopeStation, placeName, showPlace }) {
+  constructor(client, { stations, categoryName, stationName, scopeStation, placeName, showPlace, onPeriod }) {
+    this.onPeriod = onPeriod; // told the period shown, for the map's heat layer
     this.client = client;
     this.stations = stations;
     this.categoryName = categoryName;
@@ -42,7 +43,7 @@ export class StatsPanel {
     const stationSelect = this.scopeStation
       ? ''
       : `<label>${h(t('stats.station'))}<select name="station"><option value="">${h(t('stats.allstations'))}</option>${this.stations
-          .map((s) => `<option value="${h(s.id)}">${h(s.name)}</option>`)
+          .map((s) => `<option value="${h(s.id)}" translate="no">${h(s.name)}</option>`)
           .join('')}</select></label>`;
     panel.innerHTML = `
       <div class="panel-head">
@@ -69,6 +70,7 @@ export class StatsPanel {
     this.periodLabel = t('stats.period.' + key);
     const now = new Date();
     const q = new URLSearchParams({ from: from(now).toISOString(), to: new Date(to(now).getTime() + 1000).toISOString(), compare: 'year', heat_cell_deg: '0.005' });
+    if (this.onPeriod) this.onPeriod(from(now), new Date(to(now).getTime() + 1000), key);
     if (form.station && form.station.value) q.set('station_id', form.station.value);
     const asked = q.toString();
     this.asked = asked;
@@ -78,6 +80,11 @@ export class StatsPanel {
       if (this.asked !== asked) return; // a later choice is on its way
       out.innerHTML = this.render(rep);
       this.bindHotspots(out);
+      for (const f of ['xlsx', 'csv']) {
+        out.querySelector(`#stats-${f}`).addEventListener('click', () => this.download(f).catch((e) => {
+          out.insertAdjacentHTML('afterbegin', `<p class="error">${h(String(e))}</p>`);
+        }));
+      }
     } catch (e) {
       out.innerHTML = `<p class="error">${h(e instanceof ApiError ? e.text() : String(e))}</p>`;
     } finally {
@@ -86,33 +93,27 @@ export class StatsPanel {
   }
 
   /**
-   * exportCSV makes the figures on screen a CSV file (UTF-8 with a byte
-   * order mark, which spreadsheet programs need for Chinese) and keeps its
-   * URL for the download link.
+   * download fetches the statistics file the server builds (.xlsx or CSV,
+   * in the page's language, with hot spots) and saves it.
    */
-  exportCSV(rep, rows) {
-    const cur = rep.current;
-    const q = (v) => {
-      const s = String(v ?? '');
-      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    };
-    const lines = [
-      [t('stats.title'), `${cur.from} – ${cur.to}`, rep.station_id ? this.stationName(rep.station_id) : t('stats.allstations')],
-      [],
-      [t('stats.metric'), t('stats.current'), t('stats.previous'), t('stats.yoy')],
-      ...rows.map(([k, a, b, c]) => [t(k), a, b, c]),
-    ];
-    const section = (title, counts, name) => {
-      if (!counts || !counts.length) return;
-      lines.push([], [title, t('stats.current')], ...counts.map((c) => [name(c.key), c.n]));
-    };
-    section(t('stats.bycategory'), cur.by_category, this.categoryName);
-    section(t('stats.bystation'), cur.by_station, this.stationName);
-    section(t('stats.byhandler'), cur.by_handler, (k) => t('handler.' + k));
-    lines.push([], [t('stats.byhour'), t('stats.current')], ...cur.by_hour.map((n, i) => [`${i}:00`, n]));
-    this.csv = '\ufeff' + lines.map((l) => l.map(q).join(',')).join('\r\n') + '\r\n';
-    if (this.csvURL) URL.revokeObjectURL(this.csvURL);
-    this.csvURL = URL.createObjectURL(new Blob([this.csv], { type: 'text/csv;charset=utf-8' }));
+  async download(format) {
+    const q = new URLSearchParams(this.asked);
+    q.delete('heat_cell_deg');
+    q.set('format', format);
+    q.set('lang', lang());
+    const resp = await fetch(`/api/v1/stats/incidents/export?${q}`, { headers: { Authorization: `Bearer ${this.client.token}` } });
+    if (!resp.ok) throw new Error(`export ${resp.status}`);
+    const cd = resp.headers.get('Content-Disposition') || '';
+    const m = /filename\*=utf-8''([^;]+)|filename="?([^";]+)"?/i.exec(cd);
+    const name = m ? decodeURIComponent(m[1] || m[2]) : `statistics.${format}`;
+    const url = URL.createObjectURL(await resp.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
   /**
@@ -128,7 +129,10 @@ export class StatsPanel {
         .get(`/api/v1/resolve?lon=${lon}&lat=${lat}`)
         .then((loc) => {
           const name = this.placeName && this.placeName(loc);
-          if (name) b.textContent = name;
+          if (name) {
+            b.textContent = name;
+            b.setAttribute('translate', 'no');
+          }
         })
         .catch(() => {}); // outside every grid: the coordinates stay
     }
@@ -149,19 +153,19 @@ export class StatsPanel {
       ['kpi.satisfaction', pct(cur.satisfied_rate), pct(prev.satisfied_rate), signed(ch.satisfied_rate, (v) => `${(v * 100).toFixed(1)} ${t('stats.points')}`)],
       ['stats.patrol', pct(cur.patrol_share), pct(prev.patrol_share), signed(ch.patrol_share, (v) => `${(v * 100).toFixed(1)} ${t('stats.points')}`)],
     ];
-    this.exportCSV(rep, rows);
-    const table = `<a id="stats-csv" class="button" href="${h(this.csvURL)}" download="${h(t('stats.title'))}-${h(this.periodLabel)}.csv">${h(t('stats.export'))}</a>
+    const table = `<div class="row"><button type="button" id="stats-xlsx" class="link">${h(t('stats.export.xlsx'))}</button>
+      <button type="button" id="stats-csv" class="link">${h(t('stats.export'))}</button></div>
       <table class="stats-table" id="stats-table">
       <thead><tr><th scope="col">${h(t('stats.metric'))}</th><th scope="col">${h(t('stats.current'))}</th><th scope="col">${h(t('stats.previous'))}</th><th scope="col">${h(t('stats.yoy'))}</th></tr></thead>
       <tbody>${rows
         .map(([k, a, b, c]) => `<tr data-metric="${k}"><th scope="row">${h(t(k))}</th><td>${h(a)}</td><td>${h(b)}</td><td>${h(c)}</td></tr>`)
         .join('')}</tbody></table>`;
-    const bars = (title, counts, name) => {
+    const bars = (title, counts, name, names) => {
       if (!counts.length) return '';
       const most = counts[0].n;
       return `<h3>${h(title)}</h3><ul class="bars">${counts
         .slice(0, 10)
-        .map((c) => `<li><span class="name" title="${h(name(c.key))}">${h(name(c.key))}</span><span class="bar" style="width:${(100 * c.n) / most}%"></span><span class="n">${c.n}</span></li>`)
+        .map((c) => `<li><span class="name" ${names ? 'translate="no"' : ''} title="${h(name(c.key))}">${h(name(c.key))}</span><span class="bar" style="width:${(100 * c.n) / most}%"></span><span class="n">${c.n}</span></li>`)
         .join('')}</ul>`;
     };
     const most = Math.max(1, ...cur.by_hour);
@@ -179,7 +183,7 @@ export class StatsPanel {
       hotspots +
       (cur.total ? bars(t('stats.bycategory'), cur.by_category, this.categoryName) : `<p class="muted">${h(t('stats.none'))}</p>`) +
       bars(t('stats.byhandler'), cur.by_handler || [], (k) => t('handler.' + k)) +
-      (this.scopeStation || rep.station_id ? '' : bars(t('stats.bystation'), cur.by_station, this.stationName)) +
+      (this.scopeStation || rep.station_id ? '' : bars(t('stats.bystation'), cur.by_station, this.stationName, true)) +
       (cur.total ? hours : '')
     );
   }

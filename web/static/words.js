@@ -1,6 +1,6 @@
 // words.js: lists and labels of the domain shared by the pages.
 
-import { t, pick } from './i18n.js';
+import { t, pick, has } from './i18n.js';
 
 /** placeTypes lists the place types in display order (precinct.PlaceTypes). */
 export const placeTypes = ['street', 'park', 'square', 'mall', 'compound', 'unit', 'urban_village', 'village', 'road'];
@@ -54,29 +54,56 @@ export function eventLabel(ev) {
 }
 
 /**
+ * eventDetailHTML is eventDetail as HTML, with names and what people wrote
+ * (units, notes, comments) marked as not to be translated. esc escapes text.
+ */
+export function eventDetailHTML(ev, unitName, esc) {
+  return eventParts(ev, unitName)
+    .map(([text, name]) => (name ? `<span translate="no">${esc(text)}</span>` : esc(text)))
+    .join(' · ');
+}
+
+/**
  * eventDetail returns a short description of an event's data: the units sent,
  * the rule that chose them, a note. unitName names a unit ID.
  */
 export function eventDetail(ev, unitName) {
+  return eventParts(ev, unitName).map(([text]) => text).join(' · ');
+}
+
+/** eventParts returns the parts of an event's description as [text, isName]. */
+function eventParts(ev, unitName) {
   let d = ev.data;
   if (typeof d === 'string') {
     try {
       d = JSON.parse(d);
     } catch (e) {
-      return d;
+      return [[d, true]];
     }
   }
-  if (!d || typeof d !== 'object') return '';
+  if (!d || typeof d !== 'object') return [];
   const parts = [];
-  if (Array.isArray(d.units) && d.units.length) parts.push(d.units.map(unitName).join('、'));
-  if (d.unit_id) parts.push(unitName(d.unit_id));
-  if (d.rule_id) parts.push(`${t('incident.rule')} ${d.rule_id}`);
-  if (d.reason || d.reason_en) parts.push(pick(d.reason, d.reason_en));
-  if (d.wave) parts.push(t('recs.wave', { n: d.wave }));
-  if (d.to) parts.push(`→ ${d.to}`);
-  if (d.note) parts.push(d.note);
-  if (d.satisfaction) parts.push(`${t('callback.satisfaction')} ${d.satisfaction}`);
-  if (d.comment) parts.push(d.comment);
-  return parts.join(' · ');
+  if (Array.isArray(d.units) && d.units.length) parts.push([d.units.map(unitName).join('、'), true]);
+  if (d.unit_id) parts.push([unitName(d.unit_id), true]);
+  if (d.rule_id) parts.push([`${t('incident.rule')} ${ruleName(d.rule_id)}`]);
+  if (d.route && d.route.rule_id) parts.push([`${t('incident.rule')} ${ruleName(d.route.rule_id)}`]);
+  if (d.reason || d.reason_en) parts.push([pick(d.reason, d.reason_en), true]);
+  if (d.wave) parts.push([t('recs.wave', { n: d.wave })]);
+  if (d.to) parts.push(has('handover.' + d.to) ? [`${t('handover.to')} ${t('handover.' + d.to)}`] : [d.to, true]);
+  if (d.note) parts.push([d.note, true]);
+  if (d.satisfaction) parts.push([`${t('callback.satisfaction')} ${d.satisfaction}`]);
+  if (d.comment) parts.push([d.comment, true]);
+  return parts;
 }
 
+
+/** ruleName names a routing rule by its ID; a rule of the sub-bureau's own is a custom rule. */
+export function ruleName(id) {
+  if (!id) return '—';
+  return has('rule.' + id) ? t('rule.' + id) : t('rule.custom');
+}
+
+/** routerName says how travel times were estimated ("road", "straight-line"). */
+export function routerName(name) {
+  return has('router.' + name) ? t('router.' + name) : t('router.straight-line');
+}
