@@ -453,7 +453,7 @@ export function renderStrength(el, items) {
   el.innerHTML = list
     .sort((a, b) => b.on_duty - a.on_duty)
     .map(
-      (s) => `<li data-id="${h(s.id)}" data-on-duty="${s.on_duty}"><span class="name" title="${h(t('screen.strength.title', { n: s.on_duty, m: s.total }))}">${h(s.name)}</span>
+      (s) => `<li data-id="${h(s.id)}" data-on-duty="${s.on_duty}"><span class="name" translate="no" title="${h(t('screen.strength.title', { n: s.on_duty, m: s.total }))}">${h(s.name)}</span>
         <span class="bar" style="width:${Math.round((100 * s.on_duty) / max)}%"></span><span class="n">${s.on_duty}/${s.total}${s.units_short ? ` <small class="badge-short">${h(t('duty.short.n', { n: s.units_short }))}</small>` : ''}</span></li>`,
     )
     .join('');
