@@ -322,7 +322,7 @@ func (e *env) written() [4]int {
 	evs, err1 := e.store.ListEvents(ctx, precinct.EventFilter{Scope: precinct.Everywhere, Limit: 100000})
 	incs, _, err2 := e.store.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, Limit: 1000})
 	cs, _, err3 := e.store.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, Limit: 1000})
-	tr, err4 := e.store.Trajectory(ctx, "un1", time.Now().Add(-24*time.Hour), time.Now().Add(time.Hour))
+	tr, _, err4 := e.store.Trajectory(ctx, precinct.TrajectoryFilter{UnitID: "un1", From: time.Now().Add(-24 * time.Hour), To: time.Now().Add(time.Hour), Limit: precinct.MaxTrajectoryPage})
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		e.t.Fatal(err)
 	}
@@ -364,6 +364,14 @@ func TestBadBodies(t *testing.T) {
 		{name: "check-in unknown field", token: officer, path: "/api/v1/checkins", ctype: "application/json", body: `{"point":{"lon":108.1,"lat":29.1},"photo":"x"}`, field: "photo", says: "photo"},
 		{name: "position out of range", token: officer, path: "/api/v1/positions", ctype: "application/json",
 			body: `{"positions":[` + position(108.1, 29.1) + `,` + position(108.1, 91) + `]}`, says: ""},
+		{name: "speed out of range", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[{"unit_id":"un1","point":{"lon":108.1,"lat":29.1},"at":"` + now + `","speed_mps":1e308}]}`, field: "positions[0].speed_mps", says: "speed"},
+		{name: "negative speed", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[{"unit_id":"un1","point":{"lon":108.1,"lat":29.1},"at":"` + now + `","speed_mps":-1}]}`, field: "positions[0].speed_mps", says: "speed"},
+		{name: "heading out of range", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[{"unit_id":"un1","point":{"lon":108.1,"lat":29.1},"at":"` + now + `","heading":-720}]}`, field: "positions[0].heading", says: "heading"},
+		{name: "flag reported", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[{"unit_id":"un1","point":{"lon":108.1,"lat":29.1},"at":"` + now + `","flag":"implausible_speed"}]}`, field: "positions[0].flag", says: "flag"},
 		{name: "positions over 16 MiB", token: officer, path: "/api/v1/positions", ctype: "application/json",
 			body: `{"positions":[` + strings.Repeat(position(108.1, 29.1)+",", (16<<20)/len(position(108.1, 29.1))+1) + position(108.1, 29.1) + `]}`, says: "16 MiB"},
 		{name: "action unknown field", path: "/api/v1/incidents/x/dispatch", ctype: "application/json", body: `{"unit":"un1"}`, field: "unit", says: "unit"},
