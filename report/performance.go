@@ -21,7 +21,9 @@ import (
 // administrator bound to no jurisdiction sees everyone. Anyone else, or a
 // user with no jurisdiction, sees nothing.
 type Performance struct {
-	Users   interface{ ListUsers(ctx context.Context) ([]*precinct.User, error) }
+	Users interface {
+		ListUsers(ctx context.Context) ([]*precinct.User, error)
+	}
 	Sources []precinct.PerformanceSource
 	Clock   precinct.Clock
 }
