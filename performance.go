@@ -137,3 +137,11 @@ type PerformanceList struct {
 type PerformanceService interface {
 	PerformanceList(ctx context.Context, q PerformanceQuery) (*PerformanceList, error)
 }
+
+// PerformanceExportService builds performance-list files by the same rule
+// as PerformanceService.
+type PerformanceExportService interface {
+	// ExportPerformance returns the list of q as format "xlsx" or "csv",
+	// labelled in lang ("zh" or "en"). Another format is EINVALID.
+	ExportPerformance(ctx context.Context, q PerformanceQuery, format, lang string) (*StatsExport, error)
+}
