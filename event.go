@@ -203,6 +203,7 @@ type Store interface {
 	ForceStore
 	WorkStore
 	RegistryStore
+	PerformanceStore
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -31,6 +31,7 @@ import (
 	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/registry"
 	"precinct/report"
 	"precinct/sqldb"
 	"precinct/storetest"
@@ -116,7 +117,12 @@ func newEnv(t *testing.T) *env {
 	svc.Handover = workflow.Handovers{disputes, grids}
 	reg := newRegistry(t, db, resolver, relay.Notify)
 	dutySvc := &duty.Service{Store: db, Clock: precinct.SystemClock{}, Incidents: svc, Notify: relay.Notify, HashPassword: auth.HashPassword}
-	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc, Duty: dutySvc,
+	perf := &report.Performance{Users: db, Clock: precinct.SystemClock{}, Sources: []precinct.PerformanceSource{
+		registry.Performance{Store: db}, dispatch.Performance{Store: db}, duty.Performance{Store: db, Work: db},
+		workflow.Performance{Store: db, Kind: mediation.Kind, Actions: []precinct.WorkAction{mediation.ActionAgree},
+			Info: precinct.PerformanceMetricInfo{Metric: precinct.WorkDisputesAgreed, Name: "纠纷调解成功", NameEN: "Disputes settled"}},
+	}}
+	s := &phttp.Server{Performance: perf, PerformanceExport: perf, Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc, Duty: dutySvc,
 		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), work.EventRules(), reg.EventRules(), dutySvc.EventRules()),
 		GridLoop: grids, Disputes: disputes, Tasks: &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: work}}}, Registry: reg,
 		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, StatsExport: &report.Service{Store: db, Catalog: db}, Tiles: &streets.Service{}, Geocode: &geocode.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"work items under concurrency", testWorkConcurrency},
 		{"work tallies", testWorkCounts},
 		{"departments and API keys", testDepartments},
+		{"performance: recorded work per officer", testPerformance},
 	}
 	tests = append(tests, registryTests...)
 	for _, tt := range tests {
