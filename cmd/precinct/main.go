@@ -5,7 +5,7 @@
 //	precinct serve [--addr A] [--data DIR] [--db URL] [--nats URL] [--demo]
 //	precinct users [--data DIR] [--db URL]
 //	precinct import osm FILE [--data DIR]
-//	precinct route --data DIR --from LON,LAT --to LON,LAT [--profile car] [--json]
+//	precinct route --data DIR --from LON,LAT --to LON,LAT [--to LON,LAT …] [--profile car] [--json]
 //	precinct sim [--scenario qianjiang|foshan|nanning|FILE] [--days N] [--seed S] [--policy legacy|reform|FILE] [--json] [--target URL]
 //	precinct vault keygen ID | reseal [--check]
 //	precinct version
@@ -77,8 +77,9 @@ Usage:
   precinct serve [flags]        run the server (precinct serve -h for flags)
   precinct users                list users with role and jurisdiction
   precinct import osm FILE      build the road-routing graph from OpenStreetMap data
-  precinct route --from LON,LAT --to LON,LAT
-                                travel time and road distance between two points
+  precinct route --from LON,LAT --to LON,LAT [--to LON,LAT …]
+                                travel time and road distance between two points,
+                                or from one point to several (a table, --json)
   precinct sim                  simulate a district under the legacy and reform organisation
   precinct vault keygen ID       print a new key pair for sealing personal data
   precinct vault reseal         re-encrypt stored personal data after a key rotation
