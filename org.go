@@ -104,13 +104,13 @@ type OrgStore interface {
 	// ImportJurisdiction stores a whole jurisdiction (organisation, grids,
 	// people, units, users) in one transaction. ECONFLICT if its sub-bureau exists.
 	ImportJurisdiction(ctx context.Context, j *Jurisdiction) error
-	// ApplyJurisdiction stores a jurisdiction again, as an update in one
+	// ApplyJurisdictions stores jurisdictions again, as an update in one
 	// transaction: what is new is added, what differs is changed, and what
 	// is no longer there is retired (kept for history). Runtime state (a
 	// unit's status and position, a user's password) is left as it is.
 	// Retiring a station or unit that an open incident holds is ECONFLICT.
 	// With dryRun nothing is written; the diff says what would change.
-	ApplyJurisdiction(ctx context.Context, j *Jurisdiction, dryRun bool) (*OrgDiff, error)
+	ApplyJurisdictions(ctx context.Context, js []*Jurisdiction, dryRun bool) (*OrgDiff, error)
 	// Empty reports whether no sub-bureau is stored yet.
 	Empty(ctx context.Context) (bool, error)
 

@@ -9,28 +9,36 @@ import (
 	"precinct"
 )
 
-// ApplyJurisdiction stores a jurisdiction again as an update: new entities
+// ApplyJurisdictions stores jurisdictions again, in one transaction, as an update: new entities
 // are added, different ones changed, missing ones retired (their rows stay,
 // with retired_at, for history; users are disabled). A unit's status and
 // position and a user's password are left as they are. Retiring a station or
 // unit held by an open incident is ECONFLICT and nothing is written. With
 // dryRun the transaction is rolled back after the diff is known.
-func (db *DB) ApplyJurisdiction(ctx context.Context, j *precinct.Jurisdiction, dryRun bool) (*precinct.OrgDiff, error) {
-	if j == nil || j.SubBureau.ID == "" {
-		return nil, precinct.FieldErrorf(precinct.EINVALID, "sub_bureau.id", "分局编号不能为空", "The sub-bureau ID is required.")
+func (db *DB) ApplyJurisdictions(ctx context.Context, js []*precinct.Jurisdiction, dryRun bool) (*precinct.OrgDiff, error) {
+	for _, j := range js {
+		if j == nil || j.SubBureau.ID == "" {
+			return nil, precinct.FieldErrorf(precinct.EINVALID, "sub_bureau.id", "分局编号不能为空", "The sub-bureau ID is required.")
+		}
 	}
-	var diff *precinct.OrgDiff
+	total := &precinct.OrgDiff{}
 	errDry := precinct.Errorf(precinct.ECONFLICT, "试运行", "dry run")
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := db.loadJurisdiction(ctx, tx, j.SubBureau.ID)
-		if err != nil {
-			return err
-		}
 		a := &applier{db: db, ctx: ctx, tx: tx, now: micros(db.clock.Now()), stmts: map[string]*sql.Stmt{}}
 		defer a.close()
-		diff, err = a.apply(old, j)
-		if err != nil {
-			return err
+		for _, j := range js {
+			old, err := db.loadJurisdiction(ctx, tx, j.SubBureau.ID)
+			if err != nil {
+				return err
+			}
+			d, err := a.apply(old, j)
+			if err != nil {
+				return err
+			}
+			total.Added.Add(d.Added)
+			total.Changed.Add(d.Changed)
+			total.Removed.Add(d.Removed)
+			total.NewUsers = append(total.NewUsers, d.NewUsers...)
 		}
 		if dryRun {
 			return errDry
@@ -40,7 +48,10 @@ func (db *DB) ApplyJurisdiction(ctx context.Context, j *precinct.Jurisdiction, d
 	if err == errDry {
 		err = nil
 	}
-	return diff, err
+	if err != nil {
+		return nil, err
+	}
+	return total, nil
 }
 
 // loadJurisdiction reads what is stored of a sub-bureau (nil when none),
