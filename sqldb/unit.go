@@ -51,6 +51,7 @@ func (db *DB) ListUnits(ctx context.Context, f precinct.UnitFilter) ([]*precinct
 	if f.Status != nil {
 		w.in("status", strs(f.Status))
 	}
+	w.add("retired_at IS NULL")
 	return page(ctx, db, `SELECT `+unitColumns+` FROM units`, w, f.Cursor, f.Limit, scanUnit, func(u *precinct.Unit) string { return u.ID })
 }
 
