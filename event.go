@@ -203,6 +203,7 @@ type Store interface {
 	ForceStore
 	WorkStore
 	RegistryStore
+	PreventionStore
 	Ping(ctx context.Context) error
 	Close() error
 }
