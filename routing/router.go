@@ -160,12 +160,19 @@ func (r *Router) Route(ctx context.Context, from, to precinct.Point, p precinct.
 	if !c.OK {
 		return 0, 0, nil, precinct.Errorf(precinct.ENOTFOUND, "两点之间没有可通行的道路", "No road route between the two points.")
 	}
+	// The snapped ends, then the nodes between; an end snapped to a node
+	// is that node, drawn once.
 	line := make([]precinct.Point, 0, len(nodes)+2)
-	line = append(line, src.Point)
-	for _, v := range nodes {
-		line = append(line, g.Point(v))
+	add := func(p precinct.Point) {
+		if n := len(line); n == 0 || line[n-1] != p {
+			line = append(line, p)
+		}
 	}
-	line = append(line, dst.Point)
+	add(src.Point)
+	for _, v := range nodes {
+		add(g.Point(v))
+	}
+	add(dst.Point)
 	t := travelOf(c)
 	return t.Duration, t.DistanceM, line, nil
 }
