@@ -122,7 +122,7 @@ func newEnv(t *testing.T) *env {
 		workflow.Performance{Store: db, Kind: mediation.Kind, Actions: []precinct.WorkAction{mediation.ActionAgree},
 			Info: precinct.PerformanceMetricInfo{Metric: precinct.WorkDisputesAgreed, Name: "纠纷调解成功", NameEN: "Disputes settled"}},
 	}}
-	s := &phttp.Server{Performance: perf, PerformanceExport: perf, Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc, Duty: dutySvc,
+	s := &phttp.Server{Performance: perf, PerformanceExport: perf, Database: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc, Duty: dutySvc,
 		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), work.EventRules(), reg.EventRules(), dutySvc.EventRules()),
 		GridLoop: grids, Disputes: disputes, Tasks: &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: work}}}, Registry: reg,
 		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, StatsExport: &report.Service{Store: db, Catalog: db}, Tiles: &streets.Service{}, Geocode: &geocode.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
@@ -861,7 +861,7 @@ func (e *env) intakeAt(token string, lon, lat float64) string {
 func TestOpenServeClose(t *testing.T) {
 	e := newEnv(t)
 	h := e.http
-	s := &phttp.Server{Addr: "127.0.0.1:0", Store: h.Store, Auth: h.Auth, Org: h.Org, Units: h.Units, Incidents: h.Incidents, Positions: h.Positions, Rules: h.Rules,
+	s := &phttp.Server{Addr: "127.0.0.1:0", Database: h.Database, Auth: h.Auth, Org: h.Org, Units: h.Units, Incidents: h.Incidents, Positions: h.Positions, Rules: h.Rules,
 		KPIs: h.KPIs, Feed: h.Feed, Bus: h.Bus, Resolver: h.Resolver, Clock: h.Clock, Logger: h.Logger}
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
@@ -914,7 +914,7 @@ func TestReadiness(t *testing.T) {
 func TestAssetsAndHeaders(t *testing.T) {
 	e := newEnv(t)
 	h := e.http
-	s := &phttp.Server{Store: h.Store, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger, Assets: fstest.MapFS{
+	s := &phttp.Server{Database: h.Database, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger, Assets: fstest.MapFS{
 		"index.html":    {Data: []byte("<title>console</title>")},
 		"screen.html":   {Data: []byte("<title>screen</title>")},
 		"app.html":      {Data: []byte("<title>app</title>")},
@@ -959,7 +959,7 @@ func TestAssetsAndHeaders(t *testing.T) {
 func TestPanicIsInternalError(t *testing.T) {
 	e := newEnv(t)
 	h := e.http
-	s := &phttp.Server{Store: h.Store, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger}
+	s := &phttp.Server{Database: h.Database, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger}
 	hs := httptest.NewServer(s.Handler())
 	defer hs.Close()
 	tok := e.login("dispatcher")
