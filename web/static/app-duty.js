@@ -136,7 +136,9 @@ export class AppDuty {
           <form class="clue-form" data-task="${h(task.id)}"><input name="text" placeholder="${h(t('app.clue.placeholder'))}" maxlength="500" required><button type="submit">${h(t('app.clue.send'))}</button></form></li>`;
       })
       .join('');
-    const place = m.place ? `<p class="muted" id="checkin-place">${h(t('app.place', { p: m.place.name, r: m.place.radius_m }))}</p>` : '';
+    // The place's name is a proper name, kept as it is in either language.
+    const [before, after] = m.place ? t('app.place', { p: '\u0000', r: m.place.radius_m }).split('\u0000') : [];
+    const place = m.place ? `<p class="muted" id="checkin-place">${h(before)}<span translate="no">${h(m.place.name)}</span>${h(after || '')}</p>` : '';
     this.main.querySelector('#myduty-body').innerHTML = `${place}
       <h3>${h(t('app.shifts'))}</h3><ul class="duty-list" id="my-shifts">${shifts || `<li class="muted">${h(t('app.noshifts'))}</li>`}</ul>
       ${items ? `<h3>${h(t('app.dutylist'))}</h3><ol class="duty-items" id="my-duty-items">${items}</ol>` : ''}
