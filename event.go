@@ -204,6 +204,7 @@ type Store interface {
 	WorkStore
 	RegistryStore
 	PerformanceStore
+	PreventionStore
 	Ping(ctx context.Context) error
 	Close() error
 }

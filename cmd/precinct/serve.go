@@ -175,7 +175,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	perf := m.performance()
 	m.HTTP = &phttp.Server{
 		Addr:        cfg.Addr,
-		Store:       m.Store,
+		Database:    m.Store,
 		Auth:        m.Auth,
 		Org:         &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
 		Units:       m.Dispatch,
