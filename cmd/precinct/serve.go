@@ -64,6 +64,10 @@ type Main struct {
 	AdminPassword string
 	DemoPassword  string
 
+	// demoSeeded is the demo jurisdiction when this start seeded it, for
+	// the registry to be seeded once the registry service is open.
+	demoSeeded *precinct.Jurisdiction
+
 	stdout io.Writer
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -151,6 +155,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	if err := m.openRegistry(resolver); err != nil {
 		return fmt.Errorf("registry: %w", err)
+	}
+	if m.demoSeeded != nil {
+		if err := m.seedRegistry(sys, m.demoSeeded); err != nil {
+			return fmt.Errorf("demo registry: %w", err)
+		}
 	}
 	if err := m.openWork(runCtx, resolver); err != nil {
 		return fmt.Errorf("workflow: %w", err)
@@ -335,6 +344,7 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		}
 	}
 	m.DemoPassword = pw
+	m.demoSeeded = j
 	if err := m.seedWork(ctx, j, hash); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import { HeatLayer } from './heat.js';
 import { StreetTiles } from './tiles.js';
 import { attachGeocoder } from './geocode.js';
 import { GridPanel } from './gridloop.js';
+import { CommunityPanel } from './community.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -977,6 +978,12 @@ class Console {
     new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  /** openCommunity shows the performance list, accuracy and familiarity (community.js). */
+  openCommunity() {
+    this.leavePanel('community');
+    new CommunityPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   // Trajectories.
 
   openTrajectory(unitId) {
@@ -1062,6 +1069,7 @@ class Console {
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
     document.getElementById('btn-duty').addEventListener('click', () => this.openDuty());
     document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
+    document.getElementById('btn-community').addEventListener('click', () => this.openCommunity());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
     document.getElementById('btn-logout').addEventListener('click', async () => {
