@@ -32,7 +32,7 @@ func (f *Fallback) TravelTimes(ctx context.Context, from []precinct.Point, to pr
 // when every point is near a road and the answer fits in dst (the live
 // index's TravelAppender).
 func (f *Fallback) AppendTravelTimes(dst []precinct.Travel, ctx context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
-	if _, err := f.Road.Graph(p); err != nil {
+	if !f.Road.Has(p) {
 		if a, ok := f.Other.(interface {
 			AppendTravelTimes([]precinct.Travel, context.Context, []precinct.Point, precinct.Point, precinct.Profile) ([]precinct.Travel, error)
 		}); ok {

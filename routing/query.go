@@ -88,19 +88,38 @@ type workspace struct {
 }
 
 // workspacePool recycles workspaces, whose arrays are as long as the graph.
+// It keeps them itself rather than in a sync.Pool, which drops its items at
+// every garbage collection: on a million-node graph a new workspace is 32 MB
+// to allocate and fill, a millisecond or more added to a query.
 type workspacePool struct {
 	n    int
-	pool sync.Pool
+	mu   sync.Mutex
+	free []*workspace
 }
 
+// maxFreeWorkspaces is how many idle workspaces a graph keeps.
+const maxFreeWorkspaces = 16
+
 func (p *workspacePool) get() *workspace {
-	if ws, ok := p.pool.Get().(*workspace); ok {
+	p.mu.Lock()
+	if k := len(p.free); k > 0 {
+		ws := p.free[k-1]
+		p.free[k-1] = nil
+		p.free = p.free[:k-1]
+		p.mu.Unlock()
 		return ws
 	}
+	p.mu.Unlock()
 	return &workspace{fwd: newSearch(p.n), bwd: newSearch(p.n)}
 }
 
-func (p *workspacePool) put(ws *workspace) { p.pool.Put(ws) }
+func (p *workspacePool) put(ws *workspace) {
+	p.mu.Lock()
+	if len(p.free) < maxFreeWorkspaces {
+		p.free = append(p.free, ws)
+	}
+	p.mu.Unlock()
+}
 
 // upwardStep settles one node of an upward search s over adj (g.up for a
 // forward search, g.down for a backward one). stall is the opposite

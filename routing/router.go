@@ -47,6 +47,15 @@ func (r *Router) Profiles() []precinct.Profile {
 	return ps
 }
 
+// Has reports whether the router has a graph for profile p ("" is car).
+func (r *Router) Has(p precinct.Profile) bool {
+	if p == "" {
+		p = precinct.ProfileCar
+	}
+	_, ok := r.graphs[p]
+	return ok
+}
+
 // Graph returns the graph of profile p, or an EINVALID error when the router
 // has none (foot, or a profile left out of the import).
 func (r *Router) Graph(p precinct.Profile) (*Graph, error) {
