@@ -149,6 +149,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Dispatch.LoadUnits(sys); err != nil {
 		return fmt.Errorf("load units: %w", err)
 	}
+	// An incident changed on any node is read again for its next
+	// recommendation.
+	if _, err := m.Bus.Subscribe(runCtx, precinct.SubjectPrefix+".*.*.incident.>", func(e *precinct.Event) {
+		if e.EntityType == "incident" {
+			m.Dispatch.ForgetIncident(e.EntityID)
+		}
+	}); err != nil {
+		return fmt.Errorf("incident events: %w", err)
+	}
 
 	if m.Streets, err = m.loadStreets(sys); err != nil {
 		return err
@@ -314,6 +323,7 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("build demo: %w", err)
 	}
+	demo.ScaleUnits(j, m.Config.DemoUnits)
 	pw, generated := m.Config.DemoPassword, false
 	if pw == "" {
 		pw, generated = auth.GeneratePassword(), true
