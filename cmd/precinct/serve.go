@@ -20,6 +20,7 @@ import (
 	"precinct/feed"
 	"precinct/geo"
 	"precinct/geocode"
+	"precinct/jurisdiction"
 	"precinct/gridloop"
 	phttp "precinct/http"
 	"precinct/mediation"
@@ -299,10 +300,6 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	if err != nil || !empty {
 		return err
 	}
-	j, err := demo.Qianjiang(1)
-	if err != nil {
-		return fmt.Errorf("build demo: %w", err)
-	}
 	pw, generated := m.Config.DemoPassword, false
 	if pw == "" {
 		pw, generated = auth.GeneratePassword(), true
@@ -313,17 +310,23 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		return fmt.Errorf("PRECINCT_DEMO_PASSWORD: %w", err)
 	}
 	now := m.Clock.Now()
-	for _, u := range j.Users {
-		u.PasswordHash, u.CreatedAt = hash, now
-	}
-	for _, u := range j.Units {
-		u.PositionAt = now // the demo's units report from their posts at first start
-	}
-	if err := m.Store.ImportJurisdiction(ctx, j); precinct.ErrorCode(err) == precinct.ECONFLICT {
-		return nil // another node, starting at the same time, seeded it
-	} else if err != nil {
+	// The demo is an import folder embedded in the binary, imported as
+	// any jurisdiction is.
+	res, err := jurisdiction.Import(ctx, m.Store, demo.FolderFS(), jurisdiction.ImportOptions{Prepare: func(js []*precinct.Jurisdiction) error {
+		for _, j := range js {
+			for _, u := range j.Users {
+				u.PasswordHash, u.CreatedAt = hash, now
+			}
+			for _, u := range j.Units {
+				u.PositionAt = now // the demo's units report from their posts at first start
+			}
+		}
+		return nil
+	}})
+	if err != nil {
 		return fmt.Errorf("import demo: %w", err)
 	}
+	j := res.Jurisdictions[0]
 	// The service station's 正副班 and 24-hour crews (seed 003), part of
 	// the demo's import and, like it, recorded without events.
 	for _, p := range demo.ShiftPatterns(j) {
