@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"io/fs"
 	"math/rand/v2"
-	"strconv"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
