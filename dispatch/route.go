@@ -113,14 +113,7 @@ func Route(r *Rules, f Facts) Decision {
 		home = &precinct.Station{ID: inc.Location.StationID, SubBureauID: inc.Location.SubBureauID}
 	}
 	ss := f.Org.ServiceStationFor(home.ID)
-	rule := &r.Default
-	for i := range r.Rules {
-		ru := &r.Rules[i]
-		if ru.When.matches(f, home) && (ru.Handler != precinct.HandlerPatrol || ss != nil) {
-			rule = ru
-			break
-		}
-	}
+	rule := firstRule(r, f, home, ss)
 	d := Decision{Route: routeFor(rule, home, ss, inc.Location.SubBureauID)}
 	d.Route.Reason, d.Route.ReasonEN = withSeed(rule.Reason, rule.ReasonEN, rule.Seed)
 	if r.FirstReceipt && f.PoliceGrid != nil && f.PoliceGrid.OfficerID != "" {
@@ -133,6 +126,18 @@ func Route(r *Rules, f Facts) Decision {
 		d = border(r, f, home, d)
 	}
 	return d
+}
+
+// firstRule is the first rule whose condition matches (a patrol rule only
+// where a service station is bound), or Default.
+func firstRule(r *Rules, f Facts, home *precinct.Station, ss *precinct.ServiceStation) *Rule {
+	for i := range r.Rules {
+		ru := &r.Rules[i]
+		if ru.When.matches(f, home) && (ru.Handler != precinct.HandlerPatrol || ss != nil) {
+			return ru
+		}
+	}
+	return &r.Default
 }
 
 // matches reports whether the incident in f meets every list of c.

@@ -407,6 +407,9 @@ func probes() map[string][]probe {
 	for route, prs := range dutyProbes() {
 		p[route] = append(p[route], prs...)
 	}
+	for route, prs := range performanceProbes() {
+		p[route] = append(p[route], prs...)
+	}
 	for route, l := range lists {
 		pr := l.pr
 		pr.name, pr.req = l.name, func(tg *target) request {

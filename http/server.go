@@ -59,6 +59,10 @@ type Server struct {
 	// Registry is the registry of addresses, residents, houses,
 	// organisations and visits (一标三实).
 	Registry precinct.RegistryService
+	// Performance and PerformanceExport answer the monthly performance
+	// list (绩效清单) and its files.
+	Performance       precinct.PerformanceService
+	PerformanceExport precinct.PerformanceExportService
 	// Live, if set, lets event streams follow unit positions (?positions=1).
 	Live LiveUnits
 	// GridLoop, Disputes and Tasks serve the grid whistle loop and
@@ -103,6 +107,7 @@ func (s *Server) table() []route {
 		s.geocodeRoutes(),
 		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
 		s.registryRoutes(),
+		s.performanceRoutes(),
 	)
 }
 

@@ -94,6 +94,38 @@ func (r *Router) TravelTimes(ctx context.Context, from []precinct.Point, to prec
 	return out, nil
 }
 
+// TravelTable returns the travel by road from one point to each of to, in
+// order: the one-to-many table (a station's coverage). It returns an
+// EINVALID error, with field "from", when from has no road within MaxSnapM,
+// and for a profile without a graph; a destination with no road near, or not
+// reachable, gets a Travel with OK false.
+func (r *Router) TravelTable(ctx context.Context, from precinct.Point, to []precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	g, err := r.Graph(p)
+	if err != nil {
+		return nil, err
+	}
+	src, err := g.Snap(from, r.MaxSnapM)
+	if err != nil {
+		return nil, fieldOf(err, "from")
+	}
+	out := make([]precinct.Travel, len(to))
+	var locs []Location
+	var which []int
+	for i, t := range to {
+		if l, err := g.Snap(t, r.MaxSnapM); err == nil {
+			locs = append(locs, l)
+			which = append(which, i)
+		}
+	}
+	for k, c := range g.TravelOneToMany(src, locs) {
+		out[which[k]] = travelOf(c)
+	}
+	return out, nil
+}
+
 // travelOf converts a graph cost to a precinct.Travel.
 func travelOf(c Cost) precinct.Travel {
 	if !c.OK {

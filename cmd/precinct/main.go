@@ -6,7 +6,7 @@
 //	precinct users [--data DIR] [--db URL]
 //	precinct import osm FILE [--data DIR]
 //	precinct import jurisdiction DIR [--data DIR | --db URL] [--dry-run] [--json]
-//	precinct route --data DIR --from LON,LAT --to LON,LAT [--profile car] [--json]
+//	precinct route --data DIR --from LON,LAT --to LON,LAT [--to LON,LAT …] [--profile car] [--json]
 //	precinct sim [--scenario qianjiang|foshan|nanning|FILE] [--days N] [--seed S] [--policy legacy|reform|FILE] [--json] [--target URL]
 //	precinct vault keygen ID | reseal [--check]
 //	precinct version
@@ -83,8 +83,9 @@ Usage:
   precinct import osm FILE      build the road-routing graph from OpenStreetMap data
   precinct import jurisdiction DIR
                                 import or update the organisation from a folder (docs/jurisdiction.md)
-  precinct route --from LON,LAT --to LON,LAT
-                                travel time and road distance between two points
+  precinct route --from LON,LAT --to LON,LAT [--to LON,LAT …]
+                                travel time and road distance between two points,
+                                or from one point to several (a table, --json)
   precinct sim                  simulate a district under the legacy and reform organisation
   precinct vault keygen ID       print a new key pair for sealing personal data
   precinct vault reseal         re-encrypt stored personal data after a key rotation

@@ -164,6 +164,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := positions.Start(runCtx, sys); err != nil {
 		return fmt.Errorf("position feed: %w", err)
 	}
+	perf := m.performance()
 	m.HTTP = &phttp.Server{
 		Addr:        cfg.Addr,
 		Store:       m.Store,
@@ -180,16 +181,17 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Geocode:     m.geocoder(),
 		Registry:    m.Registry,
 		Duty:        m.Duty,
-		Feed:        feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
-		Bus:         m.Bus,
-		Live:        m.Dispatch.Live,
-		Resolver:    resolver,
-		Clock:       m.Clock,
-		Assets:      web.Assets(),
-		Logger:      m.Logger,
-		GridLoop:    m.GridLoop,
-		Disputes:    m.Disputes,
-		Tasks:       m.Tasks,
+		Performance: perf, PerformanceExport: perf,
+		Feed:     feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
+		Bus:      m.Bus,
+		Live:     m.Dispatch.Live,
+		Resolver: resolver,
+		Clock:    m.Clock,
+		Assets:   web.Assets(),
+		Logger:   m.Logger,
+		GridLoop: m.GridLoop,
+		Disputes: m.Disputes,
+		Tasks:    m.Tasks,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
