@@ -58,6 +58,8 @@ type Main struct {
 	Tasks    *tasks.Service
 	Registry *registry.Service
 	HTTP     *phttp.Server
+	// Resolver locates points; it follows organisation changes (followOrg).
+	Resolver *geo.Current
 	// Streets are the streets and places of imported road data, or nil.
 	Streets *streets.Map
 
@@ -127,10 +129,13 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}
 
-	resolver, err := m.buildResolver(sys)
+	built, err := m.buildResolver(sys)
 	if err != nil {
 		return err
 	}
+	// The resolver in force is replaced whole when the organisation changes.
+	resolver := geo.NewCurrent(built)
+	m.Resolver = resolver
 	router, err := m.loadRouter()
 	if err != nil {
 		return err
@@ -157,6 +162,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("workflow: %w", err)
 	}
 	if err := m.startDuty(runCtx, sys); err != nil {
+		return err
+	}
+	if err := m.followOrg(runCtx, sys); err != nil {
 		return err
 	}
 
@@ -227,6 +235,67 @@ func (m *Main) startDuty(ctx, sys context.Context) error {
 		return fmt.Errorf("shifts: %w", err)
 	}
 	m.goRun(func() error { return m.Shifts.Run(ctx) })
+	return nil
+}
+
+// followOrg keeps this node's point resolver and live index in step with
+// the organisation: an org.changed event (an import, an administrator's
+// edit, on any node) rebuilds the resolver from the store and updates the
+// live index, without a restart.
+func (m *Main) followOrg(ctx, sys context.Context) error {
+	changed := make(chan string, 64)
+	_, err := m.Bus.Subscribe(ctx, precinct.SubjectPrefix+".*.*."+precinct.EventOrgChanged, func(e *precinct.Event) {
+		select {
+		case changed <- e.SubBureauID:
+		default: // a reload is pending anyway
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("organisation events: %w", err)
+	}
+	m.goRun(func() error {
+		for {
+			var subs []string
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case sb := <-changed:
+				subs = append(subs, sb)
+			}
+			for more := true; more; { // take every change waiting: one rebuild
+				select {
+				case sb := <-changed:
+					subs = append(subs, sb)
+				default:
+					more = false
+				}
+			}
+			if err := m.reloadOrg(sys, subs); err != nil {
+				m.Logger.Error("organisation reload", "err", err)
+			}
+		}
+	})
+	return nil
+}
+
+// reloadOrg rebuilds the resolver and updates the live index.
+func (m *Main) reloadOrg(ctx context.Context, subBureaus []string) error {
+	start := time.Now()
+	r, err := m.buildResolver(ctx)
+	if err != nil {
+		return err
+	}
+	m.Resolver.Set(r)
+	seen := map[string]bool{}
+	for _, sb := range subBureaus {
+		if !seen[sb] {
+			seen[sb] = true
+			if err := m.Dispatch.OrgChanged(ctx, sb); err != nil {
+				return err
+			}
+		}
+	}
+	m.Logger.Info("organisation reloaded", "sub_bureaus", subBureaus, "grids", r.Len(), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

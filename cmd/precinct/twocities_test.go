@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"precinct"
 	"precinct/auth"
+	"precinct/jurisdiction"
 )
 
 // TestTwoCitiesInOneDatabase imports Foshan (seed 000, the folder
@@ -118,4 +120,14 @@ func TestTwoCitiesInOneDatabase(t *testing.T) {
 			t.Fatalf("禅城's dispatcher lists a person of %s", p.SubBureauID)
 		}
 	}
+}
+
+// readFolder reads an import folder as the importer does.
+func readFolder(t *testing.T, dir string) []*precinct.Jurisdiction {
+	t.Helper()
+	js, err := jurisdiction.Read(os.DirFS(dir), jurisdiction.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }
