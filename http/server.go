@@ -22,6 +22,7 @@ import (
 	"precinct/auth"
 	"precinct/gridloop"
 	"precinct/mediation"
+	"precinct/prevention"
 )
 
 // Server is the HTTP server of one Precinct node: it parses requests, calls
@@ -66,6 +67,9 @@ type Server struct {
 	GridLoop *gridloop.Service
 	Disputes *mediation.Service
 	Tasks    precinct.TaskService
+	// Prevention serves anti-fraud warnings, dissuasion tasks and the
+	// records of prevention work.
+	Prevention *prevention.Service
 	// Ready is an optional extra readiness check for /readyz, besides the
 	// store and the bus.
 	Ready func(ctx context.Context) error
@@ -103,6 +107,7 @@ func (s *Server) table() []route {
 		s.geocodeRoutes(),
 		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
 		s.registryRoutes(),
+		s.preventionRoutes(),
 	)
 }
 

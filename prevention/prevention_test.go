@@ -53,7 +53,7 @@ type env struct {
 	// 刘建国 in cg1 with a phone only; 陈桂兰 in cg3 (pg2) with a name
 	// and address only.
 	wang, liu, chen string
-	room501        string
+	room501         string
 }
 
 // Personal data of the residents.

@@ -25,6 +25,7 @@ import (
 	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/prevention"
 	"precinct/registry"
 	"precinct/report"
 	"precinct/routing"
@@ -54,9 +55,11 @@ type Main struct {
 	Work     *workflow.Engine
 	GridLoop *gridloop.Service
 	Disputes *mediation.Service
-	Tasks    *tasks.Service
-	Registry *registry.Service
-	HTTP     *phttp.Server
+	// Prevention: anti-fraud warnings and prevention work.
+	Prevention *prevention.Service
+	Tasks      *tasks.Service
+	Registry   *registry.Service
+	HTTP       *phttp.Server
 	// Streets are the streets and places of imported road data, or nil.
 	Streets *streets.Map
 
@@ -179,7 +182,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Geocode:     m.geocoder(),
 		Registry:    m.Registry,
 		Duty:        m.Duty,
-		Feed:        feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
+		Feed:        feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules(), m.Prevention.EventRules()),
 		Bus:         m.Bus,
 		Live:        m.Dispatch.Live,
 		Resolver:    resolver,
@@ -189,6 +192,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		GridLoop:    m.GridLoop,
 		Disputes:    m.Disputes,
 		Tasks:       m.Tasks,
+		Prevention:  m.Prevention,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
