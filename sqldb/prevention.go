@@ -287,5 +287,3 @@ func (db *DB) ListPreventionRecords(ctx context.Context, f precinct.PreventionRe
 	}
 	return collect(rows, scanRecord)
 }
-
-
