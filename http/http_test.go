@@ -107,7 +107,7 @@ func newEnv(t *testing.T) *env {
 	if err := svc.LoadUnits(precinct.NewContextWithUser(ctx, &precinct.User{ID: "system", Role: precinct.RoleAdmin})); err != nil {
 		t.Fatal(err)
 	}
-	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind, prevention.DissuasionKind)
+	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind, prevention.DissuasionKind, prevention.PublicityKind)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"strconv"
 	"time"
 
 	"precinct"
@@ -231,5 +232,260 @@ func (s *Server) handleWarningFigures(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	writeJSON(w, http.StatusOK, f)
+	return nil
+}
+
+// preventionWorkRoutes are the routes of publicity, warning notices, the
+// joint analysis of property crime and the mutual evaluation.
+func (s *Server) preventionWorkRoutes() []route {
+	return []route{
+		{"GET /api/v1/publicity/proposals", false, s.handlePublicityProposals},
+		{"POST /api/v1/publicity-tasks", false, s.handlePublicize},
+		{"GET /api/v1/publicity-tasks", false, s.handlePublicityTasks},
+		{"POST /api/v1/publicity-tasks/{id}/{action}", false, s.handlePublicityAction},
+		{"POST /api/v1/warning-notices", false, s.handleNoticeSend},
+		{"GET /api/v1/warning-notices", false, s.handleNotices},
+		{"GET /api/v1/warning-notices/{id}", false, s.handleNoticeGet},
+		{"GET /api/v1/joint-analysis", false, s.handleJoint},
+		{"GET /api/v1/crime-groups", false, s.handleCrimeGroups},
+		{"PUT /api/v1/crime-groups", false, s.handleCrimeGroupsPut},
+		{"GET /api/v1/joint-records", false, s.handleJointRecords},
+		{"POST /api/v1/joint-records", false, s.handleJointRecord},
+		{"GET /api/v1/mutual-evaluations", false, s.handleEvaluations},
+		{"POST /api/v1/mutual-evaluations", false, s.handleEvaluate},
+	}
+}
+
+func (s *Server) handlePublicityProposals(w http.ResponseWriter, r *http.Request) error {
+	q := prevention.ProposalQuery{}
+	var err error
+	for _, p := range []struct {
+		name string
+		v    *int
+	}{{"days", &q.Days}, {"min", &q.Min}} {
+		if v := r.URL.Query().Get(p.name); v != "" {
+			if *p.v, err = strconv.Atoi(v); err != nil || *p.v < 1 {
+				return precinct.FieldErrorf(precinct.EINVALID, p.name, "参数 %s 应为正整数", "Parameter %s must be a positive whole number.", p.name)
+			}
+		}
+	}
+	if v := r.URL.Query().Get("cell_deg"); v != "" {
+		if q.CellDeg, err = queryFloat(r, "cell_deg"); err != nil {
+			return err
+		}
+	}
+	ps, err := s.Prevention.Proposals(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(ps, ""))
+	return nil
+}
+
+func (s *Server) handlePublicize(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermPrevention); err != nil {
+		return err
+	}
+	var in prevention.PublicityInput
+	if err := decode(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	it, err := s.Prevention.Publicize(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, it)
+	return nil
+}
+
+func (s *Server) handlePublicityTasks(w http.ResponseWriter, r *http.Request) error {
+	f, err := workFilter(r)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.Prevention.PublicityTasks(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
+}
+
+func (s *Server) handlePublicityAction(w http.ResponseWriter, r *http.Request) error {
+	req, err := workRequest(w, r)
+	if err != nil {
+		return err
+	}
+	it, err := s.Prevention.ActPublicity(r.Context(), r.PathValue("id"), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
+func (s *Server) handleNoticeSend(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermPrevention); err != nil {
+		return err
+	}
+	var in prevention.NoticeInput
+	if err := decode(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	n, err := s.Prevention.SendNotice(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, n)
+	return nil
+}
+
+func (s *Server) handleNotices(w http.ResponseWriter, r *http.Request) error {
+	ns, err := s.Prevention.Notices(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(ns, ""))
+	return nil
+}
+
+// handleNoticeGet answers a notice, or with ?format=cap its CAP 1.2 alert.
+func (s *Server) handleNoticeGet(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.Prevention.FindNotice(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "cap" {
+		w.Header().Set("Content-Type", "application/cap+xml; charset=utf-8")
+		_, err := w.Write([]byte(n.CAP))
+		return err
+	}
+	writeJSON(w, http.StatusOK, n)
+	return nil
+}
+
+// months reads ?from=&to= (YYYY-MM, inclusive; by default the last
+// twelve months) as [from, to).
+func (s *Server) months(r *http.Request) (time.Time, time.Time, error) {
+	month := func(name string, def time.Time) (time.Time, error) {
+		v := r.URL.Query().Get(name)
+		if v == "" {
+			return def, nil
+		}
+		t, err := time.ParseInLocation("2006-01", v, precinct.CST)
+		if err != nil {
+			return t, precinct.FieldErrorf(precinct.EINVALID, name, "月份格式应为 YYYY-MM", "Months are YYYY-MM.")
+		}
+		return t, nil
+	}
+	now := s.Clock.Now().In(precinct.CST)
+	this := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, precinct.CST)
+	from, err := month("from", this.AddDate(0, -11, 0))
+	if err != nil {
+		return from, from, err
+	}
+	to, err := month("to", this)
+	return from, to.AddDate(0, 1, 0), err
+}
+
+func (s *Server) handleJoint(w http.ResponseWriter, r *http.Request) error {
+	from, to, err := s.months(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.Prevention.Joint(r.Context(), r.URL.Query().Get("service_station_id"), from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (s *Server) handleCrimeGroups(w http.ResponseWriter, r *http.Request) error {
+	u := user(r)
+	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
+		return err
+	}
+	sb := r.URL.Query().Get("sub_bureau_id")
+	if sb == "" {
+		sb = u.Scope.SubBureauID
+	}
+	if err := precinct.Authorize(u, precinct.PermReadIncident, precinct.Location{SubBureauID: sb}); err != nil || sb == "" {
+		return precinct.ErrForbidden()
+	}
+	gs, err := s.Prevention.CrimeGroups(r.Context(), sb)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(gs, ""))
+	return nil
+}
+
+func (s *Server) handleCrimeGroupsPut(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermPrevention); err != nil {
+		return err
+	}
+	var in struct {
+		SubBureauID string                  `json:"sub_bureau_id"`
+		Groups      []prevention.CrimeGroup `json:"groups"`
+	}
+	if err := decode(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	gs, err := s.Prevention.PutCrimeGroups(r.Context(), in.SubBureauID, in.Groups)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(gs, ""))
+	return nil
+}
+
+func (s *Server) handleJointRecords(w http.ResponseWriter, r *http.Request) error {
+	recs, err := s.Prevention.Records(r.Context(), r.URL.Query().Get("service_station_id"), r.URL.Query().Get("kind"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(recs, ""))
+	return nil
+}
+
+func (s *Server) handleJointRecord(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermPrevention); err != nil {
+		return err
+	}
+	var in prevention.RecordInput
+	if err := decode(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	rec, err := s.Prevention.AddRecord(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, rec)
+	return nil
+}
+
+func (s *Server) handleEvaluations(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.Prevention.Evaluations(r.Context(), r.URL.Query().Get("service_station_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *Server) handleEvaluate(w http.ResponseWriter, r *http.Request) error {
+	if err := precinct.Authorize(user(r), precinct.PermPrevention); err != nil {
+		return err
+	}
+	var in prevention.EvaluationInput
+	if err := decode(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	ev, err := s.Prevention.Evaluate(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, ev)
 	return nil
 }

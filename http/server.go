@@ -107,7 +107,7 @@ func (s *Server) table() []route {
 		s.geocodeRoutes(),
 		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
 		s.registryRoutes(),
-		s.preventionRoutes(),
+		s.preventionRoutes(), s.preventionWorkRoutes(),
 	)
 }
 

@@ -126,7 +126,7 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	v, _ := vault.Parse(spec)
 	c := &clock{t: t0}
 	resolver := geo.NewResolver(j.Stations, pgs, cgs)
-	kinds, err := workflow.NewKinds(prevention.DissuasionKind)
+	kinds, err := workflow.NewKinds(prevention.DissuasionKind, prevention.PublicityKind)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // reports, disputes), the services on it, and the daily tasks; it hands
 // incidents handed over to them and sweeps deadlines in the background.
 func (m *Main) openWork(ctx context.Context, resolver precinct.Resolver) error {
-	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind, prevention.DissuasionKind)
+	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind, prevention.DissuasionKind, prevention.PublicityKind)
 	if err != nil {
 		return err
 	}
