@@ -153,8 +153,12 @@ func (s *Service) Evaluations(ctx context.Context, ssID string) (*EvaluationRepo
 	if err != nil {
 		return nil, err
 	}
-	out := &EvaluationReport{Form: s.form()}
+	out := &EvaluationReport{Form: s.form(), Pairs: []PairResult{}}
+	sc := precinct.ScopeOf(precinct.UserFromContext(ctx))
 	for _, st := range ss.StationIDs {
+		if !sc.Covers(precinct.Location{SubBureauID: ss.SubBureauID, StationID: st}) {
+			continue // a pair is seen by its two sides and the sub-bureau
+		}
 		pr := PairResult{StationID: st, Months: []PairMonth{}}
 		if x, err := s.Engine.Store.FindStation(ctx, st); err == nil {
 			pr.StationName = x.Name
