@@ -8,7 +8,7 @@ import (
 )
 
 // matchChunk is how many hashes one registry query looks up.
-const matchChunk = 400
+const matchChunk = 900
 
 // Match finds the resident of each warning in scope: by the keyed hash of
 // the ID number, then of the phone, then by name and address (the same

@@ -602,11 +602,15 @@ func (db *DB) FindResident(ctx context.Context, id string) (*precinct.Resident, 
 func (db *DB) ListResidents(ctx context.Context, f precinct.ResidentFilter) ([]*precinct.Resident, string, error) {
 	var w where
 	scopeWhere(&w, f.Scope, "", false)
+	// The hash indexes are partial (no empty hash): saying so lets the
+	// planner use them.
 	if f.IDHashes != nil {
 		w.in("id_hash", f.IDHashes)
+		w.add("id_hash <> ''")
 	}
 	if f.PhoneHashes != nil {
 		w.in("phone_hash", f.PhoneHashes)
+		w.add("phone_hash <> ''")
 	}
 	prefix(&w, "name", f.NamePrefix)
 	under(&w, "address_id", f.Address)
