@@ -203,6 +203,7 @@ type Store interface {
 	ForceStore
 	WorkStore
 	RegistryStore
+	PerformanceStore
 	PreventionStore
 	Ping(ctx context.Context) error
 	Close() error

@@ -44,6 +44,7 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[string]*subBureauCache
+	fixes map[string]fixes // by unit: see flag
 }
 
 var (
@@ -60,6 +61,7 @@ type subBureauCache struct {
 	version int
 	cats    []precinct.Category
 	org     *Org
+	extent  *extent // around the sub-bureau and its stations; nil if none has a place
 }
 
 func (s *Service) now() time.Time {
@@ -110,6 +112,7 @@ func (s *Service) context(ctx context.Context, subBureauID string) (*subBureauCa
 	if c.org, err = s.loadOrg(ctx, subBureauID); err != nil {
 		return nil, err
 	}
+	c.extent = extentOf(c.org)
 	s.mu.Lock()
 	if s.cache == nil {
 		s.cache = make(map[string]*subBureauCache)

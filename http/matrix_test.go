@@ -410,6 +410,9 @@ func probes() map[string][]probe {
 	for route, prs := range preventionProbes() {
 		p[route] = append(p[route], prs...)
 	}
+	for route, prs := range performanceProbes() {
+		p[route] = append(p[route], prs...)
+	}
 	for route, l := range lists {
 		pr := l.pr
 		pr.name, pr.req = l.name, func(tg *target) request {

@@ -84,6 +84,12 @@ func TestSeed001TargetedPublicity(t *testing.T) {
 		if err != nil || len(cs) != 1 || cs[0].Tally.Get(precinct.MetricDone) != 1 || cs[0].Assignee != "user:u3" {
 			t.Errorf("counted: %+v %v", cs, err)
 		}
+		// The performance list counts it for the officer.
+		pc, err := prevention.Performance(db)[1].CountWork(context.Background(), precinct.OfficerWorkQuery{
+			Officers: []precinct.Officer{{UserID: "u3"}}, From: it.OpenedAt.Add(-time.Hour), To: e.clock.Now().Add(time.Hour)})
+		if err != nil || len(pc) != 1 || pc[0].Value != 1 || pc[0].Metric != prevention.MetricPublicity {
+			t.Errorf("performance: %+v %v", pc, err)
+		}
 		photos, err := e.store.ListPhotos(context.Background(), it.ID)
 		if err != nil || len(photos) != 1 {
 			t.Errorf("photos: %d %v", len(photos), err)

@@ -94,6 +94,38 @@ func (r *Router) TravelTimes(ctx context.Context, from []precinct.Point, to prec
 	return out, nil
 }
 
+// TravelTable returns the travel by road from one point to each of to, in
+// order: the one-to-many table (a station's coverage). It returns an
+// EINVALID error, with field "from", when from has no road within MaxSnapM,
+// and for a profile without a graph; a destination with no road near, or not
+// reachable, gets a Travel with OK false.
+func (r *Router) TravelTable(ctx context.Context, from precinct.Point, to []precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	g, err := r.Graph(p)
+	if err != nil {
+		return nil, err
+	}
+	src, err := g.Snap(from, r.MaxSnapM)
+	if err != nil {
+		return nil, fieldOf(err, "from")
+	}
+	out := make([]precinct.Travel, len(to))
+	var locs []Location
+	var which []int
+	for i, t := range to {
+		if l, err := g.Snap(t, r.MaxSnapM); err == nil {
+			locs = append(locs, l)
+			which = append(which, i)
+		}
+	}
+	for k, c := range g.TravelOneToMany(src, locs) {
+		out[which[k]] = travelOf(c)
+	}
+	return out, nil
+}
+
 // travelOf converts a graph cost to a precinct.Travel.
 func travelOf(c Cost) precinct.Travel {
 	if !c.OK {
@@ -128,12 +160,19 @@ func (r *Router) Route(ctx context.Context, from, to precinct.Point, p precinct.
 	if !c.OK {
 		return 0, 0, nil, precinct.Errorf(precinct.ENOTFOUND, "两点之间没有可通行的道路", "No road route between the two points.")
 	}
+	// The snapped ends, then the nodes between; an end snapped to a node
+	// is that node, drawn once.
 	line := make([]precinct.Point, 0, len(nodes)+2)
-	line = append(line, src.Point)
-	for _, v := range nodes {
-		line = append(line, g.Point(v))
+	add := func(p precinct.Point) {
+		if n := len(line); n == 0 || line[n-1] != p {
+			line = append(line, p)
+		}
 	}
-	line = append(line, dst.Point)
+	add(src.Point)
+	for _, v := range nodes {
+		add(g.Point(v))
+	}
+	add(dst.Point)
 	t := travelOf(c)
 	return t.Duration, t.DistanceM, line, nil
 }

@@ -136,7 +136,28 @@ func (g *Graph) Snap(p precinct.Point, maxDistanceM float64) (Location, error) {
 		return Location{}, precinct.FieldErrorf(precinct.EINVALID, "point",
 			"%.0f 米内没有道路（%.6f, %.6f）", "No road within %.0f m of %.6f,%.6f.", maxDistanceM, p.Lon, p.Lat)
 	}
+	// A point whose nearest road point is an end of the segment is at a
+	// node (a junction, or a bend): it is placed on the node, from which a
+	// trip may take any road, not on the segment, which a one-way street
+	// would let it leave in one direction only.
+	if s := g.segments[best]; bestF == 0 || bestF == 1 || g.atNode(p, s.a, bestD, kx, ky) || g.atNode(p, s.b, bestD, kx, ky) {
+		v := s.a
+		if bestF > 0.5 {
+			v = s.b
+		}
+		l := g.NodeLocation(v)
+		l.DistanceM = precinct.DistanceM(p, l.Point)
+		return l, nil
+	}
 	return g.segmentLocation(p, int32(best), bestF), nil
+}
+
+// atNode reports whether node v is as near p as the nearest road point (at
+// distance d), within a millimetre: the rounding of a projection that lands
+// on the segment's end.
+func (g *Graph) atNode(p precinct.Point, v uint32, d, kx, ky float64) bool {
+	q := g.Point(v)
+	return math.Hypot((q.Lon-p.Lon)*kx, (q.Lat-p.Lat)*ky) <= d+1e-3
 }
 
 // segmentDistance returns the distance in metres from p to segment s and the

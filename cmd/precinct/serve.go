@@ -166,9 +166,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := positions.Start(runCtx, sys); err != nil {
 		return fmt.Errorf("position feed: %w", err)
 	}
+	perf := m.performance()
 	m.HTTP = &phttp.Server{
 		Addr:        cfg.Addr,
-		Store:       m.Store,
+		Database:    m.Store,
 		Auth:        m.Auth,
 		Org:         &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
 		Units:       m.Dispatch,
@@ -182,17 +183,18 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Geocode:     m.geocoder(),
 		Registry:    m.Registry,
 		Duty:        m.Duty,
-		Feed:        feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules(), m.Prevention.EventRules()),
-		Bus:         m.Bus,
-		Live:        m.Dispatch.Live,
-		Resolver:    resolver,
-		Clock:       m.Clock,
-		Assets:      web.Assets(),
-		Logger:      m.Logger,
-		GridLoop:    m.GridLoop,
-		Disputes:    m.Disputes,
-		Tasks:       m.Tasks,
-		Prevention:  m.Prevention,
+		Performance: perf, PerformanceExport: perf,
+		Feed:       feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules(), m.Prevention.EventRules()),
+		Bus:        m.Bus,
+		Live:       m.Dispatch.Live,
+		Resolver:   resolver,
+		Clock:      m.Clock,
+		Assets:     web.Assets(),
+		Logger:     m.Logger,
+		GridLoop:   m.GridLoop,
+		Disputes:   m.Disputes,
+		Tasks:      m.Tasks,
+		Prevention: m.Prevention,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)

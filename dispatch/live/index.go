@@ -345,7 +345,7 @@ func (x *Index) move(ps []precinct.Position) int {
 	for i := range ps {
 		p := &ps[i]
 		e := x.units[p.UnitID]
-		if e == nil || p.At.Before(e.unit.PositionAt) {
+		if e == nil || p.Flag != "" || p.At.Before(e.unit.PositionAt) {
 			continue
 		}
 		e.unit.Position, e.unit.PositionAt = p.Point, p.At

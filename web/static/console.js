@@ -1023,15 +1023,24 @@ class Console {
     const info = form.querySelector('#traj-info');
     this.map.selectedUnit = id;
     try {
-      const out = await this.client.get(`/api/v1/units/${encodeURIComponent(id)}/trajectory?from=${encodeURIComponent(day.toISOString())}&to=${encodeURIComponent(next.toISOString())}`);
-      const items = (out && out.items) || [];
-      const checkins = (out && (out.checkins || out.check_ins)) || [];
+      // A day's track may take several pages; check-ins come with the first.
+      const base = `/api/v1/units/${encodeURIComponent(id)}/trajectory?from=${encodeURIComponent(day.toISOString())}&to=${encodeURIComponent(next.toISOString())}`;
+      const items = [];
+      let checkins = [];
+      for (let cursor = '', first = true; first || cursor; first = false) {
+        const out = await this.client.get(cursor ? `${base}&cursor=${encodeURIComponent(cursor)}` : base);
+        items.push(...((out && out.items) || []));
+        if (first) checkins = (out && out.check_ins) || [];
+        cursor = (out && out.next_cursor) || '';
+      }
+      const flagged = items.filter((p) => p.flag).length;
       this.map.setTrack(items, checkins);
       info.textContent = items.length || checkins.length ? t('traj.points', { n: items.length, c: checkins.length }) : t('traj.none');
+      if (flagged) info.textContent += t('traj.flagged', { n: flagged });
       form.querySelector('#traj-checkins').innerHTML = checkins
         .map((c) => `<li><time>${h(fmtTime(c.at))}</time> <strong>${h(pick('打卡', 'Check-in'))}</strong> <small>${h(this.names.get(c.jurisdiction && c.jurisdiction.community_grid_id) || '')} ${h(c.note || '')}</small></li>`)
         .join('');
-      const pts = items.map((p) => this.map.project(p.point.lon, p.point.lat));
+      const pts = items.filter((p) => !p.flag).map((p) => this.map.project(p.point.lon, p.point.lat));
       if (pts.length) {
         const xs = pts.map((p) => p[0]);
         const ys = pts.map((p) => p[1]);
