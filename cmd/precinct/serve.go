@@ -26,6 +26,7 @@ import (
 	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/prevention"
 	"precinct/registry"
 	"precinct/report"
 	"precinct/routing"
@@ -55,9 +56,11 @@ type Main struct {
 	Work     *workflow.Engine
 	GridLoop *gridloop.Service
 	Disputes *mediation.Service
-	Tasks    *tasks.Service
-	Registry *registry.Service
-	HTTP     *phttp.Server
+	// Prevention: anti-fraud warnings and prevention work.
+	Prevention *prevention.Service
+	Tasks      *tasks.Service
+	Registry   *registry.Service
+	HTTP       *phttp.Server
 	// Resolver locates points; it follows organisation changes (followOrg).
 	Resolver *geo.Current
 	// Streets are the streets and places of imported road data, or nil.
@@ -208,16 +211,17 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Registry:    m.Registry,
 		Duty:        m.Duty,
 		Performance: perf, PerformanceExport: perf,
-		Feed:     feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
-		Bus:      m.Bus,
-		Live:     m.Dispatch.Live,
-		Resolver: resolver,
-		Clock:    m.Clock,
-		Assets:   web.Assets(),
-		Logger:   m.Logger,
-		GridLoop: m.GridLoop,
-		Disputes: m.Disputes,
-		Tasks:    m.Tasks,
+		Feed:       feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules(), m.Prevention.EventRules()),
+		Bus:        m.Bus,
+		Live:       m.Dispatch.Live,
+		Resolver:   resolver,
+		Clock:      m.Clock,
+		Assets:     web.Assets(),
+		Logger:     m.Logger,
+		GridLoop:   m.GridLoop,
+		Disputes:   m.Disputes,
+		Tasks:      m.Tasks,
+		Prevention: m.Prevention,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
