@@ -41,9 +41,6 @@ func (b *builder) station(t *township) {
 		ID: "ps-" + t.code, SubBureauID: sb.ID, Name: stationName(t), Code: t.code, Kind: t.kind,
 		Location: inside(t.area, t.seed, b.rng), Boundary: t.area,
 	}
-	if t.kind == precinct.StationBorder {
-		s.Partners = partnersFor(t.seed, geo.Centroid(sb.Boundary))
-	}
 	t.station = s
 	b.j.Stations = append(b.j.Stations, s)
 	st := staffing[t.kind]

@@ -1115,3 +1115,14 @@ func (h *maxHeap[V]) down(i int) {
 		i = c
 	}
 }
+
+// IDs returns the IDs of the units in the index.
+func (x *Index) IDs() []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]string, 0, len(x.units))
+	for id := range x.units {
+		out = append(out, id)
+	}
+	return out
+}
