@@ -182,3 +182,45 @@ func TestEmbeddedFolderUpToDate(t *testing.T) {
 		t.Error("the station's stored longitude is the folder's: no datum conversion")
 	}
 }
+
+// TestScaleUnits: the demo at city scale has exactly the units asked for,
+// the demo's own first, the rest of every station in turn and near it, and
+// the same ones each time.
+func TestScaleUnits(t *testing.T) {
+	j, err := demo.Qianjiang(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := len(j.Units)
+	demo.ScaleUnits(j, own-1) // fewer than the demo has: nothing changes
+	if len(j.Units) != own {
+		t.Fatalf("%d units after asking for fewer, want %d", len(j.Units), own)
+	}
+	demo.ScaleUnits(j, 5000)
+	if len(j.Units) != 5000 {
+		t.Fatalf("%d units, want 5000", len(j.Units))
+	}
+	stations := map[string]precinct.Point{}
+	for _, s := range j.Stations {
+		stations[s.ID] = s.Location
+	}
+	ids, available := map[string]bool{}, 0
+	for _, u := range j.Units[own:] {
+		at, ok := stations[u.StationID]
+		if !ok || u.SubBureauID != j.SubBureau.ID || ids[u.ID] || precinct.DistanceM(at, u.Position) > 15000 {
+			t.Fatalf("generated unit %+v", u)
+		}
+		ids[u.ID] = true
+		if u.Status == precinct.UnitAvailable {
+			available++
+		}
+	}
+	if share := float64(available) / float64(5000-own); share < 0.5 || share > 0.7 {
+		t.Errorf("%.0f%% of the generated units available, want about 60%%", 100*share)
+	}
+	again, _ := demo.Qianjiang(1)
+	demo.ScaleUnits(again, 5000)
+	if again.Units[4999].ID != j.Units[4999].ID || again.Units[4999].Position != j.Units[4999].Position {
+		t.Error("the same demo and count give other units")
+	}
+}

@@ -138,7 +138,8 @@ func BenchmarkPositionsHTTP(b *testing.B) {
 // the console does: authenticated, the incident and rules read as the
 // server reads them, the units from the live index, the answer in JSON.
 // The demo runs with its own 320 units, and with 20,000 loaded through the
-// demo's import (ImportJurisdiction, then the index filled from the store),
+// real import path (the jurisdiction importer reading the demo's folder,
+// with --demo-units, then the index filled from the store at start),
 // 64 incidents near the stations cycled, k = 5 with the route's kinds and
 // stations. Beside the server, in the same run, the tuned Redis design
 // answers the same incidents' queries over loopback: one pipelined round
