@@ -419,8 +419,13 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		}
 		return nil
 	}})
-	if err != nil {
+	switch {
+	case precinct.ErrorCode(err) == precinct.ECONFLICT:
+		return nil // another node, starting at the same time, is seeding it
+	case err != nil:
 		return fmt.Errorf("import demo: %w", err)
+	case res.Diff != nil && res.Diff.Added.SubBureaus == 0:
+		return nil // another node seeded it between our look and our import
 	}
 	j := res.Jurisdictions[0]
 	// The service station's 正副班 and 24-hour crews (seed 003), part of
