@@ -48,16 +48,11 @@ func BenchmarkDistrict(b *testing.B) {
 		if dsn == "" {
 			b.Skip("PRECINCT_TEST_POSTGRES not set")
 		}
-		schema, drop, err := sqldb.NewSchema(context.Background(), dsn, "bench_district")
+		full, drop, err := sqldb.NewSchema(context.Background(), dsn, "bench_district")
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { _ = drop() })
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		full := dsn + sep + "search_path=" + schema
 		benchDistrict(b, full, func() (*sql.DB, error) { return sql.Open("pgx", full) })
 	})
 }
