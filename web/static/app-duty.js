@@ -54,6 +54,15 @@ export class AppDuty {
     this.main = main;
   }
 
+  /** relabel redraws the cards in the language just chosen. */
+  relabel() {
+    for (const [id, key] of [['rc-h', 'app.rc.title'], ['ec-h', 'app.ec.title'], ['md-h', 'app.myduty']]) {
+      const el = document.getElementById(id);
+      if (el) el.textContent = t(key);
+    }
+    this.render();
+  }
+
   /** say shows a message under the check-in button. */
   say(text, isError) {
     const el = document.getElementById('checkin-msg');
@@ -125,7 +134,7 @@ export class AppDuty {
       .join('');
     for (const b of ecCard.querySelectorAll('button[data-ec]')) b.addEventListener('click', () => this.ackCall(b.dataset.ec, b));
 
-    const shifts = (m.shifts || []).map((s) => `<li data-shift="${h(s.id)}">${h(hm(s.start))}–${h(hm(s.end))} <strong>${h(s.name)}</strong>${s.on ? ` <span class="status s-available">${h(t('duty.shift.on'))}</span>` : ''}</li>`).join('');
+    const shifts = (m.shifts || []).map((s) => `<li data-shift="${h(s.id)}">${h(hm(s.start))}–${h(hm(s.end))} <strong translate="no">${h(s.name)}</strong>${s.on ? ` <span class="status s-available">${h(t('duty.shift.on'))}</span>` : ''}</li>`).join('');
     const items = (m.duty_items || []).map((it) => `<li>${h(lang() === 'en' ? it.name_en : it.name)}</li>`).join('');
     const tasks = (m.tasks || [])
       .map((task) => {
