@@ -22,6 +22,7 @@ import (
 	"precinct/auth"
 	"precinct/gridloop"
 	"precinct/mediation"
+	"precinct/prevention"
 )
 
 // Pinger is what the readiness check asks of the database.
@@ -76,6 +77,9 @@ type Server struct {
 	GridLoop *gridloop.Service
 	Disputes *mediation.Service
 	Tasks    precinct.TaskService
+	// Prevention serves anti-fraud warnings, dissuasion tasks and the
+	// records of prevention work.
+	Prevention *prevention.Service
 	// Ready is an optional extra readiness check for /readyz, besides the
 	// store and the bus.
 	Ready func(ctx context.Context) error
@@ -113,6 +117,7 @@ func (s *Server) table() []route {
 		s.geocodeRoutes(),
 		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
 		s.registryRoutes(),
+		s.preventionRoutes(), s.preventionWorkRoutes(),
 		s.performanceRoutes(),
 	)
 }

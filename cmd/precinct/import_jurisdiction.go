@@ -153,4 +153,3 @@ func printDiff(w io.Writer, res *jurisdiction.Result, dryRun bool) {
 		}
 	}
 }
-

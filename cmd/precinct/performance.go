@@ -18,7 +18,7 @@ import (
 // action that completes it, any other context as its own
 // precinct.PerformanceSource.
 func (m *Main) performance() *report.Performance {
-	return &report.Performance{Users: m.Store, Clock: m.Clock, Sources: []precinct.PerformanceSource{
+	return &report.Performance{Users: m.Store, Clock: m.Clock, Sources: append([]precinct.PerformanceSource{
 		registry.Performance{Store: m.Store},
 		dispatch.Performance{Store: m.Store},
 		workflow.Performance{Store: m.Store, Kind: mediation.Kind, Actions: []precinct.WorkAction{mediation.ActionAgree},
@@ -30,5 +30,5 @@ func (m *Main) performance() *report.Performance {
 		workflow.Performance{Store: m.Store, Kind: prevention.Kind, Actions: []precinct.WorkAction{prevention.ActionReport},
 			Info: precinct.PerformanceMetricInfo{Metric: precinct.WorkDissuasions, Name: "反诈劝阻完成", NameEN: "Dissuasions done"}},
 		duty.Performance{Store: m.Store, Work: m.Store},
-	}}
+	}, prevention.Performance(m.Store)...)}
 }

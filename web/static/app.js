@@ -33,6 +33,10 @@ class OfficerApp {
     this.timer = 0;
     this.queued = 0;
     this.accepted = new Map(); // incident id → when my unit accepted it (签收)
+    // incident id → the reporter's number read in full for a callback: kept
+    // in memory only, so that a re-render (a refresh, a stream event) keeps
+    // the call button a telephone link.
+    this.revealed = new Map();
   }
 
   async start() {
@@ -202,10 +206,8 @@ class OfficerApp {
       const full = await this.client.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}?unmasked=true&reason=${encodeURIComponent(t('app.call.reason'))}`);
       const phone = full && full.reporter && full.reporter.phone;
       if (!phone) return;
-      const a = document.getElementById('call-reporter');
-      a.href = `tel:${phone.replace(/[^0-9+]/g, '')}`;
-      a.dataset.revealed = 'true';
-      a.querySelector('.num').textContent = phone; // the next tap calls
+      this.revealed.set(inc.id, phone);
+      this.render(); // the next tap calls
     } catch (e) {
       this.message(t('app.call.denied', { m: e instanceof ApiError ? e.text() : String(e) }), true);
     }
@@ -480,7 +482,7 @@ class OfficerApp {
         <dt>${h(t('incident.address'))}</dt><dd translate="no">${h(inc.address || `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}`)}</dd>
         <dt>${h(t('incident.description'))}</dt><dd translate="no">${h(inc.description || '—')}</dd>
         <dt>${h(t('incident.reporter'))}</dt><dd><span translate="no">${h((inc.reporter && inc.reporter.name) || '')}</span>
-          ${inc.reporter && inc.reporter.phone ? `<a id="call-reporter" class="call" href="#" role="button">☎ ${h(t('app.call'))} <span class="num" translate="no">${h(inc.reporter.phone)}</span></a>` : ''}</dd>
+          ${inc.reporter && inc.reporter.phone ? callLink(inc.reporter.phone, this.revealed.get(inc.id)) : ''}</dd>
         <dt>${h(t('incident.received'))}</dt><dd>${h(fmtTime(inc.received_at))}</dd>
       </dl>
       ${this.accepted.has(inc.id) ? `<p class="accepted" id="accepted">✔ ${h(t('app.accepted', { t: fmtTime(this.accepted.get(inc.id)) }))}</p>` : ''}`;
@@ -539,6 +541,13 @@ class OfficerApp {
       })
       .join('');
   }
+}
+
+/** callLink is the reporter's call button: masked until revealed, then a telephone link. */
+function callLink(masked, full) {
+  const label = `☎ ${h(t('app.call'))}`;
+  if (!full) return `<a id="call-reporter" class="call" href="#" role="button">${label} <span class="num" translate="no">${h(masked)}</span></a>`;
+  return `<a id="call-reporter" class="call" href="tel:${h(full.replace(/[^0-9+]/g, ''))}" data-revealed="true">${label} <span class="num" translate="no">${h(full)}</span></a>`;
 }
 
 new OfficerApp().start().catch((e) => console.error(e));

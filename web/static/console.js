@@ -18,6 +18,7 @@ import { StreetTiles } from './tiles.js';
 import { attachGeocoder } from './geocode.js';
 import { GridPanel } from './gridloop.js';
 import { CommunityPanel } from './community.js';
+import { PreventionPanel } from './prevention.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -984,6 +985,12 @@ class Console {
     new CommunityPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  /** openPrevention shows anti-fraud warnings and prevention work (prevention.js). */
+  openPrevention() {
+    this.leavePanel('prevention');
+    new PreventionPanel(this.client, { name: (id) => this.names.get(id), toast: (m, e) => this.toast(m, e) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   // Trajectories.
 
   openTrajectory(unitId) {
@@ -1070,6 +1077,7 @@ class Console {
     document.getElementById('btn-duty').addEventListener('click', () => this.openDuty());
     document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
     document.getElementById('btn-community').addEventListener('click', () => this.openCommunity());
+    document.getElementById('btn-prevention').addEventListener('click', () => this.openPrevention());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
     document.getElementById('btn-logout').addEventListener('click', async () => {
