@@ -370,15 +370,29 @@ func (db *DB) ApplyRegistry(ctx context.Context, w *precinct.RegistryWrite) (str
 // ApplyRegistryBatches runs fn in one transaction, applying every write it
 // passes.
 func (db *DB) ApplyRegistryBatches(ctx context.Context, fn func(apply func(*precinct.RegistryWrite) error) error) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	rows := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		b := newBatchInserter(db, tx)
 		defer b.close()
 		return fn(func(w *precinct.RegistryWrite) error {
+			rows += len(w.NewAddresses) + len(w.NewResidents) + len(w.NewHouses) + len(w.NewOrganisations)
 			_, err := db.applyWrite(ctx, tx, b, w)
 			return err
 		})
 	})
+	if err == nil && db.postgres && rows >= analyzeAfterRows {
+		// PostgreSQL plans by statistics that autovacuum gathers only some
+		// time after a bulk load; until then a search may take the wrong
+		// plan (an address search of a freshly imported district took 30
+		// times longer). Gather them now; a failure only leaves them stale.
+		_, _ = db.write.ExecContext(ctx, `ANALYZE addresses, address_names, residents, houses, organisations`)
+	}
+	return err
 }
+
+// analyzeAfterRows is how many records a batched write adds before the
+// registry's statistics are gathered again on PostgreSQL.
+const analyzeAfterRows = 5000
 
 func (db *DB) applyWrite(ctx context.Context, tx *sql.Tx, b *batchInserter, w *precinct.RegistryWrite) (string, error) {
 	if w.IdempotencyKey != "" {

@@ -27,6 +27,8 @@ func (m *Main) performance() *report.Performance {
 			Info: precinct.PerformanceMetricInfo{Metric: precinct.WorkDisputesClosed, Name: "纠纷回访结案", NameEN: "Disputes closed after follow-up"}},
 		workflow.Performance{Store: m.Store, Kind: gridloop.Kind, Actions: []precinct.WorkAction{gridloop.ActionFeedback},
 			Info: precinct.PerformanceMetricInfo{Metric: precinct.WorkGridReportsDone, Name: "网格事项处置", NameEN: "Grid reports handled"}},
+		workflow.Performance{Store: m.Store, Kind: prevention.Kind, Actions: []precinct.WorkAction{prevention.ActionReport},
+			Info: precinct.PerformanceMetricInfo{Metric: precinct.WorkDissuasions, Name: "反诈劝阻完成", NameEN: "Dissuasions done"}},
 		duty.Performance{Store: m.Store, Work: m.Store},
 	}, prevention.Performance(m.Store)...)}
 }

@@ -61,6 +61,15 @@ export class AppDuty {
     });
   }
 
+  /** relabel redraws the cards in the language just chosen. */
+  relabel() {
+    for (const [id, key] of [['rc-h', 'app.rc.title'], ['ec-h', 'app.ec.title'], ['md-h', 'app.myduty']]) {
+      const el = document.getElementById(id);
+      if (el) el.textContent = t(key);
+    }
+    this.render();
+  }
+
   /** say shows a message under the check-in button. */
   say(text, isError) {
     const el = document.getElementById('checkin-msg');

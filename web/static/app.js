@@ -48,6 +48,7 @@ class OfficerApp {
       this.showQueued(this.queued);
       this.render();
       if (this.visits) this.visits.render();
+      if (this.duty) this.duty.relabel();
     });
     document.getElementById('btn-logout').addEventListener('click', async () => {
       await this.client.logout();
