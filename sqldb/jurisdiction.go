@@ -4,10 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"precinct"
 )
+
+// jurisdictionLock is the PostgreSQL advisory lock that serialises imports.
+const jurisdictionLock = 727276
 
 // ApplyJurisdictions stores jurisdictions again, in one transaction, with
 // an org.changed event for each sub-bureau that changed, as an update: new entities
@@ -25,6 +29,13 @@ func (db *DB) ApplyJurisdictions(ctx context.Context, js []*precinct.Jurisdictio
 	total := &precinct.OrgDiff{}
 	errDry := precinct.Errorf(precinct.ECONFLICT, "试运行", "dry run")
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if db.postgres {
+			// One import at a time across nodes: the second reads what the
+			// first stored (two nodes seeding the demo at once, say).
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(jurisdictionLock)+`)`); err != nil {
+				return internal(err)
+			}
+		}
 		a := &applier{db: db, ctx: ctx, tx: tx, now: micros(db.clock.Now()), stmts: map[string]*sql.Stmt{}}
 		defer a.close()
 		for _, j := range js {
