@@ -286,7 +286,7 @@ const dict = {
     'prev.evaluation': '警务站与派出所相互评议',
     'prev.none': '暂无',
     'prev.last_year': '去年同期 {n}',
-    'prev.notice': '发布预警通知（CAP 1.2）',
+    'prev.notice': '发布预警通知',
     'prev.notice.headline': '标题',
     'prev.notice.description': '内容',
     'prev.notice.grid': '警格',
