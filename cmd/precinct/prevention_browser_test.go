@@ -94,7 +94,7 @@ func TestBrowserAntiFraudWarning(t *testing.T) {
 		chromedp.Navigate(base+"/"),
 		signIn(cmdUser.Username, testDemoPassword),
 		clickStable(`#btn-prevention`),
-		chromedp.WaitVisible(`#prev-notice-grid option`),
+		chromedp.WaitReady(`#prev-notice-grid option`),
 		chromedp.SetValue(`#prev-notice input[name=headline]`, "警惕冒充公检法诈骗"),
 		chromedp.SetValue(`#prev-notice textarea[name=description]`, "公检法机关不会电话办案，更没有“安全账户”。"),
 		chromedp.SetValue(`#prev-notice-grid`, ou.Scope.PoliceGridID),

@@ -91,13 +91,13 @@ export class PreventionPanel {
       this.client.get('/api/v1/police-grids?limit=1000').catch(() => ({ items: [] })),
     ]);
     el.removeAttribute('aria-busy');
+    const options = (grids.items || []).map((g) => `<option value="${h(g.id)}" translate="no">${h(g.name)}</option>`).join('');
+    this.panel.querySelector('#prev-notice-grid').innerHTML = options;
     const items = ws.items || [];
     if (!items.length) {
       el.innerHTML = `<li class="muted">${h(t('prev.none'))}</li>`;
       return;
     }
-    const options = (grids.items || []).map((g) => `<option value="${h(g.id)}" translate="no">${h(g.name)}</option>`).join('');
-    this.panel.querySelector('#prev-notice-grid').innerHTML = options;
     el.innerHTML = items
       .map((w) => `<li data-warning-id="${h(w.id)}"><span><strong>${fraud(w.fraud_type)}</strong> <span translate="no">${h(w.name || '')} ${h(w.phone || '')}</span><br>
         <small class="muted">${h(fmtDateTime(w.issued_at))} · ${h(pick(w.reason, w.reason_en))}</small></span>
