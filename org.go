@@ -216,3 +216,8 @@ type OrgDiff struct {
 	// NewUsers are the usernames of the users the import added.
 	NewUsers []string `json:"new_users,omitempty"`
 }
+
+// EventOrgChanged is recorded when the organisation of a sub-bureau changes
+// (an import, an administrator's edit); its data is the OrgDiff. Every node
+// rebuilds its point resolver and live index when it arrives.
+const EventOrgChanged = "org.changed"

@@ -260,11 +260,13 @@ func border(r *Rules, f Facts, home *precinct.Station, d Decision) Decision {
 	if dist > r.Border.ShareWithinM {
 		return d
 	}
+	names := make([]string, 0, len(home.Partners))
 	for _, p := range home.Partners {
 		d.SharedWith = appendNew(d.SharedWith, p)
+		names = append(names, f.Org.stationName(p))
 	}
-	d.Route.Reason += fmt.Sprintf("；距区界约 %.0f 米，同步共享边界协作派出所（%s） [002]", dist, strings.Join(home.Partners, "、"))
-	d.Route.ReasonEN += fmt.Sprintf("; about %.0f m from the district boundary, shared with the partner stations (%s) [002]", dist, strings.Join(home.Partners, ", "))
+	d.Route.Reason += fmt.Sprintf("；距区界约 %.0f 米，同步共享边界协作派出所（%s） [002]", dist, strings.Join(names, "、"))
+	d.Route.ReasonEN += fmt.Sprintf("; about %.0f m from the district boundary, shared with the partner stations (%s) [002]", dist, strings.Join(names, ", "))
 	return d
 }
 

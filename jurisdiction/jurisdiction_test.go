@@ -344,3 +344,37 @@ func TestExcelTables(t *testing.T) {
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', 7, 64) }
+
+// TestFoshanPartnersAcrossDistricts reads the Foshan folder: five
+// sub-bureaus, grids derived and marked so, and border stations whose
+// partners (given by code) are stations of another district.
+func TestFoshanPartnersAcrossDistricts(t *testing.T) {
+	js, err := jurisdiction.Read(os.DirFS("../demo/data/foshan"), jurisdiction.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := map[string]string{}
+	for _, j := range js {
+		for _, s := range j.Stations {
+			sub[s.ID] = j.SubBureau.ID
+		}
+	}
+	across := 0
+	for _, j := range js {
+		if !j.SubBureau.Derived || len(j.PoliceGrids) == 0 || !j.PoliceGrids[0].Derived {
+			t.Errorf("%s: derived grids not marked", j.SubBureau.Name)
+		}
+		for _, s := range j.Stations {
+			for _, p := range s.Partners {
+				if sub[p] == "" {
+					t.Errorf("%s's partner %s is unknown", s.Name, p)
+				} else if sub[p] != j.SubBureau.ID {
+					across++
+				}
+			}
+		}
+	}
+	if len(js) != 5 || across < 4 {
+		t.Fatalf("%d sub-bureaus, %d partners across districts", len(js), across)
+	}
+}

@@ -866,6 +866,7 @@ func (f *folder) readUsers() {
 			continue
 		}
 		seen[u.Username] = true
+		u.ID = "user-" + u.Username
 		if !u.Role.Valid() || u.Role == precinct.RoleAdmin {
 			f.rep.add(t.file, r.line, "role", "未知或不可导入的角色 %q", "Unknown role, or one that cannot be imported: %q", u.Role)
 		}

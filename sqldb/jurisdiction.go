@@ -9,7 +9,8 @@ import (
 	"precinct"
 )
 
-// ApplyJurisdictions stores jurisdictions again, in one transaction, as an update: new entities
+// ApplyJurisdictions stores jurisdictions again, in one transaction, with
+// an org.changed event for each sub-bureau that changed, as an update: new entities
 // are added, different ones changed, missing ones retired (their rows stay,
 // with retired_at, for history; users are disabled). A unit's status and
 // position and a user's password are left as they are. Retiring a station or
@@ -34,6 +35,15 @@ func (db *DB) ApplyJurisdictions(ctx context.Context, js []*precinct.Jurisdictio
 			d, err := a.apply(old, j)
 			if err != nil {
 				return err
+			}
+			if !dryRun && (d.Added != precinct.OrgCounts{} || d.Changed != precinct.OrgCounts{} || d.Removed != precinct.OrgCounts{}) {
+				// Every node follows the change: its resolver and live
+				// index are rebuilt when this event reaches the bus.
+				ev := precinct.NewEvent(ctx, db.clock.Now(), precinct.EventOrgChanged, precinct.Location{SubBureauID: j.SubBureau.ID},
+					"jurisdiction", j.SubBureau.ID, nil, nil, d)
+				if err := db.appendEvents(ctx, tx, []*precinct.Event{ev}); err != nil {
+					return err
+				}
 			}
 			total.Added.Add(d.Added)
 			total.Changed.Add(d.Changed)

@@ -17,6 +17,7 @@ import { HeatLayer } from './heat.js';
 import { StreetTiles } from './tiles.js';
 import { attachGeocoder } from './geocode.js';
 import { GridPanel } from './gridloop.js';
+import { CommunityPanel } from './community.js';
 import { PreventionPanel } from './prevention.js';
 
 const shortcuts = [
@@ -978,6 +979,12 @@ class Console {
     new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  /** openCommunity shows the performance list, accuracy and familiarity (community.js). */
+  openCommunity() {
+    this.leavePanel('community');
+    new CommunityPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   /** openPrevention shows anti-fraud warnings and prevention work (prevention.js). */
   openPrevention() {
     this.leavePanel('prevention');
@@ -1069,6 +1076,7 @@ class Console {
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
     document.getElementById('btn-duty').addEventListener('click', () => this.openDuty());
     document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
+    document.getElementById('btn-community').addEventListener('click', () => this.openCommunity());
     document.getElementById('btn-prevention').addEventListener('click', () => this.openPrevention());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
