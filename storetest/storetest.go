@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"performance: recorded work per officer", testPerformance},
 	}
 	tests = append(tests, registryTests...)
+	tests = append(tests, preventionTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)

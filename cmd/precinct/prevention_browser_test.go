@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +83,37 @@ func TestBrowserAntiFraudWarning(t *testing.T) {
 		chromedp.WaitVisible(fmt.Sprintf(`#day-tasks li[data-task-id^=%q][data-done=true]`, v.TaskID)),
 	); err != nil {
 		t.Fatalf("officer app: %v", err)
+	}
+	// The station's command office sends a warning notice to the elderly
+	// living alone of the officer's grid.
+	cmdUser := userWith(t, admin, func(u *precinct.User) bool {
+		return u.Role == precinct.RoleCommand && u.Scope.StationID == ou.Scope.StationID
+	})
+	station := b.tab("station", 60*time.Second)
+	if err := chromedp.Do(station,
+		chromedp.Navigate(base+"/"),
+		signIn(cmdUser.Username, testDemoPassword),
+		clickStable(`#btn-prevention`),
+		chromedp.WaitReady(`#prev-notice-grid option`),
+		chromedp.SetValue(`#prev-notice input[name=headline]`, "警惕冒充公检法诈骗"),
+		chromedp.SetValue(`#prev-notice textarea[name=description]`, "公检法机关不会电话办案，更没有“安全账户”。"),
+		chromedp.SetValue(`#prev-notice-grid`, ou.Scope.PoliceGridID),
+		clickStable(`#prev-notice input[name=elderly]`),
+		clickStable(`#prev-notice button[type=submit]`),
+		chromedp.WaitVisible(`#prev-notice-result[data-notice-id]`),
+		b.shot("42-console-notice"),
+	); err != nil {
+		t.Fatalf("warning notice: %v", err)
+	}
+	var notices struct {
+		Items []struct {
+			Category string
+			CAP      string
+		}
+	}
+	if code := login(t, base, cmdUser.Username, testDemoPassword).do("GET", "/api/v1/warning-notices", nil, &notices); code != 200 || len(notices.Items) != 1 ||
+		notices.Items[0].Category != "elderly_alone" || !strings.Contains(notices.Items[0].CAP, "urn:oasis:names:tc:emergency:cap:1.2") {
+		t.Errorf("notices: %d %+v", code, notices)
 	}
 	officer := login(t, base, ou.Username, testDemoPassword)
 	deadline := time.Now().Add(20 * time.Second)

@@ -36,11 +36,23 @@ export class PreventionPanel {
       <h3>${h(t('prev.triage'))}</h3><ol class="tasks" id="prev-triage" aria-busy="true"></ol>
       <h3>${h(t('prev.upload'))}</h3>
       <p><input type="file" id="prev-file" accept=".xlsx,.csv,text/csv"> <span id="prev-upload-result" role="status"></span></p>
+      <h3>${h(t('prev.notice'))}</h3>
+      <form id="prev-notice" class="stack">
+        <label>${h(t('prev.notice.headline'))} <input name="headline" required maxlength="100"></label>
+        <label>${h(t('prev.notice.description'))} <textarea name="description" required maxlength="2000" rows="3"></textarea></label>
+        <label>${h(t('prev.notice.grid'))} <select name="police_grid_id" id="prev-notice-grid"></select></label>
+        <label><input type="checkbox" name="elderly"> ${h(t('prev.notice.elderly'))}</label>
+        <button type="submit">${h(t('prev.notice.send'))}</button> <span id="prev-notice-result" role="status"></span>
+      </form>
       <h3>${h(t('prev.proposals'))}</h3><ol class="tasks" id="prev-proposals" aria-busy="true"></ol>
       <h3>${h(t('prev.joint'))}</h3><div id="prev-joint" aria-busy="true"></div>
       <h3>${h(t('prev.evaluation'))}</h3><div id="prev-eval" aria-busy="true"></div>`;
     panel.querySelector('#panel-close').addEventListener('click', onClose);
     panel.querySelector('#prev-file').addEventListener('change', (e) => this.upload(e.target.files[0]));
+    panel.querySelector('#prev-notice').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.notice(e.target);
+    });
     await Promise.all([this.figures(), this.triage(), this.proposals(), this.joint()]);
   }
 
@@ -79,12 +91,13 @@ export class PreventionPanel {
       this.client.get('/api/v1/police-grids?limit=1000').catch(() => ({ items: [] })),
     ]);
     el.removeAttribute('aria-busy');
+    const options = (grids.items || []).map((g) => `<option value="${h(g.id)}" translate="no">${h(g.name)}</option>`).join('');
+    this.panel.querySelector('#prev-notice-grid').innerHTML = options;
     const items = ws.items || [];
     if (!items.length) {
       el.innerHTML = `<li class="muted">${h(t('prev.none'))}</li>`;
       return;
     }
-    const options = (grids.items || []).map((g) => `<option value="${h(g.id)}" translate="no">${h(g.name)}</option>`).join('');
     el.innerHTML = items
       .map((w) => `<li data-warning-id="${h(w.id)}"><span><strong>${fraud(w.fraud_type)}</strong> <span translate="no">${h(w.name || '')} ${h(w.phone || '')}</span><br>
         <small class="muted">${h(fmtDateTime(w.issued_at))} · ${h(pick(w.reason, w.reason_en))}</small></span>
@@ -97,9 +110,27 @@ export class PreventionPanel {
           await this.client.post(`/api/v1/warnings/${encodeURIComponent(w.id)}/place`, { police_grid_id: li.querySelector('select').value, version: w.version });
           li.remove();
         } catch (e) {
-          this.toast(pick(e.message, e.messageEN || e.message), true);
+          this.toast((e.text ? e.text() : e.message), true);
         }
       });
+    }
+  }
+
+  /** notice sends a warning notice to the residents of a police grid (or
+   * its elderly living alone), as a CAP 1.2 alert with the officer's task. */
+  async notice(f) {
+    const out = this.panel.querySelector('#prev-notice-result');
+    try {
+      const n = await this.client.post('/api/v1/warning-notices', {
+        headline: f.elements.headline.value,
+        description: f.elements.description.value,
+        police_grid_id: f.elements.police_grid_id.value,
+        category: f.elements.elderly.checked ? 'elderly_alone' : undefined,
+      });
+      out.textContent = t('prev.notice.sent', { n: n.residents, k: n.tasks.length });
+      out.dataset.noticeId = n.id;
+    } catch (e) {
+      out.textContent = (e.text ? e.text() : e.message);
     }
   }
 
@@ -139,7 +170,7 @@ export class PreventionPanel {
           await this.client.post('/api/v1/publicity-tasks', { police_grid_id: p.police_grid_id, title: p.title, what: p.what, where: p.where, cluster: p });
           b.replaceWith(Object.assign(document.createElement('span'), { className: 'muted', textContent: t('prev.assigned') }));
         } catch (e) {
-          this.toast(pick(e.message, e.messageEN || e.message), true);
+          this.toast((e.text ? e.text() : e.message), true);
         }
       });
     }
