@@ -28,9 +28,11 @@ import (
 // the services (which check the caller's role and jurisdiction) and writes
 // their answers. Set the fields, then Open.
 type Server struct {
-	Addr      string
-	Auth      *auth.Service
-	Org       precinct.OrgService
+	Addr string
+	Auth *auth.Service
+	Org  precinct.OrgService
+	// OrgAdmin edits the organisation (the organisation administrator's).
+	OrgAdmin  precinct.OrgAdminService
 	Units     precinct.UnitService
 	Incidents precinct.IncidentService
 	Positions precinct.PositionService
@@ -99,7 +101,7 @@ type route struct {
 func (s *Server) table() []route {
 	return slices.Concat(
 		s.systemRoutes(),
-		s.orgRoutes(),
+		s.orgRoutes(), s.orgAdminRoutes(),
 		s.unitRoutes(),
 		s.incidentRoutes(),
 		s.dutyRoutes(),

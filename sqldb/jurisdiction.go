@@ -469,3 +469,18 @@ func roundTrip[T any](v T) *T {
 	}
 	return &v
 }
+
+// LoadJurisdiction returns what is stored of a sub-bureau, without what is
+// retired: ENOTFOUND when there is no such sub-bureau.
+func (db *DB) LoadJurisdiction(ctx context.Context, subBureauID string) (*precinct.Jurisdiction, error) {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer tx.Rollback()
+	j, err := db.loadJurisdiction(ctx, tx, subBureauID)
+	if err == nil && j == nil {
+		err = precinct.ErrNotFound("分局", "Sub-bureau", subBureauID)
+	}
+	return j, err
+}

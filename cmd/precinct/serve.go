@@ -178,6 +178,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Store:       m.Store,
 		Auth:        m.Auth,
 		Org:         &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
+		OrgAdmin:    &org.Admin{Store: m.Store, Clock: m.Clock, HashPassword: auth.HashPassword, Notify: m.Relay.Notify},
 		Units:       m.Dispatch,
 		Incidents:   m.Dispatch,
 		Positions:   positions,
@@ -270,7 +271,7 @@ func (m *Main) followOrg(ctx, sys context.Context) error {
 					more = false
 				}
 			}
-			if err := m.reloadOrg(sys, subs); err != nil {
+			if err := m.reloadOrg(sys, subs); err != nil && ctx.Err() == nil {
 				m.Logger.Error("organisation reload", "err", err)
 			}
 		}
