@@ -328,6 +328,7 @@ func probes() map[string][]probe {
 			}
 			return 200
 		}}},
+		"GET /api/v1/community-offices": {{name: "community offices", req: once(request{"GET", "/api/v1/community-offices", nil}), want: can(precinct.PermReadOrg, 200)}},
 		"PUT /api/v1/org/{kind}/{id}": {{name: "org edit", req: func(tg *target) request {
 			return request{method: "PUT", path: "/api/v1/org/stations/mx-" + tg.name, body: map[string]any{"sub_bureau_id": tg.loc.SubBureauID, "name": "矩阵所", "kind": "urban",
 				"location": tg.point}}
