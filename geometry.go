@@ -2,8 +2,8 @@ package precinct
 
 import (
 	"encoding/json"
-	"math"
 	"fmt"
+	"math"
 )
 
 // Ring is a closed linear ring of points; the first and last point are equal.
