@@ -17,6 +17,7 @@ import { HeatLayer } from './heat.js';
 import { StreetTiles } from './tiles.js';
 import { attachGeocoder } from './geocode.js';
 import { GridPanel } from './gridloop.js';
+import { OrgPanel } from './org.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -972,6 +973,12 @@ class Console {
     this.duty.open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  /** openOrg shows the organisation administrator's panel (org.js). */
+  openOrg() {
+    this.leavePanel('org');
+    new OrgPanel(this.client, { toast: (m, e) => this.toast(m, e) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   openGrid() {
     this.leavePanel('grid');
     new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
@@ -1062,6 +1069,9 @@ class Console {
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
     document.getElementById('btn-duty').addEventListener('click', () => this.openDuty());
     document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
+    const orgButton = document.getElementById('btn-org');
+    orgButton.hidden = !(this.user && this.user.role === 'admin');
+    orgButton.addEventListener('click', () => this.openOrg());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
     document.getElementById('btn-logout').addEventListener('click', async () => {
