@@ -8,33 +8,70 @@ import (
 
 // Clean makes a multipolygon valid the way RFC 7946 and GIS tools want it:
 // coordinates rounded to 7 decimals (about a centimetre), repeated points
-// dropped, each place where a ring's edges cross cut off (the smaller loop
-// is dropped: at the 100 m resolution of published outlines these are
-// slivers), outer rings counter-clockwise and holes clockwise, and rings of
-// fewer than four points dropped.
+// dropped, a ring whose edges cross split at the crossings into polygons of
+// their own (loops turned inside out — slivers of the 100 m published
+// outlines — dropped), outer rings counter-clockwise and holes clockwise,
+// and rings of fewer than four points dropped.
 func Clean(m precinct.MultiPolygon) precinct.MultiPolygon {
 	var out precinct.MultiPolygon
 	for _, poly := range m {
-		var np precinct.Polygon
-		for i, ring := range poly {
-			r := untangle(dedupe(roundRing(ring)))
-			if len(r) < 4 {
-				if i == 0 {
-					break // no outer ring, no polygon
-				}
-				continue
+		if len(poly) == 0 {
+			continue
+		}
+		outer := dedupe(roundRing(poly[0]))
+		if len(outer) < 4 {
+			continue
+		}
+		// Where edges cross, the ring is split into its loops; the loops
+		// turning the ring's own way are kept (each a polygon: no area is
+		// lost), those turning against it (the slivers inside out) dropped.
+		sign := signedArea(outer) > 0
+		var kept []precinct.Ring
+		for _, loop := range loops(outer, 0) {
+			if len(loop) >= 4 && signedArea(loop) != 0 && (signedArea(loop) > 0) == sign {
+				kept = append(kept, loop)
 			}
-			ccw := signedArea(r) > 0
-			if (i == 0) != ccw {
+		}
+		var holes []precinct.Ring
+		for _, ring := range poly[1:] {
+			for _, loop := range loops(dedupe(roundRing(ring)), 0) {
+				if len(loop) >= 4 && signedArea(loop) != 0 {
+					holes = append(holes, loop)
+				}
+			}
+		}
+		for i, r := range kept {
+			if !CounterClockwise(r) {
 				reverse(r)
 			}
-			np = append(np, r)
-		}
-		if len(np) > 0 {
+			np := precinct.Polygon{r}
+			if i == 0 {
+				for _, h := range holes {
+					if CounterClockwise(h) {
+						reverse(h)
+					}
+					np = append(np, h)
+				}
+			}
 			out = append(out, np)
 		}
 	}
 	return out
+}
+
+// loops splits a ring at the crossings of its edges into rings that do
+// not cross themselves.
+func loops(r precinct.Ring, depth int) []precinct.Ring {
+	if len(r) < 4 {
+		return nil
+	}
+	i, k, x, ok := firstCrossing(r)
+	if !ok || depth > 200 {
+		return []precinct.Ring{r}
+	}
+	a := append(append(append(precinct.Ring{}, r[:i+1]...), x), r[k+1:]...)
+	b := append(append(precinct.Ring{x}, r[i+1:k+1]...), x)
+	return append(loops(dedupe(a), depth+1), loops(dedupe(b), depth+1)...)
 }
 
 // Round7 rounds a coordinate to 7 decimals.
@@ -78,25 +115,6 @@ func dedupe(r precinct.Ring) precinct.Ring {
 		return nil
 	}
 	return append(out, out[0])
-}
-
-// untangle cuts the ring at each crossing of two of its edges, keeping the
-// larger part, until no edges cross.
-func untangle(r precinct.Ring) precinct.Ring {
-	for guard := 0; len(r) >= 4 && guard < 10000; guard++ {
-		i, k, x, ok := firstCrossing(r)
-		if !ok {
-			return r
-		}
-		// a: r[0..i], x, r[k+1..]; b: x, r[i+1..k], x.
-		a := append(append(append(precinct.Ring{}, r[:i+1]...), x), r[k+1:]...)
-		b := append(append(precinct.Ring{x}, r[i+1:k+1]...), x)
-		if math.Abs(signedArea(b)) > math.Abs(signedArea(a)) {
-			a = b
-		}
-		r = dedupe(a)
-	}
-	return r
 }
 
 // firstCrossing finds edges i (r[i]–r[i+1]) and k > i+1 that share a point
