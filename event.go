@@ -11,13 +11,16 @@ import (
 // are appended to the event log in the transaction that makes the change and
 // then published on the bus under Subject().
 type Event struct {
-	Seq         int64     `json:"seq"`  // assigned by the store, increasing
-	ID          string    `json:"id"`   // unique; the bus deduplicates on it
-	Type        string    `json:"type"` // "<entity>.<verb>", e.g. incident.created
-	At          time.Time `json:"at"`
-	Actor       string    `json:"actor"` // user ID or "system"
-	SubBureauID string    `json:"sub_bureau_id"`
-	StationID   string    `json:"station_id,omitempty"`
+	Seq   int64     `json:"seq"`  // assigned by the store, increasing
+	ID    string    `json:"id"`   // unique; the bus deduplicates on it
+	Type  string    `json:"type"` // "<entity>.<verb>", e.g. incident.created
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"` // user ID or "system"
+	// ActorName is the actor's name, filled where a timeline is read for
+	// people (not stored).
+	ActorName   string `json:"actor_name,omitempty"`
+	SubBureauID string `json:"sub_bureau_id"`
+	StationID   string `json:"station_id,omitempty"`
 	// Stations are further stations that may see the event (shared incidents).
 	Stations   []string        `json:"stations,omitempty"`
 	EntityType string          `json:"entity_type"`

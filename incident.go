@@ -142,7 +142,21 @@ const (
 	ActionClose     Action = "close"
 	ActionCallback  Action = "callback"
 	ActionPush      Action = "push" // a station pushes the incident to its service station
+	// ActionCancel takes units off an incident (派警取消); with none left
+	// it waits for dispatch again.
+	ActionCancel Action = "cancel"
+	// ActionReassign replaces one unit of an incident with another (改派).
+	ActionReassign Action = "reassign"
+	// ActionNote adds what a caller reported after intake (追加警情).
+	ActionNote Action = "note"
+	// ActionCorrect corrects facts recorded at intake (更正).
+	ActionCorrect Action = "correct"
+	// ActionLink marks the incident a duplicate of another (重复报警关联).
+	ActionLink Action = "link"
 )
+
+// anyStatus is every state of the lifecycle.
+var anyStatus = []IncidentStatus{IncidentReceived, IncidentDispatched, IncidentEnRoute, IncidentOnScene, IncidentResolved, IncidentHandedOver, IncidentClosed, IncidentCallbackDone}
 
 // transitions lists, for each action, the states it may start from and the
 // state it leads to ("" keeps the state).
@@ -160,6 +174,11 @@ var transitions = map[Action]struct {
 	ActionHandover:  {[]IncidentStatus{IncidentOnScene}, IncidentHandedOver},
 	ActionClose:     {[]IncidentStatus{IncidentResolved, IncidentHandedOver}, IncidentClosed},
 	ActionCallback:  {[]IncidentStatus{IncidentClosed}, IncidentCallbackDone},
+	ActionCancel:    {[]IncidentStatus{IncidentDispatched, IncidentEnRoute, IncidentOnScene}, ""},
+	ActionReassign:  {[]IncidentStatus{IncidentDispatched, IncidentEnRoute, IncidentOnScene}, ""},
+	ActionNote:      {anyStatus, ""},
+	ActionCorrect:   {anyStatus[:6], ""}, // not once closed
+	ActionLink:      {anyStatus[:7], ""},
 }
 
 // Next returns the state that action a leads to from s, or ECONFLICT when the
@@ -218,23 +237,29 @@ type Route struct {
 
 // Incident is a police incident (警情).
 type Incident struct {
-	ID             string         `json:"id"`
-	Source         Source         `json:"source"`
-	Category       string         `json:"category"` // a Category code
-	PlaceType      PlaceType      `json:"place_type"`
-	Point          Point          `json:"location"`
-	Address        string         `json:"address,omitempty"`
-	Description    string         `json:"description,omitempty"`
-	Priority       int            `json:"priority"` // 1 (most urgent) … 4
-	Reporter       Reporter       `json:"reporter"`
-	Status         IncidentStatus `json:"status"`
-	Location       Location       `json:"jurisdiction"`
-	SharedWith     []string       `json:"shared_with,omitempty"` // other stations that see it (border partners, central station)
-	Route          Route          `json:"route"`
-	Units          []string       `json:"units,omitempty"` // units currently assigned
-	HandedOverTo   string         `json:"handed_over_to,omitempty"`
-	Satisfaction   int            `json:"satisfaction,omitempty"` // 1–5 from the callback
-	IdempotencyKey string         `json:"-"`
+	ID           string         `json:"id"`
+	Source       Source         `json:"source"`
+	Category     string         `json:"category"` // a Category code
+	PlaceType    PlaceType      `json:"place_type"`
+	Point        Point          `json:"location"`
+	Address      string         `json:"address,omitempty"`
+	Description  string         `json:"description,omitempty"`
+	Priority     int            `json:"priority"` // 1 (most urgent) … 4
+	Reporter     Reporter       `json:"reporter"`
+	Status       IncidentStatus `json:"status"`
+	Location     Location       `json:"jurisdiction"`
+	SharedWith   []string       `json:"shared_with,omitempty"` // other stations that see it (border partners, central station)
+	Route        Route          `json:"route"`
+	Units        []string       `json:"units,omitempty"` // units currently assigned
+	HandedOverTo string         `json:"handed_over_to,omitempty"`
+	Satisfaction int            `json:"satisfaction,omitempty"` // 1–5 from the callback
+	// Disposition is the code the command office closed it with (处警结果),
+	// from the sub-bureau's list.
+	Disposition string `json:"disposition,omitempty"`
+	// DuplicateOf is the incident this one repeats (a second call about
+	// the same event), linked by the dispatcher.
+	DuplicateOf    string `json:"duplicate_of,omitempty"`
+	IdempotencyKey string `json:"-"`
 	// RequestHash is a digest of the intake request, so that a key replayed
 	// with a different body is told apart from a resend.
 	RequestHash  string     `json:"-"`

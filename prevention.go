@@ -135,6 +135,9 @@ type PreventionStore interface {
 	ListWarnings(ctx context.Context, f WarningFilter) ([]*Warning, string, error)
 	// CountWarnings counts, for each person key, the stored warnings.
 	CountWarnings(ctx context.Context, keys []string) (map[string]int, error)
+	// ResidentsByHash returns the active residents in scope whose keyed
+	// hash of field ("id_number" or "phone") is one of hashes.
+	ResidentsByHash(ctx context.Context, sc Scope, field string, hashes []string) ([]*Resident, error)
 
 	// PutPreventionRecord stores a record of prevention work (publicity,
 	// joint analysis, evaluation, exchange) with its event.

@@ -31,10 +31,28 @@ type ActionRequest struct {
 	Comment      string   `json:"comment,omitempty"`
 	// Wave asks reinforce for a given tier; 0 means the next one.
 	Wave int `json:"wave,omitempty"`
+	// Disposition is the code close records (处警结果).
+	Disposition string `json:"disposition,omitempty"`
+	// NewUnit is the unit reassign sends in place of Units[0].
+	NewUnit string `json:"new_unit,omitempty"`
+	// DuplicateOf is the incident link marks this one a duplicate of.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// Correction holds the facts correct changes; nil fields stay.
+	Correction *Correction `json:"correction,omitempty"`
 	// IdempotencyKey, from the Idempotency-Key header, makes a resent action
 	// take effect once: the same key from the same user for the same action
 	// on the same incident returns the incident as it is, applying nothing.
 	IdempotencyKey string `json:"-"`
+}
+
+// Correction is what a dispatcher corrects in an incident's intake (更正):
+// each field set replaces the recorded one, and the timeline keeps both.
+type Correction struct {
+	Address     *string    `json:"address,omitempty"`
+	Description *string    `json:"description,omitempty"`
+	Category    *string    `json:"category,omitempty"`
+	Priority    *int       `json:"priority,omitempty"`
+	PlaceType   *PlaceType `json:"place_type,omitempty"`
 }
 
 // Candidate is one unit recommended for an incident.
@@ -81,6 +99,11 @@ type IncidentService interface {
 	Act(ctx context.Context, id string, req ActionRequest) (*Incident, error)
 	Recommend(ctx context.Context, id string) (*Recommendation, error)
 	Timeline(ctx context.Context, id string) ([]*Event, error)
+	// Duplicates lists the incidents the caller reaches that may be the
+	// same event as incident id: the same category (or one of its family)
+	// near the same place, received within the sub-bureau's window, not
+	// already linked to it.
+	Duplicates(ctx context.Context, id string) ([]*Incident, error)
 }
 
 // UnitService reads units and changes their duty status. A unit of a

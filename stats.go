@@ -27,6 +27,7 @@ type IncidentFact struct {
 	Outcome      Outcome
 	Satisfaction int     // 0 without a callback
 	Handler      Handler // whom the routing rules gave it to
+	Disposition  string  // the closing code, "" while not closed
 }
 
 // Count is how many incidents share a key (a category, status or station).
@@ -65,8 +66,10 @@ type IncidentStats struct {
 	// (community office, case team, patrol, station, command centre,
 	// central station); PatrolShare is the share given to a service
 	// station's patrol ("1+1" [003]).
-	ByHandler   []Count  `json:"by_handler"`
-	PatrolShare *float64 `json:"patrol_share"`
+	ByHandler []Count `json:"by_handler"`
+	// ByDisposition counts closed incidents by their closing code (处警结果).
+	ByDisposition []Count  `json:"by_disposition"`
+	PatrolShare   *float64 `json:"patrol_share"`
 	// ByHour counts incidents by hour of the day, China Standard Time.
 	ByHour [24]int `json:"by_hour"`
 	// FlowTime runs from receipt to the first dispatch, ResponseTime from

@@ -51,9 +51,11 @@ type Unit struct {
 	PoliceGridID     string     `json:"police_grid_id,omitempty"` // home patch of a community unit
 	Members          []string   `json:"members,omitempty"`        // Person IDs
 	Status           UnitStatus `json:"status"`
-	IncidentID       string     `json:"incident_id,omitempty"` // the active incident it serves
-	Position         Point      `json:"position"`
-	PositionAt       time.Time  `json:"position_at"`
+	// StatusSince is when the unit took its status (zero where unknown).
+	StatusSince time.Time `json:"status_since,omitempty"`
+	IncidentID  string    `json:"incident_id,omitempty"` // the active incident it serves
+	Position    Point     `json:"position"`
+	PositionAt  time.Time `json:"position_at"`
 }
 
 // Location is where the unit belongs: its sub-bureau, its station (none for a

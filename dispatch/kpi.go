@@ -46,6 +46,16 @@ func EventType(a precinct.Action) string {
 		return EventClosed
 	case precinct.ActionCallback:
 		return EventCallback
+	case precinct.ActionCancel:
+		return "incident.unit_cancelled"
+	case precinct.ActionReassign:
+		return "incident.reassigned"
+	case precinct.ActionNote:
+		return "incident.noted"
+	case precinct.ActionCorrect:
+		return "incident.corrected"
+	case precinct.ActionLink:
+		return "incident.linked"
 	}
 	return "incident." + string(a)
 }
@@ -65,6 +75,15 @@ type ActionData struct {
 	SharedWith []string `json:"shared_with,omitempty"`
 	// Key is the action's Idempotency-Key, if it had one.
 	Key string `json:"idempotency_key,omitempty"`
+	// Disposition is the closing code (close).
+	Disposition string `json:"disposition,omitempty"`
+	// NewUnit is the unit sent in place of Units (reassign).
+	NewUnit string `json:"new_unit,omitempty"`
+	// DuplicateOf is the incident this one repeats (link).
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// Correction and Was are the corrected facts and what they replaced.
+	Correction *precinct.Correction `json:"correction,omitempty"`
+	Was        map[string]any       `json:"was,omitempty"`
 }
 
 // KPIs computes an incident's KPIs from its timeline (oldest first). Flow time

@@ -152,7 +152,11 @@ func (s *Service) Timeline(ctx context.Context, id string) ([]*precinct.Event, e
 	if _, err := s.readable(ctx, id); err != nil {
 		return nil, err
 	}
-	return s.Store.Timeline(ctx, id)
+	tl, err := s.Store.Timeline(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.named(ctx, tl), nil
 }
 
 // KPIs returns the KPIs of an incident computed from its timeline.
@@ -171,20 +175,28 @@ func (s *Service) KPIs(ctx context.Context, id string) (*precinct.KPI, error) {
 
 // Recommend ranks units for an incident: the first wave, a second at once
 // for urgent incidents, and further waves as reinforcement was requested.
+// The incident and its requested wave come from the recommendation cache
+// (recCache); the caller's right to read the incident is checked on every
+// call, as readable does.
 func (s *Service) Recommend(ctx context.Context, id string) (*precinct.Recommendation, error) {
-	inc, err := s.readable(ctx, id)
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
+		return nil, err
+	}
+	inc, wave, err := s.recommendable(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if ok, err := s.visible(ctx, u, inc); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, precinct.ErrNotFound("警情", "Incident", id)
 	}
 	sc, err := s.context(ctx, inc.Location.SubBureauID)
 	if err != nil {
 		return nil, err
 	}
-	tl, err := s.Store.Timeline(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return Recommend(ctx, s.Live, s.router(), sc.rules, sc.org, inc, sc.rules.WavesFor(inc.Priority, requestedWave(tl)))
+	return Recommend(ctx, s.Live, s.router(), sc.rules, sc.org, inc, sc.rules.WavesFor(inc.Priority, wave))
 }
 
 // requestedWave is the highest reinforcement wave recorded on a timeline.
@@ -243,7 +255,8 @@ func (s *Service) replayed(ctx context.Context, inc *precinct.Incident, req prec
 // permissionOf returns the permission an action needs.
 func permissionOf(a precinct.Action) (precinct.Permission, error) {
 	switch a {
-	case precinct.ActionDispatch, precinct.ActionReinforce, precinct.ActionPush:
+	case precinct.ActionDispatch, precinct.ActionReinforce, precinct.ActionPush, precinct.ActionCancel, precinct.ActionReassign,
+		precinct.ActionNote, precinct.ActionCorrect, precinct.ActionLink:
 		return precinct.PermDispatch, nil
 	case precinct.ActionAccept, precinct.ActionEnRoute, precinct.ActionArrive, precinct.ActionResolve, precinct.ActionHandover:
 		return precinct.PermRespond, nil
@@ -318,12 +331,18 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 			if err != nil {
 				return nil, err
 			}
-			wave := req.Wave
+			// Units sent with a reinforcement belong to the wave they were
+			// recommended in (a spare unit of the first wave is wave 1);
+			// without units it asks for the next wave.
+			wave, low := req.Wave, 2
+			if len(units) > 0 {
+				low = 1
+			}
 			if wave == 0 {
 				wave = requestedWave(tl) + 1
 			}
-			if wave < 2 || wave > sc.rules.MaxWave() {
-				return nil, precinct.FieldErrorf(precinct.EINVALID, "wave", "增援梯次应在 2 至 %d 之间", "The reinforcement wave must be 2 to %d.", sc.rules.MaxWave())
+			if wave < low || wave > sc.rules.MaxWave() {
+				return nil, precinct.FieldErrorf(precinct.EINVALID, "wave", "增援梯次应在 %d 至 %d 之间", "The reinforcement wave must be %d to %d.", low, sc.rules.MaxWave())
 			}
 			data.Wave = wave
 		}
@@ -374,8 +393,32 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 		inc.FinishedAt = &now
 		c.Release, data.Units, inc.Units = inc.Units, inc.Units, nil
 	case precinct.ActionClose:
+		sc, err := s.context(ctx, inc.Location.SubBureauID)
+		if err != nil {
+			return nil, err
+		}
+		if err := DeskOf(sc.rules).disposition(req.Disposition); err != nil {
+			return nil, err
+		}
+		inc.Disposition, data.Disposition = req.Disposition, req.Disposition
 		inc.ClosedAt = &now
 		c.Release, inc.Units = inc.Units, nil
+	case precinct.ActionCancel, precinct.ActionReassign:
+		if err := s.cancelOrReassign(ctx, &inc, req, &c, &data); err != nil {
+			return nil, err
+		}
+	case precinct.ActionNote:
+		if req.Note == "" {
+			return nil, precinct.FieldErrorf(precinct.EINVALID, "note", "请填写追加的警情内容", "Write what the caller added.")
+		}
+	case precinct.ActionCorrect:
+		if err := s.correct(ctx, &inc, req, &data); err != nil {
+			return nil, err
+		}
+	case precinct.ActionLink:
+		if err := s.link(ctx, &inc, req, &data); err != nil {
+			return nil, err
+		}
 	case precinct.ActionCallback:
 		if req.Satisfaction < 1 || req.Satisfaction > 5 {
 			return nil, precinct.FieldErrorf(precinct.EINVALID, "satisfaction", "满意度应为 1 至 5", "Satisfaction must be 1 to 5.")
@@ -391,7 +434,9 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 	ev := precinct.NewEvent(ctx, now, EventType(req.Action), inc.Location, "incident", inc.ID, old, &inc, data)
 	ev.Stations = inc.SharedWith
 	c.Events = []*precinct.Event{ev}
-	if err := s.Store.UpdateIncident(ctx, c); err != nil {
+	err = s.Store.UpdateIncident(ctx, c)
+	s.ForgetIncident(id) // whether or not it applied, as another writer may have
+	if err != nil {
 		if req.IdempotencyKey != "" && precinct.ErrorCode(err) == precinct.ECONFLICT {
 			// The same action may have been sent twice at once: if the
 			// other one applied, this one is its replay.
@@ -477,4 +522,111 @@ func heldError(err error) error {
 	out := precinct.Errorf(precinct.ECONFLICT, "警力 %s 正在处置警情 %s", "Unit %s is serving incident %s.", e.Data["unit_id"], e.Data["incident_id"])
 	out.Field, out.Data = "units", e.Data
 	return out
+}
+
+// cancelOrReassign takes req.Units off inc (cancel), or replaces the one
+// unit req.Units names with req.NewUnit (reassign), in the same change: the
+// units taken off are free again, the new one is claimed. An incident left
+// without units waits for dispatch again; a new unit starts from dispatched.
+func (s *Service) cancelOrReassign(ctx context.Context, inc *precinct.Incident, req precinct.ActionRequest, c *precinct.IncidentChange, data *ActionData) error {
+	if len(req.Units) == 0 {
+		return precinct.FieldErrorf(precinct.EINVALID, "units", "请选择要取消的警力", "Choose the unit to take off.")
+	}
+	off, err := assigned(inc, req.Units)
+	if err != nil {
+		return err
+	}
+	if req.Action == precinct.ActionReassign {
+		if len(off) != 1 || req.NewUnit == "" {
+			return precinct.FieldErrorf(precinct.EINVALID, "new_unit", "改派需要一个原警力和一个新警力", "Reassigning takes one unit off and one new unit.")
+		}
+		claim, err := s.claimable(ctx, inc, []string{req.NewUnit}, true)
+		if err != nil {
+			return err
+		}
+		c.Claim = claim
+		c.UnitStatus[claim[0]] = precinct.UnitDispatched
+		data.NewUnit = claim[0]
+	}
+	c.Release, data.Units = off, off
+	inc.Units = slices.DeleteFunc(inc.Units, func(id string) bool { return slices.Contains(off, id) })
+	inc.Units = append(inc.Units, c.Claim...)
+	switch {
+	case len(inc.Units) == 0:
+		inc.Status = precinct.IncidentReceived
+	case req.Action == precinct.ActionReassign && len(inc.Units) == 1:
+		inc.Status = precinct.IncidentDispatched
+	}
+	return nil
+}
+
+// correct applies a correction of intake facts; the event keeps what was
+// recorded before and what replaces it.
+func (s *Service) correct(ctx context.Context, inc *precinct.Incident, req precinct.ActionRequest, data *ActionData) error {
+	k := req.Correction
+	if k == nil || k.Address == nil && k.Description == nil && k.Category == nil && k.Priority == nil && k.PlaceType == nil {
+		return precinct.FieldErrorf(precinct.EINVALID, "correction", "请填写要更正的内容", "Say what to correct.")
+	}
+	if req.Note == "" {
+		return precinct.FieldErrorf(precinct.EINVALID, "note", "请说明更正原因", "Say why it is corrected.")
+	}
+	was := map[string]any{}
+	if k.Address != nil {
+		if utf8.RuneCountInString(*k.Address) > maxShortText {
+			return precinct.FieldErrorf(precinct.EINVALID, "correction.address", "地址过长", "The address is too long.")
+		}
+		was["address"], inc.Address = inc.Address, *k.Address
+	}
+	if k.Description != nil {
+		if utf8.RuneCountInString(*k.Description) > maxDescription {
+			return precinct.FieldErrorf(precinct.EINVALID, "correction.description", "警情描述过长", "The description is too long.")
+		}
+		was["description"], inc.Description = inc.Description, *k.Description
+	}
+	if k.Category != nil {
+		sc, err := s.context(ctx, inc.Location.SubBureauID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(sc.cats, func(c precinct.Category) bool { return c.Code == *k.Category }) {
+			return precinct.FieldErrorf(precinct.EINVALID, "correction.category", "未知的警情类别：%q", "Unknown category %q.", *k.Category)
+		}
+		was["category"], inc.Category = inc.Category, *k.Category
+	}
+	if k.Priority != nil {
+		if *k.Priority < 1 || *k.Priority > 4 {
+			return precinct.FieldErrorf(precinct.EINVALID, "correction.priority", "优先级应为 1 至 4", "Priority must be 1 to 4.")
+		}
+		was["priority"], inc.Priority = inc.Priority, *k.Priority
+	}
+	if k.PlaceType != nil {
+		if !k.PlaceType.Valid() {
+			return precinct.FieldErrorf(precinct.EINVALID, "correction.place_type", "未知的场所类型：%q", "Unknown place type %q.", *k.PlaceType)
+		}
+		was["place_type"], inc.PlaceType = inc.PlaceType, *k.PlaceType
+	}
+	data.Correction, data.Was = k, was
+	return nil
+}
+
+// link marks inc a duplicate of another incident the caller may act on.
+func (s *Service) link(ctx context.Context, inc *precinct.Incident, req precinct.ActionRequest, data *ActionData) error {
+	if req.DuplicateOf == "" || req.DuplicateOf == inc.ID {
+		return precinct.FieldErrorf(precinct.EINVALID, "duplicate_of", "请选择本警情重复的警情", "Choose the incident this one repeats.")
+	}
+	if inc.DuplicateOf != "" {
+		return precinct.Errorf(precinct.ECONFLICT, "本警情已关联为重复报警", "The incident is linked as a repeated call already.")
+	}
+	other, err := s.readable(ctx, req.DuplicateOf)
+	if err != nil {
+		return err
+	}
+	if err := s.mayAct(ctx, precinct.UserFromContext(ctx), precinct.PermDispatch, other); err != nil {
+		return err
+	}
+	if other.DuplicateOf == inc.ID {
+		return precinct.FieldErrorf(precinct.ECONFLICT, "duplicate_of", "该警情已关联为本警情的重复报警", "That incident is linked to this one already.")
+	}
+	inc.DuplicateOf, data.DuplicateOf = other.ID, other.ID
+	return nil
 }

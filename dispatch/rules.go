@@ -31,6 +31,10 @@ type Rules struct {
 	Reinforcement Reinforcement `json:"reinforcement"`
 	// Candidates is how many units each wave recommends (k).
 	Candidates int `json:"candidates"`
+	// Desk is the command office's working settings: disposition codes,
+	// overdue times by priority, duplicate-call detection. A document
+	// without it uses DefaultDesk.
+	Desk *Desk `json:"desk,omitempty"`
 }
 
 // Rule is one routing rule: when an incident matches When, Handler handles it
@@ -177,6 +181,7 @@ func DefaultRules() *Rules {
 		Border:        Border{Enabled: true, ShareWithinM: 3000},
 		Reinforcement: Reinforcement{AutoTwoWavesPriority: 1, Waves: []Wave{{ExtraStations: 1, UnitKinds: anyForce}, {ExtraStations: 3, UnitKinds: anyForce}}},
 		Candidates:    5,
+		Desk:          DefaultDesk(),
 	}
 }
 
@@ -241,6 +246,9 @@ func (r *Rules) Validate(cats []precinct.Category) error {
 	}
 	if r.Candidates < 1 || r.Candidates > 50 {
 		return invalid("candidates", "应在 1 至 50 之间", "must be within 1..50")
+	}
+	if r.Desk != nil {
+		return r.Desk.validate()
 	}
 	return nil
 }

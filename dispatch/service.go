@@ -45,6 +45,7 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[string]*subBureauCache
+	recs  recCache
 	fixes map[string]fixes // by unit: see flag
 }
 

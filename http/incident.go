@@ -16,6 +16,7 @@ func (s *Server) incidentRoutes() []route {
 		{"GET /api/v1/incidents/{id}/timeline", false, s.handleTimeline},
 		{"GET /api/v1/incidents/{id}/recommendations", false, s.handleRecommendations},
 		{"GET /api/v1/incidents/{id}/kpis", false, s.handleKPIs},
+		{"GET /api/v1/incidents/{id}/duplicates", false, s.handleDuplicates},
 		{"POST /api/v1/incidents/{id}/{action}", false, s.handleAction},
 		{"GET /api/v1/rules", false, s.handleRules},
 		{"PUT /api/v1/rules", false, s.handlePutRules},
@@ -115,6 +116,18 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 		e.Before, e.After = nil, nil // the timeline shows actions; the incident shows state
 	}
 	writeJSON(w, http.StatusOK, newList(tl, ""))
+	return nil
+}
+
+// handleDuplicates answers GET /api/v1/incidents/{id}/duplicates: the
+// incidents that may repeat this one (same category family, near, within
+// the sub-bureau's window), nearest first, reporters' phones masked.
+func (s *Server) handleDuplicates(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.Incidents.Duplicates(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, ""))
 	return nil
 }
 

@@ -248,6 +248,7 @@ func probes() map[string][]probe {
 		"GET /api/v1/incidents/{id}":                 {{name: "incident", req: getf("/api/v1/incidents/%s", incident), want: hiddenWith(inc, 200)}, {name: "incident unmasked", req: getf("/api/v1/incidents/%s?unmasked=true", incident), want: hiddenWith(precinct.PermReadPersonal, 200)}},
 		"GET /api/v1/incidents/{id}/timeline":        {{name: "timeline", req: getf("/api/v1/incidents/%s/timeline", incident), want: hiddenWith(inc, 200)}},
 		"GET /api/v1/incidents/{id}/kpis":            {{name: "kpis", req: getf("/api/v1/incidents/%s/kpis", incident), want: hiddenWith(inc, 200)}},
+		"GET /api/v1/incidents/{id}/duplicates":      {{name: "duplicates", req: getf("/api/v1/incidents/%s/duplicates", incident), want: hiddenWith(inc, 200)}},
 		"GET /api/v1/incidents/{id}/recommendations": {{name: "recommendations", req: getf("/api/v1/incidents/%s/recommendations", incident), want: hiddenWith(inc, 200)}},
 		// Closing a received incident is refused by its lifecycle (409):
 		// that answer shows the caller got past authorization.
@@ -413,6 +414,9 @@ func probes() map[string][]probe {
 	for route, prs := range dutyProbes() {
 		p[route] = append(p[route], prs...)
 	}
+	for route, prs := range preventionProbes() {
+		p[route] = append(p[route], prs...)
+	}
 	for route, prs := range performanceProbes() {
 		p[route] = append(p[route], prs...)
 	}
@@ -496,6 +500,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		tg.dispute = rep.ID
 		seedDuty(t, e, tg)
+		seedPrevention(t, e, admin, tg)
 		if code, b := e.call(admin, "GET", "/api/v1/people/"+tg.person+"?unmasked=true&reason=matrix", nil); code != 200 {
 			t.Fatalf("audit a read of %s: %d %s", tg.person, code, b)
 		}
@@ -525,7 +530,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
-	clearData := []string{"13912345678", "13800000001", "13800000002", "13800000004", "13800000005", "500114199001011234", "500115199002021235"}
+	clearData := append([]string{"13912345678", "13800000001", "13800000002", "13800000004", "13800000005", "500114199001011234", "500115199002021235"}, preventionClear...)
 	for _, u := range users {
 		tok := tokens[u.Username]
 		for route, prs := range all {

@@ -182,3 +182,21 @@ func apply(it *precinct.WorkItem, tr *workflow.Transition, req precinct.WorkRequ
 	it.Data = b
 	return err
 }
+
+// Figures of the performance list that prevention adds.
+const (
+	MetricDissuasions precinct.PerformanceMetric = "dissuasions_reported" // 反诈劝阻反馈
+	MetricPublicity   precinct.PerformanceMetric = "publicity_done"       // 宣防任务完成
+)
+
+// Performance returns the sources of the performance list for prevention
+// work: the officers' dissuasion outcomes reported (reached or not) and
+// their publicity tasks done.
+func Performance(st precinct.PerformanceStore) []precinct.PerformanceSource {
+	return []precinct.PerformanceSource{
+		workflow.Performance{Store: st, Kind: Kind, Actions: []precinct.WorkAction{ActionReport, ActionUnreached},
+			Info: precinct.PerformanceMetricInfo{Metric: MetricDissuasions, Name: "反诈劝阻反馈", NameEN: "Dissuasions reported"}},
+		workflow.Performance{Store: st, Kind: PublicityKindName, Actions: []precinct.WorkAction{ActionDone},
+			Info: precinct.PerformanceMetricInfo{Metric: MetricPublicity, Name: "宣防任务完成", NameEN: "Publicity tasks done"}},
+	}
+}

@@ -7,9 +7,6 @@ import (
 	"precinct"
 )
 
-// matchChunk is how many hashes one registry query looks up.
-const matchChunk = 400
-
 // Match finds the resident of each warning in scope: by the keyed hash of
 // the ID number, then of the phone, then by name and address (the same
 // name, at an address one of whose full name contains the other). One
@@ -34,28 +31,13 @@ func (s *Service) Match(ctx context.Context, sc precinct.Scope, ds []*draft) err
 			}
 		}
 		out := map[string][]*precinct.Resident{}
-		for start := 0; start < len(hashes); start += matchChunk {
-			part := hashes[start:min(start+matchChunk, len(hashes))]
-			f := precinct.ResidentFilter{Scope: sc, Statuses: active, Limit: 1000}
-			if field == fieldIDNumber {
-				f.IDHashes = part
-			} else {
-				f.PhoneHashes = part
-			}
-			for {
-				rs, next, err := st.ListResidents(ctx, f)
-				if err != nil {
-					return nil, err
-				}
-				for _, r := range rs {
-					h := hashesOf(r)
-					out[h] = append(out[h], r)
-				}
-				if next == "" {
-					break
-				}
-				f.Cursor = next
-			}
+		rs, err := st.ResidentsByHash(ctx, sc, field, hashes)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			h := hashesOf(r)
+			out[h] = append(out[h], r)
 		}
 		return out, nil
 	}

@@ -53,7 +53,7 @@ type env struct {
 	// 刘建国 in cg1 with a phone only; 陈桂兰 in cg3 (pg2) with a name
 	// and address only.
 	wang, liu, chen string
-	room501        string
+	room501         string
 }
 
 // Personal data of the residents.
@@ -126,7 +126,7 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	v, _ := vault.Parse(spec)
 	c := &clock{t: t0}
 	resolver := geo.NewResolver(j.Stations, pgs, cgs)
-	kinds, err := workflow.NewKinds(prevention.DissuasionKind)
+	kinds, err := workflow.NewKinds(prevention.DissuasionKind, prevention.PublicityKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,6 +428,111 @@ func TestDissuasionOutcomeEscalationAndHistory(t *testing.T) {
 		audit, _, err := e.store.ListAudit(context.Background(), precinct.AuditFilter{Scope: precinct.Everywhere, EntityID: v.ID})
 		if err != nil || len(audit) != 1 || audit[0].Reason != "劝阻回访" {
 			t.Errorf("the full read is not audited: %+v %v", audit, err)
+		}
+	})
+}
+
+// TestFiguresAddUp: pushed, reached, dissuaded, losses avoided and time to
+// reach by month with the same month a year before, by station, grid and
+// fraud type, the triage queue, and the seeds' reference reach rate.
+func TestFiguresAddUp(t *testing.T) {
+	engines(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		e.clock.t = t0.AddDate(-1, 0, 0)
+		in := func(ref string, ws ...prevention.WarningInput) []prevention.RowResult {
+			t.Helper()
+			res, err := e.svc.Intake(e.as("dispatcher"), prevention.Batch{Warnings: ws}, "json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Rows
+		}
+		report := func(task string, o prevention.Outcome) {
+			t.Helper()
+			b, _ := json.Marshal(o)
+			if _, err := e.svc.Act(e.as("admin"), task, precinct.WorkRequest{Action: prevention.ActionReport, Data: b}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		last := in("ly", prevention.WarningInput{Ref: "LY-1", FraudType: "loan", Phone: liuPhone})
+		e.clock.Add(10 * time.Minute)
+		report(last[0].TaskID, prevention.Outcome{Contact: prevention.ContactPhone})
+		e.clock.t = t0
+		rows := in("now",
+			prevention.WarningInput{Ref: "N-1", FraudType: "impersonating_police", Level: precinct.LevelTransferring, IDNumber: wangID, Amount: 50000},
+			prevention.WarningInput{Ref: "N-2", FraudType: "investment", Phone: liuPhone, Amount: 20000},
+			prevention.WarningInput{Ref: "N-3", FraudType: "loan", Name: "陈桂兰", Address: "石家村9号"},
+			prevention.WarningInput{Ref: "N-4", FraudType: "loan", Name: "无名", Phone: "13700000001"})
+		e.clock.Add(6 * time.Minute)
+		report(rows[0].TaskID, prevention.Outcome{Contact: prevention.ContactPhone, Dissuaded: true})
+		e.clock.Add(14 * time.Minute)
+		report(rows[1].TaskID, prevention.Outcome{Contact: prevention.ContactInPerson, Lost: 5000, Referred: true})
+		from := time.Date(2026, 3, 1, 0, 0, 0, 0, precinct.CST)
+		f, err := e.svc.Figures(e.as("dispatcher"), prevention.FigureFilter{From: from, To: from.AddDate(0, 1, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tot := f.Total
+		if tot.Pushed != 3 || tot.Reached != 2 || tot.Dissuaded != 1 || tot.Open != 1 || tot.Referred != 1 || tot.LossesAvoided != 50000 || tot.Lost != 5000 {
+			t.Fatalf("total %+v", tot)
+		}
+		if *tot.MinutesToReach != 13 || *tot.ReachRate != 2.0/3 {
+			t.Errorf("minutes to reach %v, reach rate %v", *tot.MinutesToReach, *tot.ReachRate)
+		}
+		if f.Triage != 1 || len(f.ByMonth) != 1 || f.ByMonth[0].Pushed != 3 || f.ByMonth[0].LastYear.Pushed != 1 || f.LastYear.Reached != 1 {
+			t.Errorf("triage %d, months %+v, last year %+v", f.Triage, f.ByMonth, f.LastYear)
+		}
+		if len(f.ByStation) != 2 || f.ByStation[0].Key != "st1" || f.ByStation[0].Pushed != 2 || f.ByStation[0].Label != "一所" {
+			t.Errorf("by station %+v", f.ByStation)
+		}
+		if len(f.ByFraudType) != 3 || f.ByGrid[0].Key != "pg1" {
+			t.Errorf("by fraud type %+v, by grid %+v", f.ByFraudType, f.ByGrid)
+		}
+		if r := f.Reference.ReachRate; r < 0.648 || r > 0.65 {
+			t.Errorf("reference %v", r)
+		}
+		// A station sees its own figures only, and no triage queue.
+		f, err = e.svc.Figures(e.as("cmd2"), prevention.FigureFilter{From: from, To: from.AddDate(0, 1, 0)})
+		if err != nil || f.Total.Pushed != 1 || f.Triage != 0 {
+			t.Errorf("station st2: %+v %v", f, err)
+		}
+	})
+}
+
+// TestWarningEventsKeepToTheReadRule: the stream's rule of warnings is
+// Find's: a warning in triage reaches the sub-bureau's accounts only; a
+// pushed one its grid's and station's.
+func TestWarningEventsKeepToTheReadRule(t *testing.T) {
+	engines(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		if _, err := e.svc.Intake(e.as("dispatcher"), prevention.Batch{Warnings: []prevention.WarningInput{
+			{Ref: "E-1", FraudType: "loan", IDNumber: wangID}, {Ref: "E-2", FraudType: "loan", Phone: "13700000002"}}}, "json"); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := db.ListEvents(context.Background(), precinct.EventFilter{Scope: precinct.Everywhere, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rule := e.svc.EventRules()["warning"]
+		heard := map[string]int{}
+		for _, ev := range evs {
+			if ev.EntityType != "warning" {
+				continue
+			}
+			for _, u := range []string{"dispatcher", "cmd1", "officer1", "officer2", "cmd2"} {
+				if rule(e.users[u], ev) != nil {
+					heard[u]++
+				}
+			}
+			if strings.Contains(string(ev.After), wangID) {
+				t.Errorf("an event shows the ID number in clear")
+			}
+		}
+		want := map[string]int{"dispatcher": 2, "cmd1": 1, "officer1": 1}
+		for _, u := range []string{"dispatcher", "cmd1", "officer1", "officer2", "cmd2"} {
+			if heard[u] != want[u] {
+				t.Errorf("%s heard %d warning events, want %d", u, heard[u], want[u])
+			}
 		}
 	})
 }

@@ -74,6 +74,9 @@ type Batch struct {
 	// SubBureauID is needed only from an account not bound to one.
 	SubBureauID string         `json:"sub_bureau_id,omitempty"`
 	Warnings    []WarningInput `json:"warnings"`
+	// DryRun checks and matches the warnings and says where each would
+	// go, writing nothing.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // RowError is a problem of one warning of a batch (Row counts from 1).
@@ -204,6 +207,19 @@ func (s *Service) Intake(ctx context.Context, b Batch, source string) (*BatchRes
 	}
 	if err := s.earlier(ctx, drafts); err != nil {
 		return nil, err
+	}
+	if b.DryRun {
+		for _, d := range drafts {
+			st := string(precinct.WarningPushed)
+			if d.res == nil {
+				st = string(precinct.WarningTriage)
+				res.Triage++
+			} else {
+				res.Pushed++
+			}
+			res.Rows = append(res.Rows, RowResult{Row: d.row, Ref: d.in.Ref, Status: st, MatchedBy: d.w.MatchedBy, Reason: d.w.Reason})
+		}
+		return res, nil
 	}
 	ws := make([]*precinct.Warning, 0, len(drafts))
 	var work []precinct.WorkChange

@@ -239,5 +239,12 @@ func (s *Service) EventRules() map[string]precinct.EventRule {
 			}
 			return ev
 		},
+		"prevention_record": func(u *precinct.User, ev *precinct.Event) *precinct.Event {
+			var r precinct.PreventionRecord
+			if json.Unmarshal(ev.After, &r) != nil || r.ID == "" || !recordVisible(u, &r) {
+				return nil
+			}
+			return ev
+		},
 	}
 }

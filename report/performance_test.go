@@ -252,3 +252,26 @@ func TestPerformanceExport(t *testing.T) {
 		t.Errorf("the grid worker exports: %v", err)
 	}
 }
+
+// FuzzParseMonth: the month parameter never panics, and a month it
+// accepts is the first instant of a month in China Standard Time that
+// formats back to the text.
+func FuzzParseMonth(f *testing.F) {
+	for _, s := range []string{"2026-11", "", "2026-13", "0000-00", "2026-1", "２０２６-１１", "2026-11-01", "9999-12"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := report.ParseMonth(s, now)
+		if err != nil {
+			if e, ok := err.(*precinct.Error); !ok || e.Code != precinct.EINVALID || e.Field != "month" {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		c := m.In(precinct.CST)
+		if c.Day() != 1 || c.Hour() != 0 || c.Minute() != 0 || (s != "" && c.Format("2006-01") != s) {
+			t.Fatalf("%q: %v", s, m)
+		}
+	})
+}

@@ -33,6 +33,7 @@ type Summary struct {
 	statuses   map[string]int
 	stations   map[string]int
 	handlers   map[string]int
+	disposals  map[string]int // by closing code
 	heat       map[[2]int64]int
 	flow, resp []float64
 	satSum     int
@@ -42,7 +43,7 @@ type Summary struct {
 // NewSummary returns a Summary of the period [from, to), with a heat map of
 // cells of side cellDeg when it is positive.
 func NewSummary(from, to time.Time, cellDeg float64) *Summary {
-	s := &Summary{cellDeg: cellDeg, categories: map[string]int{}, statuses: map[string]int{}, stations: map[string]int{}, handlers: map[string]int{}}
+	s := &Summary{cellDeg: cellDeg, categories: map[string]int{}, statuses: map[string]int{}, stations: map[string]int{}, handlers: map[string]int{}, disposals: map[string]int{}}
 	s.stats.From, s.stats.To = from, to
 	if cellDeg > 0 {
 		s.heat = map[[2]int64]int{}
@@ -62,6 +63,9 @@ func (s *Summary) Add(f *precinct.IncidentFact) {
 	s.stations[f.StationID]++
 	if f.Handler != "" {
 		s.handlers[string(f.Handler)]++
+	}
+	if f.Disposition != "" {
+		s.disposals[f.Disposition]++
 	}
 	st.ByHour[f.ReceivedAt.In(precinct.CST).Hour()]++
 	if f.DispatchedAt != nil {
@@ -92,6 +96,7 @@ func (s *Summary) Add(f *precinct.IncidentFact) {
 func (s *Summary) Stats() precinct.IncidentStats {
 	st := s.stats
 	st.ByCategory, st.ByStatus, st.ByStation, st.ByHandler = counts(s.categories), counts(s.statuses), counts(s.stations), counts(s.handlers)
+	st.ByDisposition = counts(s.disposals)
 	if st.Total > 0 {
 		st.PatrolShare = ptr(float64(s.handlers[string(precinct.HandlerPatrol)]) / float64(st.Total))
 	}

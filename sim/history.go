@@ -82,6 +82,7 @@ func past(ctx context.Context, r Record, end time.Time, rng *rand.Rand) precinct
 	inc.UpdatedAt = finished
 	if closed.Before(end) {
 		inc.Status, inc.ClosedAt, inc.UpdatedAt = precinct.IncidentClosed, &closed, closed
+		inc.Disposition = dispositionOf(r.Call.Category.Kind, r.Call.Handover)
 		if called && callback.Before(end) {
 			inc.Status, inc.Satisfaction, inc.UpdatedAt = precinct.IncidentCallbackDone, score, callback
 		}
@@ -119,12 +120,27 @@ func past(ctx context.Context, r Record, end time.Time, rng *rand.Rand) precinct
 	add(arrived, precinct.ActionArrive, dispatch.ActionData{Units: units})
 	add(finished, finish, dispatch.ActionData{Units: units, To: inc.HandedOverTo})
 	if inc.ClosedAt != nil {
-		add(closed, precinct.ActionClose, dispatch.ActionData{})
+		add(closed, precinct.ActionClose, dispatch.ActionData{Disposition: inc.Disposition})
 	}
 	if inc.Satisfaction > 0 {
 		add(callback, precinct.ActionCallback, dispatch.ActionData{Satisfaction: score, Comment: fmt.Sprintf("回访评价 %d 分", score)})
 	}
 	return precinct.PastIncident{Incident: &inc, Events: events, Units: units}
+}
+
+// dispositionOf is the closing code of a past incident, from the codes of
+// dispatch.DefaultDesk: handed over, a case is opened or the work passed on;
+// finished on scene, a dispute is mediated and the rest resolved.
+func dispositionOf(kind precinct.CategoryKind, handover bool) string {
+	switch {
+	case handover && kind == precinct.KindCase:
+		return "case_filed"
+	case handover:
+		return "transferred"
+	case kind == precinct.KindDispute:
+		return "mediated"
+	}
+	return "resolved"
 }
 
 // satisfaction draws a callback score: mostly 5 and 4, some 3, few lower.

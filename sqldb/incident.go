@@ -68,7 +68,7 @@ func intakeKey(inc *precinct.Incident) string {
 }
 
 // factColumns are the values of the columns statistics read (lon, lat,
-// dispatched_at, arrived_at, outcome, satisfaction, handler).
+// dispatched_at, arrived_at, outcome, satisfaction, handler, disposition).
 func factColumns(inc *precinct.Incident) []any {
 	at := func(t *time.Time) any {
 		if t == nil {
@@ -76,7 +76,7 @@ func factColumns(inc *precinct.Incident) []any {
 		}
 		return micros(*t)
 	}
-	return []any{inc.Point.Lon, inc.Point.Lat, at(inc.DispatchedAt), at(inc.ArrivedAt), string(outcomeOf(inc)), inc.Satisfaction, string(inc.Route.Handler)}
+	return []any{inc.Point.Lon, inc.Point.Lat, at(inc.DispatchedAt), at(inc.ArrivedAt), string(outcomeOf(inc)), inc.Satisfaction, string(inc.Route.Handler), inc.Disposition}
 }
 
 // outcomeOf is how an incident's on-scene work ended, as its state shows it.
@@ -94,7 +94,7 @@ func outcomeOf(inc *precinct.Incident) precinct.Outcome {
 // field but Cursor and Limit applies).
 func (db *DB) IncidentFacts(ctx context.Context, f precinct.IncidentFilter, fn func(*precinct.IncidentFact) error) error {
 	w := incidentsWhere(f)
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT i.received_at, i.station_id, i.category, i.status, i.lon, i.lat, i.dispatched_at, i.arrived_at, i.outcome, i.satisfaction, i.handler
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT i.received_at, i.station_id, i.category, i.status, i.lon, i.lat, i.dispatched_at, i.arrived_at, i.outcome, i.satisfaction, i.handler, i.disposition
 		FROM incidents i`+w.sql()), w.args...)
 	if err != nil {
 		return internal(err)
@@ -105,7 +105,7 @@ func (db *DB) IncidentFacts(ctx context.Context, f precinct.IncidentFilter, fn f
 	var received int64
 	var status, outcome, handler string
 	for rows.Next() {
-		if err := rows.Scan(&received, &fact.StationID, &fact.Category, &status, &fact.Point.Lon, &fact.Point.Lat, &dispatched, &arrived, &outcome, &fact.Satisfaction, &handler); err != nil {
+		if err := rows.Scan(&received, &fact.StationID, &fact.Category, &status, &fact.Point.Lon, &fact.Point.Lat, &dispatched, &arrived, &outcome, &fact.Satisfaction, &handler, &fact.Disposition); err != nil {
 			return internal(err)
 		}
 		fact.ReceivedAt, fact.Status, fact.Outcome = fromMicros(received), precinct.IncidentStatus(status), precinct.Outcome(outcome)
@@ -137,8 +137,8 @@ func (db *DB) insertIncident(ctx context.Context, tx *sql.Tx, inc *precinct.Inci
 		key = k
 	}
 	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO incidents (id, sub_bureau_id, station_id, police_grid_id, community_grid_id, status, category, received_at, idempotency_key, request_hash, version, doc,
-		lon, lat, dispatched_at, arrived_at, outcome, satisfaction, handler)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		lon, lat, dispatched_at, arrived_at, outcome, satisfaction, handler, disposition)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		append([]any{inc.ID, inc.Location.SubBureauID, inc.Location.StationID, inc.Location.PoliceGridID, inc.Location.CommunityGridID, string(inc.Status), inc.Category,
 			micros(inc.ReceivedAt), key, inc.RequestHash, inc.Version, string(doc)}, factColumns(inc)...)...)
 	if err != nil {
@@ -379,9 +379,10 @@ func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) err
 	if err != nil {
 		return err
 	}
+	since := micros(inc.UpdatedAt)
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE incidents SET status = ?, station_id = ?, police_grid_id = ?, community_grid_id = ?, category = ?, version = ?, doc = ?,
-			lon = ?, lat = ?, dispatched_at = ?, arrived_at = ?, outcome = ?, satisfaction = ?, handler = ? WHERE id = ? AND version = ?`),
+			lon = ?, lat = ?, dispatched_at = ?, arrived_at = ?, outcome = ?, satisfaction = ?, handler = ?, disposition = ? WHERE id = ? AND version = ?`),
 			append(append([]any{string(inc.Status), inc.Location.StationID, inc.Location.PoliceGridID, inc.Location.CommunityGridID, inc.Category, inc.Version, string(doc)},
 				factColumns(inc)...), inc.ID, c.PrevVersion)...)
 		if err != nil {
@@ -401,8 +402,8 @@ func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) err
 			// The unit must be free and on duty, checked in this same
 			// statement: a unit going off duty between the caller's check
 			// and this claim is not dispatched.
-			res, err := tx.ExecContext(ctx, db.q(`UPDATE units SET incident_id = ?, status = ? WHERE id = ? AND incident_id IS NULL AND status NOT IN (?, ?)`),
-				inc.ID, string(st), uid, string(precinct.UnitOffDuty), string(precinct.UnitBusy))
+			res, err := tx.ExecContext(ctx, db.q(`UPDATE units SET incident_id = ?, status = ?, status_since = ? WHERE id = ? AND incident_id IS NULL AND status NOT IN (?, ?)`),
+				inc.ID, string(st), since, uid, string(precinct.UnitOffDuty), string(precinct.UnitBusy))
 			if err != nil {
 				return internal(err)
 			}
@@ -418,12 +419,14 @@ func (db *DB) UpdateIncident(ctx context.Context, c precinct.IncidentChange) err
 			if claimed[uid] {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, db.q(`UPDATE units SET status = ? WHERE id = ? AND incident_id = ?`), string(st), uid, inc.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE units SET status = ?, status_since = CASE WHEN status = ? THEN status_since ELSE ? END WHERE id = ? AND incident_id = ?`),
+				string(st), string(st), since, uid, inc.ID); err != nil {
 				return internal(err)
 			}
 		}
 		for _, uid := range c.Release {
-			if _, err := tx.ExecContext(ctx, db.q(`UPDATE units SET incident_id = NULL, status = ? WHERE id = ? AND incident_id = ?`), string(precinct.UnitAvailable), uid, inc.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE units SET incident_id = NULL, status = ?, status_since = ? WHERE id = ? AND incident_id = ?`),
+				string(precinct.UnitAvailable), since, uid, inc.ID); err != nil {
 				return internal(err)
 			}
 		}

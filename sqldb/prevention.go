@@ -288,4 +288,31 @@ func (db *DB) ListPreventionRecords(ctx context.Context, f precinct.PreventionRe
 	return collect(rows, scanRecord)
 }
 
-
+// ResidentsByHash returns the active residents in scope whose ID number's
+// (field "id_number") or phone's (field "phone") keyed hash is one of
+// hashes: the lookup of warnings' matching, through the partial hash
+// indexes, in no particular order.
+func (db *DB) ResidentsByHash(ctx context.Context, sc precinct.Scope, field string, hashes []string) ([]*precinct.Resident, error) {
+	col := "id_hash"
+	if field == "phone" {
+		col = "phone_hash"
+	}
+	var out []*precinct.Resident
+	for start := 0; start < len(hashes); start += 900 {
+		var w where
+		scopeWhere(&w, sc, "", false)
+		w.in(col, hashes[start:min(start+900, len(hashes))])
+		w.add(col + " <> ''")
+		w.add("status = ?", string(precinct.StatusActive))
+		rows, err := db.read.QueryContext(ctx, db.q(residentTable.selectFrom()+w.sql()), w.args...)
+		if err != nil {
+			return nil, internal(err)
+		}
+		rs, err := collect(rows, residentTable.scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}

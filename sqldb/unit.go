@@ -10,16 +10,19 @@ import (
 	"precinct"
 )
 
-const unitColumns = `id, callsign, kind, sub_bureau_id, station_id, service_station_id, police_grid_id, members, status, incident_id, lon, lat, position_at`
+const unitColumns = `id, callsign, kind, sub_bureau_id, station_id, service_station_id, police_grid_id, members, status, incident_id, lon, lat, position_at, status_since`
 
 func scanUnit(s scanner) (*precinct.Unit, error) {
 	var u precinct.Unit
 	var kind, status, members string
 	var incident sql.NullString
-	var at int64
+	var at, since int64
 	if err := s.Scan(&u.ID, &u.Callsign, &kind, &u.SubBureauID, &u.StationID, &u.ServiceStationID, &u.PoliceGridID, &members, &status,
-		&incident, &u.Position.Lon, &u.Position.Lat, &at); err != nil {
+		&incident, &u.Position.Lon, &u.Position.Lat, &at, &since); err != nil {
 		return nil, err
+	}
+	if since > 0 {
+		u.StatusSince = fromMicros(since)
 	}
 	u.Kind, u.Status, u.IncidentID, u.PositionAt = precinct.UnitKind(kind), precinct.UnitStatus(status), incident.String, fromMicros(at)
 	return &u, json.Unmarshal([]byte(members), &u.Members)
@@ -80,7 +83,8 @@ func (db *DB) SetUnitStatus(ctx context.Context, id string, s precinct.UnitStatu
 		return precinct.FieldErrorf(precinct.EINVALID, "status", "只能设为在岗、忙碌或下班", "A unit can only be set available, busy or off duty.")
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE units SET status = ? WHERE id = ? AND incident_id IS NULL`), string(s), id)
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE units SET status = ?, status_since = CASE WHEN status = ? THEN status_since ELSE ? END WHERE id = ? AND incident_id IS NULL`),
+			string(s), string(s), micros(ev.At), id)
 		if err != nil {
 			return internal(err)
 		}

@@ -47,10 +47,25 @@ func TestBrowserOfficerSteps(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d accepted events, want 1", n)
 	}
+	// Brought into view, the call button lands clear of the steps that stay
+	// at the bottom: a tap on it must not press a step (en route) instead.
+	if !evalBool(t, app, `(() => { const a = document.querySelector('#call-reporter'); a.scrollIntoView({block: 'end'});
+		const r = a.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+		return !!hit && a.contains(hit); })()`) {
+		t.Errorf("the call button, scrolled into view, lies under the steps bar")
+	}
 	// Tap to call: the number, masked, is revealed for the crew (an audited
 	// read), and the button becomes a telephone link.
 	if err := chromedp.Do(app, clickStable(`#call-reporter`), chromedp.WaitVisible(`#call-reporter[data-revealed=true]`)); err != nil {
-		t.Fatalf("reveal the reporter's number: %v (%s)", err, evalString(t, app, `document.querySelector('#task-msg').textContent`))
+		t.Fatalf("reveal the reporter's number: %v", err)
+	}
+	// The app refreshes its incidents (every 10 s, and on every event of the
+	// stream): the number stays revealed and the button a telephone link.
+	if err := chromedp.Do(app, chromedp.Evaluate[chromedp.Void](`window.precinct.app.refresh()`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if !evalBool(t, app, `document.querySelector('#call-reporter[data-revealed=true]') !== null`) {
+		t.Errorf("a refresh masked the revealed number again")
 	}
 	if href := evalString(t, app, `document.querySelector('#call-reporter').getAttribute('href')`); href != "tel:13700000000" {
 		t.Errorf("the call link is %q", href)

@@ -28,7 +28,7 @@ import (
 // chromium is missing, except under CI=true, where they fail.
 
 // chromiumPath returns the chromium binary, or skips (fails in CI) without one.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("PRECINCT_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p == "" {
@@ -51,7 +51,7 @@ func chromiumPath(t *testing.T) string {
 // browserSession is one headless chromium for a test, with the page errors it
 // saw and where its screenshots go.
 type browserSession struct {
-	t    *testing.T
+	t    testing.TB
 	root context.Context // the browser's first tab; other tabs open beside it
 	dir  string
 
@@ -61,7 +61,7 @@ type browserSession struct {
 
 // newBrowser starts a headless chromium with a fresh profile, closed when the
 // test ends.
-func newBrowser(t *testing.T) *browserSession {
+func newBrowser(t testing.TB) *browserSession {
 	t.Helper()
 	path := chromiumPath(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -282,21 +282,11 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"])); err != nil {
 		t.Fatalf("console sign-in: %v", err)
 	}
-	// Reload with the token kept: how long until the console is usable.
+	// Reloaded with the token kept, the console is usable again and draws
+	// its map (how fast: BenchmarkBrowserConsoleReady).
 	if err := chromedp.Do(console, chromedp.Reload(), chromedp.WaitVisible(`body[data-ready=true]`),
-		chromedp.Poll[chromedp.Void](`window.precinct.console.mapAt > 0`)); err != nil {
+		chromedp.Poll[chromedp.Void](`window.precinct.console.readyAt > 0 && window.precinct.console.mapAt > 0`)); err != nil {
 		t.Fatalf("console reload: %v", err)
-	}
-	perf, err := chromedp.Run(console, chromedp.Evaluate[map[string]float64](`(() => {
-		const nav = performance.getEntriesByType('navigation')[0];
-		return {ready: window.precinct.console.readyAt, map: window.precinct.console.mapAt || 0, domContentLoaded: nav.domContentLoadedEventEnd};
-	})()`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("console usable (queue, units, form) %.0f ms after navigation; map layers drawn at %.0f ms; DOMContentLoaded %.0f ms", perf["ready"], perf["map"], perf["domContentLoaded"])
-	if perf["ready"] <= 0 || perf["ready"] > 2000 {
-		t.Errorf("console usable after %.0f ms, want within 1000 ms (2000 allowed for a loaded machine)", perf["ready"])
 	}
 
 	// The shortcuts are on screen, and in a dialog under "?"; the language
@@ -656,73 +646,6 @@ func TestBrowserUnitsMoveLive(t *testing.T) {
 	defer cancel2()
 	if err := chromedp.Do(ctx2, chromedp.Poll[chromedp.Void](onScreen)); err != nil {
 		t.Fatalf("the unit did not move on the big screen within 5 s: %v", err)
-	}
-}
-
-// TestBrowserMapBenchmark measures the console map's frame rate with 2,000
-// synthetic units that all move every frame for 3 s.
-func TestBrowserMapBenchmark(t *testing.T) {
-	b := newBrowser(t)
-	base, pw := startServer(t)
-	console := b.tab("console", 60*time.Second)
-	// The synthetic units stay alone on the map: the console's own unit
-	// lists (loaded when its stream opens, and every few seconds) are kept
-	// off it below.
-	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"]), chromedp.WaitVisible(`#conn[data-state=live]`)); err != nil {
-		t.Fatal(err)
-	}
-	res, err := chromedp.Run(console, chromedp.Evaluate[map[string]float64](`(async () => {
-		const map = window.precinct.map;
-		const n = 2000;
-		const [lonA, latA] = map.lonLatAt(0, 0);
-		const [lonB, latB] = map.lonLatAt(map.w, map.h);
-		const kinds = ['patrol_car', 'foot_patrol', 'armed_vehicle', 'motorcycle', 'community', 'case_team', 'volunteer'];
-		const statuses = ['available', 'dispatched', 'en_route', 'on_scene', 'busy', 'off_duty'];
-		const units = [], moves = [];
-		for (let i = 0; i < n; i++) {
-			const lon = lonA + Math.random() * (lonB - lonA), lat = latB + Math.random() * (latA - latB);
-			units.push({id: 'bench-' + i, callsign: 'B' + i, kind: kinds[i % kinds.length], status: statuses[i % statuses.length], position: {lon, lat}});
-			moves.push([lon, lat, (Math.random() - 0.5) * (lonB - lonA) / 600, (Math.random() - 0.5) * (latA - latB) / 600]);
-		}
-		map.setUnits(units);
-		map.setUnits = () => {}; // a unit list the console was still loading must not replace them
-		await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-		map.stats.frames = 0; map.stats.drawMs = 0;
-		let frames = 0, worst = 0;
-		const t0 = performance.now();
-		let last = t0;
-		await new Promise(resolve => {
-			const step = now => {
-				frames++;
-				worst = Math.max(worst, now - last);
-				last = now;
-				for (let i = 0; i < n; i++) {
-					const m = moves[i];
-					m[0] += m[2]; m[1] += m[3];
-					map.moveUnit('bench-' + i, m[0], m[1]);
-				}
-				if (now - t0 < 3000) requestAnimationFrame(step); else resolve();
-			};
-			requestAnimationFrame(step);
-		});
-		const secs = (performance.now() - t0) / 1000;
-		return {fps: frames / secs, draws: map.stats.frames, drawMs: map.stats.drawMs / Math.max(1, map.stats.frames), worstFrameMs: worst, drawn: map.stats.drawn};
-	})()`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("map with 2000 moving units: %.1f frames/s, %.0f redraws, %.2f ms per redraw, worst frame %.0f ms, %.0f units drawn",
-		res["fps"], res["draws"], res["drawMs"], res["worstFrameMs"], res["drawn"])
-	if err := chromedp.Do(console, b.shot("09-console-2000-units")); err != nil {
-		t.Fatal(err)
-	}
-	if res["drawn"] < 1000 {
-		t.Errorf("only %.0f of 2000 units drawn in view", res["drawn"])
-	}
-	// Smooth: a redraw must fit well in a 60 Hz frame, and the page must keep
-	// a usable frame rate even on a loaded 2-core machine.
-	if res["drawMs"] > 16 || res["fps"] < 20 {
-		t.Errorf("map not smooth with 2000 moving units: %.1f fps, %.2f ms per redraw", res["fps"], res["drawMs"])
 	}
 }
 

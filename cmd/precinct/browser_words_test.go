@@ -108,7 +108,7 @@ func TestBrowserWordsNotCodes(t *testing.T) {
 	act(done.ID, "en-route", nil)
 	act(done.ID, "arrive", nil)
 	act(done.ID, "handover", map[string]any{"to": "station", "note": "移交派出所"})
-	act(done.ID, "close", nil)
+	act(done.ID, "close", map[string]any{"disposition": "transferred"})
 	act(done.ID, "callback", map[string]any{"satisfaction": 5, "comment": "满意"})
 	pushed := intakeAt(t, disp, near(0, 0.001), "theft", precinct.PlaceStreet, 2, "词语路 2 号")
 	act(pushed.ID, "push", nil)

@@ -131,7 +131,7 @@ func TestIncidentFlowEndToEnd(t *testing.T) {
 		{"en-route", units, precinct.IncidentEnRoute},
 		{"arrive", units, precinct.IncidentOnScene},
 		{"resolve", map[string]any{"note": "双方达成调解协议"}, precinct.IncidentResolved},
-		{"close", nil, precinct.IncidentClosed},
+		{"close", map[string]any{"disposition": "mediated"}, precinct.IncidentClosed},
 		{"callback", map[string]any{"satisfaction": 5, "comment": "满意"}, precinct.IncidentCallbackDone},
 	}
 	for _, s := range steps {

@@ -6,6 +6,7 @@ import (
 	"precinct/duty"
 	"precinct/gridloop"
 	"precinct/mediation"
+	"precinct/prevention"
 	"precinct/registry"
 	"precinct/report"
 	"precinct/workflow"
@@ -17,7 +18,7 @@ import (
 // action that completes it, any other context as its own
 // precinct.PerformanceSource.
 func (m *Main) performance() *report.Performance {
-	return &report.Performance{Users: m.Store, Clock: m.Clock, Sources: []precinct.PerformanceSource{
+	return &report.Performance{Users: m.Store, Clock: m.Clock, Sources: append([]precinct.PerformanceSource{
 		registry.Performance{Store: m.Store},
 		dispatch.Performance{Store: m.Store},
 		workflow.Performance{Store: m.Store, Kind: mediation.Kind, Actions: []precinct.WorkAction{mediation.ActionAgree},
@@ -27,5 +28,5 @@ func (m *Main) performance() *report.Performance {
 		workflow.Performance{Store: m.Store, Kind: gridloop.Kind, Actions: []precinct.WorkAction{gridloop.ActionFeedback},
 			Info: precinct.PerformanceMetricInfo{Metric: precinct.WorkGridReportsDone, Name: "网格事项处置", NameEN: "Grid reports handled"}},
 		duty.Performance{Store: m.Store, Work: m.Store},
-	}}
+	}, prevention.Performance(m.Store)...)}
 }

@@ -26,6 +26,7 @@ import (
 	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/prevention"
 	"precinct/registry"
 	"precinct/report"
 	"precinct/routing"
@@ -55,9 +56,11 @@ type Main struct {
 	Work     *workflow.Engine
 	GridLoop *gridloop.Service
 	Disputes *mediation.Service
-	Tasks    *tasks.Service
-	Registry *registry.Service
-	HTTP     *phttp.Server
+	// Prevention: anti-fraud warnings and prevention work.
+	Prevention *prevention.Service
+	Tasks      *tasks.Service
+	Registry   *registry.Service
+	HTTP       *phttp.Server
 	// Resolver locates points; it follows organisation changes (followOrg).
 	Resolver *geo.Current
 	// Streets are the streets and places of imported road data, or nil.
@@ -66,6 +69,10 @@ type Main struct {
 	// Passwords generated at first start, kept for tests (never logged again).
 	AdminPassword string
 	DemoPassword  string
+
+	// demoSeeded is the demo jurisdiction when this start seeded it, for
+	// the registry to be seeded once the registry service is open.
+	demoSeeded *precinct.Jurisdiction
 
 	stdout io.Writer
 	cancel context.CancelFunc
@@ -151,12 +158,26 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Dispatch.LoadUnits(sys); err != nil {
 		return fmt.Errorf("load units: %w", err)
 	}
+	// An incident changed on any node is read again for its next
+	// recommendation.
+	if _, err := m.Bus.Subscribe(runCtx, precinct.SubjectPrefix+".*.*.incident.>", func(e *precinct.Event) {
+		if e.EntityType == "incident" {
+			m.Dispatch.ForgetIncident(e.EntityID)
+		}
+	}); err != nil {
+		return fmt.Errorf("incident events: %w", err)
+	}
 
 	if m.Streets, err = m.loadStreets(sys); err != nil {
 		return err
 	}
 	if err := m.openRegistry(resolver); err != nil {
 		return fmt.Errorf("registry: %w", err)
+	}
+	if m.demoSeeded != nil {
+		if err := m.seedRegistry(sys, m.demoSeeded); err != nil {
+			return fmt.Errorf("demo registry: %w", err)
+		}
 	}
 	if err := m.openWork(runCtx, resolver); err != nil {
 		return fmt.Errorf("workflow: %w", err)
@@ -175,7 +196,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	perf := m.performance()
 	m.HTTP = &phttp.Server{
 		Addr:        cfg.Addr,
-		Store:       m.Store,
+		Database:    m.Store,
 		Auth:        m.Auth,
 		Org:         &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
 		OrgAdmin:    &org.Admin{Store: m.Store, Clock: m.Clock, HashPassword: auth.HashPassword, Notify: m.Relay.Notify},
@@ -191,16 +212,17 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Registry:    m.Registry,
 		Duty:        m.Duty,
 		Performance: perf, PerformanceExport: perf,
-		Feed:     feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
-		Bus:      m.Bus,
-		Live:     m.Dispatch.Live,
-		Resolver: resolver,
-		Clock:    m.Clock,
-		Assets:   web.Assets(),
-		Logger:   m.Logger,
-		GridLoop: m.GridLoop,
-		Disputes: m.Disputes,
-		Tasks:    m.Tasks,
+		Feed:       feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules(), m.Prevention.EventRules()),
+		Bus:        m.Bus,
+		Live:       m.Dispatch.Live,
+		Resolver:   resolver,
+		Clock:      m.Clock,
+		Assets:     web.Assets(),
+		Logger:     m.Logger,
+		GridLoop:   m.GridLoop,
+		Disputes:   m.Disputes,
+		Tasks:      m.Tasks,
+		Prevention: m.Prevention,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -385,6 +407,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	// The demo is an import folder embedded in the binary, imported as
 	// any jurisdiction is.
 	res, err := jurisdiction.Import(ctx, m.Store, demo.FolderFS(), jurisdiction.ImportOptions{Prepare: func(js []*precinct.Jurisdiction) error {
+		if len(js) > 0 {
+			demo.ScaleUnits(js[0], m.Config.DemoUnits) // --demo-units: a city's worth of units
+		}
 		for _, j := range js {
 			for _, u := range j.Users {
 				u.PasswordHash, u.CreatedAt = hash, now
@@ -408,6 +433,7 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		}
 	}
 	m.DemoPassword = pw
+	m.demoSeeded = j
 	if err := m.seedWork(ctx, j, hash); err != nil {
 		return err
 	}

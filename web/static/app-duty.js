@@ -52,6 +52,13 @@ export class AppDuty {
         <h2 id="md-h">${h(t('app.myduty'))}</h2><div id="myduty-body"><p class="muted">${h(t('loading'))}</p></div></section>`;
     first.insertAdjacentHTML('afterend', html);
     this.main = main;
+    // The cards follow the language of the page like the rest of the app.
+    document.addEventListener('langchange', () => {
+      main.querySelector('#rc-h').textContent = t('app.rc.title');
+      main.querySelector('#ec-h').textContent = t('app.ec.title');
+      main.querySelector('#md-h').textContent = t('app.myduty');
+      this.render();
+    });
   }
 
   /** say shows a message under the check-in button. */
@@ -105,7 +112,7 @@ export class AppDuty {
         const x = me(rc) || {};
         const done = x.status === 'answered';
         return `<div class="rollcall" data-id="${h(rc.id)}" data-status="${h(x.status || '')}">
-          <p><strong>${h(rc.title)}</strong> · ${h(t('app.rc.by', { t: hm(rc.deadline) }))}</p>
+          <p><strong translate="no">${h(rc.title)}</strong> · ${h(t('app.rc.by', { t: hm(rc.deadline) }))}</p>
           ${done ? `<p class="verdict-inside">${h(t('app.rc.answered', { t: hm(x.answered_at) }))}${x.point ? '' : ` · ${h(t('app.rc.nopos'))}`}</p>` : `<button type="button" class="primary big" data-ack="${h(rc.id)}">${h(t('app.rc.ack'))}</button>`}
         </div>`;
       })
@@ -119,24 +126,27 @@ export class AppDuty {
     this.main.querySelector('#emergency-body').innerHTML = calls
       .map((c) => {
         const x = (c.members || []).find((y) => y.user_id === this.userID || (this.personID && y.person_id === this.personID)) || {};
-        return `<div data-id="${h(c.id)}" data-status="${h(x.status || '')}"><p><strong>${h(c.name)}</strong> ${h(hm(c.at))}${c.note ? ` · ${h(c.note)}` : ''}</p>
+        return `<div data-id="${h(c.id)}" data-status="${h(x.status || '')}"><p><strong translate="no">${h(c.name)}</strong> ${h(hm(c.at))}${c.note ? ` · <span translate="no">${h(c.note)}</span>` : ''}</p>
           ${x.status === 'acknowledged' ? `<p class="verdict-inside">${h(t('app.ec.acked'))}</p>` : `<button type="button" class="primary" data-ec="${h(c.id)}">${h(t('app.ec.ack'))}</button>`}</div>`;
       })
       .join('');
     for (const b of ecCard.querySelectorAll('button[data-ec]')) b.addEventListener('click', () => this.ackCall(b.dataset.ec, b));
 
-    const shifts = (m.shifts || []).map((s) => `<li data-shift="${h(s.id)}">${h(hm(s.start))}–${h(hm(s.end))} <strong>${h(s.name)}</strong>${s.on ? ` <span class="status s-available">${h(t('duty.shift.on'))}</span>` : ''}</li>`).join('');
+    const shifts = (m.shifts || []).map((s) => `<li data-shift="${h(s.id)}">${h(hm(s.start))}–${h(hm(s.end))} <strong translate="no">${h(s.name)}</strong>${s.on ? ` <span class="status s-available">${h(t('duty.shift.on'))}</span>` : ''}</li>`).join('');
     const items = (m.duty_items || []).map((it) => `<li>${h(lang() === 'en' ? it.name_en : it.name)}</li>`).join('');
     const tasks = (m.tasks || [])
       .map((task) => {
         const mine = (task.assignees || []).find((a) => a.user_id === this.userID) || {};
-        return `<li data-task="${h(task.id)}"><strong>${h(task.title)}</strong> <small class="muted">${h(t('task.' + task.kind))}</small>
-          ${task.detail ? `<br><small>${h(task.detail)}</small>` : ''}
+        return `<li data-task="${h(task.id)}"><strong translate="no">${h(task.title)}</strong> <small class="muted">${h(t('task.' + task.kind))}</small>
+          ${task.detail ? `<br><small translate="no">${h(task.detail)}</small>` : ''}
           ${mine.ack_at ? `<span class="status s-available">${h(t('app.task.acked'))}</span>` : `<button type="button" data-task-ack="${h(task.id)}">${h(t('app.task.ack'))}</button>`}
           <form class="clue-form" data-task="${h(task.id)}"><input name="text" placeholder="${h(t('app.clue.placeholder'))}" maxlength="500" required><button type="submit">${h(t('app.clue.send'))}</button></form></li>`;
       })
       .join('');
-    const place = m.place ? `<p class="muted" id="checkin-place">${h(t('app.place', { p: m.place.name, r: m.place.radius_m }))}</p>` : '';
+    // The place's name is a proper name inside the translated sentence.
+    const place = m.place
+      ? `<p class="muted" id="checkin-place">${h(t('app.place', { p: '\u0001', r: m.place.radius_m })).replace('\u0001', `<span translate="no">${h(m.place.name)}</span>`)}</p>`
+      : '';
     this.main.querySelector('#myduty-body').innerHTML = `${place}
       <h3>${h(t('app.shifts'))}</h3><ul class="duty-list" id="my-shifts">${shifts || `<li class="muted">${h(t('app.noshifts'))}</li>`}</ul>
       ${items ? `<h3>${h(t('app.dutylist'))}</h3><ol class="duty-items" id="my-duty-items">${items}</ol>` : ''}

@@ -13,6 +13,7 @@ import { Outbox, targetStatus } from './outbox.js';
 import { activeStatuses } from './words.js';
 import { AppDuty } from './app-duty.js';
 import { DayTasks } from './app-tasks.js';
+import { AppVisits } from './app-visits.js';
 
 const positionEvery = 15000;
 const rank = { received: 0, dispatched: 1, en_route: 2, on_scene: 3, resolved: 4, handed_over: 4, closed: 5, callback_done: 6 };
@@ -32,6 +33,10 @@ class OfficerApp {
     this.timer = 0;
     this.queued = 0;
     this.accepted = new Map(); // incident id → when my unit accepted it (签收)
+    // incident id → the reporter's number read in full for a callback: kept
+    // in memory only, so that a re-render (a refresh, a stream event) keeps
+    // the call button a telephone link.
+    this.revealed = new Map();
   }
 
   async start() {
@@ -42,6 +47,7 @@ class OfficerApp {
       this.setOnline(navigator.onLine);
       this.showQueued(this.queued);
       this.render();
+      if (this.visits) this.visits.render();
     });
     document.getElementById('btn-logout').addEventListener('click', async () => {
       await this.client.logout();
@@ -55,6 +61,8 @@ class OfficerApp {
     }).open();
     this.dayTasks = new DayTasks(this);
     await this.dayTasks.restore(this.outbox);
+    this.visits = new AppVisits(this);
+    await this.visits.restore(this.outbox);
     // Actions still waiting from an earlier visit show their effect again.
     for (const e of await this.outbox.entries()) if (e.incidentId && targetStatus[e.action]) this.pending.set(e.incidentId, targetStatus[e.action]);
     window.precinct = { app: this, outbox: this.outbox };
@@ -69,12 +77,14 @@ class OfficerApp {
     this.bind();
     this.duty = new AppDuty(this.client, { user: this.user, position: () => this.position, message: (m, e) => this.message(m, e) });
     this.duty.mount(document.getElementById('app'));
+    this.visits.mount(document.getElementById('app'));
     this.duty.refresh();
     setInterval(() => this.duty.refresh(), 15000);
     this.setOnline(navigator.onLine);
     await Promise.all([this.loadUnit(), this.loadCategories()]);
-    await Promise.all([this.loadIncidents(), this.dayTasks.load()]);
+    await Promise.all([this.loadIncidents(), this.dayTasks.load(), this.visits.load()]);
     this.render();
+    this.visits.render();
     document.body.dataset.ready = 'true';
     if (this.onDuty()) this.startReporting();
     this.outbox.flush();
@@ -195,10 +205,8 @@ class OfficerApp {
       const full = await this.client.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}?unmasked=true&reason=${encodeURIComponent(t('app.call.reason'))}`);
       const phone = full && full.reporter && full.reporter.phone;
       if (!phone) return;
-      const a = document.getElementById('call-reporter');
-      a.href = `tel:${phone.replace(/[^0-9+]/g, '')}`;
-      a.dataset.revealed = 'true';
-      a.querySelector('.num').textContent = phone; // the next tap calls
+      this.revealed.set(inc.id, phone);
+      this.render(); // the next tap calls
     } catch (e) {
       this.message(t('app.call.denied', { m: e instanceof ApiError ? e.text() : String(e) }), true);
     }
@@ -389,6 +397,7 @@ class OfficerApp {
 
   applied(entry, out) {
     this.dayTasks.applied(entry);
+    this.visits.applied(entry);
     if (entry.kind === 'checkin' && this.duty) this.duty.checkedIn(out);
     if (out && out.id && out.status && entry.incidentId) {
       this.incidents.set(out.id, out);
@@ -400,6 +409,7 @@ class OfficerApp {
 
   failed(entry, err) {
     this.dayTasks.failed(entry);
+    this.visits.failed(entry);
     this.message(t('app.failed', { a: t(entry.label), m: err instanceof ApiError ? err.text() : String(err) }), true);
     if (entry.incidentId) this.pending.delete(entry.incidentId);
     this.refreshSoon();
@@ -471,7 +481,7 @@ class OfficerApp {
         <dt>${h(t('incident.address'))}</dt><dd translate="no">${h(inc.address || `${inc.location.lon.toFixed(5)}, ${inc.location.lat.toFixed(5)}`)}</dd>
         <dt>${h(t('incident.description'))}</dt><dd translate="no">${h(inc.description || '—')}</dd>
         <dt>${h(t('incident.reporter'))}</dt><dd><span translate="no">${h((inc.reporter && inc.reporter.name) || '')}</span>
-          ${inc.reporter && inc.reporter.phone ? `<a id="call-reporter" class="call" href="#" role="button">☎ ${h(t('app.call'))} <span class="num" translate="no">${h(inc.reporter.phone)}</span></a>` : ''}</dd>
+          ${inc.reporter && inc.reporter.phone ? callLink(inc.reporter.phone, this.revealed.get(inc.id)) : ''}</dd>
         <dt>${h(t('incident.received'))}</dt><dd>${h(fmtTime(inc.received_at))}</dd>
       </dl>
       ${this.accepted.has(inc.id) ? `<p class="accepted" id="accepted">✔ ${h(t('app.accepted', { t: fmtTime(this.accepted.get(inc.id)) }))}</p>` : ''}`;
@@ -530,6 +540,13 @@ class OfficerApp {
       })
       .join('');
   }
+}
+
+/** callLink is the reporter's call button: masked until revealed, then a telephone link. */
+function callLink(masked, full) {
+  const label = `☎ ${h(t('app.call'))}`;
+  if (!full) return `<a id="call-reporter" class="call" href="#" role="button">${label} <span class="num" translate="no">${h(masked)}</span></a>`;
+  return `<a id="call-reporter" class="call" href="tel:${h(full.replace(/[^0-9+]/g, ''))}" data-revealed="true">${label} <span class="num" translate="no">${h(full)}</span></a>`;
 }
 
 new OfficerApp().start().catch((e) => console.error(e));

@@ -18,6 +18,8 @@ import { StreetTiles } from './tiles.js';
 import { attachGeocoder } from './geocode.js';
 import { GridPanel } from './gridloop.js';
 import { OrgPanel } from './org.js';
+import { CommunityPanel } from './community.js';
+import { PreventionPanel } from './prevention.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -984,6 +986,18 @@ class Console {
     new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  /** openCommunity shows the performance list, accuracy and familiarity (community.js). */
+  openCommunity() {
+    this.leavePanel('community');
+    new CommunityPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
+  /** openPrevention shows anti-fraud warnings and prevention work (prevention.js). */
+  openPrevention() {
+    this.leavePanel('prevention');
+    new PreventionPanel(this.client, { name: (id) => this.names.get(id), toast: (m, e) => this.toast(m, e) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   // Trajectories.
 
   openTrajectory(unitId) {
@@ -1072,6 +1086,8 @@ class Console {
     const orgButton = document.getElementById('btn-org');
     orgButton.hidden = !(this.user && this.user.role === 'admin');
     orgButton.addEventListener('click', () => this.openOrg());
+    document.getElementById('btn-community').addEventListener('click', () => this.openCommunity());
+    document.getElementById('btn-prevention').addEventListener('click', () => this.openPrevention());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
     document.getElementById('btn-logout').addEventListener('click', async () => {

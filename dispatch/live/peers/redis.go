@@ -45,7 +45,16 @@ func status(u *precinct.Unit) string {
 	return "other"
 }
 
-// key is the set of one kind, status and station.
+// owner is the station of a unit, or its police service station for a
+// service station's unit (which has no station).
+func owner(u *precinct.Unit) string {
+	if u.StationID == "" {
+		return u.ServiceStationID
+	}
+	return u.StationID
+}
+
+// key is the set of one kind, status and station (or service station).
 func (r *Redis) key(kind precinct.UnitKind, status, station string) string {
 	return r.prefix + ":" + string(kind) + ":" + status + ":" + station
 }
@@ -60,7 +69,7 @@ func (r *Redis) Load(ctx context.Context, units []*precinct.Unit) error {
 		if u.Position.IsZero() {
 			continue
 		}
-		k := r.key(u.Kind, status(u), u.StationID)
+		k := r.key(u.Kind, status(u), owner(u))
 		byKey[k] = append(byKey[k], &redis.GeoLocation{Name: u.ID, Longitude: u.Position.Lon, Latitude: u.Position.Lat})
 	}
 	pipe := r.rdb.Pipeline()
@@ -87,8 +96,9 @@ func (r *Redis) Clear(ctx context.Context) error {
 	return r.rdb.Del(ctx, keys...).Err()
 }
 
-// Nearest returns the k available units of kinds in stations nearest to p
-// within radiusKM, nearest first: one pipelined GEOSEARCH per wanted key.
+// Nearest returns the k available units of kinds in stations (station or
+// service-station IDs) nearest to p within radiusKM, nearest first: one
+// pipelined GEOSEARCH per wanted key.
 func (r *Redis) Nearest(ctx context.Context, p precinct.Point, k int, kinds []precinct.UnitKind, stations []string, radiusKM float64) ([]Hit, error) {
 	pipe := r.rdb.Pipeline()
 	cmds := make([]*redis.GeoSearchLocationCmd, 0, len(kinds)*len(stations))
