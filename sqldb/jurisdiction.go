@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"precinct"
@@ -25,6 +26,13 @@ func (db *DB) ApplyJurisdictions(ctx context.Context, js []*precinct.Jurisdictio
 	total := &precinct.OrgDiff{}
 	errDry := precinct.Errorf(precinct.ECONFLICT, "试运行", "dry run")
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if db.postgres {
+			// One import at a time: each reads what the one before stored
+			// (two nodes seeding the demo together add it once).
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(orgLock)+`)`); err != nil {
+				return internal(err)
+			}
+		}
 		a := &applier{db: db, ctx: ctx, tx: tx, now: micros(db.clock.Now()), stmts: map[string]*sql.Stmt{}}
 		defer a.close()
 		for _, j := range js {
@@ -63,6 +71,9 @@ func (db *DB) ApplyJurisdictions(ctx context.Context, js []*precinct.Jurisdictio
 	}
 	return total, nil
 }
+
+// orgLock serialises imports on PostgreSQL (SQLite has one writer).
+const orgLock = 727276
 
 // loadJurisdiction reads what is stored of a sub-bureau (nil when none),
 // leaving out what is retired.

@@ -423,6 +423,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("import demo: %w", err)
 	}
+	if res.Diff.Added.SubBureaus == 0 {
+		return nil // another node, starting at the same time, seeded it
+	}
 	j := res.Jurisdictions[0]
 	// The service station's 正副班 and 24-hour crews (seed 003), part of
 	// the demo's import and, like it, recorded without events.
