@@ -3,6 +3,7 @@ package precinct
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 )
 
 // Ring is a closed linear ring of points; the first and last point are equal.
@@ -165,3 +166,41 @@ func fmax(a, b float64) float64 {
 
 // String is for logs.
 func (m MultiPolygon) String() string { return fmt.Sprintf("MultiPolygon(%d)", len(m)) }
+
+// RFC7946 returns m as a GeoJSON MultiPolygon geometry the way RFC 7946
+// wants it served: coordinates rounded to 7 decimals, outer rings
+// counter-clockwise and holes clockwise. nil when m is empty.
+func (m MultiPolygon) RFC7946() any {
+	if len(m) == 0 {
+		return nil
+	}
+	coords := make([][][][2]float64, 0, len(m))
+	for _, poly := range m {
+		rings := make([][][2]float64, 0, len(poly))
+		for j, ring := range poly {
+			r := make([][2]float64, len(ring))
+			area := 0.0
+			for k, p := range ring {
+				r[k] = [2]float64{round7(p.Lon), round7(p.Lat)}
+				if k > 0 {
+					area += r[k-1][0]*r[k][1] - r[k][0]*r[k-1][1]
+				}
+			}
+			if (j == 0) != (area > 0) { // outer rings counter-clockwise, holes clockwise
+				for a, b := 0, len(r)-1; a < b; a, b = a+1, b-1 {
+					r[a], r[b] = r[b], r[a]
+				}
+			}
+			rings = append(rings, r)
+		}
+		coords = append(coords, rings)
+	}
+	return map[string]any{"type": "MultiPolygon", "coordinates": coords}
+}
+
+// RFC7946 returns p as a GeoJSON Point at 7 decimals.
+func (p Point) RFC7946() any {
+	return map[string]any{"type": "Point", "coordinates": [2]float64{round7(p.Lon), round7(p.Lat)}}
+}
+
+func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }

@@ -134,6 +134,9 @@ type OrgService interface {
 	Stations(ctx context.Context, f StationFilter) ([]*Station, string, error)
 	Station(ctx context.Context, id string) (*Station, error)
 	ServiceStations(ctx context.Context) ([]*ServiceStation, error)
+	// CommunityOffices lists the community police offices (警务室) the
+	// caller reaches.
+	CommunityOffices(ctx context.Context) ([]*CommunityOffice, error)
 	PoliceGrids(ctx context.Context, f GridFilter) ([]*PoliceGrid, string, error)
 	PoliceGrid(ctx context.Context, id string) (*PoliceGrid, error)
 	CommunityGrids(ctx context.Context, f GridFilter) ([]*CommunityGrid, string, error)

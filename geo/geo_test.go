@@ -110,3 +110,22 @@ func BenchmarkResolve(b *testing.B) {
 		}
 	}
 }
+
+// TestResolveAcrossASliver: a point in a gap of centimetres between two
+// grids (left by moving their vertices from another datum) resolves to the
+// nearer one; a point a few metres outside does not.
+func TestResolveAcrossASliver(t *testing.T) {
+	sq := func(lon0, lon1 float64) precinct.MultiPolygon {
+		return precinct.MultiPolygon{{{{Lon: lon0, Lat: 29}, {Lon: lon1, Lat: 29}, {Lon: lon1, Lat: 29.1}, {Lon: lon0, Lat: 29.1}, {Lon: lon0, Lat: 29}}}}
+	}
+	st := []*precinct.Station{{ID: "s", SubBureauID: "sb"}}
+	pgs := []*precinct.PoliceGrid{{ID: "pg", StationID: "s"}}
+	cgs := []*precinct.CommunityGrid{{ID: "a", PoliceGridID: "pg", Boundary: sq(108, 108.1)}, {ID: "b", PoliceGridID: "pg", Boundary: sq(108.1000004, 108.2)}}
+	r := geo.NewResolver(st, pgs, cgs)
+	if loc, err := r.Resolve(precinct.Point{Lon: 108.1000002, Lat: 29.05}); err != nil || loc.CommunityGridID == "" {
+		t.Errorf("a point in the sliver: %+v %v", loc, err)
+	}
+	if _, err := r.Resolve(precinct.Point{Lon: 108.2001, Lat: 29.05}); err == nil {
+		t.Error("a point 10 m outside resolved")
+	}
+}

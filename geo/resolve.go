@@ -74,6 +74,24 @@ func (r *Resolver) Resolve(p precinct.Point) (precinct.Location, error) {
 		}
 		return true
 	})
+	if len(hits) == 0 {
+		// Grids whose vertices were moved from another datum may leave
+		// slivers of a few centimetres between them: a point within about
+		// a metre of a grid resolves to it.
+		const d = 1e-5
+		for _, q := range [8][2]float64{{d, 0}, {-d, 0}, {0, d}, {0, -d}, {d, d}, {-d, -d}, {d, -d}, {-d, d}} {
+			n := precinct.Point{Lon: p.Lon + q[0], Lat: p.Lat + q[1]}
+			r.tree.Search([2]float64{n.Lon, n.Lat}, [2]float64{n.Lon, n.Lat}, func(_, _ [2]float64, c *cell) bool {
+				if c.boundary.Contains(n) {
+					hits = append(hits, c)
+				}
+				return true
+			})
+			if len(hits) > 0 {
+				break
+			}
+		}
+	}
 	switch len(hits) {
 	case 0:
 		return precinct.Location{}, precinct.ErrOutsideJurisdiction("location")

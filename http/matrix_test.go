@@ -329,7 +329,13 @@ func probes() map[string][]probe {
 			}
 			return 200
 		}}},
-		"GET /api/v1/open311-keys": {{name: "open311 keys", req: once(request{"GET", "/api/v1/open311-keys", nil}), want: can(precinct.PermManageUsers, 200)}},
+		"GET /api/v1/community-offices": {{name: "community offices", req: once(request{"GET", "/api/v1/community-offices", nil}), want: can(precinct.PermReadOrg, 200)}},
+		"PUT /api/v1/org/{kind}/{id}": {{name: "org edit", req: func(tg *target) request {
+			return request{method: "PUT", path: "/api/v1/org/stations/mx-" + tg.name, body: map[string]any{"sub_bureau_id": tg.loc.SubBureauID, "name": "矩阵所", "kind": "urban",
+				"location": tg.point}}
+		}, want: single(precinct.PermManageOrg, atSubBureau, 200, 403)}},
+		"DELETE /api/v1/org/{kind}/{id}": {{name: "org retire", req: once(request{"DELETE", "/api/v1/org/community-offices/none", nil}), want: can(precinct.PermManageOrg, 404)}},
+		"GET /api/v1/open311-keys":       {{name: "open311 keys", req: once(request{"GET", "/api/v1/open311-keys", nil}), want: can(precinct.PermManageUsers, 200)}},
 		"POST /api/v1/open311-keys": {{name: "open311 key", req: func(tg *target) request {
 			return request{method: "POST", path: "/api/v1/open311-keys", body: map[string]string{"name": "app", "sub_bureau_id": tg.loc.SubBureauID}}
 		}, want: single(precinct.PermManageUsers, atSubBureau, 201, 403)}},

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -17,6 +18,7 @@ func (s *Server) orgRoutes() []route {
 		{"GET /api/v1/stations", false, s.handleStations},
 		{"GET /api/v1/stations/{id}", false, s.handleStation},
 		{"GET /api/v1/service-stations", false, s.handleServiceStations},
+		{"GET /api/v1/community-offices", false, s.handleCommunityOffices},
 		{"GET /api/v1/police-grids", false, s.handlePoliceGrids},
 		{"GET /api/v1/police-grids/{id}", false, s.handlePoliceGrid},
 		{"GET /api/v1/community-grids", false, s.handleCommunityGrids},
@@ -211,12 +213,13 @@ func allPages[T any](list func(cursor string) ([]T, string, error), fn func(T)) 
 	}
 }
 
+// handleMap serves a layer of the map as GeoJSON (RFC 7946): WGS-84,
+// coordinates at 7 decimals, outer rings counter-clockwise, one geometry
+// type per layer — polygons (boundary, stations, police-grids,
+// community-grids) or points (service-stations, community-offices).
 func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	fs := []feature{}
-	point := func(p precinct.Point) any {
-		return map[string]any{"type": "Point", "coordinates": [2]float64{p.Lon, p.Lat}}
-	}
 	var err error
 	switch layer := r.URL.Query().Get("layer"); layer {
 	case "boundary":
@@ -229,23 +232,34 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			fs = append(fs, feature{"Feature", sb.Boundary, map[string]any{"id": sb.ID, "name": sb.Name, "datum": sb.Datum, "derived": sb.Derived}})
+			fs = append(fs, feature{"Feature", sb.Boundary.RFC7946(), map[string]any{"id": sb.ID, "name": sb.Name, "datum": precinct.WGS84, "derived": sb.Derived}})
 		}
 	case "stations":
 		err = allPages(func(c string) ([]*precinct.Station, string, error) {
 			return s.Org.Stations(ctx, precinct.StationFilter{Cursor: c, Limit: 1000})
 		}, func(st *precinct.Station) {
-			fs = append(fs, feature{"Feature", st.Boundary, map[string]any{"id": st.ID, "name": st.Name, "kind": st.Kind, "central_id": st.CentralID, "location": st.Location}})
+			fs = append(fs, feature{"Feature", st.Boundary.RFC7946(), map[string]any{"id": st.ID, "name": st.Name, "kind": st.Kind, "central_id": st.CentralID,
+				"lon": st.Location.Lon, "lat": st.Location.Lat}})
 		})
 		if err != nil {
 			return err
 		}
+	case "service-stations":
 		sss, err := s.Org.ServiceStations(ctx)
 		if err != nil {
 			return err
 		}
 		for _, ss := range sss {
-			fs = append(fs, feature{"Feature", point(ss.Location), map[string]any{"id": ss.ID, "name": ss.Name, "kind": "service_station", "station_ids": ss.StationIDs}})
+			fs = append(fs, feature{"Feature", ss.Location.RFC7946(), map[string]any{"id": ss.ID, "name": ss.Name, "kind": "service_station",
+				"station_a": ss.StationIDs[0], "station_b": ss.StationIDs[1]}})
+		}
+	case "community-offices":
+		offices, err := s.Org.CommunityOffices(ctx)
+		if err != nil {
+			return err
+		}
+		for _, o := range offices {
+			fs = append(fs, feature{"Feature", o.Location.RFC7946(), map[string]any{"id": o.ID, "name": o.Name, "station_id": o.StationID, "police_grid_id": o.PoliceGridID}})
 		}
 	case "police-grids", "community-grids":
 		f, err := gridFilter(r)
@@ -258,24 +272,35 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) error {
 				f.Cursor = c
 				return s.Org.PoliceGrids(ctx, f)
 			}, func(g *precinct.PoliceGrid) {
-				fs = append(fs, feature{"Feature", g.Boundary, map[string]any{"id": g.ID, "name": g.Name, "station_id": g.StationID, "officer_id": g.OfficerID, "derived": g.Derived}})
+				fs = append(fs, feature{"Feature", g.Boundary.RFC7946(), map[string]any{"id": g.ID, "name": g.Name, "station_id": g.StationID, "officer_id": g.OfficerID, "derived": g.Derived}})
 			})
 		} else {
 			err = allPages(func(c string) ([]*precinct.CommunityGrid, string, error) {
 				f.Cursor = c
 				return s.Org.CommunityGrids(ctx, f)
 			}, func(g *precinct.CommunityGrid) {
-				fs = append(fs, feature{"Feature", g.Boundary, map[string]any{"id": g.ID, "name": g.Name, "police_grid_id": g.PoliceGridID, "derived": g.Derived}})
+				fs = append(fs, feature{"Feature", g.Boundary.RFC7946(), map[string]any{"id": g.ID, "name": g.Name, "police_grid_id": g.PoliceGridID, "derived": g.Derived}})
 			})
 		}
 		if err != nil {
 			return err
 		}
 	default:
-		return precinct.FieldErrorf(precinct.EINVALID, "layer", "图层应为 boundary、stations、police-grids 或 community-grids", "layer must be boundary, stations, police-grids or community-grids.")
+		return precinct.FieldErrorf(precinct.EINVALID, "layer", "图层应为 boundary、stations、service-stations、community-offices、police-grids 或 community-grids",
+			"layer must be boundary, stations, service-stations, community-offices, police-grids or community-grids.")
 	}
 	w.Header().Set("Cache-Control", "private, max-age=60")
-	writeJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs})
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(http.StatusOK)
+	return json.NewEncoder(w).Encode(map[string]any{"type": "FeatureCollection", "features": fs})
+}
+
+func (s *Server) handleCommunityOffices(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.Org.CommunityOffices(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, ""))
 	return nil
 }
 

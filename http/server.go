@@ -34,9 +34,11 @@ type Pinger interface {
 // the services (which check the caller's role and jurisdiction) and writes
 // their answers. Set the fields, then Open.
 type Server struct {
-	Addr      string
-	Auth      *auth.Service
-	Org       precinct.OrgService
+	Addr string
+	Auth *auth.Service
+	Org  precinct.OrgService
+	// OrgAdmin edits the organisation (the organisation administrator's).
+	OrgAdmin  precinct.OrgAdminService
 	Units     precinct.UnitService
 	Incidents precinct.IncidentService
 	Positions precinct.PositionService
@@ -109,7 +111,7 @@ type route struct {
 func (s *Server) table() []route {
 	return slices.Concat(
 		s.systemRoutes(),
-		s.orgRoutes(),
+		s.orgRoutes(), s.orgAdminRoutes(),
 		s.unitRoutes(),
 		s.incidentRoutes(),
 		s.dutyRoutes(),

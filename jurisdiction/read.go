@@ -324,6 +324,13 @@ func (f *folder) polygon(file string, n int, ft feature) precinct.MultiPolygon {
 			}
 		}
 	}
+	// Stored as RFC 7946 wants it: 7 decimals, no crossing edges (the
+	// slivers of 100 m outlines cut off), outer rings counter-clockwise.
+	m = geo.Clean(m)
+	if len(m) == 0 {
+		f.rep.add(file, n, "geometry", "多边形退化（面积为零）", "The polygon is degenerate (no area).")
+		return nil
+	}
 	return m
 }
 

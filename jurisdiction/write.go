@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"precinct"
+	"precinct/geo"
 )
 
 // Folder is an import folder in memory: file name → content. It is an
@@ -126,7 +127,7 @@ func num(v float64) string { return strconv.FormatFloat(round7(v), 'f', -1, 64) 
 // feat is a GeoJSON feature with a (Multi)Polygon at 7 decimals.
 func feat(m precinct.MultiPolygon, props map[string]any) map[string]any {
 	var coords [][][][2]float64
-	for _, poly := range m {
+	for _, poly := range geo.Clean(m) {
 		var rings [][][2]float64
 		for _, ring := range poly {
 			r := make([][2]float64, len(ring))

@@ -130,6 +130,43 @@ func (s *Service) ServiceStations(ctx context.Context) ([]*precinct.ServiceStati
 	return out, nil
 }
 
+// CommunityOffices lists the community police offices of the stations
+// (and, for a grid's scope, of the police grid) the caller reaches.
+func (s *Service) CommunityOffices(ctx context.Context) ([]*precinct.CommunityOffice, error) {
+	_, sc, err := caller(ctx, precinct.PermReadOrg)
+	if err != nil {
+		return nil, err
+	}
+	sub := map[string]string{}
+	for cursor := ""; ; {
+		page, next, err := s.Store.ListStations(ctx, precinct.StationFilter{Scope: sc, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range page {
+			sub[st.ID] = st.SubBureauID
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	stationID := ""
+	if !sc.All && sc.StationID != "" {
+		stationID = sc.StationID
+	}
+	all, err := s.Store.ListCommunityOffices(ctx, stationID)
+	if err != nil {
+		return nil, err
+	}
+	out := []*precinct.CommunityOffice{}
+	for _, o := range all {
+		if sb, ok := sub[o.StationID]; ok && sc.Covers(precinct.Location{SubBureauID: sb, StationID: o.StationID, PoliceGridID: o.PoliceGridID}) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
 // PoliceGrids lists the police grids the caller reaches.
 func (s *Service) PoliceGrids(ctx context.Context, f precinct.GridFilter) ([]*precinct.PoliceGrid, string, error) {
 	if err := s.gridFilter(ctx, &f); err != nil {

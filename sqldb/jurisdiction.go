@@ -10,9 +10,6 @@ import (
 	"precinct"
 )
 
-// jurisdictionLock is the PostgreSQL advisory lock that serialises imports.
-const jurisdictionLock = 727276
-
 // ApplyJurisdictions stores jurisdictions again, in one transaction, with
 // an org.changed event for each sub-bureau that changed, as an update: new entities
 // are added, different ones changed, missing ones retired (their rows stay,
@@ -30,9 +27,9 @@ func (db *DB) ApplyJurisdictions(ctx context.Context, js []*precinct.Jurisdictio
 	errDry := precinct.Errorf(precinct.ECONFLICT, "试运行", "dry run")
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if db.postgres {
-			// One import at a time across nodes: the second reads what the
-			// first stored (two nodes seeding the demo at once, say).
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(jurisdictionLock)+`)`); err != nil {
+			// One import at a time: each reads what the one before stored
+			// (two nodes seeding the demo together add it once).
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(orgLock)+`)`); err != nil {
 				return internal(err)
 			}
 		}
@@ -74,6 +71,9 @@ func (db *DB) ApplyJurisdictions(ctx context.Context, js []*precinct.Jurisdictio
 	}
 	return total, nil
 }
+
+// orgLock serialises imports on PostgreSQL (SQLite has one writer).
+const orgLock = 727276
 
 // loadJurisdiction reads what is stored of a sub-bureau (nil when none),
 // leaving out what is retired.
@@ -479,4 +479,19 @@ func roundTrip[T any](v T) *T {
 		}
 	}
 	return &v
+}
+
+// LoadJurisdiction returns what is stored of a sub-bureau, without what is
+// retired: ENOTFOUND when there is no such sub-bureau.
+func (db *DB) LoadJurisdiction(ctx context.Context, subBureauID string) (*precinct.Jurisdiction, error) {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer tx.Rollback()
+	j, err := db.loadJurisdiction(ctx, tx, subBureauID)
+	if err == nil && j == nil {
+		err = precinct.ErrNotFound("分局", "Sub-bureau", subBureauID)
+	}
+	return j, err
 }

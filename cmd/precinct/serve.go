@@ -199,6 +199,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Database:    m.Store,
 		Auth:        m.Auth,
 		Org:         &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
+		OrgAdmin:    &org.Admin{Store: m.Store, Clock: m.Clock, HashPassword: auth.HashPassword, Notify: m.Relay.Notify},
 		Units:       m.Dispatch,
 		Incidents:   m.Dispatch,
 		Positions:   positions,
@@ -292,7 +293,7 @@ func (m *Main) followOrg(ctx, sys context.Context) error {
 					more = false
 				}
 			}
-			if err := m.reloadOrg(sys, subs); err != nil {
+			if err := m.reloadOrg(sys, subs); err != nil && ctx.Err() == nil {
 				m.Logger.Error("organisation reload", "err", err)
 			}
 		}
@@ -426,6 +427,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		return fmt.Errorf("import demo: %w", err)
 	case res.Diff != nil && res.Diff.Added.SubBureaus == 0:
 		return nil // another node seeded it between our look and our import
+	}
+	if res.Diff.Added.SubBureaus == 0 {
+		return nil // another node, starting at the same time, seeded it
 	}
 	j := res.Jurisdictions[0]
 	// The service station's 正副班 and 24-hour crews (seed 003), part of

@@ -17,6 +17,7 @@ import { HeatLayer } from './heat.js';
 import { StreetTiles } from './tiles.js';
 import { attachGeocoder } from './geocode.js';
 import { GridPanel } from './gridloop.js';
+import { OrgPanel } from './org.js';
 import { CommunityPanel } from './community.js';
 import { PreventionPanel } from './prevention.js';
 
@@ -974,6 +975,12 @@ class Console {
     this.duty.open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  /** openOrg shows the organisation administrator's panel (org.js). */
+  openOrg() {
+    this.leavePanel('org');
+    new OrgPanel(this.client, { toast: (m, e) => this.toast(m, e) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   openGrid() {
     this.leavePanel('grid');
     new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
@@ -1076,6 +1083,9 @@ class Console {
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
     document.getElementById('btn-duty').addEventListener('click', () => this.openDuty());
     document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
+    const orgButton = document.getElementById('btn-org');
+    orgButton.hidden = !(this.user && this.user.role === 'admin');
+    orgButton.addEventListener('click', () => this.openOrg());
     document.getElementById('btn-community').addEventListener('click', () => this.openCommunity());
     document.getElementById('btn-prevention').addEventListener('click', () => this.openPrevention());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());

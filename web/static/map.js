@@ -567,7 +567,8 @@ export class MapView {
     };
     const st = this.layers.get('stations');
     if (st && this.visible.stations) {
-      for (const p of st.points) {
+      const ss = this.layers.get('service-stations');
+      for (const p of ss ? ss.points : []) {
         const [sx, sy] = this.toScreen(p.x, p.y);
         ctx.fillStyle = this.theme.stations[0];
         ctx.fillRect(sx - 5, sy - 5, 10, 10);
@@ -952,7 +953,7 @@ export function keepNewerPositions(list, known) {
   return list;
 }
 
-export async function loadMapLayers(client, map, layers = ['boundary', 'stations', 'police-grids', 'community-grids']) {
+export async function loadMapLayers(client, map, layers = ['boundary', 'stations', 'service-stations', 'police-grids', 'community-grids']) {
   await Promise.all(
     layers.map(async (name) => {
       try {
