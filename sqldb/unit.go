@@ -81,9 +81,13 @@ func (db *DB) SetUnitStatus(ctx context.Context, id string, s precinct.UnitStatu
 	default:
 		return precinct.FieldErrorf(precinct.EINVALID, "status", "只能设为在岗、忙碌或下班", "A unit can only be set available, busy or off duty.")
 	}
+	since := micros(time.Now())
+	if ev != nil {
+		since = micros(ev.At) // the change's own time
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE units SET status = ?, status_since = CASE WHEN status = ? THEN status_since ELSE ? END WHERE id = ? AND incident_id IS NULL`),
-			string(s), string(s), micros(ev.At), id)
+			string(s), string(s), since, id)
 		if err != nil {
 			return internal(err)
 		}

@@ -32,7 +32,7 @@ export class UnitBoard {
 
   /** since is how long a unit has held its status, or '' when unknown. */
   since(u, now = Date.now()) {
-    if (!u.status_since) return '';
+    if (!u.status_since) return '—';
     return fmtDuration(Math.max(0, (now - Date.parse(u.status_since)) / 1000));
   }
 
@@ -54,8 +54,7 @@ export class UnitBoard {
               .map((s) => `<option value="${s}" ${s === u.status ? 'selected' : ''}>${h(t('ustatus.' + s))}</option>`)
               .join('')}</select>`;
         return `<tr data-unit-id="${h(u.id)}" data-status="${h(u.status)}">
-          <td translate="no"><strong>${h(u.callsign || '')}</strong></td>
-          <td>${h(t('kind.' + u.kind))}</td>
+          <td><strong translate="no">${h(u.callsign || '')}</strong><br><small class="muted">${h(t('kind.' + u.kind))}</small></td>
           <td translate="no">${h(home)}</td>
           <td><span class="status s-${h(u.status)}">${h(t('ustatus.' + u.status))}</span></td>
           <td class="since" data-since="${h(u.status_since || '')}">${h(this.since(u))}</td>
@@ -67,8 +66,8 @@ export class UnitBoard {
         <button type="button" class="link" id="panel-close" aria-label="${h(t('panel.close'))}">✕ <kbd>Esc</kbd></button></div>
       <p class="board-counts">${counts}</p>
       <input type="search" id="board-search" placeholder="${h(t('board.search'))}" value="${h(this.filter)}">
-      <table class="board" id="unit-board"><thead><tr><th>${h(t('board.callsign'))}</th><th>${h(t('board.kind'))}</th><th>${h(t('board.home'))}</th>
-        <th>${h(t('board.status'))}</th><th>${h(t('board.since'))}</th><th></th></tr></thead><tbody>${rows || `<tr><td colspan="6" class="muted">${h(t('board.none'))}</td></tr>`}</tbody></table>`;
+      <table class="board" id="unit-board"><thead><tr><th>${h(t('board.callsign'))}</th><th>${h(t('board.home'))}</th>
+        <th>${h(t('board.status'))}</th><th>${h(t('board.since'))}</th><th></th></tr></thead><tbody>${rows || `<tr><td colspan="5" class="muted">${h(t('board.none'))}</td></tr>`}</tbody></table>`;
     p.querySelector('#panel-close').addEventListener('click', () => this.close());
     const search = p.querySelector('#board-search');
     search.addEventListener('input', () => {
@@ -89,7 +88,7 @@ export class UnitBoard {
     const now = Date.now();
     for (const td of this.panel.querySelectorAll('#unit-board td.since')) {
       const since = td.dataset.since;
-      td.textContent = since ? fmtDuration(Math.max(0, (now - Date.parse(since)) / 1000)) : '';
+      td.textContent = since ? fmtDuration(Math.max(0, (now - Date.parse(since)) / 1000)) : '—';
     }
   }
 
