@@ -212,3 +212,49 @@ func TestBrowserCallDesk(t *testing.T) {
 		wordsOK(t, console, lang+" statistics with dispositions")
 	}
 }
+
+// TestBrowserOverdueSettings: the times after which the queue marks an
+// incident overdue come from the sub-bureau's desk settings, and an
+// incident past them is coloured for its priority.
+func TestBrowserOverdueSettings(t *testing.T) {
+	b := newBrowser(t)
+	base, pw := startServer(t)
+	admin := login(t, base, "admin", pw["admin"])
+	disp := login(t, base, "dispatcher", pw["demo"])
+	var me precinct.User
+	disp.do("GET", "/api/v1/me", nil, &me)
+	var doc precinct.RuleDocument
+	if code := disp.do("GET", "/api/v1/rules", nil, &doc); code != 200 {
+		t.Fatalf("rules: %d", code)
+	}
+	var rules map[string]any
+	if err := json.Unmarshal(doc.Rules, &rules); err != nil {
+		t.Fatal(err)
+	}
+	desk := rules["desk"].(map[string]any)
+	desk["dispatch_min"] = []int{1, 1, 1, 1} // every priority: dispatched within a minute
+	desk["arrive_min"] = []int{5, 10, 20, 40}
+	raw, _ := json.Marshal(rules)
+	if code, out := admin.raw("PUT", "/api/v1/rules", precinct.RuleDocument{SubBureauID: me.Scope.SubBureauID, Version: doc.Version, Rules: raw}, nil); code != 200 {
+		t.Fatalf("put rules: %d %s", code, out)
+	}
+	inc := intakeAt(t, disp, stationPoint(t, disp), "noise", precinct.PlaceStreet, 4, "逾期路 1 号")
+	console := b.tab("console", 2*time.Minute)
+	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"])); err != nil {
+		t.Fatal(err)
+	}
+	limits, err := chromedp.Run(console, chromedp.Evaluate[map[string][]int](`import('/static/queue.js').then(m => m.limits)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(limits["received"]) != "[60 60 60 60]" || fmt.Sprint(limits["travel"]) != "[300 600 1200 2400]" {
+		t.Errorf("queue limits %v, want the desk's minutes", limits)
+	}
+	// A priority-4 call waiting longer than a minute is overdue (by the
+	// defaults it would have 30 minutes).
+	li := fmt.Sprintf(`#queue-list li[data-incident-id=%q]`, inc.ID)
+	if err := chromedp.Do(console, chromedp.Evaluate[chromedp.Void](`window.precinct.console.incidents.forEach(i => { i.received_at = new Date(Date.now() - 90000).toISOString(); })`),
+		chromedp.Evaluate[chromedp.Void](`window.precinct.console.renderQueue()`), chromedp.WaitVisible(li+`.overdue.od-p4`)); err != nil {
+		t.Errorf("a priority-4 call waiting 90 s is not marked overdue: %v", err)
+	}
+}
