@@ -20,15 +20,17 @@ const (
 	PermEditRules       Permission = "rules.edit"
 	PermReadAudit       Permission = "audit.read"
 	PermManageUsers     Permission = "users.manage"
-	PermReadWork        Permission = "work.read"        // grid reports, disputes, tasks, their figures
-	PermReportWork      Permission = "work.report"      // file a grid report (网格吹哨)
-	PermTriageWork      Permission = "work.triage"      // triage, transfer, evaluate, close (分级转办、考核评价)
-	PermHandleWork      Permission = "work.handle"      // accept and give feedback on work assigned to one's team or department
-	PermMediate         Permission = "dispute.mediate"  // open disputes, record mediation, agreements, follow-ups
-	PermReadRegistry    Permission = "registry.read"    // residents, houses, organisations, visits (masked)
-	PermEditRegistry    Permission = "registry.edit"    // capture, correct, visit, import
-	PermExport          Permission = "registry.export"  // export ledgers (masked, audited)
-	PermReadPerformance Permission = "performance.read" // other officers' performance lists
+	PermReadWork        Permission = "work.read"         // grid reports, disputes, tasks, their figures
+	PermReportWork      Permission = "work.report"       // file a grid report (网格吹哨)
+	PermTriageWork      Permission = "work.triage"       // triage, transfer, evaluate, close (分级转办、考核评价)
+	PermHandleWork      Permission = "work.handle"       // accept and give feedback on work assigned to one's team or department
+	PermMediate         Permission = "dispute.mediate"   // open disputes, record mediation, agreements, follow-ups
+	PermReadRegistry    Permission = "registry.read"     // residents, houses, organisations, visits (masked)
+	PermEditRegistry    Permission = "registry.edit"     // capture, correct, visit, import
+	PermExport          Permission = "registry.export"   // export ledgers (masked, audited)
+	PermReadPerformance Permission = "performance.read"  // other officers' performance lists
+	PermIntakeWarning   Permission = "warning.intake"    // take anti-fraud warnings in, place those in triage (反诈中心)
+	PermPrevention      Permission = "prevention.manage" // publicity tasks, warning notices, joint analysis, mutual evaluation
 )
 
 // rolePermissions is the authorization matrix: the one place that says which
@@ -37,14 +39,14 @@ var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermReadOrg, PermManageOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond,
 		PermClose, PermReportPosition, PermReadPersonal, PermEditRules, PermReadAudit, PermManageUsers, PermManageDuty,
 		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate,
-		PermReadRegistry, PermEditRegistry, PermExport, PermReadPerformance},
+		PermReadRegistry, PermEditRegistry, PermExport, PermReadPerformance, PermIntakeWarning, PermPrevention},
 	RoleDispatcher: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal, PermManageDuty,
-		PermReadWork, PermReportWork, PermTriageWork},
+		PermReadWork, PermReportWork, PermTriageWork, PermIntakeWarning},
 	RoleCommand: {PermReadOrg, PermReadIncident, PermCreateIncident, PermDispatch, PermRespond, PermClose, PermReadPersonal, PermManageDuty,
 		PermReadWork, PermReportWork, PermTriageWork, PermHandleWork, PermMediate,
-		PermReadRegistry, PermEditRegistry, PermExport, PermReadPerformance},
+		PermReadRegistry, PermEditRegistry, PermExport, PermReadPerformance, PermIntakeWarning, PermPrevention},
 	RoleChief: {PermReadOrg, PermReadIncident, PermDispatch, PermClose, PermReadPersonal, PermEditRules, PermManageDuty, PermReadWork, PermTriageWork,
-		PermReadRegistry, PermExport, PermReadPerformance},
+		PermReadRegistry, PermExport, PermReadPerformance, PermPrevention},
 	RoleCase: {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn, PermReadWork, PermReportWork, PermHandleWork,
 		PermReadRegistry},
 	RoleCommunity: {PermReadOrg, PermReadIncident, PermCreateIncident, PermRespond, PermReportPosition, PermCheckIn,

@@ -206,6 +206,8 @@ type Store interface {
 	ForceStore
 	WorkStore
 	RegistryStore
+	PerformanceStore
+	PreventionStore
 	Ping(ctx context.Context) error
 	Close() error
 }

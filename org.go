@@ -104,6 +104,13 @@ type OrgStore interface {
 	// ImportJurisdiction stores a whole jurisdiction (organisation, grids,
 	// people, units, users) in one transaction. ECONFLICT if its sub-bureau exists.
 	ImportJurisdiction(ctx context.Context, j *Jurisdiction) error
+	// ApplyJurisdictions stores jurisdictions again, as an update in one
+	// transaction: what is new is added, what differs is changed, and what
+	// is no longer there is retired (kept for history). Runtime state (a
+	// unit's status and position, a user's password) is left as it is.
+	// Retiring a station or unit that an open incident holds is ECONFLICT.
+	// With dryRun nothing is written; the diff says what would change.
+	ApplyJurisdictions(ctx context.Context, js []*Jurisdiction, dryRun bool) (*OrgDiff, error)
 	// Empty reports whether no sub-bureau is stored yet.
 	Empty(ctx context.Context) (bool, error)
 
@@ -156,3 +163,61 @@ type Jurisdiction struct {
 	Units            []*Unit
 	Users            []*User // PasswordHash set; plain passwords never stored
 }
+
+// OrgCounts counts the organisation of one or more jurisdictions, by kind.
+type OrgCounts struct {
+	SubBureaus       int `json:"sub_bureaus"`
+	Stations         int `json:"stations"`
+	ServiceStations  int `json:"service_stations"`
+	CommunityOffices int `json:"community_offices"`
+	PoliceGrids      int `json:"police_grids"`
+	CommunityGrids   int `json:"community_grids"`
+	People           int `json:"people"`
+	Units            int `json:"units"`
+	Users            int `json:"users"`
+}
+
+// CountOrg returns the counts of js.
+func CountOrg(js ...*Jurisdiction) OrgCounts {
+	var c OrgCounts
+	for _, j := range js {
+		c.SubBureaus++
+		c.Stations += len(j.Stations)
+		c.ServiceStations += len(j.ServiceStations)
+		c.CommunityOffices += len(j.CommunityOffices)
+		c.PoliceGrids += len(j.PoliceGrids)
+		c.CommunityGrids += len(j.CommunityGrids)
+		c.People += len(j.People)
+		c.Units += len(j.Units)
+		c.Users += len(j.Users)
+	}
+	return c
+}
+
+// Add adds o to c.
+func (c *OrgCounts) Add(o OrgCounts) {
+	c.SubBureaus += o.SubBureaus
+	c.Stations += o.Stations
+	c.ServiceStations += o.ServiceStations
+	c.CommunityOffices += o.CommunityOffices
+	c.PoliceGrids += o.PoliceGrids
+	c.CommunityGrids += o.CommunityGrids
+	c.People += o.People
+	c.Units += o.Units
+	c.Users += o.Users
+}
+
+// OrgDiff is what storing a jurisdiction again added, changed and removed
+// (retired: history keeps what was removed).
+type OrgDiff struct {
+	Added   OrgCounts `json:"added"`
+	Changed OrgCounts `json:"changed"`
+	Removed OrgCounts `json:"removed"`
+	// NewUsers are the usernames of the users the import added.
+	NewUsers []string `json:"new_users,omitempty"`
+}
+
+// EventOrgChanged is recorded when the organisation of a sub-bureau changes
+// (an import, an administrator's edit); its data is the OrgDiff. Every node
+// rebuilds its point resolver and live index when it arrives.
+const EventOrgChanged = "org.changed"

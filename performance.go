@@ -26,6 +26,10 @@ const (
 	WorkResolvedOnScene  PerformanceMetric = "resolved_on_scene"   // 现场处置完毕
 	WorkSatisfaction     PerformanceMetric = "satisfaction"        // 回访满意度（均值）
 	WorkCheckInDays      PerformanceMetric = "checkin_days"        // 打卡天数
+	WorkDisputesAgreed   PerformanceMetric = "disputes_agreed"     // 矛盾纠纷调解成功（达成协议）
+	WorkDisputesClosed   PerformanceMetric = "disputes_closed"     // 矛盾纠纷回访结案
+	WorkGridReportsDone  PerformanceMetric = "grid_reports_done"   // 网格吹哨事项处置反馈
+	WorkDissuasions      PerformanceMetric = "dissuasions_done"    // 劝阻任务完成（prevention 提供）
 )
 
 // PerformanceMetricInfo describes a figure: its names and whether it is a mean (not
@@ -71,6 +75,34 @@ type PerformanceSource interface {
 	CountWork(ctx context.Context, q OfficerWorkQuery) ([]PerformanceCount, error)
 }
 
+// PerformanceStore counts the recorded work the sources of the list read.
+// Each method counts [from, to) and only the users or people it is given.
+type PerformanceStore interface {
+	// RegistryWork counts, per user, visits made, records registered,
+	// verified and corrected (corrections, moves, tenancies, records found
+	// gone), familiarity surveys taken and contact cards issued.
+	RegistryWork(ctx context.Context, userIDs []string, from, to time.Time) ([]PerformanceCount, error)
+	// IncidentWork counts, per officer, incidents received in [from, to)
+	// whose route named the officer's person as first-receipt officer,
+	// those their unit was sent to, those of them resolved on scene, and the
+	// mean callback satisfaction of those with a callback.
+	IncidentWork(ctx context.Context, q OfficerWorkQuery) ([]PerformanceCount, error)
+	// CheckInDays counts, per user, the days (China Standard Time) with a
+	// check-in.
+	CheckInDays(ctx context.Context, userIDs []string, from, to time.Time) ([]PerformanceCount, error)
+	// ActorEvents counts, per actor and event type, the events of these
+	// types the actors recorded — the work a workflow records (a dispute's
+	// agreement, a grid report's feedback, a dissuasion).
+	ActorEvents(ctx context.Context, actors, types []string, from, to time.Time) ([]ActorEventCount, error)
+}
+
+// ActorEventCount is how many events of one type one actor recorded.
+type ActorEventCount struct {
+	Actor string
+	Type  string
+	N     int
+}
+
 // PerformanceQuery asks for the list of one month (YYYY-MM, China Standard
 // Time), of every officer the caller may see or of one.
 type PerformanceQuery struct {
@@ -104,4 +136,12 @@ type PerformanceList struct {
 // officers of their jurisdiction.
 type PerformanceService interface {
 	PerformanceList(ctx context.Context, q PerformanceQuery) (*PerformanceList, error)
+}
+
+// PerformanceExportService builds performance-list files by the same rule
+// as PerformanceService.
+type PerformanceExportService interface {
+	// ExportPerformance returns the list of q as format "xlsx" or "csv",
+	// labelled in lang ("zh" or "en"). Another format is EINVALID.
+	ExportPerformance(ctx context.Context, q PerformanceQuery, format, lang string) (*StatsExport, error)
 }

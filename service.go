@@ -118,12 +118,23 @@ type UnitService interface {
 	// an officer their own unit, a command office or dispatcher any unit
 	// they reach.
 	SetUnitStatus(ctx context.Context, id string, s UnitStatus) error
-	// Trajectory returns a unit's positions in [from, to) and its check-ins.
-	Trajectory(ctx context.Context, id string, from, to time.Time) (*Unit, []Position, []*CheckIn, error)
+	// Trajectory returns a page of a unit's positions (f.UnitID) and, on
+	// the first page, its check-ins in [f.From, f.To).
+	Trajectory(ctx context.Context, f TrajectoryFilter) (*Trajectory, error)
+}
+
+// Trajectory is a page of a unit's track.
+type Trajectory struct {
+	Unit       *Unit      `json:"unit"`
+	Positions  []Position `json:"items"`
+	CheckIns   []*CheckIn `json:"check_ins"`
+	NextCursor string     `json:"next_cursor"`
 }
 
 // PositionService takes live positions of units.
 type PositionService interface {
 	// ReportPositions stores a batch durably and updates the live picture.
+	// A position it does not believe is stored with its Flag set (in ps)
+	// and does not move the unit.
 	ReportPositions(ctx context.Context, ps []Position) error
 }

@@ -71,6 +71,40 @@ type Position struct {
 	At       time.Time `json:"at"`
 	SpeedMPS float64   `json:"speed_mps,omitempty"`
 	Heading  float64   `json:"heading,omitempty"`
+	// Flag, when set, says why the position was stored but not taken as
+	// the unit's live position.
+	Flag PositionFlag `json:"flag,omitempty"`
+}
+
+// PositionFlag says why a reported position is not believed.
+type PositionFlag string
+
+const (
+	// PositionImplausibleSpeed: reaching the point from the unit's previous
+	// position would take a speed no police vehicle has.
+	PositionImplausibleSpeed PositionFlag = "implausible_speed"
+	// PositionOutside: the point is far outside the unit's sub-bureau.
+	PositionOutside PositionFlag = "outside_jurisdiction"
+)
+
+// Limits of a reported position's own figures.
+const (
+	MaxReportedSpeedMPS = 120 // 432 km/h: more is a device error
+)
+
+// Page sizes of a trajectory: the default and the most a page holds.
+const (
+	TrajectoryPage    = 10000
+	MaxTrajectoryPage = 100000
+)
+
+// TrajectoryFilter selects a unit's positions in [From, To), oldest first,
+// a page at a time.
+type TrajectoryFilter struct {
+	UnitID   string
+	From, To time.Time
+	Cursor   string
+	Limit    int
 }
 
 // UnitFilter selects units within Scope: a unit of a station is reached by
@@ -97,8 +131,11 @@ type UnitStore interface {
 	// (going on or off duty, busy); ECONFLICT if it serves one.
 	SetUnitStatus(ctx context.Context, id string, s UnitStatus, ev *Event) error
 	// SavePositions stores a batch of positions and updates each unit's last
-	// position, in one transaction. Unknown unit IDs are ENOTFOUND and nothing is written.
+	// position from those not flagged, in one transaction. A (unit, time)
+	// already stored is kept once. Unknown unit IDs are ENOTFOUND and
+	// nothing is written.
 	SavePositions(ctx context.Context, ps []Position) error
-	// Trajectory returns a unit's positions in [from, to), oldest first.
-	Trajectory(ctx context.Context, unitID string, from, to time.Time) ([]Position, error)
+	// Trajectory returns a page of a unit's positions, flagged ones
+	// included, and the cursor of the next page ("" at the end).
+	Trajectory(ctx context.Context, f TrajectoryFilter) ([]Position, string, error)
 }

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -39,9 +40,6 @@ func (b *builder) station(t *township) {
 	s := &precinct.Station{
 		ID: "ps-" + t.code, SubBureauID: sb.ID, Name: stationName(t), Code: t.code, Kind: t.kind,
 		Location: inside(t.area, t.seed, b.rng), Boundary: t.area,
-	}
-	if t.kind == precinct.StationBorder {
-		s.Partners = partnersFor(t.seed, geo.Centroid(sb.Boundary))
 	}
 	t.station = s
 	b.j.Stations = append(b.j.Stations, s)
@@ -333,4 +331,31 @@ func shortName(s string) string {
 		}
 	}
 	return s
+}
+
+// ScaleUnits adds generated units to j until it has n, for trying the
+// system at city scale (`serve --demo --demo-units 20000`): each belongs to
+// a station in turn, of a mix of kinds, about 60 % available, placed around
+// its station (normal, σ 1.5 km). The same j and n give the same units.
+func ScaleUnits(j *precinct.Jurisdiction, n int) {
+	if len(j.Stations) == 0 {
+		return
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), 0x5ca1e))
+	kinds := []precinct.UnitKind{precinct.UnitPatrolCar, precinct.UnitPatrolCar, precinct.UnitPatrolCar, precinct.UnitFootPatrol,
+		precinct.UnitFootPatrol, precinct.UnitMotorcycle, precinct.UnitCommunity, precinct.UnitCaseTeam, precinct.UnitArmedVehicle}
+	const kmLat = 1 / 111.2
+	for i := 0; len(j.Units) < n; i++ {
+		s := j.Stations[i%len(j.Stations)]
+		kmLon := kmLat / math.Cos(s.Location.Lat*math.Pi/180)
+		u := &precinct.Unit{
+			ID: fmt.Sprintf("u-s%05d", i+1), Callsign: fmt.Sprintf("%s%d号", s.Name, i/len(j.Stations)+1),
+			Kind: kinds[rng.IntN(len(kinds))], SubBureauID: j.SubBureau.ID, StationID: s.ID, Status: precinct.UnitOffDuty,
+			Position: precinct.Point{Lon: s.Location.Lon + rng.NormFloat64()*1.5*kmLon, Lat: s.Location.Lat + rng.NormFloat64()*1.5*kmLat},
+		}
+		if rng.Float64() < 0.6 {
+			u.Status = precinct.UnitAvailable
+		}
+		j.Units = append(j.Units, u)
+	}
 }

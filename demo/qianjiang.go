@@ -29,7 +29,7 @@ import (
 	"precinct/geo"
 )
 
-//go:embed data/qianjiang_villages.csv data/qianjiang_boundary.geojson
+//go:embed data/qianjiang_villages.csv data/qianjiang_boundary.geojson data/ATTRIBUTION.md
 var data embed.FS
 
 // division is one row of the division table.
@@ -54,8 +54,9 @@ func (t *township) isStreet() bool { return t.code[6:] < "100" }
 // ruralStreet is the street office served by a rural station (see the package doc).
 const ruralStreet = "500114006" // 冯家街道
 
-// Qianjiang returns the demo jurisdiction, the same for the same seed.
-func Qianjiang(seed int64) (*precinct.Jurisdiction, error) {
+// generate builds the demo jurisdiction in GCJ-02, the datum of its
+// outline, the same for the same seed. Folder writes it as an import folder.
+func generate(seed int64) (*precinct.Jurisdiction, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
 	towns, err := readDivisions()
 	if err != nil {
@@ -75,6 +76,7 @@ func Qianjiang(seed int64) (*precinct.Jurisdiction, error) {
 		b.station(t)
 	}
 	linkCentral(towns)
+	linkPartners(towns)
 	b.gridCounts = communityGridCounts(towns)
 	for _, t := range towns {
 		if err := b.grids(t); err != nil {
@@ -169,7 +171,7 @@ func placeTownships(towns []*township, outline precinct.MultiPolygon, centre pre
 		t.seed = pts[i]
 	}
 	// 濯水 and 水市 are neighbours (seed 002): give 水市 the centre nearest 濯水's.
-	zhuoshui, shuishi := find(towns, "濯水镇"), find(towns, "水市乡")
+	zhuoshui, shuishi := find(towns, "濯水镇"), find(towns, "水市镇")
 	if zhuoshui != nil && shuishi != nil {
 		nearest := shuishi
 		for _, t := range rural {
@@ -209,7 +211,7 @@ func classify(towns []*township, outline precinct.MultiPolygon) {
 		}
 		rural = append(rural, t)
 	}
-	pinned := map[string]precinct.StationKind{"濯水镇": precinct.StationCentral, "水市乡": precinct.StationBase, "黑溪镇": precinct.StationBase}
+	pinned := map[string]precinct.StationKind{"濯水镇": precinct.StationCentral, "水市镇": precinct.StationBase, "黑溪镇": precinct.StationBase}
 	sort.SliceStable(rural, func(i, j int) bool {
 		return geo.DistanceToEdgeM(rural[i].seed, outline) < geo.DistanceToEdgeM(rural[j].seed, outline)
 	})
@@ -263,7 +265,7 @@ func linkCentral(towns []*township) {
 		b.station.CentralID = c.station.ID
 		load[c]++
 	}
-	if z, s := find(towns, "濯水镇"), find(towns, "水市乡"); z != nil && s != nil && s.kind == precinct.StationBase {
+	if z, s := find(towns, "濯水镇"), find(towns, "水市镇"); z != nil && s != nil && s.kind == precinct.StationBase {
 		assign(s, z)
 	}
 	nearest := func(b *township, ok func(*township) bool) *township {
@@ -299,18 +301,26 @@ func linkCentral(towns []*township) {
 	}
 }
 
-// neighbours across the district boundary, by direction from the centre.
-func partnersFor(p, centre precinct.Point) []string {
-	a := math.Atan2(p.Lat-centre.Lat, p.Lon-centre.Lon) * 180 / math.Pi
-	switch {
-	case a > 30 && a <= 110:
-		return []string{"湖北省利川市公安局毗邻乡镇派出所"}
-	case a > -40 && a <= 30:
-		return []string{"湖北省咸丰县公安局毗邻乡镇派出所"}
-	case a > -130 && a <= -40:
-		return []string{"重庆市酉阳县公安局毗邻乡镇派出所"}
-	default:
-		return []string{"重庆市彭水县公安局毗邻乡镇派出所"}
+// linkPartners gives each border station the nearest other border station
+// as its partner (六联协作, seed 002). The stations across the district
+// boundary are not in the demo's data; an import names them by code.
+func linkPartners(towns []*township) {
+	var border []*township
+	for _, t := range towns {
+		if t.kind == precinct.StationBorder {
+			border = append(border, t)
+		}
+	}
+	for _, t := range border {
+		var best *township
+		for _, o := range border {
+			if o != t && (best == nil || precinct.DistanceM(o.seed, t.seed) < precinct.DistanceM(best.seed, t.seed)) {
+				best = o
+			}
+		}
+		if best != nil {
+			t.station.Partners = []string{best.station.ID}
+		}
 	}
 }
 

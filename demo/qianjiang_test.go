@@ -1,8 +1,11 @@
 package demo_test
 
 import (
+	"bytes"
+	"io/fs"
 	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -149,5 +152,33 @@ func TestResolveThousandPoints(t *testing.T) {
 		if _, err := r.Resolve(p); precinct.ErrorCode(err) != precinct.EINVALID {
 			t.Errorf("outside point %v: %v", p, err)
 		}
+	}
+}
+
+// TestEmbeddedFolderUpToDate: the demo the server seeds is the import
+// folder the generator writes (go generate ./demo), read by the importer.
+func TestEmbeddedFolderUpToDate(t *testing.T) {
+	fo, err := demo.Folder(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range fo.Names() {
+		got, err := fs.ReadFile(demo.FolderFS(), name)
+		if err != nil || !bytes.Equal(got, fo[name]) {
+			t.Errorf("demo/data/qianjiang/%s is out of date (%v): run go generate ./demo", name, err)
+		}
+	}
+	j, err := demo.Qianjiang(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.SubBureau.Datum != precinct.WGS84 || !j.SubBureau.Derived {
+		t.Errorf("the demo is stored in %s, derived %v; want WGS-84, derived", j.SubBureau.Datum, j.SubBureau.Derived)
+	}
+	// The folder is GCJ-02, as its outline was published; the importer
+	// moved every point to WGS-84.
+	first, _ := fs.ReadFile(demo.FolderFS(), "stations.csv")
+	if !bytes.Contains(first, []byte(j.Stations[0].Code)) || bytes.Contains(first, []byte(strconv.FormatFloat(j.Stations[0].Location.Lon, 'f', 7, 64))) {
+		t.Error("the station's stored longitude is the folder's: no datum conversion")
 	}
 }

@@ -175,20 +175,28 @@ func (s *Service) KPIs(ctx context.Context, id string) (*precinct.KPI, error) {
 
 // Recommend ranks units for an incident: the first wave, a second at once
 // for urgent incidents, and further waves as reinforcement was requested.
+// The incident and its requested wave come from the recommendation cache
+// (recCache); the caller's right to read the incident is checked on every
+// call, as readable does.
 func (s *Service) Recommend(ctx context.Context, id string) (*precinct.Recommendation, error) {
-	inc, err := s.readable(ctx, id)
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
+		return nil, err
+	}
+	inc, wave, err := s.recommendable(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if ok, err := s.visible(ctx, u, inc); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, precinct.ErrNotFound("警情", "Incident", id)
 	}
 	sc, err := s.context(ctx, inc.Location.SubBureauID)
 	if err != nil {
 		return nil, err
 	}
-	tl, err := s.Store.Timeline(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return Recommend(ctx, s.Live, s.router(), sc.rules, sc.org, inc, sc.rules.WavesFor(inc.Priority, requestedWave(tl)))
+	return Recommend(ctx, s.Live, s.router(), sc.rules, sc.org, inc, sc.rules.WavesFor(inc.Priority, wave))
 }
 
 // requestedWave is the highest reinforcement wave recorded on a timeline.
@@ -426,7 +434,9 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 	ev := precinct.NewEvent(ctx, now, EventType(req.Action), inc.Location, "incident", inc.ID, old, &inc, data)
 	ev.Stations = inc.SharedWith
 	c.Events = []*precinct.Event{ev}
-	if err := s.Store.UpdateIncident(ctx, c); err != nil {
+	err = s.Store.UpdateIncident(ctx, c)
+	s.ForgetIncident(id) // whether or not it applied, as another writer may have
+	if err != nil {
 		if req.IdempotencyKey != "" && precinct.ErrorCode(err) == precinct.ECONFLICT {
 			// The same action may have been sent twice at once: if the
 			// other one applied, this one is its replay.

@@ -228,7 +228,7 @@ func TestDefaultRulesRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Rules) != 4 || r.Rural.MaxTravelS != 1200 || r.Border.ShareWithinM != 3000 {
+	if len(r.Rules) != 5 || r.Rural.MaxTravelS != 1200 || r.Border.ShareWithinM != 3000 {
 		t.Errorf("round trip %+v", r)
 	}
 }

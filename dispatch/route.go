@@ -113,14 +113,7 @@ func Route(r *Rules, f Facts) Decision {
 		home = &precinct.Station{ID: inc.Location.StationID, SubBureauID: inc.Location.SubBureauID}
 	}
 	ss := f.Org.ServiceStationFor(home.ID)
-	rule := &r.Default
-	for i := range r.Rules {
-		ru := &r.Rules[i]
-		if ru.When.matches(f, home) && (ru.Handler != precinct.HandlerPatrol || ss != nil) {
-			rule = ru
-			break
-		}
-	}
+	rule := firstRule(r, f, home, ss)
 	d := Decision{Route: routeFor(rule, home, ss, inc.Location.SubBureauID)}
 	d.Route.Reason, d.Route.ReasonEN = withSeed(rule.Reason, rule.ReasonEN, rule.Seed)
 	if r.FirstReceipt && f.PoliceGrid != nil && f.PoliceGrid.OfficerID != "" {
@@ -133,6 +126,18 @@ func Route(r *Rules, f Facts) Decision {
 		d = border(r, f, home, d)
 	}
 	return d
+}
+
+// firstRule is the first rule whose condition matches (a patrol rule only
+// where a service station is bound), or Default.
+func firstRule(r *Rules, f Facts, home *precinct.Station, ss *precinct.ServiceStation) *Rule {
+	for i := range r.Rules {
+		ru := &r.Rules[i]
+		if ru.When.matches(f, home) && (ru.Handler != precinct.HandlerPatrol || ss != nil) {
+			return ru
+		}
+	}
+	return &r.Default
 }
 
 // matches reports whether the incident in f meets every list of c.
@@ -255,11 +260,13 @@ func border(r *Rules, f Facts, home *precinct.Station, d Decision) Decision {
 	if dist > r.Border.ShareWithinM {
 		return d
 	}
+	names := make([]string, 0, len(home.Partners))
 	for _, p := range home.Partners {
 		d.SharedWith = appendNew(d.SharedWith, p)
+		names = append(names, f.Org.stationName(p))
 	}
-	d.Route.Reason += fmt.Sprintf("；距区界约 %.0f 米，同步共享边界协作派出所（%s） [002]", dist, strings.Join(home.Partners, "、"))
-	d.Route.ReasonEN += fmt.Sprintf("; about %.0f m from the district boundary, shared with the partner stations (%s) [002]", dist, strings.Join(home.Partners, ", "))
+	d.Route.Reason += fmt.Sprintf("；距区界约 %.0f 米，同步共享边界协作派出所（%s） [002]", dist, strings.Join(names, "、"))
+	d.Route.ReasonEN += fmt.Sprintf("; about %.0f m from the district boundary, shared with the partner stations (%s) [002]", dist, strings.Join(names, ", "))
 	return d
 }
 

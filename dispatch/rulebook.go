@@ -95,3 +95,34 @@ func (s *Service) RulesEvent(u *precinct.User, e *precinct.Event) *precinct.Even
 	}
 	return e
 }
+
+// RouteWarning says who handles an anti-fraud warning at loc by the
+// sub-bureau's routing rules: the rule that fires for an incident of source
+// anti_fraud and category telecom_fraud there (by default the grid's
+// community officer, as a dissuasion task [004]). The caller's right to
+// take warnings in at loc is checked by its service.
+func (s *Service) RouteWarning(ctx context.Context, loc precinct.Location) (precinct.Route, error) {
+	c, err := s.context(ctx, loc.SubBureauID)
+	if err != nil {
+		return precinct.Route{}, err
+	}
+	var cat precinct.Category
+	for _, k := range c.cats {
+		if k.Code == "telecom_fraud" {
+			cat = k
+		}
+	}
+	if cat.Code == "" {
+		cat = precinct.Category{Code: "telecom_fraud", Parent: "fraud", Kind: precinct.KindCase}
+	}
+	inc := &precinct.Incident{Source: precinct.SourceAntiFraud, Category: cat.Code, Location: loc}
+	f := Facts{Incident: inc, Category: cat, Org: c.org}
+	home := c.org.Station(loc.StationID)
+	if home == nil {
+		home = &precinct.Station{ID: loc.StationID, SubBureauID: loc.SubBureauID}
+	}
+	ru := firstRule(c.rules, f, home, c.org.ServiceStationFor(home.ID))
+	rt := routeFor(ru, home, c.org.ServiceStationFor(home.ID), loc.SubBureauID)
+	rt.Reason, rt.ReasonEN = withSeed(ru.Reason, ru.ReasonEN, ru.Seed)
+	return rt, nil
+}

@@ -109,6 +109,9 @@ type Wave struct {
 const (
 	RuleRuralCentral = "rural_central" // [002] cross-station dispatch
 	RulePush         = "push"          // [003] a station pushes to its service station
+	// RuleAntiFraud is the default rule that sends anti-fraud warnings to
+	// the grid's community officer [004].
+	RuleAntiFraud = "anti_fraud_dissuasion"
 )
 
 var (
@@ -123,6 +126,13 @@ func DefaultRules() *Rules {
 	return &Rules{
 		FirstReceipt: true,
 		Rules: []Rule{
+			{
+				ID: RuleAntiFraud, Seed: "004",
+				Reason:   "反诈预警精准匹配警格，点对点下达劝阻指令，由社区民警劝阻（不交案件办理队）",
+				ReasonEN: "Anti-fraud warnings are matched to the police grid and pushed to its community officer as a dissuasion task (not to the case team)",
+				When:     Condition{Sources: []precinct.Source{precinct.SourceAntiFraud}},
+				Handler:  precinct.HandlerCommunity, UnitKinds: []precinct.UnitKind{precinct.UnitCommunity},
+			},
 			{
 				ID: "street_1plus1", Seed: "003",
 				Reason:   "“1+1”接处警：街面、公园、广场、商场的噪音扰民、求助、纠纷类警情由绑定警务站就近巡逻警力先期处置",

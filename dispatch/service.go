@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,6 +45,8 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[string]*subBureauCache
+	recs  recCache
+	fixes map[string]fixes // by unit: see flag
 }
 
 var (
@@ -60,6 +63,7 @@ type subBureauCache struct {
 	version int
 	cats    []precinct.Category
 	org     *Org
+	extent  *extent // around the sub-bureau and its stations; nil if none has a place
 }
 
 func (s *Service) now() time.Time {
@@ -110,6 +114,7 @@ func (s *Service) context(ctx context.Context, subBureauID string) (*subBureauCa
 	if c.org, err = s.loadOrg(ctx, subBureauID); err != nil {
 		return nil, err
 	}
+	c.extent = extentOf(c.org)
 	s.mu.Lock()
 	if s.cache == nil {
 		s.cache = make(map[string]*subBureauCache)
@@ -184,4 +189,42 @@ func (s *Service) EventRules() map[string]precinct.EventRule {
 		"unit":     s.UnitEvent,
 		"rules":    s.RulesEvent,
 	}
+}
+
+// OrgChanged follows a change of a sub-bureau's organisation (an import, an
+// edit): its stations are read again at the next routing, new units enter
+// the live index, changed ones are updated there (keeping their live
+// position and status) and retired ones leave it.
+func (s *Service) OrgChanged(ctx context.Context, subBureauID string) error {
+	s.forget(subBureauID)
+	seen := map[string]bool{}
+	for cursor := ""; ; {
+		units, next, err := s.Store.ListUnits(ctx, precinct.UnitFilter{Scope: precinct.Everywhere, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			seen[u.ID] = true
+			cur, ok := s.Live.Unit(u.ID)
+			if !ok {
+				s.Live.Put(u)
+				continue
+			}
+			if cur.Callsign != u.Callsign || cur.Kind != u.Kind || cur.StationID != u.StationID || cur.ServiceStationID != u.ServiceStationID ||
+				cur.PoliceGridID != u.PoliceGridID || !slices.Equal(cur.Members, u.Members) || cur.SubBureauID != u.SubBureauID {
+				cur.Callsign, cur.Kind, cur.StationID, cur.ServiceStationID = u.Callsign, u.Kind, u.StationID, u.ServiceStationID
+				cur.PoliceGridID, cur.Members, cur.SubBureauID = u.PoliceGridID, u.Members, u.SubBureauID
+				s.Live.Put(&cur)
+			}
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	for _, id := range s.Live.IDs() {
+		if !seen[id] {
+			s.Live.Remove(id)
+		}
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"precinct"
 )
@@ -107,29 +106,40 @@ func (s *Service) SetUnitStatus(ctx context.Context, id string, st precinct.Unit
 	return nil
 }
 
-// Trajectory returns a unit's positions in [from, to) and its check-ins in
-// that time, for a unit the caller reaches.
-func (s *Service) Trajectory(ctx context.Context, id string, from, to time.Time) (*precinct.Unit, []precinct.Position, []*precinct.CheckIn, error) {
-	un, err := s.FindUnit(ctx, id)
+// Trajectory returns a page of the positions of a unit the caller reaches
+// and, on the first page, its check-ins in [f.From, f.To).
+func (s *Service) Trajectory(ctx context.Context, f precinct.TrajectoryFilter) (*precinct.Trajectory, error) {
+	un, err := s.FindUnit(ctx, f.UnitID)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	ps, err := s.Store.Trajectory(ctx, un.ID, from, to)
+	if !f.From.Before(f.To) {
+		return nil, precinct.FieldErrorf(precinct.EINVALID, "to", "结束时间应晚于开始时间", "The end (to) must be after the start (from).")
+	}
+	f.UnitID = un.ID
+	tr := &precinct.Trajectory{Unit: un, Positions: []precinct.Position{}, CheckIns: []*precinct.CheckIn{}}
+	ps, next, err := s.Store.Trajectory(ctx, f)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	var checkIns []*precinct.CheckIn
+	if ps != nil {
+		tr.Positions = ps
+	}
+	tr.NextCursor = next
+	if f.Cursor != "" {
+		return tr, nil
+	}
 	for cursor := ""; ; {
-		cs, next, err := s.Store.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, UnitID: un.ID, Since: from, Until: to, Cursor: cursor, Limit: 1000})
+		cs, next, err := s.Store.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, UnitID: un.ID, Since: f.From, Until: f.To, Cursor: cursor, Limit: 1000})
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
-		checkIns = append(checkIns, cs...)
+		tr.CheckIns = append(tr.CheckIns, cs...)
 		if cursor = next; cursor == "" {
 			break
 		}
 	}
-	return un, ps, checkIns, nil
+	return tr, nil
 }
 
 // UnitEvent is the stream's rule for unit events: those of units the

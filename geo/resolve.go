@@ -6,6 +6,7 @@ package geo
 
 import (
 	"sort"
+	"sync/atomic"
 
 	"github.com/tidwall/rtree"
 
@@ -82,3 +83,26 @@ func (r *Resolver) Resolve(p precinct.Point) (precinct.Location, error) {
 	sort.Slice(hits, func(i, j int) bool { return hits[i].loc.CommunityGridID < hits[j].loc.CommunityGridID })
 	return hits[0].loc, nil
 }
+
+// Current is the resolver in force, replaced whole when the organisation
+// changes (a grid drawn, a station retired, an import) while requests keep
+// resolving: each call uses the resolver current when it starts.
+type Current struct{ p atomic.Pointer[Resolver] }
+
+var _ precinct.Resolver = (*Current)(nil)
+
+// NewCurrent returns a Current holding r.
+func NewCurrent(r *Resolver) *Current {
+	c := &Current{}
+	c.Set(r)
+	return c
+}
+
+// Set makes r the resolver in force.
+func (c *Current) Set(r *Resolver) { c.p.Store(r) }
+
+// Get returns the resolver in force.
+func (c *Current) Get() *Resolver { return c.p.Load() }
+
+// Resolve resolves p with the resolver in force.
+func (c *Current) Resolve(p precinct.Point) (precinct.Location, error) { return c.p.Load().Resolve(p) }

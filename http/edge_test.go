@@ -77,7 +77,7 @@ func TestStaticFilesAreNotListed(t *testing.T) {
 		"static/app.js":    {Data: []byte("1")},
 		"static/img/a.png": {Data: []byte("png")},
 	}
-	h := (&phttp.Server{Assets: assets, Org: e.http.Org, Auth: e.http.Auth, Store: e.http.Store, Bus: e.http.Bus, Feed: e.http.Feed}).Handler()
+	h := (&phttp.Server{Assets: assets, Org: e.http.Org, Auth: e.http.Auth, Database: e.http.Database, Bus: e.http.Bus, Feed: e.http.Feed}).Handler()
 	for path, want := range map[string]int{"/static/": 404, "/static/img/": 404, "/static/app.js": 200, "/static/img/a.png": 200} {
 		req := httptest.NewRequest("GET", path, nil)
 		rec := httptest.NewRecorder()

@@ -186,13 +186,18 @@ const (
 // queryLimit reads the page size of a list request: a whole number from 1
 // to 1000 (100 when absent). Anything else is EINVALID, never clamped.
 func queryLimit(r *http.Request) (int, error) {
+	return queryLimitOf(r, defaultLimit, maxLimit)
+}
+
+// queryLimitOf reads the page size within 1..most, def when absent.
+func queryLimitOf(r *http.Request, def, most int) (int, error) {
 	v := r.URL.Query().Get("limit")
 	if v == "" {
-		return defaultLimit, nil
+		return def, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxLimit {
-		return 0, precinct.FieldErrorf(precinct.EINVALID, "limit", "参数 limit 应为 1 至 %d 的整数", "Parameter limit must be a whole number from 1 to %d.", maxLimit)
+	if err != nil || n < 1 || n > most {
+		return 0, precinct.FieldErrorf(precinct.EINVALID, "limit", "参数 limit 应为 1 至 %d 的整数", "Parameter limit must be a whole number from 1 to %d.", most)
 	}
 	return n, nil
 }

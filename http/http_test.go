@@ -31,6 +31,8 @@ import (
 	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/prevention"
+	"precinct/registry"
 	"precinct/report"
 	"precinct/sqldb"
 	"precinct/storetest"
@@ -106,7 +108,7 @@ func newEnv(t *testing.T) *env {
 	if err := svc.LoadUnits(precinct.NewContextWithUser(ctx, &precinct.User{ID: "system", Role: precinct.RoleAdmin})); err != nil {
 		t.Fatal(err)
 	}
-	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind)
+	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind, prevention.DissuasionKind, prevention.PublicityKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,10 +117,17 @@ func newEnv(t *testing.T) *env {
 	disputes := &mediation.Service{Engine: work, Resolver: resolver}
 	svc.Handover = workflow.Handovers{disputes, grids}
 	reg := newRegistry(t, db, resolver, relay.Notify)
+	work.Vault = reg.Vault
+	prev := &prevention.Service{Engine: work, Vault: reg.Vault, Router: svc, Resolver: resolver}
 	dutySvc := &duty.Service{Store: db, Clock: precinct.SystemClock{}, Incidents: svc, Notify: relay.Notify, HashPassword: auth.HashPassword}
-	s := &phttp.Server{Store: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc, Duty: dutySvc,
-		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), work.EventRules(), reg.EventRules(), dutySvc.EventRules()),
-		GridLoop: grids, Disputes: disputes, Tasks: &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: work}}}, Registry: reg,
+	perf := &report.Performance{Users: db, Clock: precinct.SystemClock{}, Sources: []precinct.PerformanceSource{
+		registry.Performance{Store: db}, dispatch.Performance{Store: db}, duty.Performance{Store: db, Work: db},
+		workflow.Performance{Store: db, Kind: mediation.Kind, Actions: []precinct.WorkAction{mediation.ActionAgree},
+			Info: precinct.PerformanceMetricInfo{Metric: precinct.WorkDisputesAgreed, Name: "纠纷调解成功", NameEN: "Disputes settled"}},
+	}}
+	s := &phttp.Server{Performance: perf, PerformanceExport: perf, Database: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, Units: svc, Duty: dutySvc,
+		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), work.EventRules(), reg.EventRules(), dutySvc.EventRules(), prev.EventRules()),
+		Prevention: prev, GridLoop: grids, Disputes: disputes, Tasks: &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: work}}}, Registry: reg,
 		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, StatsExport: &report.Service{Store: db, Catalog: db}, Tiles: &streets.Service{}, Geocode: &geocode.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
@@ -322,7 +331,7 @@ func (e *env) written() [4]int {
 	evs, err1 := e.store.ListEvents(ctx, precinct.EventFilter{Scope: precinct.Everywhere, Limit: 100000})
 	incs, _, err2 := e.store.ListIncidents(ctx, precinct.IncidentFilter{Scope: precinct.Everywhere, Limit: 1000})
 	cs, _, err3 := e.store.ListCheckIns(ctx, precinct.CheckInFilter{Scope: precinct.Everywhere, Limit: 1000})
-	tr, err4 := e.store.Trajectory(ctx, "un1", time.Now().Add(-24*time.Hour), time.Now().Add(time.Hour))
+	tr, _, err4 := e.store.Trajectory(ctx, precinct.TrajectoryFilter{UnitID: "un1", From: time.Now().Add(-24 * time.Hour), To: time.Now().Add(time.Hour), Limit: precinct.MaxTrajectoryPage})
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		e.t.Fatal(err)
 	}
@@ -364,6 +373,14 @@ func TestBadBodies(t *testing.T) {
 		{name: "check-in unknown field", token: officer, path: "/api/v1/checkins", ctype: "application/json", body: `{"point":{"lon":108.1,"lat":29.1},"photo":"x"}`, field: "photo", says: "photo"},
 		{name: "position out of range", token: officer, path: "/api/v1/positions", ctype: "application/json",
 			body: `{"positions":[` + position(108.1, 29.1) + `,` + position(108.1, 91) + `]}`, says: ""},
+		{name: "speed out of range", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[{"unit_id":"un1","point":{"lon":108.1,"lat":29.1},"at":"` + now + `","speed_mps":1e308}]}`, field: "positions[0].speed_mps", says: "speed"},
+		{name: "negative speed", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[{"unit_id":"un1","point":{"lon":108.1,"lat":29.1},"at":"` + now + `","speed_mps":-1}]}`, field: "positions[0].speed_mps", says: "speed"},
+		{name: "heading out of range", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[{"unit_id":"un1","point":{"lon":108.1,"lat":29.1},"at":"` + now + `","heading":-720}]}`, field: "positions[0].heading", says: "heading"},
+		{name: "flag reported", token: officer, path: "/api/v1/positions", ctype: "application/json",
+			body: `{"positions":[{"unit_id":"un1","point":{"lon":108.1,"lat":29.1},"at":"` + now + `","flag":"implausible_speed"}]}`, field: "positions[0].flag", says: "flag"},
 		{name: "positions over 16 MiB", token: officer, path: "/api/v1/positions", ctype: "application/json",
 			body: `{"positions":[` + strings.Repeat(position(108.1, 29.1)+",", (16<<20)/len(position(108.1, 29.1))+1) + position(108.1, 29.1) + `]}`, says: "16 MiB"},
 		{name: "action unknown field", path: "/api/v1/incidents/x/dispatch", ctype: "application/json", body: `{"unit":"un1"}`, field: "unit", says: "unit"},
@@ -644,6 +661,7 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 	check("/api/v1/incidents/"+id+"/kpis", "KPI")
 	check("/api/v1/stats/incidents?compare=year&heat_cell_deg=0.01", "IncidentReport")
 	check("/api/v1/rules", "RuleDocument")
+	check("/api/v1/stats/warnings", "WarningFigures")
 	check("/api/v1/map?layer=police-grids", "FeatureCollection")
 	check("/api/v1/resolve?lon=108.1&lat=29.1", "Location")
 	listOf("/api/v1/stations", "Station")
@@ -847,7 +865,7 @@ func (e *env) intakeAt(token string, lon, lat float64) string {
 func TestOpenServeClose(t *testing.T) {
 	e := newEnv(t)
 	h := e.http
-	s := &phttp.Server{Addr: "127.0.0.1:0", Store: h.Store, Auth: h.Auth, Org: h.Org, Units: h.Units, Incidents: h.Incidents, Positions: h.Positions, Rules: h.Rules,
+	s := &phttp.Server{Addr: "127.0.0.1:0", Database: h.Database, Auth: h.Auth, Org: h.Org, Units: h.Units, Incidents: h.Incidents, Positions: h.Positions, Rules: h.Rules,
 		KPIs: h.KPIs, Feed: h.Feed, Bus: h.Bus, Resolver: h.Resolver, Clock: h.Clock, Logger: h.Logger}
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
@@ -900,7 +918,7 @@ func TestReadiness(t *testing.T) {
 func TestAssetsAndHeaders(t *testing.T) {
 	e := newEnv(t)
 	h := e.http
-	s := &phttp.Server{Store: h.Store, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger, Assets: fstest.MapFS{
+	s := &phttp.Server{Database: h.Database, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger, Assets: fstest.MapFS{
 		"index.html":    {Data: []byte("<title>console</title>")},
 		"screen.html":   {Data: []byte("<title>screen</title>")},
 		"app.html":      {Data: []byte("<title>app</title>")},
@@ -945,7 +963,7 @@ func TestAssetsAndHeaders(t *testing.T) {
 func TestPanicIsInternalError(t *testing.T) {
 	e := newEnv(t)
 	h := e.http
-	s := &phttp.Server{Store: h.Store, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger}
+	s := &phttp.Server{Database: h.Database, Auth: h.Auth, Bus: h.Bus, Clock: h.Clock, Logger: h.Logger}
 	hs := httptest.NewServer(s.Handler())
 	defer hs.Close()
 	tok := e.login("dispatcher")

@@ -408,6 +408,12 @@ func probes() map[string][]probe {
 	for route, prs := range dutyProbes() {
 		p[route] = append(p[route], prs...)
 	}
+	for route, prs := range preventionProbes() {
+		p[route] = append(p[route], prs...)
+	}
+	for route, prs := range performanceProbes() {
+		p[route] = append(p[route], prs...)
+	}
 	for route, l := range lists {
 		pr := l.pr
 		pr.name, pr.req = l.name, func(tg *target) request {
@@ -488,6 +494,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		tg.dispute = rep.ID
 		seedDuty(t, e, tg)
+		seedPrevention(t, e, admin, tg)
 		if code, b := e.call(admin, "GET", "/api/v1/people/"+tg.person+"?unmasked=true&reason=matrix", nil); code != 200 {
 			t.Fatalf("audit a read of %s: %d %s", tg.person, code, b)
 		}
@@ -517,7 +524,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
-	clearData := []string{"13912345678", "13800000001", "13800000002", "13800000004", "13800000005", "500114199001011234", "500115199002021235"}
+	clearData := append([]string{"13912345678", "13800000001", "13800000002", "13800000004", "13800000005", "500114199001011234", "500115199002021235"}, preventionClear...)
 	for _, u := range users {
 		tok := tokens[u.Username]
 		for route, prs := range all {

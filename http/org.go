@@ -416,17 +416,16 @@ func (s *Server) handleTrajectory(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	un, ps, checkIns, err := s.Units.Trajectory(r.Context(), r.PathValue("id"), from, to)
+	n, err := queryLimitOf(r, precinct.TrajectoryPage, precinct.MaxTrajectoryPage)
 	if err != nil {
 		return err
 	}
-	if ps == nil {
-		ps = []precinct.Position{}
+	tr, err := s.Units.Trajectory(r.Context(), precinct.TrajectoryFilter{UnitID: r.PathValue("id"), From: from, To: to,
+		Cursor: r.URL.Query().Get("cursor"), Limit: n})
+	if err != nil {
+		return err
 	}
-	if checkIns == nil {
-		checkIns = []*precinct.CheckIn{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"unit": un, "items": ps, "check_ins": checkIns, "next_cursor": ""})
+	writeJSON(w, http.StatusOK, tr)
 	return nil
 }
 
@@ -451,7 +450,13 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Positions.ReportPositions(r.Context(), in.Positions); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]int{"accepted": len(in.Positions)})
+	flagged := 0
+	for _, p := range in.Positions {
+		if p.Flag != "" {
+			flagged++
+		}
+	}
+	writeJSON(w, http.StatusAccepted, map[string]int{"accepted": len(in.Positions), "flagged": flagged})
 	return nil
 }
 

@@ -22,7 +22,13 @@ import (
 	"precinct/auth"
 	"precinct/gridloop"
 	"precinct/mediation"
+	"precinct/prevention"
 )
+
+// Pinger is what the readiness check asks of the database.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
 
 // Server is the HTTP server of one Precinct node: it parses requests, calls
 // the services (which check the caller's role and jurisdiction) and writes
@@ -41,8 +47,9 @@ type Server struct {
 	// Feed filters the event stream by each entity type's read rule.
 	Feed EventFeed
 	Bus  precinct.EventBus
-	// Store answers the readiness check.
-	Store    precinct.Store
+	// Database answers the readiness check; the server reads and writes
+	// nothing through it.
+	Database Pinger
 	Resolver precinct.Resolver
 	Clock    precinct.Clock
 	// Assets holds the console (index.html, screen.html, app.html, static/…).
@@ -59,6 +66,10 @@ type Server struct {
 	// Registry is the registry of addresses, residents, houses,
 	// organisations and visits (一标三实).
 	Registry precinct.RegistryService
+	// Performance and PerformanceExport answer the monthly performance
+	// list (绩效清单) and its files.
+	Performance       precinct.PerformanceService
+	PerformanceExport precinct.PerformanceExportService
 	// Live, if set, lets event streams follow unit positions (?positions=1).
 	Live LiveUnits
 	// GridLoop, Disputes and Tasks serve the grid whistle loop and
@@ -66,6 +77,9 @@ type Server struct {
 	GridLoop *gridloop.Service
 	Disputes *mediation.Service
 	Tasks    precinct.TaskService
+	// Prevention serves anti-fraud warnings, dissuasion tasks and the
+	// records of prevention work.
+	Prevention *prevention.Service
 	// Ready is an optional extra readiness check for /readyz, besides the
 	// store and the bus.
 	Ready func(ctx context.Context) error
@@ -103,6 +117,8 @@ func (s *Server) table() []route {
 		s.geocodeRoutes(),
 		s.gridLoopRoutes(), s.mediationRoutes(), s.taskRoutes(), s.open311Routes(),
 		s.registryRoutes(),
+		s.preventionRoutes(), s.preventionWorkRoutes(),
+		s.performanceRoutes(),
 	)
 }
 
@@ -405,7 +421,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
 			checks[name], ready = "unavailable", false
 		}
 	}
-	check("database", s.Store.Ping(ctx))
+	check("database", s.Database.Ping(ctx))
 	if s.Bus == nil {
 		checks["bus"], ready = "not configured", false
 	} else {

@@ -174,6 +174,21 @@ func (s *Service) seal(field, value string) (precinct.Sealed, error) {
 	return precinct.Sealed{Masked: masked, Sealed: sealed, Hash: s.Vault.Hash(field, value)}, nil
 }
 
+// SealResident seals a resident's ID number and phone, as given, into its
+// stored and masked forms: for records the node itself writes (the demo's
+// generated registry), which were checked where they were made.
+func (s *Service) SealResident(r *precinct.Resident, idNumber, phone string) error {
+	var err error
+	if r.SealedID, err = s.seal(fieldIDNumber, idNumber); err != nil {
+		return err
+	}
+	if r.SealedPhone, err = s.seal(fieldPhone, phone); err != nil {
+		return err
+	}
+	r.IDNumber, r.Phone = r.SealedID.Masked, r.SealedPhone.Masked
+	return nil
+}
+
 // open returns the clear value of a stored one.
 func (s *Service) open(field string, v precinct.Sealed) (string, error) {
 	plain, err := s.Vault.Open(field, v.Sealed)

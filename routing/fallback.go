@@ -25,13 +25,28 @@ func (f *Fallback) Name() string { return f.Road.Name() }
 // TravelTimes returns the travel from each of from to to, by road where
 // possible.
 func (f *Fallback) TravelTimes(ctx context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
-	if _, err := f.Road.Graph(p); err != nil {
-		return f.Other.TravelTimes(ctx, from, to, p)
+	return f.AppendTravelTimes(make([]precinct.Travel, 0, len(from)), ctx, from, to, p)
+}
+
+// AppendTravelTimes is TravelTimes appending to dst, without allocating
+// when every point is near a road and the answer fits in dst (the live
+// index's TravelAppender).
+func (f *Fallback) AppendTravelTimes(dst []precinct.Travel, ctx context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+	if !f.Road.Has(p) {
+		if a, ok := f.Other.(interface {
+			AppendTravelTimes([]precinct.Travel, context.Context, []precinct.Point, precinct.Point, precinct.Profile) ([]precinct.Travel, error)
+		}); ok {
+			return a.AppendTravelTimes(dst, ctx, from, to, p)
+		}
+		ts, err := f.Other.TravelTimes(ctx, from, to, p)
+		return append(dst, ts...), err
 	}
-	out, err := f.Road.TravelTimes(ctx, from, to, p)
+	n0 := len(dst)
+	dst, err := f.Road.AppendTravelTimes(dst, ctx, from, to, p)
 	if err != nil {
-		return nil, err
+		return dst[:n0], err
 	}
+	out := dst[n0:]
 	var missing []int
 	var points []precinct.Point
 	for i, t := range out {
@@ -41,14 +56,14 @@ func (f *Fallback) TravelTimes(ctx context.Context, from []precinct.Point, to pr
 		}
 	}
 	if len(missing) == 0 {
-		return out, nil
+		return dst, nil
 	}
 	other, err := f.Other.TravelTimes(ctx, points, to, p)
 	if err != nil {
-		return nil, err
+		return dst[:n0], err
 	}
 	for k, i := range missing {
 		out[i] = other[k]
 	}
-	return out, nil
+	return dst, nil
 }

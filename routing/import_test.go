@@ -89,8 +89,8 @@ func TestImportXML(t *testing.T) {
 			if backM < 3*side || back <= 3*along {
 				t.Errorf("against the one-way: %v %.1f m, want round the block (> %v, %.0f m)", back, backM, 3*along, 3*side)
 			}
-			if len(line) != 5 { // n2, n3, n4, n1 and the snapped ends
-				t.Errorf("geometry has %d points, want 5: %v", len(line), line)
+			if len(line) != 4 { // n2, n3, n4, n1: the ends snap to the nodes they sit on
+				t.Errorf("geometry has %d points, want 4: %v", len(line), line)
 			}
 			// 30 km/h on a residential street: about 9.8 s for 82 m.
 			if want := side / (30 / 3.6); along.Seconds() < want-0.01 || along.Seconds() > want+0.01 {

@@ -88,19 +88,38 @@ type workspace struct {
 }
 
 // workspacePool recycles workspaces, whose arrays are as long as the graph.
+// It keeps them itself rather than in a sync.Pool, which drops its items at
+// every garbage collection: on a million-node graph a new workspace is 32 MB
+// to allocate and fill, a millisecond or more added to a query.
 type workspacePool struct {
 	n    int
-	pool sync.Pool
+	mu   sync.Mutex
+	free []*workspace
 }
 
+// maxFreeWorkspaces is how many idle workspaces a graph keeps.
+const maxFreeWorkspaces = 16
+
 func (p *workspacePool) get() *workspace {
-	if ws, ok := p.pool.Get().(*workspace); ok {
+	p.mu.Lock()
+	if k := len(p.free); k > 0 {
+		ws := p.free[k-1]
+		p.free[k-1] = nil
+		p.free = p.free[:k-1]
+		p.mu.Unlock()
 		return ws
 	}
+	p.mu.Unlock()
 	return &workspace{fwd: newSearch(p.n), bwd: newSearch(p.n)}
 }
 
-func (p *workspacePool) put(ws *workspace) { p.pool.Put(ws) }
+func (p *workspacePool) put(ws *workspace) {
+	p.mu.Lock()
+	if len(p.free) < maxFreeWorkspaces {
+		p.free = append(p.free, ws)
+	}
+	p.mu.Unlock()
+}
 
 // upwardStep settles one node of an upward search s over adj (g.up for a
 // forward search, g.down for a backward one). stall is the opposite
@@ -258,20 +277,53 @@ func (g *Graph) TravelDijkstra(from, to Location) Cost {
 	return better(g.dijkstra(ws.fwd, from.out(), to.in()), direct(from, to))
 }
 
-// TravelManyToOne returns the fastest travel from each of from to to: one
-// exhaustive backward upward search from to, then a pruned forward upward
-// search from each origin.
+// TravelManyToOne returns the fastest travel from each of from to to.
 func (g *Graph) TravelManyToOne(from []Location, to Location) []Cost {
+	return g.AppendManyToOne(make([]Cost, 0, len(from)), from, to)
+}
+
+// AppendManyToOne appends to dst the fastest travel from each of from to
+// to. One backward upward search from to is shared by every origin and run
+// only as far as needed: for each origin a forward upward search runs
+// until its queue passes the best meeting found, then the backward search
+// is advanced until its queue passes that best too, checking the nodes it
+// settles against the forward search. A meeting node of a better path
+// would be nearer than the best to both ends, so both searches have
+// settled it. Units near an incident (the dispatch question) are found
+// without searching the hierarchy's upper levels from the incident.
+func (g *Graph) AppendManyToOne(dst []Cost, from []Location, to Location) []Cost {
 	ws := g.pool.get()
 	defer g.pool.put(ws)
-	ws.bwd.reset(to.in())
-	exhaust(ws.bwd, &g.down, &g.up)
-	out := make([]Cost, len(from))
-	for i, f := range from {
-		ws.fwd.reset(f.out())
-		out[i] = better(pruned(ws.fwd, ws.bwd, &g.up, &g.down), direct(f, to))
+	f, b := ws.fwd, ws.bwd
+	b.reset(to.in())
+	for _, fl := range from {
+		f.reset(fl.out())
+		best, bestLen := uint64(infinity), uint32(0)
+		for uint64(f.minKey()) < best {
+			v, ok := upwardStep(f, &g.up, &g.down)
+			if !ok {
+				break
+			}
+			if c := meet(f, b, v); c < best {
+				best, bestLen = c, f.length[v]+b.length[v]
+			}
+		}
+		for uint64(b.minKey()) < best {
+			v, ok := upwardStep(b, &g.down, &g.up)
+			if !ok {
+				break
+			}
+			if c := meet(f, b, v); c < best {
+				best, bestLen = c, f.length[v]+b.length[v]
+			}
+		}
+		c := Cost{}
+		if best < infinity {
+			c = Cost{TimeMS: uint32(best), LengthDM: bestLen, OK: true}
+		}
+		dst = append(dst, better(c, direct(fl, to)))
 	}
-	return out
+	return dst
 }
 
 // TravelOneToMany returns the fastest travel from from to each of to.

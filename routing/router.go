@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"precinct"
@@ -46,6 +47,15 @@ func (r *Router) Profiles() []precinct.Profile {
 	return ps
 }
 
+// Has reports whether the router has a graph for profile p ("" is car).
+func (r *Router) Has(p precinct.Profile) bool {
+	if p == "" {
+		p = precinct.ProfileCar
+	}
+	_, ok := r.graphs[p]
+	return ok
+}
+
 // Graph returns the graph of profile p, or an EINVALID error when the router
 // has none (foot, or a profile left out of the import).
 func (r *Router) Graph(p precinct.Profile) (*Graph, error) {
@@ -65,6 +75,62 @@ func (r *Router) Graph(p precinct.Profile) (*Graph, error) {
 // one from which to cannot be reached. It returns an EINVALID error for a
 // profile without a graph.
 func (r *Router) TravelTimes(ctx context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+	return r.AppendTravelTimes(make([]precinct.Travel, 0, len(from)), ctx, from, to, p)
+}
+
+// scratch is the working space of one AppendTravelTimes call.
+type scratch struct {
+	locs  []Location
+	which []int
+	costs []Cost
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// AppendTravelTimes is TravelTimes appending to dst: with a dst of room
+// enough, and every point near a road, it allocates nothing (the live
+// index's TravelAppender).
+func (r *Router) AppendTravelTimes(dst []precinct.Travel, ctx context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+	if err := ctx.Err(); err != nil {
+		return dst, err
+	}
+	g, err := r.Graph(p)
+	if err != nil {
+		return dst, err
+	}
+	n0 := len(dst)
+	dst = slices.Grow(dst, len(from))[:n0+len(from)]
+	out := dst[n0:]
+	clear(out)
+	target, err := g.Snap(to, r.MaxSnapM)
+	if err != nil {
+		if precinct.ErrorCode(err) == precinct.EINVALID {
+			return dst, nil
+		}
+		return dst[:n0], err
+	}
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	sc.locs, sc.which = sc.locs[:0], sc.which[:0]
+	for i, f := range from {
+		if l, err := g.Snap(f, r.MaxSnapM); err == nil {
+			sc.locs = append(sc.locs, l)
+			sc.which = append(sc.which, i)
+		}
+	}
+	sc.costs = g.AppendManyToOne(sc.costs[:0], sc.locs, target)
+	for k, c := range sc.costs {
+		out[sc.which[k]] = travelOf(c)
+	}
+	return dst, nil
+}
+
+// TravelTable returns the travel by road from one point to each of to, in
+// order: the one-to-many table (a station's coverage). It returns an
+// EINVALID error, with field "from", when from has no road within MaxSnapM,
+// and for a profile without a graph; a destination with no road near, or not
+// reachable, gets a Travel with OK false.
+func (r *Router) TravelTable(ctx context.Context, from precinct.Point, to []precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -72,23 +138,20 @@ func (r *Router) TravelTimes(ctx context.Context, from []precinct.Point, to prec
 	if err != nil {
 		return nil, err
 	}
-	out := make([]precinct.Travel, len(from))
-	dst, err := g.Snap(to, r.MaxSnapM)
+	src, err := g.Snap(from, r.MaxSnapM)
 	if err != nil {
-		if precinct.ErrorCode(err) == precinct.EINVALID {
-			return out, nil
-		}
-		return nil, err
+		return nil, fieldOf(err, "from")
 	}
+	out := make([]precinct.Travel, len(to))
 	var locs []Location
 	var which []int
-	for i, f := range from {
-		if l, err := g.Snap(f, r.MaxSnapM); err == nil {
+	for i, t := range to {
+		if l, err := g.Snap(t, r.MaxSnapM); err == nil {
 			locs = append(locs, l)
 			which = append(which, i)
 		}
 	}
-	for k, c := range g.TravelManyToOne(locs, dst) {
+	for k, c := range g.TravelOneToMany(src, locs) {
 		out[which[k]] = travelOf(c)
 	}
 	return out, nil
@@ -128,12 +191,18 @@ func (r *Router) Route(ctx context.Context, from, to precinct.Point, p precinct.
 	if !c.OK {
 		return 0, 0, nil, precinct.Errorf(precinct.ENOTFOUND, "两点之间没有可通行的道路", "No road route between the two points.")
 	}
+	// The snapped ends, and the road nodes between; an end placed on a node
+	// is that node, written once.
 	line := make([]precinct.Point, 0, len(nodes)+2)
 	line = append(line, src.Point)
 	for _, v := range nodes {
-		line = append(line, g.Point(v))
+		if q := g.Point(v); q != line[len(line)-1] {
+			line = append(line, q)
+		}
 	}
-	line = append(line, dst.Point)
+	if dst.Point != line[len(line)-1] || len(line) == 1 {
+		line = append(line, dst.Point)
+	}
 	t := travelOf(c)
 	return t.Duration, t.DistanceM, line, nil
 }

@@ -2,8 +2,7 @@ package routing
 
 import (
 	"math"
-
-	"github.com/tidwall/rtree"
+	"slices"
 
 	"precinct"
 )
@@ -26,14 +25,79 @@ type segment struct {
 // segmentBytes is the memory a segment takes.
 const segmentBytes = 20
 
-// segmentIndex is an R-tree over the segments, in degrees.
+// segmentIndex is a uniform grid of cells over the graph's extent, in
+// degrees: each cell lists the segments whose bounding box meets it, in
+// compressed rows. A point's nearest segment is found ring by ring around
+// its cell, without allocating.
 type segmentIndex struct {
-	tree rtree.RTreeG[uint32]
+	lon0, lat0 float64 // the south-west corner of cell (0, 0)
+	cell       float64 // the side of a cell in degrees
+	w, h       int32
+	start      []uint32 // cell c's segments are items[start[c]:start[c+1]]
+	items      []uint32
 }
 
-// bytes estimates the memory the R-tree takes: each entry holds a rectangle
-// of four float64 and its data, in nodes about two-thirds full.
-func (x *segmentIndex) bytes() int { return x.tree.Len() * 60 }
+// Cell sizes: about 100 m, wider when the extent would need more than
+// maxIndexCells cells.
+const (
+	indexCellDeg  = 0.001
+	maxIndexCells = 1 << 22
+)
+
+func (x *segmentIndex) bytes() int { return 4 * (len(x.start) + len(x.items)) }
+
+// cellOf returns the cell coordinates of a point (outside the grid too).
+func (x *segmentIndex) cellOf(lon, lat float64) (int32, int32) {
+	return int32(math.Floor((lon - x.lon0) / x.cell)), int32(math.Floor((lat - x.lat0) / x.cell))
+}
+
+// build indexes the segments of g.
+func (x *segmentIndex) build(g *Graph) {
+	*x = segmentIndex{cell: indexCellDeg}
+	if len(g.lat) == 0 {
+		return
+	}
+	lo, hi := g.Point(0), g.Point(0)
+	for v := range uint32(len(g.lat)) {
+		p := g.Point(v)
+		lo.Lon, lo.Lat = min(lo.Lon, p.Lon), min(lo.Lat, p.Lat)
+		hi.Lon, hi.Lat = max(hi.Lon, p.Lon), max(hi.Lat, p.Lat)
+	}
+	for {
+		x.w = int32((hi.Lon-lo.Lon)/x.cell) + 1
+		x.h = int32((hi.Lat-lo.Lat)/x.cell) + 1
+		if int64(x.w)*int64(x.h) <= maxIndexCells {
+			break
+		}
+		x.cell *= 2
+	}
+	x.lon0, x.lat0 = lo.Lon, lo.Lat
+	// Two passes: count the segments of each cell, then fill.
+	counts := make([]uint32, int(x.w)*int(x.h)+1)
+	each := func(fn func(c int, i uint32)) {
+		for i, sg := range g.segments {
+			pa, pb := g.Point(sg.a), g.Point(sg.b)
+			x0, y0 := x.cellOf(min(pa.Lon, pb.Lon), min(pa.Lat, pb.Lat))
+			x1, y1 := x.cellOf(max(pa.Lon, pb.Lon), max(pa.Lat, pb.Lat))
+			for cy := max(y0, 0); cy <= min(y1, x.h-1); cy++ {
+				for cx := max(x0, 0); cx <= min(x1, x.w-1); cx++ {
+					fn(int(cy)*int(x.w)+int(cx), uint32(i))
+				}
+			}
+		}
+	}
+	each(func(c int, _ uint32) { counts[c+1]++ })
+	for c := 1; c < len(counts); c++ {
+		counts[c] += counts[c-1]
+	}
+	x.start = counts
+	x.items = make([]uint32, counts[len(counts)-1])
+	fill := slices.Clone(counts[:len(counts)-1])
+	each(func(c int, i uint32) {
+		x.items[fill[c]] = i
+		fill[c]++
+	})
+}
 
 // derive builds what is computed from the stored arrays at load time: the
 // road segments, their R-tree and the search workspaces.
@@ -53,14 +117,7 @@ func (g *Graph) derive() {
 			}
 		}
 	}
-	g.index = segmentIndex{}
-	for i, s := range g.segments {
-		pa, pb := g.Point(s.a), g.Point(s.b)
-		g.index.tree.Insert(
-			[2]float64{min(pa.Lon, pb.Lon), min(pa.Lat, pb.Lat)},
-			[2]float64{max(pa.Lon, pb.Lon), max(pa.Lat, pb.Lat)},
-			uint32(i))
-	}
+	g.index.build(g)
 }
 
 // edgeTime returns the time of the road edge u→v, infinity if there is none.
@@ -112,31 +169,75 @@ func (g *Graph) Snap(p precinct.Point, maxDistanceM float64) (Location, error) {
 	}
 	// Measure in a local equirectangular projection around p: metres east
 	// are degrees of longitude times kx, metres north degrees of latitude
-	// times ky. Boxes and segments use the same metric, so the R-tree
-	// returns segments nearest first.
+	// times ky. Cells are searched ring by ring around p's; once the best
+	// segment is nearer than the next ring can be, it is the nearest.
 	ky := metresPerDegree
 	kx := ky * math.Cos(p.Lat*math.Pi/180)
 	best, bestD, bestF := -1, math.Inf(1), 0.0
-	g.index.tree.Nearby(
-		func(lo, hi [2]float64, i uint32, item bool) float64 {
-			if !item {
-				dx := max(lo[0]-p.Lon, 0, p.Lon-hi[0]) * kx
-				dy := max(lo[1]-p.Lat, 0, p.Lat-hi[1]) * ky
-				return math.Hypot(dx, dy)
+	x := &g.index
+	if x.w > 0 {
+		ringM := x.cell * min(kx, ky) // the least width of a ring
+		cx, cy := x.cellOf(p.Lon, p.Lat)
+		visit := func(gx, gy int32) {
+			if gx < 0 || gy < 0 || gx >= x.w || gy >= x.h {
+				return
 			}
-			d, _ := g.segmentDistance(p, g.segments[i], kx, ky)
-			return d
-		},
-		func(_, _ [2]float64, i uint32, d float64) bool {
-			best, bestD = int(i), d
-			_, bestF = g.segmentDistance(p, g.segments[i], kx, ky)
-			return false
-		})
+			c := int(gy)*int(x.w) + int(gx)
+			for _, i := range x.items[x.start[c]:x.start[c+1]] {
+				if d, f := g.segmentDistance(p, g.segments[i], kx, ky); d < bestD || d == bestD && int(i) < best {
+					best, bestD, bestF = int(i), d, f
+				}
+			}
+		}
+		// The farthest ring that still meets the grid.
+		last := max(abs32(cx), abs32(cx-x.w+1), abs32(cy), abs32(cy-x.h+1))
+		for r := int32(0); r <= last; r++ {
+			if float64(r-1)*ringM > maxDistanceM {
+				break // every unvisited segment is farther than allowed
+			}
+			if r == 0 {
+				visit(cx, cy)
+			} else {
+				for i := -r; i <= r; i++ {
+					visit(cx+i, cy-r)
+					visit(cx+i, cy+r)
+				}
+				for j := -r + 1; j <= r-1; j++ {
+					visit(cx-r, cy+j)
+					visit(cx+r, cy+j)
+				}
+			}
+			if best >= 0 && bestD <= float64(r)*ringM {
+				break // the next ring is at least r cells away
+			}
+		}
+	}
 	if best < 0 || bestD > maxDistanceM {
 		return Location{}, precinct.FieldErrorf(precinct.EINVALID, "point",
 			"%.0f 米内没有道路（%.6f, %.6f）", "No road within %.0f m of %.6f,%.6f.", maxDistanceM, p.Lon, p.Lat)
 	}
+	// A point whose nearest road point is an end of the segment is at a
+	// node (a junction, or a bend): it is placed on the node, from which a
+	// trip may take any road, not on the segment, which a one-way street
+	// would let it leave in one direction only.
+	if s := g.segments[best]; bestF == 0 || bestF == 1 || g.atNode(p, s.a, bestD, kx, ky) || g.atNode(p, s.b, bestD, kx, ky) {
+		v := s.a
+		if bestF > 0.5 {
+			v = s.b
+		}
+		l := g.NodeLocation(v)
+		l.DistanceM = precinct.DistanceM(p, l.Point)
+		return l, nil
+	}
 	return g.segmentLocation(p, int32(best), bestF), nil
+}
+
+// atNode reports whether node v is as near p as the nearest road point (at
+// distance d), within a millimetre: the rounding of a projection that lands
+// on the segment's end.
+func (g *Graph) atNode(p precinct.Point, v uint32, d, kx, ky float64) bool {
+	q := g.Point(v)
+	return math.Hypot((q.Lon-p.Lon)*kx, (q.Lat-p.Lat)*ky) <= d+1e-3
 }
 
 // segmentDistance returns the distance in metres from p to segment s and the
@@ -190,4 +291,11 @@ func direct(from, to Location) Cost {
 		return Cost{TimeMS: part(from.timeBA, -d), LengthDM: part(from.length, -d), OK: true}
 	}
 	return Cost{}
+}
+
+func abs32(v int32) int32 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

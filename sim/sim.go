@@ -189,6 +189,9 @@ func newEngine(sc *Scenario, pol Policy, seed int64, opt Options, start time.Tim
 	e.idx = dispatch.NewIndex(e.clock, 100*365*24*time.Hour)
 	e.router = opt.Router
 	if e.router == nil {
+		e.router = sc.Router
+	}
+	if e.router == nil {
 		e.router = dispatch.NewStraightLineRouter()
 	}
 	e.rules = opt.Rules

@@ -93,7 +93,12 @@ func (db *DB) openSQLite(path string) error {
 		return err
 	}
 	pragmas := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", "file:"+abs+"?"+pragmas+"&_txlock=immediate")
+	// The one writer keeps its statement journals in memory (a multi-row
+	// INSERT … ON CONFLICT writes one, a write call per page changed, to a
+	// temporary file otherwise) and 64 MB of pages, so that a batch of
+	// positions, touching index pages all over the table, reaches the disk
+	// only as the log's frames at commit.
+	w, err := sql.Open("sqlite", "file:"+abs+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate")
 	if err != nil {
 		return err
 	}

@@ -158,6 +158,7 @@ func (db *DB) ListStations(ctx context.Context, f precinct.StationFilter) ([]*pr
 	w.eq("sub_bureau_id", f.SubBureauID)
 	w.eq("kind", string(f.Kind))
 	w.in("id", f.IDs)
+	w.add("retired_at IS NULL")
 	return page(ctx, db, `SELECT `+stationColumns+` FROM stations`, w, f.Cursor, f.Limit, scanStation, func(s *precinct.Station) string { return s.ID })
 }
 
@@ -165,6 +166,7 @@ func (db *DB) ListStations(ctx context.Context, f precinct.StationFilter) ([]*pr
 func (db *DB) ListServiceStations(ctx context.Context, subBureauID string) ([]*precinct.ServiceStation, error) {
 	var w where
 	w.eq("sub_bureau_id", subBureauID)
+	w.add("retired_at IS NULL")
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, sub_bureau_id, name, lon, lat, station_a, station_b FROM service_stations`+w.sql()+` ORDER BY id`), w.args...)
 	if err != nil {
 		return nil, internal(err)
@@ -181,6 +183,7 @@ func (db *DB) ListServiceStations(ctx context.Context, subBureauID string) ([]*p
 func (db *DB) ListCommunityOffices(ctx context.Context, stationID string) ([]*precinct.CommunityOffice, error) {
 	var w where
 	w.eq("station_id", stationID)
+	w.add("retired_at IS NULL")
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, station_id, police_grid_id, name, lon, lat FROM community_offices`+w.sql()+` ORDER BY id`), w.args...)
 	if err != nil {
 		return nil, internal(err)
@@ -219,6 +222,7 @@ func (db *DB) ListPoliceGrids(ctx context.Context, f precinct.GridFilter) ([]*pr
 	w.eq("g.station_id", f.StationID)
 	w.eq("g.id", f.PoliceGridID)
 	w.eq("s.sub_bureau_id", f.SubBureauID)
+	w.add("g.retired_at IS NULL")
 	from := `SELECT ` + policeGridColumns + ` FROM police_grids g JOIN stations s ON s.id = g.station_id`
 	return page(ctx, db, from, w, f.Cursor, f.Limit, scanPoliceGrid, func(g *precinct.PoliceGrid) string { return g.ID })
 }
@@ -250,13 +254,14 @@ func (db *DB) ListCommunityGrids(ctx context.Context, f precinct.GridFilter) ([]
 	w.eq("c.police_grid_id", f.PoliceGridID)
 	w.eq("g.station_id", f.StationID)
 	w.eq("s.sub_bureau_id", f.SubBureauID)
+	w.add("c.retired_at IS NULL")
 	from := `SELECT ` + communityGridColumns + ` FROM community_grids c JOIN police_grids g ON g.id = c.police_grid_id JOIN stations s ON s.id = g.station_id`
 	return page(ctx, db, from, w, f.Cursor, f.Limit, scanCommunityGrid, func(g *precinct.CommunityGrid) string { return g.ID })
 }
 
 // AllGrids returns every police grid and community grid.
 func (db *DB) AllGrids(ctx context.Context) ([]*precinct.PoliceGrid, []*precinct.CommunityGrid, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+policeGridColumns+` FROM police_grids g ORDER BY g.id`)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+policeGridColumns+` FROM police_grids g WHERE g.retired_at IS NULL ORDER BY g.id`)
 	if err != nil {
 		return nil, nil, internal(err)
 	}
@@ -264,7 +269,7 @@ func (db *DB) AllGrids(ctx context.Context) ([]*precinct.PoliceGrid, []*precinct
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err = db.read.QueryContext(ctx, `SELECT `+communityGridColumns+` FROM community_grids c ORDER BY c.id`)
+	rows, err = db.read.QueryContext(ctx, `SELECT `+communityGridColumns+` FROM community_grids c WHERE c.retired_at IS NULL ORDER BY c.id`)
 	if err != nil {
 		return nil, nil, internal(err)
 	}
@@ -299,6 +304,7 @@ func (db *DB) ListPeople(ctx context.Context, f precinct.PersonFilter) ([]*preci
 	w.eq("station_id", f.StationID)
 	w.eq("service_station_id", f.ServiceStationID)
 	w.eq("kind", string(f.Kind))
+	w.add("retired_at IS NULL")
 	return page(ctx, db, `SELECT `+personColumns+` FROM people`, w, f.Cursor, f.Limit, scanPerson, func(p *precinct.Person) string { return p.ID })
 }
 

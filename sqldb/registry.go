@@ -601,11 +601,22 @@ func (db *DB) FindResident(ctx context.Context, id string) (*precinct.Resident, 
 // ListResidents returns a page of residents in scope, by ID.
 func (db *DB) ListResidents(ctx context.Context, f precinct.ResidentFilter) ([]*precinct.Resident, string, error) {
 	var w where
-	scopeWhere(&w, f.Scope, "", false)
+	// A search by a key (hash, name, address, house) reads that key's index
+	// and checks the scope on the rows found. SQLite's planner, with no
+	// statistics, would rather walk the scope's (level, id) index in ID
+	// order and test every row of a station: the unary plus keeps it off
+	// those indexes. PostgreSQL's planner chooses by its statistics.
+	alias := ""
+	if !db.postgres && (f.IDHashes != nil || f.PhoneHashes != nil || f.NamePrefix != "" || f.Address != "" || f.AddressIDs != nil || f.HouseID != "") {
+		alias = "+"
+	}
+	scopeWhere(&w, f.Scope, alias, false)
 	if f.IDHashes != nil {
+		w.add("id_hash <> ''") // the partial index's condition
 		w.in("id_hash", f.IDHashes)
 	}
 	if f.PhoneHashes != nil {
+		w.add("phone_hash <> ''")
 		w.in("phone_hash", f.PhoneHashes)
 	}
 	prefix(&w, "name", f.NamePrefix)

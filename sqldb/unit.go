@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +55,7 @@ func (db *DB) ListUnits(ctx context.Context, f precinct.UnitFilter) ([]*precinct
 	if f.Status != nil {
 		w.in("status", strs(f.Status))
 	}
+	w.add("retired_at IS NULL")
 	return page(ctx, db, `SELECT `+unitColumns+` FROM units`, w, f.Cursor, f.Limit, scanUnit, func(u *precinct.Unit) string { return u.ID })
 }
 
@@ -103,31 +105,41 @@ func (db *DB) SetUnitStatus(ctx context.Context, id string, s precinct.UnitStatu
 const positionRowsPerInsert = 500
 
 // SavePositions stores a batch of positions and each unit's latest position
-// in one transaction; an unknown unit fails the batch with ENOTFOUND.
+// not flagged, in one transaction; a (unit, time) already stored is kept as
+// it was; an unknown unit fails the batch with ENOTFOUND.
 func (db *DB) SavePositions(ctx context.Context, ps []precinct.Position) error {
 	if len(ps) == 0 {
 		return nil
 	}
+	units := map[string]precinct.Position{}
 	latest := map[string]precinct.Position{}
 	for _, p := range ps {
+		units[p.UnitID] = p
+		if p.Flag != "" {
+			continue
+		}
 		if cur, ok := latest[p.UnitID]; !ok || p.At.After(cur.At) {
 			latest[p.UnitID] = p
 		}
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.checkUnits(ctx, tx, latest); err != nil {
+		if err := db.checkUnits(ctx, tx, units); err != nil {
 			return err
 		}
 		for start := 0; start < len(ps); start += positionRowsPerInsert {
 			chunk := ps[start:min(start+positionRowsPerInsert, len(ps))]
-			args := make([]any, 0, 6*len(chunk))
+			args := make([]any, 0, 7*len(chunk))
 			for _, p := range chunk {
-				args = append(args, p.UnitID, micros(p.At), p.Point.Lon, p.Point.Lat, p.SpeedMPS, p.Heading)
+				args = append(args, p.UnitID, micros(p.At), p.Point.Lon, p.Point.Lat, p.SpeedMPS, p.Heading, string(p.Flag))
 			}
-			values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO positions (unit_id, at, lon, lat, speed_mps, heading) VALUES `+values), args...); err != nil {
+			values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO positions (unit_id, at, lon, lat, speed_mps, heading, flag) VALUES `+values+
+				` ON CONFLICT (unit_id, at) DO NOTHING`), args...); err != nil {
 				return internal(err)
 			}
+		}
+		if len(latest) == 0 {
+			return nil
 		}
 		stmt, err := tx.PrepareContext(ctx, db.q(`UPDATE units SET lon = ?, lat = ?, position_at = ? WHERE id = ? AND position_at <= ?`))
 		if err != nil {
@@ -182,18 +194,41 @@ func (db *DB) checkUnits(ctx context.Context, tx *sql.Tx, ids map[string]precinc
 	return nil
 }
 
-// Trajectory returns a unit's positions in [from, to), oldest first.
-func (db *DB) Trajectory(ctx context.Context, unitID string, from, to time.Time) ([]precinct.Position, error) {
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT unit_id, at, lon, lat, speed_mps, heading FROM positions WHERE unit_id = ? AND at >= ? AND at < ? ORDER BY at LIMIT 100000`),
-		unitID, micros(from), micros(to))
-	if err != nil {
-		return nil, internal(err)
+// Trajectory returns a page of a unit's positions in [f.From, f.To), oldest
+// first, flagged ones included. The cursor is the time of the page's last
+// position: a (unit, time) is stored once.
+func (db *DB) Trajectory(ctx context.Context, f precinct.TrajectoryFilter) ([]precinct.Position, string, error) {
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = precinct.TrajectoryPage
+	case limit > precinct.MaxTrajectoryPage:
+		limit = precinct.MaxTrajectoryPage
 	}
-	return collect(rows, func(s scanner) (precinct.Position, error) {
+	from := micros(f.From)
+	if f.Cursor != "" {
+		after, err := strconv.ParseInt(f.Cursor, 10, 64)
+		if err != nil || after < from {
+			return nil, "", precinct.FieldErrorf(precinct.EINVALID, "cursor", "分页游标无效", "Invalid cursor.")
+		}
+		from = after + 1
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT unit_id, at, lon, lat, speed_mps, heading, flag FROM positions WHERE unit_id = ? AND at >= ? AND at < ? ORDER BY at LIMIT ?`),
+		f.UnitID, from, micros(f.To), limit+1)
+	if err != nil {
+		return nil, "", internal(err)
+	}
+	ps, err := collect(rows, func(s scanner) (precinct.Position, error) {
 		var p precinct.Position
 		var at int64
-		err := s.Scan(&p.UnitID, &at, &p.Point.Lon, &p.Point.Lat, &p.SpeedMPS, &p.Heading)
-		p.At = fromMicros(at)
+		var flag string
+		err := s.Scan(&p.UnitID, &at, &p.Point.Lon, &p.Point.Lat, &p.SpeedMPS, &p.Heading, &flag)
+		p.At, p.Flag = fromMicros(at), precinct.PositionFlag(flag)
 		return p, err
 	})
+	if err != nil || len(ps) <= limit {
+		return ps, "", err
+	}
+	ps = ps[:limit]
+	return ps, strconv.FormatInt(micros(ps[limit-1].At), 10), nil
 }

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) precinct.Store) {
 		{"work items under concurrency", testWorkConcurrency},
 		{"work tallies", testWorkCounts},
 		{"departments and API keys", testDepartments},
+		{"performance: recorded work per officer", testPerformance},
 	}
 	tests = append(tests, registryTests...)
 	for _, tt := range tests {
@@ -644,10 +645,43 @@ func testPositions(t *testing.T, s precinct.Store) {
 		ps = append(ps, precinct.Position{UnitID: fmt.Sprintf("un%d", i%3+1), Point: precinct.Point{Lon: 108 + float64(i)/10000, Lat: 29.3}, At: t0.Add(time.Duration(i) * time.Second)})
 	}
 	must(t, s.SavePositions(ctx, ps))
-	tr, err := s.Trajectory(ctx, "un1", t0, t0.Add(time.Hour))
+	tr, next, err := s.Trajectory(ctx, precinct.TrajectoryFilter{UnitID: "un1", From: t0, To: t0.Add(time.Hour)})
 	must(t, err)
-	if len(tr) != 400 || !tr[0].At.Equal(t0) || tr[1].At.Sub(tr[0].At) != 3*time.Second {
-		t.Fatalf("trajectory of %d points", len(tr))
+	if len(tr) != 400 || next != "" || !tr[0].At.Equal(t0) || tr[1].At.Sub(tr[0].At) != 3*time.Second {
+		t.Fatalf("trajectory of %d points, next %q", len(tr), next)
+	}
+	// The same batch again is stored once.
+	must(t, s.SavePositions(ctx, ps[:600]))
+	// Pages of 150 reach the end, each once, in order.
+	var paged []precinct.Position
+	pages := 0
+	for cursor := ""; ; pages++ {
+		page, next, err := s.Trajectory(ctx, precinct.TrajectoryFilter{UnitID: "un1", From: t0, To: t0.Add(time.Hour), Cursor: cursor, Limit: 150})
+		must(t, err)
+		paged = append(paged, page...)
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	if len(paged) != 400 || pages != 2 || !paged[399].At.Equal(tr[399].At) {
+		t.Fatalf("paged trajectory: %d points in %d pages after a resent batch", len(paged), pages+1)
+	}
+	for i := 1; i < len(paged); i++ {
+		if !paged[i].At.After(paged[i-1].At) {
+			t.Fatalf("point %d at %v after %v", i, paged[i].At, paged[i-1].At)
+		}
+	}
+	_, _, err = s.Trajectory(ctx, precinct.TrajectoryFilter{UnitID: "un1", From: t0, To: t0.Add(time.Hour), Cursor: "x"})
+	wantCode(t, err, precinct.EINVALID)
+	// A flagged position is stored, with its flag, and does not move the unit.
+	before, _ := s.FindUnit(ctx, "un2")
+	wild := precinct.Position{UnitID: "un2", Point: precinct.Point{Lon: 116.4, Lat: 39.9}, At: t0.Add(2 * time.Hour), Flag: precinct.PositionOutside}
+	must(t, s.SavePositions(ctx, []precinct.Position{wild}))
+	if u, _ := s.FindUnit(ctx, "un2"); u.Position != before.Position || !u.PositionAt.Equal(before.PositionAt) {
+		t.Errorf("a flagged position moved the unit to %v", u.Position)
+	}
+	if got, _, _ := s.Trajectory(ctx, precinct.TrajectoryFilter{UnitID: "un2", From: wild.At, To: wild.At.Add(time.Second)}); len(got) != 1 || got[0].Flag != precinct.PositionOutside {
+		t.Errorf("flagged position stored as %+v", got)
 	}
 	u, _ := s.FindUnit(ctx, "un3")
 	if last := ps[1199]; u.Position != last.Point || !u.PositionAt.Equal(last.At) {
@@ -660,7 +694,7 @@ func testPositions(t *testing.T, s precinct.Store) {
 	}
 	bad := []precinct.Position{{UnitID: "un4", Point: precinct.Point{Lon: 108, Lat: 29}, At: t0}, {UnitID: "ghost", At: t0}}
 	wantCode(t, s.SavePositions(ctx, bad), precinct.ENOTFOUND)
-	if tr, _ := s.Trajectory(ctx, "un4", t0.Add(-time.Hour), t0.Add(time.Hour)); len(tr) != 0 {
+	if tr, _, _ := s.Trajectory(ctx, precinct.TrajectoryFilter{UnitID: "un4", From: t0.Add(-time.Hour), To: t0.Add(time.Hour)}); len(tr) != 0 {
 		t.Error("a rejected batch was partly written")
 	}
 }

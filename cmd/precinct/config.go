@@ -23,6 +23,9 @@ type Config struct {
 	// DemoHistoryDays is how many days of past incidents the demo is seeded
 	// with (and the same days a year before, for year-on-year figures).
 	DemoHistoryDays int // PRECINCT_DEMO_HISTORY_DAYS
+	// DemoUnits, when above the demo's own units, adds generated units
+	// around the stations until there are that many: the demo at city scale.
+	DemoUnits int // PRECINCT_DEMO_UNITS
 	// AdminPassword and DemoPassword come only from the environment
 	// (PRECINCT_ADMIN_PASSWORD, PRECINCT_DEMO_PASSWORD); empty = generate and
 	// print once at first start.
@@ -85,6 +88,11 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 		return c, err
 	}
 	fs.IntVar(&c.DemoHistoryDays, "demo-history-days", days, "with --demo, days of past incidents to seed, and the same days a year before; 0 for none (PRECINCT_DEMO_HISTORY_DAYS)")
+	units, err := envInt(getenv, "PRECINCT_DEMO_UNITS", c.DemoUnits)
+	if err != nil {
+		return c, err
+	}
+	fs.IntVar(&c.DemoUnits, "demo-units", units, "with --demo, add generated units around the stations up to this many, to try city scale; 0 for the demo's own (PRECINCT_DEMO_UNITS)")
 	stale, err := envDuration(getenv, "PRECINCT_STALE_AFTER", c.StaleAfter)
 	if err != nil {
 		return c, err
@@ -105,6 +113,9 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 	c.AdminPassword = getenv("PRECINCT_ADMIN_PASSWORD")
 	c.DemoPassword = getenv("PRECINCT_DEMO_PASSWORD")
 	c.VaultKey, c.VaultKeyFile = getenv("PRECINCT_VAULT_KEY"), getenv("PRECINCT_VAULT_KEY_FILE")
+	if c.DemoUnits < 0 || c.DemoUnits > 1_000_000 {
+		return c, fmt.Errorf("--demo-units: want 0 to 1000000, got %d", c.DemoUnits)
+	}
 	if c.DemoHistoryDays < 0 || c.DemoHistoryDays > 366 {
 		return c, fmt.Errorf("--demo-history-days: want 0 to 366, got %d", c.DemoHistoryDays)
 	}

@@ -5,7 +5,8 @@
 //	precinct serve [--addr A] [--data DIR] [--db URL] [--nats URL] [--demo]
 //	precinct users [--data DIR] [--db URL]
 //	precinct import osm FILE [--data DIR]
-//	precinct route --data DIR --from LON,LAT --to LON,LAT [--profile car] [--json]
+//	precinct import jurisdiction DIR [--data DIR | --db URL] [--dry-run] [--json]
+//	precinct route --data DIR --from LON,LAT --to LON,LAT [--to LON,LAT …] [--profile car] [--json]
 //	precinct sim [--scenario qianjiang|foshan|nanning|FILE] [--days N] [--seed S] [--policy legacy|reform|FILE] [--json] [--target URL]
 //	precinct vault keygen ID | reseal [--check]
 //	precinct version
@@ -48,10 +49,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "users":
 		return runUsers(ctx, rest, getenv, stdout)
 	case "import":
-		if len(rest) == 0 || rest[0] != "osm" {
-			return errors.New("usage: precinct import osm FILE [--data DIR]")
+		switch {
+		case len(rest) > 0 && rest[0] == "osm":
+			return runImportOSM(ctx, rest[1:], stdout, stderr)
+		case len(rest) > 0 && rest[0] == "jurisdiction":
+			return runImportJurisdiction(ctx, rest[1:], getenv, stdout, stderr)
 		}
-		return runImportOSM(ctx, rest[1:], stdout, stderr)
+		return errors.New("usage: precinct import osm FILE [--data DIR] | precinct import jurisdiction DIR [--data D | --db URL] [--dry-run] [--json]")
 	case "route":
 		return runRoute(ctx, rest, stdout, stderr)
 	case "sim":
@@ -77,8 +81,11 @@ Usage:
   precinct serve [flags]        run the server (precinct serve -h for flags)
   precinct users                list users with role and jurisdiction
   precinct import osm FILE      build the road-routing graph from OpenStreetMap data
-  precinct route --from LON,LAT --to LON,LAT
-                                travel time and road distance between two points
+  precinct import jurisdiction DIR
+                                import or update the organisation from a folder (docs/jurisdiction.md)
+  precinct route --from LON,LAT --to LON,LAT [--to LON,LAT …]
+                                travel time and road distance between two points,
+                                or from one point to several (a table, --json)
   precinct sim                  simulate a district under the legacy and reform organisation
   precinct vault keygen ID       print a new key pair for sealing personal data
   precinct vault reseal         re-encrypt stored personal data after a key rotation

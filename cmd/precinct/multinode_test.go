@@ -96,6 +96,36 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatalf("dispatch on A and B: %v, want one 200 and one 409", codes)
 	}
 
+	// B keeps the incident it recommends for in memory; reinforcement asked
+	// on A shows in B's recommendation within a second (the change's event
+	// makes B read the incident again).
+	won := x.ID
+	if codes[1] == 200 {
+		won = y.ID
+	}
+	waves := func() int {
+		var rec precinct.Recommendation
+		if code := b.do("GET", "/api/v1/incidents/"+won+"/recommendations", nil, &rec); code != 200 {
+			t.Fatalf("recommendations on B: %d", code)
+		}
+		n := 0
+		for _, c := range rec.Candidates {
+			n = max(n, c.Wave)
+		}
+		return n
+	}
+	if w := waves(); w != 1 {
+		t.Fatalf("before reinforcement B proposes %d waves, want 1", w)
+	}
+	if code := a.do("POST", "/api/v1/incidents/"+won+"/reinforce", map[string]any{"wave": 2}, nil); code != 200 {
+		t.Fatalf("reinforce on A: %d", code)
+	}
+	for deadline := time.Now().Add(time.Second); waves() != 2; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("reinforcement asked on A is not in B's recommendation within a second")
+		}
+	}
+
 	// A logout on A ends the session on B within a second, though B has it
 	// cached for five.
 	officer := login(t, baseA, "officer1", testDemoPassword)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,11 +92,55 @@ func TestImportOSMAndRoute(t *testing.T) {
 		t.Errorf("text output %q", stdout.String())
 	}
 
+	// One to many: the table of a station's coverage, in the order asked,
+	// each row the same as the one-to-one route; a point with no road near
+	// is unreachable, not an error.
+	table := []string{"--data", data, "--from", "1.5218,42.5063", "--to", "1.6676,42.5766;1.30,42.50", "--to", "1.5343,42.5079", "--json"}
+	stdout.Reset()
+	if err := runRoute(ctx, table, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	var tab struct {
+		From    precinct.Point `json:"from"`
+		Profile string         `json:"profile"`
+		Table   []struct {
+			To        precinct.Point `json:"to"`
+			Reachable bool           `json:"reachable"`
+			DurationS *float64       `json:"duration_s"`
+			DistanceM *float64       `json:"distance_m"`
+		} `json:"table"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &tab); err != nil {
+		t.Fatalf("table output %q: %v", stdout.String(), err)
+	}
+	if len(tab.Table) != 3 || tab.Profile != "car" || tab.From != (precinct.Point{Lon: 1.5218, Lat: 42.5063}) {
+		t.Fatalf("table %s", stdout.String())
+	}
+	if r := tab.Table[0]; !r.Reachable || r.To != (precinct.Point{Lon: 1.6676, Lat: 42.5766}) ||
+		math.Abs(*r.DurationS-got.DurationS) > 0.001 || math.Abs(*r.DistanceM-got.DistanceM) > 0.1 {
+		t.Errorf("table row 0 %+v, want the one-to-one route %+v", r, got)
+	}
+	if r := tab.Table[1]; r.Reachable || r.DurationS != nil {
+		t.Errorf("table row 1 (no road near) %+v, want unreachable", r)
+	}
+	if r := tab.Table[2]; !r.Reachable || *r.DurationS <= 0 || *r.DurationS >= got.DurationS {
+		t.Errorf("table row 2 (1 km away) %+v", r)
+	}
+	stdout.Reset()
+	if err := runRoute(ctx, table[:len(table)-1], &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(stdout.String()), "\n"); len(lines) != 4 || !strings.Contains(lines[2], "unreachable") || !strings.Contains(lines[1], "km") {
+		t.Errorf("text table %q", stdout.String())
+	}
+
 	tests := []struct {
 		name string
 		args []string
 		code string
 	}{
+		{name: "no road near the start of a table", args: []string{"--data", data, "--from", "1.30,42.50", "--to", "1.6676,42.5766;1.5343,42.5079"}, code: precinct.EINVALID},
+		{name: "bad point in a table", args: []string{"--data", data, "--from", "1.5218,42.5063", "--to", "1.6676,42.5766;north"}, code: precinct.EINVALID},
 		{name: "no road near", args: []string{"--data", data, "--from", "1.30,42.50", "--to", "1.6676,42.5766"}, code: precinct.EINVALID},
 		{name: "bad point", args: []string{"--data", data, "--from", "east", "--to", "1.6676,42.5766"}, code: precinct.EINVALID},
 		{name: "out of range", args: []string{"--data", data, "--from", "1.5,95", "--to", "1.6676,42.5766"}, code: precinct.EINVALID},

@@ -22,9 +22,11 @@ import (
 	"precinct/geocode"
 	"precinct/gridloop"
 	phttp "precinct/http"
+	"precinct/jurisdiction"
 	"precinct/mediation"
 	"precinct/natsbus"
 	"precinct/org"
+	"precinct/prevention"
 	"precinct/registry"
 	"precinct/report"
 	"precinct/routing"
@@ -54,15 +56,23 @@ type Main struct {
 	Work     *workflow.Engine
 	GridLoop *gridloop.Service
 	Disputes *mediation.Service
-	Tasks    *tasks.Service
-	Registry *registry.Service
-	HTTP     *phttp.Server
+	// Prevention: anti-fraud warnings and prevention work.
+	Prevention *prevention.Service
+	Tasks      *tasks.Service
+	Registry   *registry.Service
+	HTTP       *phttp.Server
+	// Resolver locates points; it follows organisation changes (followOrg).
+	Resolver *geo.Current
 	// Streets are the streets and places of imported road data, or nil.
 	Streets *streets.Map
 
 	// Passwords generated at first start, kept for tests (never logged again).
 	AdminPassword string
 	DemoPassword  string
+
+	// demoSeeded is the demo jurisdiction when this start seeded it, for
+	// the registry to be seeded once the registry service is open.
+	demoSeeded *precinct.Jurisdiction
 
 	stdout io.Writer
 	cancel context.CancelFunc
@@ -126,10 +136,13 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}
 
-	resolver, err := m.buildResolver(sys)
+	built, err := m.buildResolver(sys)
 	if err != nil {
 		return err
 	}
+	// The resolver in force is replaced whole when the organisation changes.
+	resolver := geo.NewCurrent(built)
+	m.Resolver = resolver
 	router, err := m.loadRouter()
 	if err != nil {
 		return err
@@ -145,6 +158,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Dispatch.LoadUnits(sys); err != nil {
 		return fmt.Errorf("load units: %w", err)
 	}
+	// An incident changed on any node is read again for its next
+	// recommendation.
+	if _, err := m.Bus.Subscribe(runCtx, precinct.SubjectPrefix+".*.*.incident.>", func(e *precinct.Event) {
+		if e.EntityType == "incident" {
+			m.Dispatch.ForgetIncident(e.EntityID)
+		}
+	}); err != nil {
+		return fmt.Errorf("incident events: %w", err)
+	}
 
 	if m.Streets, err = m.loadStreets(sys); err != nil {
 		return err
@@ -152,10 +174,18 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.openRegistry(resolver); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
+	if m.demoSeeded != nil {
+		if err := m.seedRegistry(sys, m.demoSeeded); err != nil {
+			return fmt.Errorf("demo registry: %w", err)
+		}
+	}
 	if err := m.openWork(runCtx, resolver); err != nil {
 		return fmt.Errorf("workflow: %w", err)
 	}
 	if err := m.startDuty(runCtx, sys); err != nil {
+		return err
+	}
+	if err := m.followOrg(runCtx, sys); err != nil {
 		return err
 	}
 
@@ -163,9 +193,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := positions.Start(runCtx, sys); err != nil {
 		return fmt.Errorf("position feed: %w", err)
 	}
+	perf := m.performance()
 	m.HTTP = &phttp.Server{
 		Addr:        cfg.Addr,
-		Store:       m.Store,
+		Database:    m.Store,
 		Auth:        m.Auth,
 		Org:         &org.Service{Store: m.Store, Resolver: resolver, Clock: m.Clock},
 		Units:       m.Dispatch,
@@ -179,16 +210,18 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Geocode:     m.geocoder(),
 		Registry:    m.Registry,
 		Duty:        m.Duty,
-		Feed:        feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules()),
-		Bus:         m.Bus,
-		Live:        m.Dispatch.Live,
-		Resolver:    resolver,
-		Clock:       m.Clock,
-		Assets:      web.Assets(),
-		Logger:      m.Logger,
-		GridLoop:    m.GridLoop,
-		Disputes:    m.Disputes,
-		Tasks:       m.Tasks,
+		Performance: perf, PerformanceExport: perf,
+		Feed:       feed.New(m.Store, m.Dispatch.UnitVisible, m.Dispatch.EventRules(), m.Work.EventRules(), m.Registry.EventRules(), m.Duty.EventRules(), m.Prevention.EventRules()),
+		Bus:        m.Bus,
+		Live:       m.Dispatch.Live,
+		Resolver:   resolver,
+		Clock:      m.Clock,
+		Assets:     web.Assets(),
+		Logger:     m.Logger,
+		GridLoop:   m.GridLoop,
+		Disputes:   m.Disputes,
+		Tasks:      m.Tasks,
+		Prevention: m.Prevention,
 	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -224,6 +257,67 @@ func (m *Main) startDuty(ctx, sys context.Context) error {
 		return fmt.Errorf("shifts: %w", err)
 	}
 	m.goRun(func() error { return m.Shifts.Run(ctx) })
+	return nil
+}
+
+// followOrg keeps this node's point resolver and live index in step with
+// the organisation: an org.changed event (an import, an administrator's
+// edit, on any node) rebuilds the resolver from the store and updates the
+// live index, without a restart.
+func (m *Main) followOrg(ctx, sys context.Context) error {
+	changed := make(chan string, 64)
+	_, err := m.Bus.Subscribe(ctx, precinct.SubjectPrefix+".*.*."+precinct.EventOrgChanged, func(e *precinct.Event) {
+		select {
+		case changed <- e.SubBureauID:
+		default: // a reload is pending anyway
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("organisation events: %w", err)
+	}
+	m.goRun(func() error {
+		for {
+			var subs []string
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case sb := <-changed:
+				subs = append(subs, sb)
+			}
+			for more := true; more; { // take every change waiting: one rebuild
+				select {
+				case sb := <-changed:
+					subs = append(subs, sb)
+				default:
+					more = false
+				}
+			}
+			if err := m.reloadOrg(sys, subs); err != nil {
+				m.Logger.Error("organisation reload", "err", err)
+			}
+		}
+	})
+	return nil
+}
+
+// reloadOrg rebuilds the resolver and updates the live index.
+func (m *Main) reloadOrg(ctx context.Context, subBureaus []string) error {
+	start := time.Now()
+	r, err := m.buildResolver(ctx)
+	if err != nil {
+		return err
+	}
+	m.Resolver.Set(r)
+	seen := map[string]bool{}
+	for _, sb := range subBureaus {
+		if !seen[sb] {
+			seen[sb] = true
+			if err := m.Dispatch.OrgChanged(ctx, sb); err != nil {
+				return err
+			}
+		}
+	}
+	m.Logger.Info("organisation reloaded", "sub_bureaus", subBureaus, "grids", r.Len(), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -299,10 +393,6 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	if err != nil || !empty {
 		return err
 	}
-	j, err := demo.Qianjiang(1)
-	if err != nil {
-		return fmt.Errorf("build demo: %w", err)
-	}
 	pw, generated := m.Config.DemoPassword, false
 	if pw == "" {
 		pw, generated = auth.GeneratePassword(), true
@@ -313,17 +403,26 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		return fmt.Errorf("PRECINCT_DEMO_PASSWORD: %w", err)
 	}
 	now := m.Clock.Now()
-	for _, u := range j.Users {
-		u.PasswordHash, u.CreatedAt = hash, now
-	}
-	for _, u := range j.Units {
-		u.PositionAt = now // the demo's units report from their posts at first start
-	}
-	if err := m.Store.ImportJurisdiction(ctx, j); precinct.ErrorCode(err) == precinct.ECONFLICT {
-		return nil // another node, starting at the same time, seeded it
-	} else if err != nil {
+	// The demo is an import folder embedded in the binary, imported as
+	// any jurisdiction is.
+	res, err := jurisdiction.Import(ctx, m.Store, demo.FolderFS(), jurisdiction.ImportOptions{Prepare: func(js []*precinct.Jurisdiction) error {
+		if len(js) > 0 {
+			demo.ScaleUnits(js[0], m.Config.DemoUnits) // --demo-units: a city's worth of units
+		}
+		for _, j := range js {
+			for _, u := range j.Users {
+				u.PasswordHash, u.CreatedAt = hash, now
+			}
+			for _, u := range j.Units {
+				u.PositionAt = now // the demo's units report from their posts at first start
+			}
+		}
+		return nil
+	}})
+	if err != nil {
 		return fmt.Errorf("import demo: %w", err)
 	}
+	j := res.Jurisdictions[0]
 	// The service station's 正副班 and 24-hour crews (seed 003), part of
 	// the demo's import and, like it, recorded without events.
 	for _, p := range demo.ShiftPatterns(j) {
@@ -333,6 +432,7 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		}
 	}
 	m.DemoPassword = pw
+	m.demoSeeded = j
 	if err := m.seedWork(ctx, j, hash); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"precinct"
 	"precinct/gridloop"
 	"precinct/mediation"
+	"precinct/prevention"
 	"precinct/tasks"
 	"precinct/workflow"
 )
@@ -15,13 +16,14 @@ import (
 // reports, disputes), the services on it, and the daily tasks; it hands
 // incidents handed over to them and sweeps deadlines in the background.
 func (m *Main) openWork(ctx context.Context, resolver precinct.Resolver) error {
-	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind)
+	kinds, err := workflow.NewKinds(gridloop.ReportKind, mediation.DisputeKind, prevention.DissuasionKind, prevention.PublicityKind)
 	if err != nil {
 		return err
 	}
 	m.Work = &workflow.Engine{Store: m.Store, Clock: m.Clock, Kinds: kinds, Notify: m.Relay.Notify, Vault: m.Registry.Vault}
 	m.GridLoop = &gridloop.Service{Engine: m.Work, Resolver: resolver}
 	m.Disputes = &mediation.Service{Engine: m.Work, Resolver: resolver}
+	m.Prevention = &prevention.Service{Engine: m.Work, Vault: m.Registry.Vault, Router: m.Dispatch, Resolver: resolver}
 	m.Tasks = &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: m.Work}}}
 	m.Dispatch.Handover = workflow.Handovers{m.Disputes, m.GridLoop}
 	every := m.Config.SweepEvery

@@ -345,7 +345,7 @@ func (x *Index) move(ps []precinct.Position) int {
 	for i := range ps {
 		p := &ps[i]
 		e := x.units[p.UnitID]
-		if e == nil || p.At.Before(e.unit.PositionAt) {
+		if e == nil || p.Flag != "" || p.At.Before(e.unit.PositionAt) {
 			continue
 		}
 		e.unit.Position, e.unit.PositionAt = p.Point, p.At
@@ -561,23 +561,68 @@ func (x *Index) Nearest(ctx context.Context, router precinct.Router, q Query) ([
 	if q.K <= 0 {
 		return nil, nil, nil
 	}
+	res := Result{Candidates: make([]precinct.Candidate, 0, q.K), units: make([]precinct.Unit, 0, q.K)}
+	if q.Explain > 0 {
+		res.Excluded = make([]precinct.Exclusion, 0, q.Explain)
+	}
+	if err := x.NearestInto(ctx, router, q, &res); err != nil {
+		return nil, nil, err
+	}
+	for i := range res.units {
+		if res.units[i].Members != nil {
+			res.units[i].Members = slices.Clone(res.units[i].Members)
+		}
+	}
+	if len(res.Excluded) == 0 {
+		res.Excluded = nil
+	}
+	return res.Candidates, res.Excluded, nil
+}
+
+// Result is the answer of NearestInto, in buffers a caller may reuse from
+// one query to the next: a query into a reused Result allocates nothing.
+// Each candidate's Unit points into the Result's own copies, which share
+// their Members with the index (the index never changes a Members slice in
+// place), and stay valid until the Result is reused.
+type Result struct {
+	Candidates []precinct.Candidate
+	Excluded   []precinct.Exclusion
+	units      []precinct.Unit
+}
+
+// NearestInto is Nearest into res's buffers, which it overwrites.
+func (x *Index) NearestInto(ctx context.Context, router precinct.Router, q Query, res *Result) error {
+	res.Candidates, res.Excluded = res.Candidates[:0], res.Excluded[:0]
+	if q.K <= 0 {
+		return nil
+	}
 	s := searches.Get().(*search)
 	defer s.release()
 	shortN := max(q.K*x.opts.ShortlistFactor, x.opts.MinShortlist)
-	hits, excl := x.shortlist(s, q, shortN)
+	hits, excl := x.shortlist(s, q, shortN, res.Excluded)
+	res.Excluded = excl
 	ranked, unreachable, err := s.rank.rank(ctx, router, q.Point, hits, q.Wave)
 	if err != nil {
-		return nil, nil, err
+		res.Excluded = res.Excluded[:0]
+		return err
 	}
 	// Only the units returned are copied out of the scratch space.
-	cands := ownUnits(ranked[:min(q.K, len(ranked))], func(c *precinct.Candidate) **precinct.Unit { return &c.Unit })
+	ranked = ranked[:min(q.K, len(ranked))]
+	res.units = res.units[:0]
+	for _, c := range ranked {
+		res.units = append(res.units, *c.Unit)
+	}
+	for i, c := range ranked {
+		c.Unit = &res.units[i]
+		res.Candidates = append(res.Candidates, c)
+	}
 	for _, u := range unreachable {
-		if len(excl) >= q.Explain {
+		if len(res.Excluded) >= q.Explain {
 			break
 		}
-		excl = append(excl, precinct.Exclusion{UnitID: u, Reason: "路径不可达", ReasonEN: "no route to the incident"})
+		res.Excluded = append(res.Excluded, precinct.Exclusion{UnitID: u, Reason: "路径不可达", ReasonEN: "no route to the incident"})
 	}
-	return cands, excl, nil
+	return nil
 }
 
 // Rank asks router for the travel time of each hit to p and orders them:
@@ -659,7 +704,7 @@ func (r *ranking) rank(ctx context.Context, router precinct.Router, p precinct.P
 func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 	s := searches.Get().(*search)
 	defer s.release()
-	found, excl := x.shortlist(s, q, n)
+	found, excl := x.shortlist(s, q, n, nil)
 	return ownUnits(found, func(h *Hit) **precinct.Unit { return &h.Unit }), excl
 }
 
@@ -678,8 +723,9 @@ func ownUnits[T any](items []T, unit func(*T) **precinct.Unit) []T {
 }
 
 // shortlist is Shortlist into s: the hits point into s.units, and share
-// their Members with the index, until s is released.
-func (x *Index) shortlist(s *search, q Query, n int) ([]Hit, []precinct.Exclusion) {
+// their Members with the index, until s is released. The exclusions are
+// appended to excl.
+func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) ([]Hit, []precinct.Exclusion) {
 	now := x.clock.Now()
 	const mPerDegLat = 6371008.8 * math.Pi / 180
 	mPerDegLon := mPerDegLat * math.Cos(q.Point.Lat*math.Pi/180)
@@ -692,7 +738,7 @@ func (x *Index) shortlist(s *search, q Query, n int) ([]Hit, []precinct.Exclusio
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if n <= 0 {
-		return nil, nil
+		return nil, excl
 	}
 	// The buckets a search reads.
 	var wantArr [numBuckets]uint8
@@ -844,13 +890,13 @@ func (x *Index) shortlist(s *search, q Query, n int) ([]Hit, []precinct.Exclusio
 		u := &s.units[i]
 		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: now.Sub(u.PositionAt) > x.opts.StaleAfter}
 	}
-	var excl []precinct.Exclusion
-	if worst.len() > 0 {
-		excl = make([]precinct.Exclusion, worst.len(), q.Explain)
-	}
-	for i := len(excl) - 1; i >= 0; i-- {
-		_, r := worst.pop()
-		excl[i] = exclusion(r)
+	if nw := worst.len(); nw > 0 {
+		n0 := len(excl)
+		excl = slices.Grow(excl, q.Explain)[:n0+nw]
+		for i := n0 + nw - 1; i >= n0; i-- {
+			_, r := worst.pop()
+			excl[i] = exclusion(r)
+		}
 	}
 	return hits, excl
 }
@@ -1068,4 +1114,15 @@ func (h *maxHeap[V]) down(i int) {
 		h.swap(i, c)
 		i = c
 	}
+}
+
+// IDs returns the IDs of the units in the index.
+func (x *Index) IDs() []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]string, 0, len(x.units))
+	for id := range x.units {
+		out = append(out, id)
+	}
+	return out
 }

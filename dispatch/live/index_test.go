@@ -348,6 +348,25 @@ func TestNearestAllocations(t *testing.T) {
 	}); n > 3 {
 		t.Errorf("a query with the straight-line router allocates %.1f times, want at most 3", n)
 	}
+	// Into a reused Result, with a router that appends: nothing at all,
+	// and the same answer as Nearest.
+	var res live.Result
+	if n := testing.AllocsPerRun(200, func() {
+		if err := x.NearestInto(ctx, router, q, &res); err != nil || len(res.Candidates) != 5 || len(res.Excluded) != 10 {
+			t.Fatalf("%d candidates, %d exclusions, %v", len(res.Candidates), len(res.Excluded), err)
+		}
+	}); n > 0 {
+		t.Errorf("a query into a reused Result allocates %.1f times, want 0", n)
+	}
+	cands, excl, _ := x.Nearest(ctx, router, q)
+	for i, c := range cands {
+		if got := res.Candidates[i]; got.Unit.ID != c.Unit.ID || got.ETA != c.ETA || got.Unit.Position != c.Unit.Position || got.DistanceM != c.DistanceM {
+			t.Errorf("NearestInto candidate %d %+v, Nearest %+v", i, got, c)
+		}
+	}
+	if !slices.Equal(res.Excluded, excl) {
+		t.Errorf("NearestInto exclusions %v, Nearest %v", res.Excluded, excl)
+	}
 }
 
 func TestMoved(t *testing.T) {

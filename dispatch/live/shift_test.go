@@ -38,7 +38,7 @@ func TestOffShift(t *testing.T) {
 	}
 	// Serving an incident, the incident explains; released, it stays off.
 	x.SetStatus("a", precinct.UnitOnScene, "inc1")
-	if _, excl := search(); len(excl) != 1 || excl[0].ReasonEN != "serving incident inc1 (on_scene)" {
+	if _, excl := search(); len(excl) != 1 || excl[0].ReasonEN != "serving another incident (on scene)" {
 		t.Errorf("serving: %+v", excl)
 	}
 	x.SetStatus("a", precinct.UnitAvailable, "")

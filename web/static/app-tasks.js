@@ -48,9 +48,56 @@ export class DayTasks {
     }
   }
 
-  path(task) {
-    const base = task.kind === 'dispute' ? 'disputes' : 'grid-reports';
-    return `/api/v1/${base}/${encodeURIComponent(task.item_id)}/${task.step}`;
+  path(task, step) {
+    const base = { dispute: 'disputes', dissuasion: 'dissuasion-tasks', publicity: 'publicity-tasks' }[task.kind] || 'grid-reports';
+    return `/api/v1/${base}/${encodeURIComponent(task.item_id)}/${step || task.step}`;
+  }
+
+  /** send queues an action of a task with a form's body (a dissuasion's
+   * outcome, a publicity done with its photos). */
+  async send(id, step, body) {
+    const task = this.items.find((x) => x.id === id);
+    if (!task || this.done.has(id)) return;
+    this.done.add(id);
+    this.render();
+    await this.app.outbox.add({ method: 'POST', path: this.path(task, step), body, label: `task.step.${task.step}`, kind: 'task', taskId: id });
+    if (!navigator.onLine) this.app.message(t('act.queued', { a: t(`task.step.${task.step}`) }));
+  }
+
+  /** form is the small form of a task that needs more than a tap. */
+  form(x) {
+    if (this.done.has(x.id)) return '';
+    if (x.kind === 'dissuasion' && x.step === 'report') {
+      return `<form class="task-form" data-task-id="${h(x.id)}" data-form="dissuasion">
+        <select name="contact" aria-label="${h(t('dsn.contact'))}"><option value="phone">${h(t('dsn.phone'))}</option><option value="in_person">${h(t('dsn.in_person'))}</option><option value="">${h(t('dsn.unreached'))}</option></select>
+        <label><input type="checkbox" name="dissuaded" checked> ${h(t('dsn.dissuaded'))}</label>
+        <label>${h(t('dsn.lost'))} <input type="number" name="lost" min="0" step="1" value="0" inputmode="numeric"></label>
+        <label><input type="checkbox" name="referred"> ${h(t('dsn.referred'))}</label>
+        <button type="submit">${h(t('dsn.send'))}</button></form>`;
+    }
+    if (x.kind === 'publicity' && x.step === 'done') {
+      return `<form class="task-form" data-task-id="${h(x.id)}" data-form="publicity">
+        <label>${h(t('pub.note'))} <input name="note" required></label>
+        <label>${h(t('pub.photo'))} <input type="file" name="photo" accept="image/*" capture="environment" required></label>
+        <button type="submit">${h(t('dsn.send'))}</button></form>`;
+    }
+    return '';
+  }
+
+  async submit(f) {
+    const id = f.dataset.taskId;
+    if (f.dataset.form === 'dissuasion') {
+      const contact = f.elements.contact.value;
+      if (!contact) return this.send(id, 'unreached', { note: t('dsn.unreached') });
+      const lost = Number(f.elements.lost.value) || 0;
+      return this.send(id, 'report', { data: { contact, dissuaded: f.elements.dissuaded.checked, lost, referred: f.elements.referred.checked || lost > 0 } });
+    }
+    const file = f.elements.photo.files[0];
+    if (!file) return;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return this.send(id, 'done', { note: f.elements.note.value, photos: [{ content_type: file.type, data: btoa(bin) }] });
   }
 
   async complete(id) {
@@ -91,9 +138,15 @@ export class DayTasks {
         const button = doable[x.step] && !done ? `<button type="button" class="task-do" data-task-id="${h(x.id)}">${h(t(`task.step.${x.step}`))}</button>` : '';
         const state = done ? t('task.done') : x.overdue ? t('task.overdue') : x.due_at ? t('task.due', { t: fmtDateTime(x.due_at) }) : '';
         return `<li data-task-id="${h(x.id)}" data-done="${done}" data-overdue="${!!x.overdue}"><span><strong>${h(x.title)}</strong><br>
-          <small class="muted">${h(t(`task.kind.${x.kind}`))} · ${h(state)}</small></span>${button}</li>`;
+          <small class="muted">${h(t(`task.kind.${x.kind}`))} · ${h(state)}</small>${this.form(x)}</span>${button}</li>`;
       })
       .join('');
     for (const b of el.querySelectorAll('button.task-do')) b.addEventListener('click', () => this.complete(b.dataset.taskId));
+    for (const f of el.querySelectorAll('form.task-form')) {
+      f.addEventListener('submit', (e) => {
+        e.preventDefault();
+        this.submit(f);
+      });
+    }
   }
 }

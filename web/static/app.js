@@ -13,6 +13,7 @@ import { Outbox, targetStatus } from './outbox.js';
 import { activeStatuses } from './words.js';
 import { AppDuty } from './app-duty.js';
 import { DayTasks } from './app-tasks.js';
+import { AppVisits } from './app-visits.js';
 
 const positionEvery = 15000;
 const rank = { received: 0, dispatched: 1, en_route: 2, on_scene: 3, resolved: 4, handed_over: 4, closed: 5, callback_done: 6 };
@@ -46,6 +47,7 @@ class OfficerApp {
       this.setOnline(navigator.onLine);
       this.showQueued(this.queued);
       this.render();
+      if (this.visits) this.visits.render();
     });
     document.getElementById('btn-logout').addEventListener('click', async () => {
       await this.client.logout();
@@ -59,6 +61,8 @@ class OfficerApp {
     }).open();
     this.dayTasks = new DayTasks(this);
     await this.dayTasks.restore(this.outbox);
+    this.visits = new AppVisits(this);
+    await this.visits.restore(this.outbox);
     // Actions still waiting from an earlier visit show their effect again.
     for (const e of await this.outbox.entries()) if (e.incidentId && targetStatus[e.action]) this.pending.set(e.incidentId, targetStatus[e.action]);
     window.precinct = { app: this, outbox: this.outbox };
@@ -73,12 +77,14 @@ class OfficerApp {
     this.bind();
     this.duty = new AppDuty(this.client, { user: this.user, position: () => this.position, message: (m, e) => this.message(m, e) });
     this.duty.mount(document.getElementById('app'));
+    this.visits.mount(document.getElementById('app'));
     this.duty.refresh();
     setInterval(() => this.duty.refresh(), 15000);
     this.setOnline(navigator.onLine);
     await Promise.all([this.loadUnit(), this.loadCategories()]);
-    await Promise.all([this.loadIncidents(), this.dayTasks.load()]);
+    await Promise.all([this.loadIncidents(), this.dayTasks.load(), this.visits.load()]);
     this.render();
+    this.visits.render();
     document.body.dataset.ready = 'true';
     if (this.onDuty()) this.startReporting();
     this.outbox.flush();
@@ -391,6 +397,7 @@ class OfficerApp {
 
   applied(entry, out) {
     this.dayTasks.applied(entry);
+    this.visits.applied(entry);
     if (entry.kind === 'checkin' && this.duty) this.duty.checkedIn(out);
     if (out && out.id && out.status && entry.incidentId) {
       this.incidents.set(out.id, out);
@@ -402,6 +409,7 @@ class OfficerApp {
 
   failed(entry, err) {
     this.dayTasks.failed(entry);
+    this.visits.failed(entry);
     this.message(t('app.failed', { a: t(entry.label), m: err instanceof ApiError ? err.text() : String(err) }), true);
     if (entry.incidentId) this.pending.delete(entry.incidentId);
     this.refreshSoon();

@@ -18,6 +18,8 @@ import { HeatLayer } from './heat.js';
 import { StreetTiles } from './tiles.js';
 import { attachGeocoder } from './geocode.js';
 import { GridPanel } from './gridloop.js';
+import { CommunityPanel } from './community.js';
+import { PreventionPanel } from './prevention.js';
 
 const shortcuts = [
   ['N', 'key.new'],
@@ -1133,6 +1135,18 @@ class Console {
     new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  /** openCommunity shows the performance list, accuracy and familiarity (community.js). */
+  openCommunity() {
+    this.leavePanel('community');
+    new CommunityPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
+  /** openPrevention shows anti-fraud warnings and prevention work (prevention.js). */
+  openPrevention() {
+    this.leavePanel('prevention');
+    new PreventionPanel(this.client, { name: (id) => this.names.get(id), toast: (m, e) => this.toast(m, e) }).open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   // Trajectories.
 
   openTrajectory(unitId) {
@@ -1172,15 +1186,24 @@ class Console {
     const info = form.querySelector('#traj-info');
     this.map.selectedUnit = id;
     try {
-      const out = await this.client.get(`/api/v1/units/${encodeURIComponent(id)}/trajectory?from=${encodeURIComponent(day.toISOString())}&to=${encodeURIComponent(next.toISOString())}`);
-      const items = (out && out.items) || [];
-      const checkins = (out && (out.checkins || out.check_ins)) || [];
+      // A day's track may take several pages; check-ins come with the first.
+      const base = `/api/v1/units/${encodeURIComponent(id)}/trajectory?from=${encodeURIComponent(day.toISOString())}&to=${encodeURIComponent(next.toISOString())}`;
+      const items = [];
+      let checkins = [];
+      for (let cursor = '', first = true; first || cursor; first = false) {
+        const out = await this.client.get(cursor ? `${base}&cursor=${encodeURIComponent(cursor)}` : base);
+        items.push(...((out && out.items) || []));
+        if (first) checkins = (out && out.check_ins) || [];
+        cursor = (out && out.next_cursor) || '';
+      }
+      const flagged = items.filter((p) => p.flag).length;
       this.map.setTrack(items, checkins);
       info.textContent = items.length || checkins.length ? t('traj.points', { n: items.length, c: checkins.length }) : t('traj.none');
+      if (flagged) info.textContent += t('traj.flagged', { n: flagged });
       form.querySelector('#traj-checkins').innerHTML = checkins
         .map((c) => `<li><time>${h(fmtTime(c.at))}</time> <strong>${h(pick('打卡', 'Check-in'))}</strong> <small>${h(this.names.get(c.jurisdiction && c.jurisdiction.community_grid_id) || '')} ${h(c.note || '')}</small></li>`)
         .join('');
-      const pts = items.map((p) => this.map.project(p.point.lon, p.point.lat));
+      const pts = items.filter((p) => !p.flag).map((p) => this.map.project(p.point.lon, p.point.lat));
       if (pts.length) {
         const xs = pts.map((p) => p[0]);
         const ys = pts.map((p) => p[1]);
@@ -1209,6 +1232,8 @@ class Console {
     document.getElementById('btn-stats').addEventListener('click', () => this.openStats());
     document.getElementById('btn-duty').addEventListener('click', () => this.openDuty());
     document.getElementById('btn-grid').addEventListener('click', () => this.openGrid());
+    document.getElementById('btn-community').addEventListener('click', () => this.openCommunity());
+    document.getElementById('btn-prevention').addEventListener('click', () => this.openPrevention());
     document.getElementById('btn-help').addEventListener('click', () => document.getElementById('help').showModal());
     document.getElementById('btn-lang').addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
     document.getElementById('btn-logout').addEventListener('click', async () => {

@@ -326,15 +326,17 @@ export class MapView {
   }
 
   /**
-   * setTrack draws a trajectory: positions [{point, at}] joined in time order,
-   * and check-ins [{point, at}] as flags. null clears it.
+   * setTrack draws a trajectory: positions [{point, at, flag}] joined in time
+   * order, those the server did not believe (flag set) as crosses off the
+   * line, and check-ins [{point, at}] as flags. null clears it.
    */
   setTrack(positions, checkins) {
     if (!positions) {
       this.track = null;
     } else {
       this.track = {
-        line: positions.map((p) => this.project(p.point.lon, p.point.lat)),
+        line: positions.filter((p) => !p.flag).map((p) => this.project(p.point.lon, p.point.lat)),
+        flagged: positions.filter((p) => p.flag).map((p) => this.project(p.point.lon, p.point.lat)),
         checkins: (checkins || []).map((c) => this.project(c.point.lon, c.point.lat)),
       };
     }
@@ -633,6 +635,17 @@ export class MapView {
       ctx.beginPath();
       ctx.arc(bx, by, 5, 0, 2 * Math.PI);
       ctx.fill();
+    }
+    ctx.strokeStyle = '#dc2626';
+    ctx.lineWidth = 2;
+    for (const [x, y] of this.track.flagged) {
+      const [sx, sy] = this.toScreen(x, y);
+      ctx.beginPath();
+      ctx.moveTo(sx - 5, sy - 5);
+      ctx.lineTo(sx + 5, sy + 5);
+      ctx.moveTo(sx + 5, sy - 5);
+      ctx.lineTo(sx - 5, sy + 5);
+      ctx.stroke();
     }
     for (const [x, y] of this.track.checkins) {
       const [sx, sy] = this.toScreen(x, y);

@@ -198,7 +198,7 @@ class Screen {
       busy.map((u) =>
         this.client
           .get(`/api/v1/units/${encodeURIComponent(u.id)}/trajectory?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)
-          .then((r) => ((r && r.items) || []).map((p) => p.point))
+          .then((r) => ((r && r.items) || []).filter((p) => !p.flag).map((p) => p.point))
           .catch(() => []),
       ),
     );

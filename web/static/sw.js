@@ -5,12 +5,13 @@
 // Served as /sw.js (which imports this file) it controls /app; served as
 // /static/sw.js it controls only the shell's static files.
 
-const cacheName = 'precinct-app-shell-v3';
+const cacheName = 'precinct-app-shell-v4';
 const shell = [
   '/app',
   '/static/app.js',
   '/static/app-duty.js',
   '/static/app-tasks.js',
+  '/static/app-visits.js',
   '/static/api.js',
   '/static/i18n.js',
   '/static/map.js',

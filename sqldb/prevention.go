@@ -1,0 +1,318 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"precinct"
+)
+
+var _ precinct.PreventionStore = (*DB)(nil)
+
+// warningScope keeps warnings to what sc reaches; a warning in triage (no
+// station) only to a scope without a station (the sub-bureau's).
+func warningScope(w *where, sc precinct.Scope) {
+	w.scope(sc, scopeCols{"sub_bureau_id", "station_id", "police_grid_id", "community_grid_id"})
+	if !sc.All && sc.StationID != "" {
+		w.add("station_id <> ''")
+	}
+}
+
+const warningColumns = `id, version, doc, id_sealed, id_hash, phone_sealed, phone_hash, person_key`
+
+func scanWarning(s scanner) (*precinct.Warning, error) {
+	var w precinct.Warning
+	var id, doc string
+	var version int
+	var sid, sidHash, sph, sphHash, key string
+	if err := s.Scan(&id, &version, &doc, &sid, &sidHash, &sph, &sphHash, &key); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(doc), &w); err != nil {
+		return nil, err
+	}
+	w.ID, w.Version, w.PersonKey = id, version, key
+	w.SealedID = precinct.Sealed{Masked: w.IDNumber, Sealed: sid, Hash: sidHash}
+	w.SealedPhone = precinct.Sealed{Masked: w.Phone, Sealed: sph, Hash: sphHash}
+	return &w, nil
+}
+
+func warningValues(w *precinct.Warning) ([]any, error) {
+	doc, err := json.Marshal(w)
+	if err != nil {
+		return nil, err
+	}
+	return []any{w.Location.SubBureauID, w.Location.StationID, w.Location.PoliceGridID, w.Location.CommunityGridID,
+		string(w.Status), w.FraudType, micros(w.IssuedAt), w.PersonKey, w.SealedID.Sealed, w.SealedID.Hash,
+		w.SealedPhone.Sealed, w.SealedPhone.Hash, w.TaskID, w.Version, string(doc)}, nil
+}
+
+// CreateWarnings stores warnings, the tasks they open and their events in
+// one transaction.
+func (db *DB) CreateWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, db.q(`INSERT INTO warnings (sub_bureau_id, station_id, police_grid_id, community_grid_id,
+			status, fraud_type, issued_at, person_key, id_sealed, id_hash, phone_sealed, phone_hash, task_id, version, doc, id, source_ref)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+		if err != nil {
+			return internal(err)
+		}
+		defer stmt.Close()
+		for _, w := range ws {
+			vals, err := warningValues(w)
+			if err != nil {
+				return err
+			}
+			if _, err := stmt.ExecContext(ctx, append(vals, w.ID, w.SourceRef)...); err != nil {
+				return internal(err)
+			}
+		}
+		if err := db.openWork(ctx, tx, work); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, evs)
+	})
+}
+
+// UpdateWarning stores w if the stored version is prev.
+func (db *DB) UpdateWarning(ctx context.Context, w *precinct.Warning, prev int, work []precinct.WorkChange, evs []*precinct.Event) error {
+	vals, err := warningValues(w)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE warnings SET sub_bureau_id = ?, station_id = ?, police_grid_id = ?, community_grid_id = ?,
+			status = ?, fraud_type = ?, issued_at = ?, person_key = ?, id_sealed = ?, id_hash = ?, phone_sealed = ?, phone_hash = ?,
+			task_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?`), append(vals, w.ID, prev)...)
+		if err != nil {
+			return internal(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return precinct.Errorf(precinct.ECONFLICT, "预警已被他人修改，请刷新后重试", "The warning was changed meanwhile; reload and try again.")
+		}
+		if err := db.openWork(ctx, tx, work); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, evs)
+	})
+}
+
+// FindWarning returns one warning.
+func (db *DB) FindWarning(ctx context.Context, id string) (*precinct.Warning, error) {
+	w, err := scanWarning(db.read.QueryRowContext(ctx, db.q(`SELECT `+warningColumns+` FROM warnings WHERE id = ?`), id))
+	if err != nil {
+		return nil, notFound(err, "预警", "Warning", id)
+	}
+	return w, nil
+}
+
+// WarningRefs returns the stored source references among refs.
+func (db *DB) WarningRefs(ctx context.Context, subBureauID string, refs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for start := 0; start < len(refs); start += 500 {
+		part := refs[start:min(start+500, len(refs))]
+		args := []any{subBureauID}
+		for _, r := range part {
+			args = append(args, r)
+		}
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT source_ref, id FROM warnings WHERE sub_bureau_id = ? AND source_ref IN (`+placeholders(len(part))+`)`), args...)
+		if err != nil {
+			return nil, internal(err)
+		}
+		pairs, err := collect(rows, func(s scanner) ([2]string, error) {
+			var p [2]string
+			err := s.Scan(&p[0], &p[1])
+			return p, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pairs {
+			out[p[0]] = p[1]
+		}
+	}
+	return out, nil
+}
+
+// ListWarnings returns a page of warnings, newest first.
+func (db *DB) ListWarnings(ctx context.Context, f precinct.WarningFilter) ([]*precinct.Warning, string, error) {
+	var w where
+	warningScope(&w, f.Scope)
+	w.eq("status", string(f.Status))
+	w.eq("person_key", f.PersonKey)
+	w.eq("fraud_type", f.FraudType)
+	if !f.Since.IsZero() {
+		w.add("issued_at >= ?", micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("issued_at < ?", micros(f.Until))
+	}
+	parts, err := parseCursor(f.Cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	if parts != nil {
+		at, err := strconv.ParseInt(parts[0], 10, 64)
+		if err != nil {
+			return nil, "", precinct.FieldErrorf(precinct.EINVALID, "cursor", "分页游标无效", "Invalid cursor.")
+		}
+		w.add("(issued_at < ? OR issued_at = ? AND id < ?)", at, at, parts[1])
+	}
+	n := limit(f.Limit)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+warningColumns+`, issued_at FROM warnings`+w.sql()+` ORDER BY issued_at DESC, id DESC LIMIT ?`), append(w.args, n+1)...)
+	if err != nil {
+		return nil, "", internal(err)
+	}
+	items, err := collect(rows, func(s scanner) (*precinct.Warning, error) {
+		var at int64
+		var w precinct.Warning
+		var id, doc, sid, sidHash, sph, sphHash, key string
+		var version int
+		if err := s.Scan(&id, &version, &doc, &sid, &sidHash, &sph, &sphHash, &key, &at); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &w); err != nil {
+			return nil, err
+		}
+		w.ID, w.Version, w.PersonKey = id, version, key
+		w.SealedID = precinct.Sealed{Masked: w.IDNumber, Sealed: sid, Hash: sidHash}
+		w.SealedPhone = precinct.Sealed{Masked: w.Phone, Sealed: sph, Hash: sphHash}
+		return &w, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(items) > n {
+		items = items[:n]
+		last := items[n-1]
+		next = cursor(strconv.FormatInt(micros(last.IssuedAt), 10), last.ID)
+	}
+	return items, next, nil
+}
+
+// CountWarnings counts the warnings of each person key.
+func (db *DB) CountWarnings(ctx context.Context, keys []string) (map[string]int, error) {
+	out := map[string]int{}
+	for start := 0; start < len(keys); start += 500 {
+		part := keys[start:min(start+500, len(keys))]
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT person_key, COUNT(*) FROM warnings WHERE person_key IN (`+placeholders(len(part))+`) GROUP BY person_key`), args...)
+		if err != nil {
+			return nil, internal(err)
+		}
+		type kc struct {
+			k string
+			n int
+		}
+		got, err := collect(rows, func(s scanner) (kc, error) {
+			var v kc
+			err := s.Scan(&v.k, &v.n)
+			return v, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range got {
+			out[v.k] = v.n
+		}
+	}
+	return out, nil
+}
+
+// PutPreventionRecord stores a record with its event.
+func (db *DB) PutPreventionRecord(ctx context.Context, r *precinct.PreventionRecord, ev *precinct.Event) error {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	stations := ""
+	if len(r.StationIDs) > 0 {
+		stations = "," + strings.Join(r.StationIDs, ",") + ","
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO prevention_records (id, kind, sub_bureau_id, station_id, police_grid_id, service_station_id, stations, month, at, doc)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.ID, r.Kind, r.Location.SubBureauID, r.Location.StationID, r.Location.PoliceGridID,
+			r.ServiceStationID, stations, r.Month, micros(r.At), string(doc))
+		if err != nil {
+			return internal(err)
+		}
+		if ev == nil {
+			return nil
+		}
+		return db.appendEvents(ctx, tx, []*precinct.Event{ev})
+	})
+}
+
+func scanRecord(s scanner) (*precinct.PreventionRecord, error) {
+	var doc string
+	if err := s.Scan(&doc); err != nil {
+		return nil, err
+	}
+	var r precinct.PreventionRecord
+	return &r, json.Unmarshal([]byte(doc), &r)
+}
+
+// FindPreventionRecord returns one record.
+func (db *DB) FindPreventionRecord(ctx context.Context, id string) (*precinct.PreventionRecord, error) {
+	r, err := scanRecord(db.read.QueryRowContext(ctx, db.q(`SELECT doc FROM prevention_records WHERE id = ?`), id))
+	if err != nil {
+		return nil, notFound(err, "记录", "Record", id)
+	}
+	return r, nil
+}
+
+// ListPreventionRecords returns the records f selects, newest first: those
+// whose place the scope reaches, or that one of their stations shares.
+func (db *DB) ListPreventionRecords(ctx context.Context, f precinct.PreventionRecordFilter) ([]*precinct.PreventionRecord, error) {
+	var w where
+	if f.Scope.StationID != "" && !f.Scope.All {
+		w.scopeOr(f.Scope, scopeCols{"sub_bureau_id", "station_id", "police_grid_id", ""}, "(sub_bureau_id = ? AND stations LIKE ?)",
+			f.Scope.SubBureauID, "%,"+f.Scope.StationID+",%")
+	} else {
+		w.scope(f.Scope, scopeCols{"sub_bureau_id", "station_id", "police_grid_id", ""})
+	}
+	w.eq("kind", f.Kind)
+	w.eq("service_station_id", f.ServiceStationID)
+	w.eq("month", f.Month)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT doc FROM prevention_records`+w.sql()+` ORDER BY at DESC, id DESC LIMIT ?`), append(w.args, limit(f.Limit))...)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return collect(rows, scanRecord)
+}
+
+// ResidentsByHash returns the active residents in scope whose ID number's
+// (field "id_number") or phone's (field "phone") keyed hash is one of
+// hashes: the lookup of warnings' matching, through the partial hash
+// indexes, in no particular order.
+func (db *DB) ResidentsByHash(ctx context.Context, sc precinct.Scope, field string, hashes []string) ([]*precinct.Resident, error) {
+	col := "id_hash"
+	if field == "phone" {
+		col = "phone_hash"
+	}
+	var out []*precinct.Resident
+	for start := 0; start < len(hashes); start += 900 {
+		var w where
+		scopeWhere(&w, sc, "", false)
+		w.in(col, hashes[start:min(start+900, len(hashes))])
+		w.add(col + " <> ''")
+		w.add("status = ?", string(precinct.StatusActive))
+		rows, err := db.read.QueryContext(ctx, db.q(residentTable.selectFrom()+w.sql()), w.args...)
+		if err != nil {
+			return nil, internal(err)
+		}
+		rs, err := collect(rows, residentTable.scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
