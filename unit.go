@@ -52,7 +52,7 @@ type Unit struct {
 	Members          []string   `json:"members,omitempty"`        // Person IDs
 	Status           UnitStatus `json:"status"`
 	// StatusSince is when the unit took its status (zero where unknown).
-	StatusSince time.Time `json:"status_since,omitempty"`
+	StatusSince time.Time `json:"status_since,omitzero"`
 	IncidentID  string    `json:"incident_id,omitempty"` // the active incident it serves
 	Position    Point     `json:"position"`
 	PositionAt  time.Time `json:"position_at"`

@@ -42,7 +42,7 @@ func (s *Service) HandoverWork(ctx context.Context, inc *precinct.Incident, req 
 	if inc.Priority <= 2 {
 		urgency = precinct.UrgencyPress
 	}
-	it := &precinct.WorkItem{Kind: Kind, Category: cat.Code, Urgency: urgency, Title: cat.Name + "（警情移交 " + req.To + "）：" + inc.Address,
+	it := &precinct.WorkItem{Kind: Kind, Category: cat.Code, Urgency: urgency, Title: cat.Name + "（警情移交" + handoverTarget(req.To) + "）：" + inc.Address,
 		Point: inc.Point, Address: inc.Address, Location: inc.Location, Source: precinct.WorkSource{Kind: "incident", ID: inc.ID}, Data: data,
 		IdempotencyKey: "handover:" + inc.ID}
 	c, err := s.Engine.Following(ctx, it, nil)
@@ -50,4 +50,18 @@ func (s *Service) HandoverWork(ctx context.Context, inc *precinct.Incident, req 
 		return nil, err
 	}
 	return []precinct.WorkChange{c}, nil
+}
+
+// handoverTarget names whom an incident was handed over to, in the title
+// of the work it opens: the console's codes in words, a department as typed.
+func handoverTarget(to string) string {
+	switch to {
+	case "station":
+		return "派出所"
+	case "case_team":
+		return "案件办理队"
+	case "department":
+		return "联动部门"
+	}
+	return to
 }

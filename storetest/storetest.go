@@ -706,8 +706,13 @@ func testUnitStatus(t *testing.T, s precinct.Store) {
 	ev := precinct.NewEvent(ctx, t0, "unit.status", precinct.Location{SubBureauID: "sb1", StationID: "st1"}, "unit", "un5", nil, nil, nil)
 	must(t, s.SetUnitStatus(ctx, "un5", precinct.UnitOffDuty, ev))
 	u, _ := s.FindUnit(ctx, "un5")
-	if u.Status != precinct.UnitOffDuty {
-		t.Errorf("status %q", u.Status)
+	if u.Status != precinct.UnitOffDuty || !u.StatusSince.Equal(t0) {
+		t.Errorf("status %q since %v, want off duty since %v", u.Status, u.StatusSince, t0)
+	}
+	// The same status again keeps the time it was taken.
+	must(t, s.SetUnitStatus(ctx, "un5", precinct.UnitOffDuty, precinct.NewEvent(ctx, t0.Add(time.Hour), "unit.status", precinct.Location{SubBureauID: "sb1", StationID: "st1"}, "unit", "un5", nil, nil, nil)))
+	if u, _ := s.FindUnit(ctx, "un5"); !u.StatusSince.Equal(t0) {
+		t.Errorf("the same status again moved its start to %v", u.StatusSince)
 	}
 	wantCode(t, s.SetUnitStatus(ctx, "un5", precinct.UnitOnScene, nil), precinct.EINVALID)
 	wantCode(t, s.SetUnitStatus(ctx, "ghost", precinct.UnitBusy, nil), precinct.ENOTFOUND)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -295,4 +296,48 @@ func BenchmarkDemoStart(b *testing.B) {
 		}
 		m.HTTP, m.Bus, m.Store, m.cancel = nil, nil, nil, nil
 	}
+}
+
+// BenchmarkGeocodeHTTP asks GET /api/v1/geocode over loopback, as outside
+// checks do, cycling through queries of the demo's names: whole station
+// names, their first two characters, and pinyin initials. The peer, timed
+// in the same loop on the same server, is GET /api/v1/me (authentication
+// and the JSON answer without a search): the ratio of the p99s is what the
+// search adds. Target: p99 under 20 ms.
+func BenchmarkGeocodeHTTP(b *testing.B) {
+	m := startMain(b, nil)
+	c := login(b, m.HTTP.URL(), "dispatcher", testDemoPassword)
+	var qs []string
+	for _, st := range listAll[*precinct.Station](c, "/api/v1/stations") {
+		r := []rune(st.Name)
+		qs = append(qs, st.Name, string(r[:min(2, len(r))]))
+	}
+	qs = append(qs, "pcs", "xhdd", "cdpcs", "jw", "派出所", "大道", "路")
+	var got struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if code := c.do("GET", "/api/v1/geocode?q="+url.QueryEscape(qs[0]), nil, &got); code != 200 || len(got.Items) == 0 {
+		b.Fatalf("geocode %q: %d, %d items", qs[0], code, len(got.Items))
+	}
+	var search, peer []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if code := c.do("GET", "/api/v1/geocode?q="+url.QueryEscape(qs[i%len(qs)]), nil, nil); code != 200 {
+			b.Fatalf("geocode: %d", code)
+		}
+		search = append(search, time.Since(start))
+		start = time.Now()
+		if code := c.do("GET", "/api/v1/me", nil, nil); code != 200 {
+			b.Fatalf("me: %d", code)
+		}
+		peer = append(peer, time.Since(start))
+	}
+	b.StopTimer()
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	p99 := percentile(search, 0.99)
+	b.ReportMetric(ms(percentile(search, 0.5)), "p50-ms")
+	b.ReportMetric(ms(p99), "p99-ms")
+	b.ReportMetric(ms(percentile(peer, 0.99)), "peer-me-p99-ms")
+	b.ReportMetric(ms(p99)/max(ms(percentile(peer, 0.99)), 0.001), "p99/peer")
 }

@@ -94,7 +94,7 @@ func TestBrowserOfficerSteps(t *testing.T) {
 		t.Log("the page does not scroll at 844 px; the network bar cannot scroll away")
 	}
 	if !evalBool(t, app, inView(`#netbar`)) {
-		t.Errorf("the network bar scrolled out of sight")
+		t.Errorf("the network bar scrolled out of sight: %s", evalString(t, app, `JSON.stringify([scrollY, innerHeight, document.documentElement.scrollHeight, document.querySelector("#netbar").getBoundingClientRect()])`))
 	}
 	for _, lang := range []string{"zh", "en"} {
 		want := map[string]string{"zh": "签收", "en": "Accept"}[lang]

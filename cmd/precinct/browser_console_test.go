@@ -480,7 +480,8 @@ func TestBrowserStatusOnBehalf(t *testing.T) {
 	}
 	if err := chromedp.Do(console, setLangJS("zh"),
 		clickStable(unit+`button[data-behalf=resolve]`), chromedp.WaitVisible(`#incident-status[data-status=resolved]`),
-		chromedp.WaitEnabled(`#act-close`), clickStable(`#act-close`), chromedp.WaitVisible(`#incident-status[data-status=closed]`)); err != nil {
+		chromedp.WaitEnabled(`#act-close`), clickStable(`#act-close`), chromedp.WaitVisible(`dialog#ask[open] #ask-close select[name=disposition]`), chromedp.Poll[chromedp.Void](`document.querySelectorAll('#ask-close select[name=disposition] option').length > 0`),
+		clickStable(`dialog#ask button[value=ok]`), chromedp.WaitVisible(`#incident-status[data-status=closed]`)); err != nil {
 		t.Fatalf("status on behalf: %v", err)
 	}
 	var tl struct {

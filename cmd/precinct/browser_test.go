@@ -435,6 +435,8 @@ func TestBrowserDispatchToResolution(t *testing.T) {
 	// The command office closes it and records the callback (回访).
 	if err := chromedp.Do(console,
 		clickStable(`#act-close`),
+		chromedp.WaitVisible(`dialog#ask[open] #ask-close select[name=disposition]`), chromedp.Poll[chromedp.Void](`document.querySelectorAll('#ask-close select[name=disposition] option').length > 0`),
+		clickStable(`dialog#ask button[value=ok]`),
 		chromedp.WaitVisible(`#incident-status[data-status=closed]`),
 		clickStable(`#act-callback`),
 		chromedp.WaitVisible(`dialog#ask[open] input[name=satisfaction]`),

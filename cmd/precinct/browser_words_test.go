@@ -114,7 +114,7 @@ func TestBrowserWordsNotCodes(t *testing.T) {
 	act(pushed.ID, "push", nil)
 	mine := intakeAt(t, disp, near(0.001, 0.001), "help", precinct.PlaceStreet, 3, "词语路 3 号")
 	act(mine.ID, "dispatch", map[string]any{"units": []string{off.unit.ID}})
-	waiting := intakeAt(t, disp, near(-0.001, 0), "fight", precinct.PlaceStreet, 1, "词语路 4 号")
+	waiting := intakeAt(t, disp, near(0.0005, 0.0005), "fight", precinct.PlaceStreet, 1, "词语路 4 号")
 
 	console := b.tab("console", 3*time.Minute)
 	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), chromedp.WaitVisible(`#login input[name=username]`)); err != nil {

@@ -137,7 +137,7 @@ export class DayTasks {
         const done = this.done.has(x.id);
         const button = doable[x.step] && !done ? `<button type="button" class="task-do" data-task-id="${h(x.id)}">${h(t(`task.step.${x.step}`))}</button>` : '';
         const state = done ? t('task.done') : x.overdue ? t('task.overdue') : x.due_at ? t('task.due', { t: fmtDateTime(x.due_at) }) : '';
-        return `<li data-task-id="${h(x.id)}" data-done="${done}" data-overdue="${!!x.overdue}"><span><strong>${h(x.title)}</strong><br>
+        return `<li data-task-id="${h(x.id)}" data-done="${done}" data-overdue="${!!x.overdue}"><span><strong translate="no">${h(x.title)}</strong><br>
           <small class="muted">${h(t(`task.kind.${x.kind}`))} · ${h(state)}</small>${this.form(x)}</span>${button}</li>`;
       })
       .join('');

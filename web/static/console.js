@@ -8,11 +8,12 @@ import { Client, ApiError, uuid, startOfToday, escapeHTML as h } from './api.js'
 import { t, applyI18n, lang, setLang, pick, fmtDuration, fmtTime, fmtDateTime } from './i18n.js';
 import { MapView, loadMapLayers, tileURLSetting, unitColors, incidentColors, unitShapes, keepNewerPositions, applyPositions } from './map.js';
 import { currentUser } from './login.js';
-import { eventLabel, eventDetailHTML, placeTypes, sources, openStatuses, ruleName, routerName } from './words.js';
+import { eventLabel, eventDetailHTML, placeTypes, sources, openStatuses, ruleName, routerName, setDispositions, dispositionName } from './words.js';
+import { UnitBoard } from './board.js';
 import { StatsPanel } from './stats.js';
 import { DutyBoard, EmergencyCallout } from './duty.js';
 import { Draft } from './draft.js';
-import { Alert, fmtReceived, elapsedText, overdue, matches } from './queue.js';
+import { Alert, fmtReceived, elapsedText, overdue, matches, setLimits } from './queue.js';
 import { HeatLayer } from './heat.js';
 import { StreetTiles } from './tiles.js';
 import { attachGeocoder } from './geocode.js';
@@ -33,6 +34,7 @@ const shortcuts = [
   ['T', 'key.traj'],
   ['S', 'key.stats'],
   ['B', 'key.duty'],
+  ['U', 'key.board'],
   ['Esc', 'key.close'],
   ['?', 'key.help'],
 ];
@@ -89,7 +91,7 @@ class Console {
       this.fitOwnArea();
     });
     this.loadServiceStations();
-    await Promise.all([this.loadCategories(), this.loadIncidents(), this.loadUnits(), this.loadStations()]);
+    await Promise.all([this.loadCategories(), this.loadIncidents(), this.loadUnits(), this.loadStations(), this.loadDesk()]);
     this.renderFilters();
     this.readyAt = performance.now();
     document.body.dataset.ready = 'true';
@@ -169,12 +171,31 @@ class Console {
     }
   }
 
+  /**
+   * loadDesk reads the sub-bureau's desk settings from its rules: the
+   * closing codes and the overdue times by priority.
+   */
+  async loadDesk() {
+    try {
+      const doc = await this.client.get('/api/v1/rules');
+      const rules = typeof doc.rules === 'string' ? JSON.parse(doc.rules) : doc.rules;
+      this.desk = (rules && rules.desk) || null;
+    } catch (e) {
+      console.warn('rules', e);
+    }
+    if (this.desk) {
+      setDispositions(this.desk.dispositions);
+      setLimits(this.desk);
+    }
+  }
+
   async loadUnits() {
     try {
       const list = keepNewerPositions(await this.client.list('/api/v1/units', 20000), (id) => this.units.get(id));
       this.units = new Map(list.map((u) => [u.id, u]));
       this.map.setUnits(list);
       this.renderUnitCount();
+      if (this.panelMode === 'board' && this.board) this.board.render();
     } catch (e) {
       console.warn('units', e);
     }
@@ -306,6 +327,7 @@ class Console {
 
   /** tickQueue updates the waiting times and overdue marks every second, without redrawing the queue. */
   tickQueue() {
+    if (this.panelMode === 'board' && this.board) this.board.tick();
     const now = Date.now();
     for (const el of document.querySelectorAll('#queue-list [data-elapsed-for]')) {
       const inc = this.incidents.get(el.dataset.elapsedFor);
@@ -389,13 +411,15 @@ class Console {
   }
 
   async loadIncidentDetail(id) {
-    const [tl, recs] = await Promise.all([
+    const [tl, recs, dups] = await Promise.all([
       this.client.get(`/api/v1/incidents/${encodeURIComponent(id)}/timeline`).catch(() => null),
       this.client.get(`/api/v1/incidents/${encodeURIComponent(id)}/recommendations`).catch((e) => ({ error: e })),
+      this.client.get(`/api/v1/incidents/${encodeURIComponent(id)}/duplicates`).catch(() => null),
     ]);
     if (id !== this.openId) return;
     this.timeline = (tl && tl.items) || [];
     this.recs = recs;
+    this.dups = (dups && dups.items) || [];
     this.renderIncident(false);
   }
 
@@ -417,6 +441,8 @@ class Console {
       handover: st === 'on_scene',
       close: st === 'resolved' || st === 'handed_over',
       callback: st === 'closed',
+      note: true,
+      correct: !['closed', 'callback_done'].includes(st),
     };
     const flow = inc.dispatched_at ? (new Date(inc.dispatched_at) - new Date(inc.received_at)) / 1000 : null;
     const resp = inc.arrived_at ? (new Date(inc.arrived_at) - new Date(inc.received_at)) / 1000 : null;
@@ -440,6 +466,7 @@ class Console {
         <dt>${h(t('incident.description'))}</dt><dd translate="no">${h(inc.description || '—')}</dd>
         <dt>${h(t('incident.handler'))}</dt><dd>${h(t('handler.' + route.handler))}</dd>
         <dt>${h(t('incident.units'))}</dt><dd id="incident-units">${this.renderUnitsOnBehalf(inc)}</dd>
+        ${inc.disposition ? `<dt>${h(t('close.disposition'))}</dt><dd id="disposition" data-code="${h(inc.disposition)}">${h(dispositionName(inc.disposition))}</dd>` : ''}
         <dt>${h(t('incident.kpis'))}</dt><dd>${h(t('incident.flow'))} ${h(fmtDuration(flow))} · ${h(t('incident.response'))} ${h(fmtDuration(resp))}</dd>
       </dl>
       <div class="actions" role="group">
@@ -449,7 +476,10 @@ class Console {
         ${this.actionButton('handover', '', can.handover)}
         ${this.actionButton('close', '', can.close)}
         ${this.actionButton('callback', '', can.callback)}
+        ${this.actionButton('note', '', can.note)}
+        ${this.actionButton('correct', '', can.correct)}
       </div>
+      <div id="dups">${this.renderDuplicates(inc)}</div>
       <h3>${h(t('incident.recs'))}</h3>
       <div id="recs">${this.renderRecs(inc)}</div>
       <div id="emergency"></div>
@@ -474,6 +504,9 @@ class Console {
     for (const b of panel.querySelectorAll('button[data-action]')) {
       b.addEventListener('click', () => this.act(b.dataset.action, b.dataset.unit ? [b.dataset.unit] : undefined));
     }
+    for (const b of panel.querySelectorAll('button[data-unit-act]')) b.addEventListener('click', () => this.act(b.dataset.unitAct, [b.dataset.unit]));
+    for (const b of panel.querySelectorAll('button[data-link]')) b.addEventListener('click', () => this.link(inc, b.dataset.link));
+    for (const b of panel.querySelectorAll('button[data-open-incident]')) b.addEventListener('click', () => this.openIncident(b.dataset.openIncident));
     for (const b of panel.querySelectorAll('button[data-behalf]')) {
       // Resolve ends the incident's work on scene for every unit on it.
       b.addEventListener('click', () => this.act(b.dataset.behalf, b.dataset.behalf === 'resolve' ? undefined : [b.dataset.unit]));
@@ -496,8 +529,11 @@ class Console {
           ['arrive', st === 'dispatched' || st === 'en_route'],
           ['resolve', st === 'on_scene'],
         ];
+        const working = ['dispatched', 'en_route', 'on_scene'].includes(st);
         return `<li data-unit-id="${h(uid)}"><span translate="no">${h(this.unitName(uid))}</span>
-          ${steps.map(([a, ok]) => `<button type="button" class="small" data-behalf="${a}" data-unit="${h(uid)}" ${ok ? '' : 'disabled'}>${h(t('act.' + a))}</button>`).join('')}</li>`;
+          ${steps.map(([a, ok]) => `<button type="button" class="small" data-behalf="${a}" data-unit="${h(uid)}" ${ok ? '' : 'disabled'}>${h(t('act.' + a))}</button>`).join('')}
+          <button type="button" class="small" data-unit-act="cancel" data-unit="${h(uid)}" ${working ? '' : 'disabled'}>${h(t('act.cancel'))}</button>
+          <button type="button" class="small" data-unit-act="reassign" data-unit="${h(uid)}" ${working ? '' : 'disabled'}>${h(t('act.reassign'))}</button></li>`;
       })
       .join('')}</ul><small class="muted">${h(t('incident.onbehalf'))}</small>`;
   }
@@ -505,6 +541,52 @@ class Console {
   actionButton(action, key, enabled) {
     return `<button type="button" data-action="${action}" id="act-${action}" class="${action === 'dispatch' ? 'primary' : ''}" ${enabled ? '' : 'disabled'}>
       ${h(t('act.' + action))}${key ? ` <kbd>${key}</kbd>` : ''}</button>`;
+  }
+
+  /**
+   * renderDuplicates warns of calls that may repeat this one (the same
+   * category family near the same place within the desk's window), each
+   * with 关联 to link it; a linked call names its original.
+   */
+  renderDuplicates(inc) {
+    if (inc.duplicate_of) {
+      return `<p class="dup-linked" id="dup-linked">${h(t('dup.linked'))} <button type="button" class="link" data-open-incident="${h(inc.duplicate_of)}">${h(t('dup.open'))}</button></p>`;
+    }
+    const list = this.dups || [];
+    if (!list.length) return '';
+    return `<div class="dup-warn" role="alert"><strong>${h(t('dup.title', { n: list.length }))}</strong><ul>${list
+      .map((d) => `<li data-dup-id="${h(d.id)}">${h(fmtReceived(d.received_at))} <strong>${h(this.categoryName(d.category))}</strong> <span translate="no">${h(d.address || '')}</span>
+        <span class="status s-${h(d.status)}">${h(t('status.' + d.status))}</span>
+        <button type="button" class="small" data-open-incident="${h(d.id)}">${h(t('dup.open'))}</button>
+        <button type="button" class="small primary" data-link="${h(d.id)}">${h(t('act.link'))}</button></li>`)
+      .join('')}</ul></div>`;
+  }
+
+  /** link marks the open incident a repeat of another (the original). */
+  async link(inc, original) {
+    await this.post(inc, 'link', { duplicate_of: original });
+  }
+
+  /** post sends one action on an incident and shows the result. */
+  async post(inc, action, body) {
+    const busyKey = `${inc.id}/${action}`;
+    if (this.busy.has(busyKey)) return;
+    this.busy.add(busyKey);
+    try {
+      const out = await this.client.post(`/api/v1/incidents/${encodeURIComponent(inc.id)}/${action}`, body, { 'Idempotency-Key': uuid() });
+      if (out && out.id) this.incidents.set(out.id, out);
+      this.toast(t('act.done', { a: t('act.' + action) }));
+      this.renderQueue();
+      this.map.setIncidents(this.visibleIncidents());
+      this.renderIncident(false);
+      await this.loadIncidentDetail(inc.id);
+      this.loadUnits();
+    } catch (e) {
+      this.toast(e instanceof ApiError ? e.text() : String(e), true);
+      this.reloadIncident(inc.id);
+    } finally {
+      this.busy.delete(busyKey);
+    }
   }
 
   renderRecs(inc) {
@@ -595,10 +677,23 @@ class Console {
       if (viaKey && !(await this.confirmDispatch(first))) return;
       body.units = chosen;
     } else if (action === 'reinforce') {
-      // The best recommended unit not yet on the incident; with none left,
-      // the server records a request for the next wave.
+      // The best recommended unit not yet on the incident, recorded in the
+      // wave it is listed in; with none left, the server records a request
+      // for the next wave.
       const spare = units || (this.spareCandidate(inc) ? [this.spareCandidate(inc)] : null);
-      if (spare) body.units = spare;
+      if (spare) {
+        body.units = spare;
+        const c = ((this.recs && this.recs.candidates) || []).find((x) => x.unit && x.unit.id === spare[0]);
+        if (c && c.wave) body.wave = c.wave;
+      }
+    } else if (action === 'cancel') {
+      if (!units || !(await this.confirmText(t('cancel.confirm', { unit: this.unitName(units[0]) })))) return;
+      body.units = units;
+      body.note = t('cancel.note');
+    } else if (['reassign', 'note', 'correct', 'close'].includes(action)) {
+      const r = await this.ask(action, inc, units);
+      if (!r) return;
+      Object.assign(body, r);
     } else if (action === 'en-route' || action === 'arrive') {
       body.units = units || inc.units;
     } else if (action === 'handover') {
@@ -667,9 +762,57 @@ class Console {
     return new Promise((resolve) => d.addEventListener('close', () => resolve(d.returnValue === 'ok'), { once: true }));
   }
 
-  /** ask shows a small dialog for handover or callback and resolves with its fields, or null. */
-  ask(kind) {
+  /** ask shows a small dialog for an action's details and resolves with its fields, or null. */
+  ask(kind, inc, units) {
     const d = document.getElementById('ask');
+    const row = `<div class="row"><button value="ok" class="primary">${h(t('confirm'))}</button><button value="cancel" formnovalidate>${h(t('cancel'))}</button></div>`;
+    const forms = {
+      reassign: () => {
+        const on = new Set((inc && inc.units) || []);
+        const cands = ((this.recs && this.recs.candidates) || []).filter((c) => c.unit && !on.has(c.unit.id));
+        return `<form method="dialog" class="form" id="ask-reassign"><h2>${h(t('act.reassign'))}</h2>
+          <p>${h(t('reassign.from', { unit: this.unitName(units[0]) }))}</p>
+          <label>${h(t('reassign.to'))}<select name="new_unit" required>${cands
+            .map((c) => `<option value="${h(c.unit.id)}" translate="no">${h(c.unit.callsign || this.unitName(c.unit.id))} · ${h(fmtDuration(c.eta_s))}</option>`)
+            .join('')}</select></label>
+          <label>${h(t('handover.note'))}<input name="note" value="${h(t('reassign.note'))}"></label>${row}</form>`;
+      },
+      note: () => `<form method="dialog" class="form" id="ask-note"><h2>${h(t('act.note'))}</h2>
+          <label>${h(t('note.text'))}<textarea name="note" rows="4" required></textarea></label>${row}</form>`,
+      correct: () => `<form method="dialog" class="form" id="ask-correct"><h2>${h(t('act.correct'))}</h2>
+          <label>${h(t('correct.address'))}<input name="address" value="${h(inc.address || '')}"></label>
+          <label>${h(t('correct.description'))}<textarea name="description" rows="3">${h(inc.description || '')}</textarea></label>
+          <label>${h(t('correct.priority'))}<select name="priority">${[1, 2, 3, 4].map((p) => `<option value="${p}" ${p === inc.priority ? 'selected' : ''}>${p}</option>`).join('')}</select></label>
+          <label>${h(t('correct.reason'))}<input name="note" required></label>${row}</form>`,
+      close: () => `<form method="dialog" class="form" id="ask-close"><h2>${h(t('act.close'))}</h2>
+          <label>${h(t('close.disposition'))}<select name="disposition" required>${((this.desk && this.desk.dispositions) || [])
+            .map((x) => `<option value="${h(x.code)}">${h(pick(x.name, x.name_en))}</option>`)
+            .join('')}</select></label>${row}</form>`,
+    };
+    if (forms[kind]) {
+      d.innerHTML = forms[kind]();
+      d.returnValue = '';
+      d.showModal();
+      return new Promise((resolve) => {
+        d.addEventListener(
+          'close',
+          () => {
+            if (d.returnValue !== 'ok') return resolve(null);
+            const f = d.querySelector('form');
+            if (kind === 'reassign') return resolve(f.new_unit.value ? { units, new_unit: f.new_unit.value, note: f.note.value } : null);
+            if (kind === 'note') return resolve(f.note.value.trim() ? { note: f.note.value.trim() } : null);
+            if (kind === 'close') return resolve({ disposition: f.disposition.value });
+            // correct: only what changed, with the reason.
+            const c = {};
+            if (f.address.value !== (inc.address || '')) c.address = f.address.value;
+            if (f.description.value !== (inc.description || '')) c.description = f.description.value;
+            if (Number(f.priority.value) !== inc.priority) c.priority = Number(f.priority.value);
+            resolve(Object.keys(c).length && f.note.value.trim() ? { correction: c, note: f.note.value.trim() } : null);
+          },
+          { once: true },
+        );
+      });
+    }
     d.innerHTML =
       kind === 'handover'
         ? `<form method="dialog" class="form">
@@ -981,6 +1124,19 @@ class Console {
     new OrgPanel(this.client, { toast: (m, e) => this.toast(m, e) }).open(document.getElementById('panel'), () => this.closePanel());
   }
 
+  /** openBoard shows the unit status board (board.js) in the side panel. */
+  openBoard() {
+    this.leavePanel('board');
+    this.board = new UnitBoard(this.client, {
+      units: () => this.units,
+      names: (id) => this.names.get(id),
+      openIncident: (id) => this.openIncident(id),
+      toast: (m, e) => this.toast(m, e),
+      reload: () => this.loadUnits(),
+    });
+    this.board.open(document.getElementById('panel'), () => this.closePanel());
+  }
+
   openGrid() {
     this.leavePanel('grid');
     new GridPanel(this.client, { name: (id) => this.names.get(id) }).open(document.getElementById('panel'), () => this.closePanel());
@@ -1111,6 +1267,11 @@ class Console {
       });
     }
     document.addEventListener('langchange', () => {
+      // A message shown in the other language is dropped, not left mixed in.
+      clearTimeout(this.toastTimer);
+      const toast = document.getElementById('toast');
+      toast.className = 'toast';
+      toast.textContent = '';
       this.renderUser();
       this.renderShortcuts();
       this.renderLegend();
@@ -1174,6 +1335,7 @@ class Console {
     else if (k === 't' || k === 'T') { done(); this.openTrajectory(this.map.selectedUnit); }
     else if (k === 's' || k === 'S') { done(); this.openStats(); }
     else if (k === 'b' || k === 'B') { done(); this.openDuty(); }
+    else if (k === 'u' || k === 'U') { done(); this.openBoard(); }
     else if (k === '?') { done(); document.getElementById('help').showModal(); }
   }
 

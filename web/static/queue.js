@@ -15,6 +15,16 @@ export const limits = {
   travel: [600, 900, 1800, 3600],
 };
 
+/**
+ * setLimits takes the overdue times of the sub-bureau's desk settings
+ * (minutes by priority: dispatch_min, arrive_min) in place of the defaults.
+ */
+export function setLimits(desk) {
+  const ok = (a) => Array.isArray(a) && a.length === 4 && a.every((m) => m > 0);
+  if (desk && ok(desk.dispatch_min)) limits.received = desk.dispatch_min.map((m) => m * 60);
+  if (desk && ok(desk.arrive_min)) limits.travel = desk.arrive_min.map((m) => m * 60);
+}
+
 const pad = (n) => String(n).padStart(2, '0');
 
 /**

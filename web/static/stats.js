@@ -4,6 +4,7 @@
 
 import { ApiError, escapeHTML as h } from './api.js';
 import { t, fmtDuration, lang } from './i18n.js';
+import { dispositionName } from './words.js';
 
 /** periods are the periods one may pick, as [key, from(now), to(now)]. */
 const periods = [
@@ -183,6 +184,7 @@ export class StatsPanel {
       hotspots +
       (cur.total ? bars(t('stats.bycategory'), cur.by_category, this.categoryName) : `<p class="muted">${h(t('stats.none'))}</p>`) +
       bars(t('stats.byhandler'), cur.by_handler || [], (k) => t('handler.' + k)) +
+      ((cur.by_disposition || []).length ? `<div id="stats-disposition">${bars(t('stats.bydisposition'), cur.by_disposition, dispositionName)}</div>` : '') +
       (this.scopeStation || rep.station_id ? '' : bars(t('stats.bystation'), cur.by_station, this.stationName, true)) +
       (cur.total ? hours : '')
     );

@@ -43,6 +43,11 @@ const verbs = {
   callback_done: ['回访', 'Called back'],
   called_back: ['回访', 'Called back'],
   shared: ['共享', 'Shared'],
+  unit_cancelled: ['取消派警', 'Unit cancelled'],
+  reassigned: ['改派', 'Reassigned'],
+  noted: ['追加警情', 'Caller added'],
+  corrected: ['更正', 'Corrected'],
+  linked: ['关联重复报警', 'Linked as a repeated call'],
   updated: ['更新', 'Updated'],
 };
 
@@ -71,6 +76,21 @@ export function eventDetail(ev, unitName) {
   return eventParts(ev, unitName).map(([text]) => text).join(' · ');
 }
 
+/** The closing codes of the sub-bureau (its rules' desk), by code. */
+const dispositions = new Map();
+
+/** setDispositions learns the closing codes [{code, name, name_en}]. */
+export function setDispositions(list) {
+  dispositions.clear();
+  for (const d of list || []) dispositions.set(d.code, d);
+}
+
+/** dispositionName names a closing code in the page's language. */
+export function dispositionName(code) {
+  const d = dispositions.get(code);
+  return d ? pick(d.name, d.name_en) : t('disposition.unknown');
+}
+
 /** eventParts returns the parts of an event's description as [text, isName]. */
 function eventParts(ev, unitName) {
   let d = ev.data;
@@ -89,6 +109,20 @@ function eventParts(ev, unitName) {
   if (d.route && d.route.rule_id) parts.push([`${t('incident.rule')} ${ruleName(d.route.rule_id)}`]);
   if (d.reason || d.reason_en) parts.push([pick(d.reason, d.reason_en), true]);
   if (d.wave) parts.push([t('recs.wave', { n: d.wave })]);
+  if (d.new_unit) parts.push([t('reassign.to')], [unitName(d.new_unit), true]);
+  if (d.disposition) parts.push([`${t('close.disposition')} ${dispositionName(d.disposition)}`]);
+  if (d.duplicate_of) parts.push([t('link.of')]);
+  if (d.correction && typeof d.correction === 'object') {
+    for (const [k, v] of Object.entries(d.correction)) {
+      const was = d.was ? d.was[k] : '';
+      if (k === 'category') {
+        parts.push([t('correct.category')]); // the incident shows its category by name
+        continue;
+      }
+      const show = (x) => (k === 'place_type' ? t('place.' + x) : String(x ?? '—'));
+      parts.push([`${t('correct.' + k)}: ${show(was)} → ${show(v)}`, k === 'address' || k === 'description']);
+    }
+  }
   if (d.to) parts.push(has('handover.' + d.to) ? [`${t('handover.to')} ${t('handover.' + d.to)}`] : [d.to, true]);
   if (d.note) parts.push([d.note, true]);
   if (d.satisfaction) parts.push([`${t('callback.satisfaction')} ${d.satisfaction}`]);

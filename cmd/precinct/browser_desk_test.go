@@ -1,0 +1,260 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"precinct"
+)
+
+// TestBrowserUnitBoard: the unit status board lists every unit of the
+// dispatcher's jurisdiction with its status and time in status; from the
+// incident the dispatcher cancels a unit and reassigns another, and the
+// timeline names the dispatcher, not an id (problem 3), in both languages.
+func TestBrowserUnitBoard(t *testing.T) {
+	b := newBrowser(t)
+	base, pw := startServer(t)
+	admin := login(t, base, "admin", pw["admin"])
+	disp := login(t, base, "dispatcher", pw["demo"])
+	var me precinct.User
+	disp.do("GET", "/api/v1/me", nil, &me)
+	off := anyOfficer(officers(t, admin))
+	inc := intakeAt(t, disp, precinct.Point{Lon: off.unit.Position.Lon + 0.001, Lat: off.unit.Position.Lat}, "noise", precinct.PlaceStreet, 3, "状态板路 1 号")
+	var rec precinct.Recommendation
+	if code := disp.do("GET", "/api/v1/incidents/"+inc.ID+"/recommendations", nil, &rec); code != 200 || len(rec.Candidates) < 3 {
+		t.Fatalf("recommendations: %d %d", code, len(rec.Candidates))
+	}
+	first := rec.Candidates[0].Unit.ID
+	if code, raw := disp.raw("POST", "/api/v1/incidents/"+inc.ID+"/dispatch", map[string]any{"units": []string{first}}, nil); code != 200 {
+		t.Fatalf("dispatch: %d %s", code, raw)
+	}
+	units := listAll[*precinct.Unit](disp, "/api/v1/units")
+
+	console := b.tab("console", 2*time.Minute)
+	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"]),
+		chromedp.Poll[chromedp.Void](`window.precinct.console.units.size > 0`),
+		chromedp.Focus(`#queue-list`), chromedp.KeyEvent("u"), chromedp.WaitVisible(`#unit-board tbody tr[data-unit-id]`)); err != nil {
+		t.Fatalf("open the board: %v", err)
+	}
+	if n := evalString(t, console, `String(document.querySelectorAll('#unit-board tbody tr[data-unit-id]').length)`); n != fmt.Sprint(len(units)) {
+		t.Errorf("the board lists %s units, want the %d of the jurisdiction", n, len(units))
+	}
+	row := fmt.Sprintf(`#unit-board tr[data-unit-id=%q]`, first)
+	if err := chromedp.Do(console, chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => { const r = document.querySelector(%q); return r && r.dataset.status === 'dispatched' && /\d/.test(r.querySelector('td.since').textContent); })()`, row))); err != nil {
+		t.Errorf("the dispatched unit's time in status: %v", err)
+	}
+	if err := chromedp.Do(console, b.shot("26-console-unit-board")); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "zh"} {
+		if err := chromedp.Do(console, setLangJS(lang), chromedp.Evaluate[chromedp.Void](`window.precinct.console.openBoard()`), chromedp.WaitVisible(`#unit-board`)); err != nil {
+			t.Fatal(err)
+		}
+		wordsOK(t, console, lang+" unit board")
+	}
+
+	// Cancel from the incident: the unit is free again and the incident
+	// waits for dispatch.
+	unitRow := fmt.Sprintf(`#incident-units li[data-unit-id=%q] `, first)
+	if err := chromedp.Do(console, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.precinct.console.openIncident(%q)`, inc.ID)),
+		chromedp.WaitEnabled(unitRow+`button[data-unit-act=cancel]`), clickStable(unitRow+`button[data-unit-act=cancel]`),
+		chromedp.WaitVisible(`dialog#ask[open] button[value=ok]`), clickStable(`dialog#ask button[value=ok]`),
+		chromedp.WaitVisible(`#incident-status[data-status=received]`)); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	var u precinct.Unit
+	if admin.do("GET", "/api/v1/units/"+first, nil, &u); u.Status != precinct.UnitAvailable {
+		t.Errorf("the cancelled unit is %s", u.Status)
+	}
+	// Dispatch again, then reassign to another recommended unit.
+	if code, raw := disp.raw("POST", "/api/v1/incidents/"+inc.ID+"/dispatch", map[string]any{"units": []string{first}}, nil); code != 200 {
+		t.Fatalf("dispatch again: %d %s", code, raw)
+	}
+	if err := chromedp.Do(console, chromedp.WaitVisible(`#incident-status[data-status=dispatched]`),
+		chromedp.WaitEnabled(unitRow+`button[data-unit-act=reassign]`), clickStable(unitRow+`button[data-unit-act=reassign]`),
+		chromedp.WaitVisible(`dialog#ask[open] #ask-reassign select[name=new_unit]`), chromedp.Poll[chromedp.Void](`document.querySelectorAll('#ask-reassign select[name=new_unit] option').length > 0`), b.shot("27-console-reassign")); err != nil {
+		t.Fatalf("reassign dialog: %v", err)
+	}
+	to := evalString(t, console, `document.querySelector('#ask-reassign select[name=new_unit]').value`)
+	if err := chromedp.Do(console, clickStable(`dialog#ask button[value=ok]`),
+		chromedp.WaitVisible(fmt.Sprintf(`#incident-units li[data-unit-id=%q]`, to)),
+		chromedp.WaitVisible(`#timeline li[data-type="incident.reassigned"]`)); err != nil {
+		t.Fatalf("reassign: %v", err)
+	}
+	var now precinct.Incident
+	if admin.do("GET", "/api/v1/incidents/"+inc.ID, nil, &now); len(now.Units) != 1 || now.Units[0] != to {
+		t.Errorf("after reassign the units are %v, want [%s]", now.Units, to)
+	}
+	// The timeline names the dispatcher, in both languages, never the id.
+	for _, lang := range []string{"zh", "en"} {
+		if err := chromedp.Do(console, setLangJS(lang)); err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range []string{"incident.unit_cancelled", "incident.reassigned"} {
+			got := evalString(t, console, fmt.Sprintf(`document.querySelector('#timeline li[data-type=%q] .actor').textContent`, typ))
+			if got != me.Name {
+				t.Errorf("%s: %s recorded by %q, want %q", lang, typ, got, me.Name)
+			}
+		}
+		wordsOK(t, console, lang+" incident after reassign")
+	}
+}
+
+// TestBrowserCallDesk: a second call about the same noise nearby is flagged
+// as a possible repeat and linked; what the caller adds later (追加警情) and
+// a correction land on the timeline; R sends a spare first-wave unit as wave
+// 1; 结警 asks for a disposition from the list, and statistics count it
+// (problems 9 and 10), in both languages.
+func TestBrowserCallDesk(t *testing.T) {
+	b := newBrowser(t)
+	base, pw := startServer(t)
+	admin := login(t, base, "admin", pw["admin"])
+	disp := login(t, base, "dispatcher", pw["demo"])
+	off := anyOfficer(officers(t, admin))
+	at := precinct.Point{Lon: off.unit.Position.Lon + 0.001, Lat: off.unit.Position.Lat + 0.001}
+	orig := intakeAt(t, disp, at, "noise", precinct.PlaceStreet, 3, "重复路 1 号")
+	again := intakeAt(t, disp, precinct.Point{Lon: at.Lon + 0.0004, Lat: at.Lat}, "noise", precinct.PlaceStreet, 3, "重复路 3 号")
+
+	console := b.tab("console", 3*time.Minute)
+	open := func(id string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.precinct.console.openIncident(%q)`, id)),
+			chromedp.Poll[chromedp.Void](fmt.Sprintf(`window.precinct.console.openId === %q && window.precinct.console.timeline && window.precinct.console.recs && window.precinct.console.dups !== undefined`, id)))
+	}
+	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"]), open(again.ID),
+		chromedp.WaitVisible(fmt.Sprintf(`#dups li[data-dup-id=%q] button[data-link]`, orig.ID)), b.shot("28-console-duplicate-warning")); err != nil {
+		t.Fatalf("duplicate warning: %v", err)
+	}
+	for _, lang := range []string{"en", "zh"} {
+		if err := chromedp.Do(console, setLangJS(lang)); err != nil {
+			t.Fatal(err)
+		}
+		wordsOK(t, console, lang+" duplicate warning")
+	}
+	if err := chromedp.Do(console, clickStable(fmt.Sprintf(`#dups li[data-dup-id=%q] button[data-link]`, orig.ID)), chromedp.WaitVisible(`#dup-linked`),
+		chromedp.WaitVisible(`#timeline li[data-type="incident.linked"]`)); err != nil {
+		t.Fatalf("link: %v", err)
+	}
+	var got precinct.Incident
+	if admin.do("GET", "/api/v1/incidents/"+again.ID, nil, &got); got.DuplicateOf != orig.ID {
+		t.Errorf("linked to %q, want %s", got.DuplicateOf, orig.ID)
+	}
+
+	// 追加警情 and a correction on the original.
+	if err := chromedp.Do(console, open(orig.ID), clickStable(`#act-note`), chromedp.WaitVisible(`dialog#ask[open] #ask-note`),
+		chromedp.SendKeys(`#ask-note textarea[name=note]`, "报警人再次来电：音响已关小"), clickStable(`dialog#ask button[value=ok]`),
+		chromedp.WaitVisible(`#timeline li[data-type="incident.noted"]`)); err != nil {
+		t.Fatalf("note: %v", err)
+	}
+	if err := chromedp.Do(console, clickStable(`#act-correct`), chromedp.WaitVisible(`dialog#ask[open] #ask-correct`),
+		chromedp.SetValue(`#ask-correct input[name=address]`, "重复路 2 号"), chromedp.SendKeys(`#ask-correct input[name=note]`, "门牌号听错"),
+		clickStable(`dialog#ask button[value=ok]`), chromedp.WaitVisible(`#timeline li[data-type="incident.corrected"]`)); err != nil {
+		t.Fatalf("correct: %v", err)
+	}
+	if tl := evalString(t, console, `document.querySelector('#timeline li[data-type="incident.corrected"]').textContent`); !strings.Contains(tl, "重复路 1 号 → 重复路 2 号") {
+		t.Errorf("the correction on the timeline: %q", tl)
+	}
+	if admin.do("GET", "/api/v1/incidents/"+orig.ID, nil, &got); got.Address != "重复路 2 号" {
+		t.Errorf("corrected address %q", got.Address)
+	}
+
+	// Dispatch the first recommendation, then R: the next recommended unit
+	// of the first wave goes as wave 1.
+	var rec precinct.Recommendation
+	disp.do("GET", "/api/v1/incidents/"+orig.ID+"/recommendations", nil, &rec)
+	if len(rec.Candidates) < 2 || rec.Candidates[1].Wave != 1 {
+		t.Fatalf("want two first-wave candidates: %+v", rec.Candidates)
+	}
+	if code, raw := disp.raw("POST", "/api/v1/incidents/"+orig.ID+"/dispatch", map[string]any{"units": []string{rec.Candidates[0].Unit.ID}}, nil); code != 200 {
+		t.Fatalf("dispatch: %d %s", code, raw)
+	}
+	if err := chromedp.Do(console, chromedp.WaitVisible(`#incident-status[data-status=dispatched]`), chromedp.Poll[chromedp.Void](`window.precinct.console.recs && window.precinct.console.recs.candidates`),
+		chromedp.Focus(`#queue-list`), chromedp.KeyEvent("r"), chromedp.WaitVisible(`#timeline li[data-type="incident.reinforced"]`)); err != nil {
+		t.Fatalf("R: %v", err)
+	}
+	tl := timelineOf(t, admin, orig.ID)
+	var d struct {
+		Wave  int      `json:"wave"`
+		Units []string `json:"units"`
+	}
+	_ = json.Unmarshal(lastOf(t, tl, "incident.reinforced").Data, &d)
+	if d.Wave != 1 {
+		t.Errorf("R sent %v recorded as wave %d, want 1 (listed as wave 1)", d.Units, d.Wave)
+	}
+
+	// 结警 with a disposition.
+	for _, a := range []string{"arrive", "resolve"} {
+		if code, raw := disp.raw("POST", "/api/v1/incidents/"+orig.ID+"/"+a, nil, nil); code != 200 {
+			t.Fatalf("%s: %d %s", a, code, raw)
+		}
+	}
+	if err := chromedp.Do(console, chromedp.WaitVisible(`#incident-status[data-status=resolved]`), chromedp.WaitEnabled(`#act-close`), clickStable(`#act-close`),
+		chromedp.WaitVisible(`dialog#ask[open] #ask-close select[name=disposition]`), chromedp.Poll[chromedp.Void](`document.querySelectorAll('#ask-close select[name=disposition] option').length > 0`),
+		chromedp.SetValue(`#ask-close select[name=disposition]`, "advised"), b.shot("29-console-close-disposition"),
+		clickStable(`dialog#ask button[value=ok]`), chromedp.WaitVisible(`#incident-status[data-status=closed]`), chromedp.WaitVisible(`#disposition[data-code=advised]`)); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if err := chromedp.Do(console, chromedp.Evaluate[chromedp.Void](`window.precinct.console.openStats()`), chromedp.WaitVisible(`#stats-disposition .bars li`)); err != nil {
+		t.Fatalf("statistics by disposition: %v", err)
+	}
+	for _, lang := range []string{"zh", "en"} {
+		if err := chromedp.Do(console, setLangJS(lang), chromedp.Evaluate[chromedp.Void](`window.precinct.console.openStats()`), chromedp.WaitVisible(`#stats-disposition .bars li`)); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"zh": "劝解教育", "en": "Advised"}[lang]
+		if got := evalString(t, console, `document.querySelector('#stats-disposition').textContent`); !strings.Contains(got, want) {
+			t.Errorf("%s: statistics by disposition %q lack %q", lang, got, want)
+		}
+		wordsOK(t, console, lang+" statistics with dispositions")
+	}
+}
+
+// TestBrowserOverdueSettings: the times after which the queue marks an
+// incident overdue come from the sub-bureau's desk settings, and an
+// incident past them is coloured for its priority.
+func TestBrowserOverdueSettings(t *testing.T) {
+	b := newBrowser(t)
+	base, pw := startServer(t)
+	admin := login(t, base, "admin", pw["admin"])
+	disp := login(t, base, "dispatcher", pw["demo"])
+	var me precinct.User
+	disp.do("GET", "/api/v1/me", nil, &me)
+	var doc precinct.RuleDocument
+	if code := disp.do("GET", "/api/v1/rules", nil, &doc); code != 200 {
+		t.Fatalf("rules: %d", code)
+	}
+	var rules map[string]any
+	if err := json.Unmarshal(doc.Rules, &rules); err != nil {
+		t.Fatal(err)
+	}
+	desk := rules["desk"].(map[string]any)
+	desk["dispatch_min"] = []int{1, 1, 1, 1} // every priority: dispatched within a minute
+	desk["arrive_min"] = []int{5, 10, 20, 40}
+	raw, _ := json.Marshal(rules)
+	if code, out := admin.raw("PUT", "/api/v1/rules", precinct.RuleDocument{SubBureauID: me.Scope.SubBureauID, Version: doc.Version, Rules: raw}, nil); code != 200 {
+		t.Fatalf("put rules: %d %s", code, out)
+	}
+	inc := intakeAt(t, disp, stationPoint(t, disp), "noise", precinct.PlaceStreet, 4, "逾期路 1 号")
+	console := b.tab("console", 2*time.Minute)
+	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"])); err != nil {
+		t.Fatal(err)
+	}
+	limits, err := chromedp.Run(console, chromedp.Evaluate[map[string][]int](`import('/static/queue.js').then(m => m.limits)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(limits["received"]) != "[60 60 60 60]" || fmt.Sprint(limits["travel"]) != "[300 600 1200 2400]" {
+		t.Errorf("queue limits %v, want the desk's minutes", limits)
+	}
+	// A priority-4 call waiting longer than a minute is overdue (by the
+	// defaults it would have 30 minutes).
+	li := fmt.Sprintf(`#queue-list li[data-incident-id=%q]`, inc.ID)
+	if err := chromedp.Do(console, chromedp.Evaluate[chromedp.Void](`window.precinct.console.incidents.forEach(i => { i.received_at = new Date(Date.now() - 90000).toISOString(); })`),
+		chromedp.Evaluate[chromedp.Void](`window.precinct.console.renderQueue()`), chromedp.WaitVisible(li+`.overdue.od-p4`)); err != nil {
+		t.Errorf("a priority-4 call waiting 90 s is not marked overdue: %v", err)
+	}
+}
