@@ -197,24 +197,19 @@ func extentOf(org *Org) *extent {
 		e.min.Lon, e.min.Lat = min(e.min.Lon, p.Lon), min(e.min.Lat, p.Lat)
 		e.max.Lon, e.max.Lat = max(e.max.Lon, p.Lon), max(e.max.Lat, p.Lat)
 	}
-	if org.SubBureau != nil {
-		for _, poly := range org.SubBureau.Boundary {
-			for _, ring := range poly {
-				for _, c := range ring {
-					add(c)
-				}
-			}
+	area := func(m precinct.MultiPolygon) {
+		if len(m) > 0 {
+			lo, hi := m.Bound()
+			add(lo)
+			add(hi)
 		}
+	}
+	if org.SubBureau != nil {
+		area(org.SubBureau.Boundary)
 	}
 	for _, st := range org.Stations {
 		add(st.Location)
-		for _, poly := range st.Boundary {
-			for _, ring := range poly {
-				for _, c := range ring {
-					add(c)
-				}
-			}
-		}
+		area(st.Boundary)
 	}
 	for _, ss := range org.ServiceStations {
 		add(ss.Location)

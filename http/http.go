@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"precinct"
 )
@@ -210,4 +211,28 @@ func queryFloat(r *http.Request, name string) (float64, error) {
 		return 0, precinct.FieldErrorf(precinct.EINVALID, name, "参数 %s 应为有限的数", "Parameter %s must be a finite number.", name)
 	}
 	return f, nil
+}
+
+// months reads ?from=&to= (YYYY-MM, inclusive; by default the last
+// twelve months) as [from, to).
+func (s *Server) months(r *http.Request) (time.Time, time.Time, error) {
+	month := func(name string, def time.Time) (time.Time, error) {
+		v := r.URL.Query().Get(name)
+		if v == "" {
+			return def, nil
+		}
+		t, err := time.ParseInLocation("2006-01", v, precinct.CST)
+		if err != nil {
+			return t, precinct.FieldErrorf(precinct.EINVALID, name, "月份格式应为 YYYY-MM", "Months are YYYY-MM.")
+		}
+		return t, nil
+	}
+	now := s.Clock.Now().In(precinct.CST)
+	this := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, precinct.CST)
+	from, err := month("from", this.AddDate(0, -11, 0))
+	if err != nil {
+		return from, from, err
+	}
+	to, err := month("to", this)
+	return from, to.AddDate(0, 1, 0), err
 }

@@ -3,7 +3,6 @@ package http
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"precinct"
 	"precinct/mediation"
@@ -114,24 +113,7 @@ func (s *Server) handleDisputeAction(w http.ResponseWriter, r *http.Request) err
 // from to to (YYYY-MM, inclusive; by default the last twelve), flagging
 // high-risk disputes open more than risk_days (default 30).
 func (s *Server) handleDisputeFigures(w http.ResponseWriter, r *http.Request) error {
-	month := func(name string, def time.Time) (time.Time, error) {
-		v := r.URL.Query().Get(name)
-		if v == "" {
-			return def, nil
-		}
-		t, err := time.ParseInLocation("2006-01", v, precinct.CST)
-		if err != nil {
-			return t, precinct.FieldErrorf(precinct.EINVALID, name, "月份格式应为 YYYY-MM", "Months are YYYY-MM.")
-		}
-		return t, nil
-	}
-	now := s.Clock.Now().In(precinct.CST)
-	this := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, precinct.CST)
-	from, err := month("from", this.AddDate(0, -11, 0))
-	if err != nil {
-		return err
-	}
-	to, err := month("to", this)
+	from, to, err := s.months(r)
 	if err != nil {
 		return err
 	}
@@ -141,7 +123,7 @@ func (s *Server) handleDisputeFigures(w http.ResponseWriter, r *http.Request) er
 			return precinct.FieldErrorf(precinct.EINVALID, "risk_days", "risk_days 应为 1 至 3650", "risk_days must be 1 to 3650.")
 		}
 	}
-	f, err := s.Disputes.Figures(r.Context(), from, to.AddDate(0, 1, 0), days)
+	f, err := s.Disputes.Figures(r.Context(), from, to, days)
 	if err != nil {
 		return err
 	}

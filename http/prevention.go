@@ -5,7 +5,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"time"
 
 	"precinct"
 	"precinct/prevention"
@@ -204,29 +203,12 @@ func (s *Server) handleDissuasionAction(w http.ResponseWriter, r *http.Request) 
 // from to to (YYYY-MM, inclusive; by default the last twelve), optionally
 // of one station, police grid or fraud type.
 func (s *Server) handleWarningFigures(w http.ResponseWriter, r *http.Request) error {
-	month := func(name string, def time.Time) (time.Time, error) {
-		v := r.URL.Query().Get(name)
-		if v == "" {
-			return def, nil
-		}
-		t, err := time.ParseInLocation("2006-01", v, precinct.CST)
-		if err != nil {
-			return t, precinct.FieldErrorf(precinct.EINVALID, name, "月份格式应为 YYYY-MM", "Months are YYYY-MM.")
-		}
-		return t, nil
-	}
-	now := s.Clock.Now().In(precinct.CST)
-	this := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, precinct.CST)
-	from, err := month("from", this.AddDate(0, -11, 0))
-	if err != nil {
-		return err
-	}
-	to, err := month("to", this)
+	from, to, err := s.months(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	f, err := s.Prevention.Figures(r.Context(), prevention.FigureFilter{From: from, To: to.AddDate(0, 1, 0),
+	f, err := s.Prevention.Figures(r.Context(), prevention.FigureFilter{From: from, To: to,
 		StationID: q.Get("station_id"), PoliceGridID: q.Get("police_grid_id"), FraudType: q.Get("fraud_type")})
 	if err != nil {
 		return err
@@ -362,30 +344,6 @@ func (s *Server) handleNoticeGet(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, n)
 	return nil
-}
-
-// months reads ?from=&to= (YYYY-MM, inclusive; by default the last
-// twelve months) as [from, to).
-func (s *Server) months(r *http.Request) (time.Time, time.Time, error) {
-	month := func(name string, def time.Time) (time.Time, error) {
-		v := r.URL.Query().Get(name)
-		if v == "" {
-			return def, nil
-		}
-		t, err := time.ParseInLocation("2006-01", v, precinct.CST)
-		if err != nil {
-			return t, precinct.FieldErrorf(precinct.EINVALID, name, "月份格式应为 YYYY-MM", "Months are YYYY-MM.")
-		}
-		return t, nil
-	}
-	now := s.Clock.Now().In(precinct.CST)
-	this := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, precinct.CST)
-	from, err := month("from", this.AddDate(0, -11, 0))
-	if err != nil {
-		return from, from, err
-	}
-	to, err := month("to", this)
-	return from, to.AddDate(0, 1, 0), err
 }
 
 func (s *Server) handleJoint(w http.ResponseWriter, r *http.Request) error {
