@@ -245,7 +245,7 @@ func probes() map[string][]probe {
 		}, want: single(org, atSubBureau, 200, 403)}},
 		"GET /api/v1/categories": {{name: "categories", req: once(request{"GET", "/api/v1/categories", nil}), want: always(200)}},
 
-		"GET /api/v1/incidents/{id}":                 {{name: "incident", req: getf("/api/v1/incidents/%s", incident), want: hiddenWith(inc, 200)}, {name: "incident unmasked", req: getf("/api/v1/incidents/%s?unmasked=true", incident), want: hiddenWith(precinct.PermReadPersonal, 200)}},
+		"GET /api/v1/incidents/{id}":                 {{name: "incident", req: getf("/api/v1/incidents/%s", incident), want: hiddenWith(inc, 200)}, {name: "incident unmasked", req: getf("/api/v1/incidents/%s?unmasked=true&reason=matrix", incident), want: hiddenWith(precinct.PermReadPersonal, 200)}},
 		"GET /api/v1/incidents/{id}/timeline":        {{name: "timeline", req: getf("/api/v1/incidents/%s/timeline", incident), want: hiddenWith(inc, 200)}},
 		"GET /api/v1/incidents/{id}/kpis":            {{name: "kpis", req: getf("/api/v1/incidents/%s/kpis", incident), want: hiddenWith(inc, 200)}},
 		"GET /api/v1/incidents/{id}/duplicates":      {{name: "duplicates", req: getf("/api/v1/incidents/%s/duplicates", incident), want: hiddenWith(inc, 200)}},
