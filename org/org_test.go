@@ -42,11 +42,7 @@ func engines(t *testing.T, f func(t *testing.T, db *sqldb.DB)) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { db.Close() })
-			for _, j := range []*precinct.Jurisdiction{storetest.Fixture(), storetest.Fixture2()} {
-				if err := db.ImportJurisdiction(ctx, j); err != nil {
-					t.Fatal(err)
-				}
-			}
+			storetest.ImportFixtures(t, db)
 			f(t, db)
 		})
 	}

@@ -337,18 +337,9 @@ func testRollCalls(t *testing.T, s precinct.Store) {
 			Status: precinct.RollCallOpen, Members: []precinct.RollCallMember{{PersonID: "p2", Status: precinct.AnswerPending}}}
 		must(t, s.CreateRollCall(ctx, rc, ev(ctx, "duty.roll_call.called", rc.ID)))
 	}
-	var seen []string
-	cur := ""
-	for range 10 {
-		page, next, err := s.ListRollCalls(ctx, precinct.RollCallFilter{Scope: precinct.Everywhere, StationID: "st2", Cursor: cur, Limit: 2})
-		must(t, err)
-		for _, rc := range page {
-			seen = append(seen, rc.ID)
-		}
-		if cur = next; cur == "" {
-			break
-		}
-	}
+	seen := allPages(t, func(cur string) ([]*precinct.RollCall, string, error) {
+		return s.ListRollCalls(ctx, precinct.RollCallFilter{Scope: precinct.Everywhere, StationID: "st2", Cursor: cur, Limit: 2})
+	}, func(rc *precinct.RollCall) string { return rc.ID })
 	if fmt.Sprint(seen) != "[rcp4 rcp3 rcp2 rcp1 rcp0 rc2]" {
 		t.Errorf("pages of two: %v", seen)
 	}
