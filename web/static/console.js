@@ -887,6 +887,8 @@ class Console {
           <button type="button" id="intake-pick" aria-pressed="true">${h(t('intake.pick'))}</button>
         </div>
         <p id="intake-where" class="muted" aria-live="polite"></p>
+        <input type="hidden" name="duplicate_of">
+        <div id="intake-dups" aria-live="polite"></div>
         <label class="geocode">${h(t('intake.address'))}<input name="address" autocomplete="off" placeholder="${h(t('intake.address.hint'))}">
           <ol id="geocode-list" class="geocode-list" role="listbox" hidden></ol></label>
         <div id="proposal" class="proposal" hidden role="status">
@@ -934,6 +936,7 @@ class Console {
         form.priority.value = String(p);
         keep();
       }
+      this.checkCallDuplicates(form);
     });
     panel.querySelector('#intake-discard').addEventListener('click', async () => {
       if (!(await this.confirmText(t('intake.discard.confirm')))) return;
@@ -942,6 +945,7 @@ class Console {
       this.closePanel();
     });
     if (form.lon.value && form.lat.value) this.resolveWhere(form);
+    this.intakeKeep = keep;
     // A typed address proposes a point; it is the incident's place only once confirmed.
     const proposal = panel.querySelector('#proposal');
     // Enter on a proposal (the list closed) confirms it; registered before
@@ -1016,11 +1020,109 @@ class Console {
     try {
       const loc = await this.client.get(`/api/v1/resolve?lon=${lon}&lat=${lat}`);
       const parts = [loc.station_id, loc.police_grid_id, loc.community_grid_id].filter(Boolean).map((id) => this.names.get(id) || id);
-      out.textContent = t('intake.where', { where: parts.join(' / ') });
+      // Names of places are proper names (translate="no").
+      out.innerHTML = h(t('intake.where', { where: '\u0000' })).replace('\u0000', `<span translate="no">${h(parts.join(' / '))}</span>`);
       out.classList.remove('error');
     } catch (e) {
       out.textContent = e instanceof ApiError ? e.text() : String(e);
       out.classList.add('error');
+    }
+    this.checkCallDuplicates(form);
+  }
+
+  /**
+   * checkCallDuplicates warns, while the call is being taken, of incidents
+   * it may repeat (the same category family near the place, within the
+   * desk's window), as soon as the place and the category are known. The
+   * dispatcher registers the call linked to one (关联登记: the link is on
+   * the new incident's timeline) or adds it to that incident instead
+   * (仅追加到该警情: a note on its timeline, no new incident).
+   */
+  async checkCallDuplicates(form) {
+    const box = form.querySelector('#intake-dups');
+    const lon = Number(form.lon.value);
+    const lat = Number(form.lat.value);
+    const category = form.category.value;
+    if (!box || !form.lon.value || !form.lat.value || !isFinite(lon) || !isFinite(lat) || !category) {
+      if (box) box.innerHTML = '';
+      return;
+    }
+    const asked = `${lon},${lat},${category}`;
+    this.dupAsked = asked;
+    let items = [];
+    try {
+      const out = await this.client.get(`/api/v1/incidents/duplicates?lon=${lon}&lat=${lat}&category=${encodeURIComponent(category)}`);
+      items = (out && out.items) || [];
+    } catch (e) {
+      items = []; // outside the dispatcher's area: intake itself says so
+    }
+    if (this.dupAsked !== asked || this.panelMode !== 'intake' || !document.body.contains(box)) return;
+    this.callDups = items;
+    // A link chosen before stays only while its incident is still offered.
+    if (form.duplicate_of.value && !items.some((d) => d.id === form.duplicate_of.value)) {
+      form.duplicate_of.value = '';
+      if (this.intakeKeep) this.intakeKeep();
+    }
+    this.renderCallDuplicates(form);
+  }
+
+  renderCallDuplicates(form) {
+    const box = form.querySelector('#intake-dups');
+    const items = this.callDups || [];
+    const chosen = form.duplicate_of.value;
+    const submit = form.querySelector('#intake-submit');
+    submit.firstChild.textContent = t(chosen ? 'intake.submit.linked' : 'intake.submit') + ' ';
+    if (!items.length) {
+      box.innerHTML = '';
+      return;
+    }
+    box.innerHTML = `<div class="dup-warn" role="alert"><strong>${h(t('dup.call.title', { n: items.length }))}</strong><ul>${items
+      .map((d) => `<li data-call-dup-id="${h(d.id)}" class="${d.id === chosen ? 'chosen' : ''}">${h(fmtReceived(d.received_at))} <strong>${h(this.categoryName(d.category))}</strong> <span translate="no">${h(d.address || '')}</span>
+        <span class="status s-${h(d.status)}">${h(t('status.' + d.status))}</span>
+        <span class="row">
+        <button type="button" class="small" data-call-dup="open" data-id="${h(d.id)}">${h(t('dup.open'))}</button>
+        <button type="button" class="small ${d.id === chosen ? 'primary' : ''}" data-call-dup="link" data-id="${h(d.id)}" aria-pressed="${d.id === chosen}">${h(t('dup.call.link'))}</button>
+        <button type="button" class="small" data-call-dup="add" data-id="${h(d.id)}">${h(t('dup.call.add'))}</button></span></li>`)
+      .join('')}</ul>${chosen ? `<p id="intake-linked" class="muted">${h(t('dup.call.chosen'))}</p>` : ''}</div>`;
+    for (const b of box.querySelectorAll('button[data-call-dup]')) {
+      b.addEventListener('click', () => {
+        const id = b.dataset.id;
+        if (b.dataset.callDup === 'open') this.openIncident(id);
+        else if (b.dataset.callDup === 'add') this.addCallTo(form, id);
+        else {
+          form.duplicate_of.value = form.duplicate_of.value === id ? '' : id;
+          if (this.intakeKeep) this.intakeKeep();
+          this.renderCallDuplicates(form);
+        }
+      });
+    }
+  }
+
+  /**
+   * addCallTo records the call being taken on an incident it repeats, as
+   * what a caller adds (追加警情), instead of registering a new incident;
+   * the draft ends there. The caller's number is not written into the note
+   * (notes are read unmasked): a call that needs its own callback is
+   * registered linked instead.
+   */
+  async addCallTo(form, id) {
+    const d = (this.callDups || []).find((x) => x.id === id);
+    if (!d) return;
+    const what = form.description.value.trim();
+    const who = form.reporter_name.value.trim();
+    const note = t('dup.call.note', { who: who || t('dup.call.anonymous'), what: what || t('dup.call.nothing') });
+    if (!(await this.confirmText(t('dup.call.add.confirm', { what: this.categoryName(d.category), where: d.address || '' })))) return;
+    try {
+      const out = await this.client.post(`/api/v1/incidents/${encodeURIComponent(id)}/note`, { note }, { 'Idempotency-Key': this.intakeKey });
+      if (out && out.id) this.incidents.set(out.id, out);
+      this.draft.clear();
+      this.toast(t('dup.call.added'));
+      this.map.pickMode = false;
+      this.map.setMarkers([]);
+      document.getElementById('pick-hint').hidden = true;
+      await this.openIncident(id);
+    } catch (e) {
+      form.querySelector('.error').textContent = e instanceof ApiError ? e.text() : String(e);
     }
   }
 
@@ -1044,6 +1146,7 @@ class Console {
       priority: Number(form.priority.value),
       reporter: { name: form.reporter_name.value.trim(), phone: form.reporter_phone.value.trim() },
     };
+    if (form.duplicate_of.value) body.duplicate_of = form.duplicate_of.value;
     const btn = form.querySelector('#intake-submit');
     btn.disabled = true;
     try {
@@ -1281,6 +1384,8 @@ class Console {
       if (this.connState) this.setConn(this.connState);
       this.renderUnitCount();
       if (this.panelMode === 'incident') this.renderIncident(false);
+      // The call being taken is drawn again from its draft, in the new language.
+      else if (this.panelMode === 'intake') this.openIntake();
     });
     document.getElementById('queue-search').addEventListener('input', (e) => {
       this.qf.search = e.target.value;
