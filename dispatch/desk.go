@@ -107,6 +107,31 @@ func (d *Desk) disposition(code string) error {
 	return precinct.FieldErrorf(precinct.EINVALID, "disposition", "未知的处警结果：%q", "Unknown disposition %q.", code)
 }
 
+// DispositionNames names the closing codes of the caller's sub-bureau,
+// code → {Chinese, English}: its desk's list, and the default list for
+// codes no longer on it (incidents closed before the list changed). A
+// caller of no sub-bureau (the administrator) gets the defaults.
+func (s *Service) DispositionNames(ctx context.Context) (map[string][2]string, error) {
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
+		return nil, err
+	}
+	out := map[string][2]string{}
+	for _, d := range DefaultDesk().Dispositions {
+		out[d.Code] = [2]string{d.Name, d.NameEN}
+	}
+	if sb := u.Scope.SubBureauID; sb != "" {
+		c, err := s.context(ctx, sb)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range DeskOf(c.rules).Dispositions {
+			out[d.Code] = [2]string{d.Name, d.NameEN}
+		}
+	}
+	return out, nil
+}
+
 // family is a category's top-level code: theft and criminal are one family.
 func family(cats []precinct.Category, code string) string {
 	for _, c := range cats {

@@ -206,7 +206,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Rules:       m.Dispatch,
 		KPIs:        m.Dispatch,
 		Stats:       &report.Service{Store: m.Store},
-		StatsExport: &report.Service{Store: m.Store, Catalog: m.Store},
+		StatsExport: &report.Service{Store: m.Store, Catalog: m.Store, Dispositions: m.Dispatch},
 		Tiles:       &streets.Service{Map: m.Streets},
 		Geocode:     m.geocoder(),
 		Registry:    m.Registry,
