@@ -101,7 +101,7 @@ func Fixture() *precinct.Jurisdiction {
 		}
 		j.Units = append(j.Units, &precinct.Unit{ID: fmt.Sprintf("un%d", i), Callsign: fmt.Sprintf("巡%d", i), Kind: precinct.UnitPatrolCar,
 			SubBureauID: "sb1", StationID: st, Members: []string{"p1"}, Status: precinct.UnitAvailable,
-			Position: precinct.Point{Lon: 108.1 + 0.1*float64(i), Lat: 29.2}, PositionAt: t0})
+			Position: precinct.Point{Lon: 108.1 + 0.1*float64(i), Lat: 29.2}, PositionAt: t0, StatusSince: t0})
 	}
 	return j
 }
@@ -721,6 +721,20 @@ func testPositions(t *testing.T, s precinct.Store) {
 func testUnitStatus(t *testing.T, s precinct.Store) {
 	ctx := context.Background()
 	imported(t, s)
+	// A unit imported holds its status since the time it comes with, by
+	// either import.
+	if u, _ := s.FindUnit(ctx, "un1"); !u.StatusSince.Equal(t0) {
+		t.Errorf("imported unit's status since %v, want %v", u.StatusSince, t0)
+	}
+	j := Fixture()
+	j.Units = append(j.Units, &precinct.Unit{ID: "un9", Callsign: "巡9", Kind: precinct.UnitPatrolCar, SubBureauID: "sb1", StationID: "st1",
+		Members: []string{"p1"}, Status: precinct.UnitAvailable, Position: precinct.Point{Lon: 108.1, Lat: 29.3}, PositionAt: t0, StatusSince: t0.Add(time.Minute)})
+	if _, err := s.ApplyJurisdictions(ctx, []*precinct.Jurisdiction{j}, false); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if u, err := s.FindUnit(ctx, "un9"); err != nil || !u.StatusSince.Equal(t0.Add(time.Minute)) {
+		t.Errorf("unit added by an update: since %v (%v), want %v", u.StatusSince, err, t0.Add(time.Minute))
+	}
 	ev := precinct.NewEvent(ctx, t0, "unit.status", precinct.Location{SubBureauID: "sb1", StationID: "st1"}, "unit", "un5", nil, nil, nil)
 	must(t, s.SetUnitStatus(ctx, "un5", precinct.UnitOffDuty, ev))
 	u, _ := s.FindUnit(ctx, "un5")

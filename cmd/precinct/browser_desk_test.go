@@ -44,6 +44,11 @@ func TestBrowserUnitBoard(t *testing.T) {
 	if n := evalString(t, console, `String(document.querySelectorAll('#unit-board tbody tr[data-unit-id]').length)`); n != fmt.Sprint(len(units)) {
 		t.Errorf("the board lists %s units, want the %d of the jurisdiction", n, len(units))
 	}
+	// On a fresh demo every unit has a time in status, not only those
+	// changed since it started.
+	if blank := evalString(t, console, `[...document.querySelectorAll('#unit-board tbody tr[data-unit-id]')].filter(r => !/\d/.test(r.querySelector('td.since').textContent)).map(r => r.dataset.unitId).join(' ')`); blank != "" {
+		t.Errorf("units without a time in status on a fresh demo: %s", blank)
+	}
 	row := fmt.Sprintf(`#unit-board tr[data-unit-id=%q]`, first)
 	if err := chromedp.Do(console, chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => { const r = document.querySelector(%q); return r && r.dataset.status === 'dispatched' && /\d/.test(r.querySelector('td.since').textContent); })()`, row))); err != nil {
 		t.Errorf("the dispatched unit's time in status: %v", err)

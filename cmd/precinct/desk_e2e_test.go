@@ -296,3 +296,21 @@ func TestCallDuplicates(t *testing.T) {
 		t.Errorf("another station links its call to this station's: %d, want 404", code)
 	}
 }
+
+// TestDemoUnitsStatusSince: on a fresh demo every unit has held its status
+// since a known time (the seeding), so that the unit board shows a time in
+// status for each before any has changed.
+func TestDemoUnitsStatusSince(t *testing.T) {
+	start := time.Now()
+	m := startMain(t, nil)
+	admin := login(t, m.HTTP.URL(), "admin", testAdminPassword)
+	units := listAll[*precinct.Unit](admin, "/api/v1/units")
+	if len(units) == 0 {
+		t.Fatal("no units")
+	}
+	for _, u := range units {
+		if u.StatusSince.IsZero() || u.StatusSince.Before(start.Add(-time.Second)) || u.StatusSince.After(time.Now()) {
+			t.Errorf("unit %s (%s) since %v, want the seeding's time", u.ID, u.Status, u.StatusSince)
+		}
+	}
+}

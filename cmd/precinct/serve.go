@@ -415,7 +415,10 @@ func (m *Main) seedDemo(ctx context.Context) error {
 				u.PasswordHash, u.CreatedAt = hash, now
 			}
 			for _, u := range j.Units {
-				u.PositionAt = now // the demo's units report from their posts at first start
+				// The demo's units report from their posts at first start,
+				// and have held their status since (the unit board's time
+				// in status).
+				u.PositionAt, u.StatusSince = now, now
 			}
 		}
 		return nil
