@@ -737,7 +737,7 @@ class Console {
     const u = c.unit || {};
     d.innerHTML = `<form method="dialog" class="form" id="confirm-dispatch">
         <h2>${h(t('act.dispatch'))}</h2>
-        <p>${h(t('dispatch.confirm', { unit: u.callsign || this.unitName(u.id), eta: fmtDuration(c.eta_s) }))}</p>
+        <p>${h(t('dispatch.confirm', { unit: '\u0000', eta: fmtDuration(c.eta_s) })).replace('\u0000', `<span translate="no">${h(u.callsign || this.unitName(u.id))}</span>`)}</p>
         <div class="row"><button value="ok" class="primary" autofocus>${h(t('confirm'))} <kbd>Enter</kbd></button><button value="cancel" formnovalidate>${h(t('cancel'))} <kbd>Esc</kbd></button></div>
       </form>`;
     d.returnValue = '';
