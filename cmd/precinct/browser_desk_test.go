@@ -66,9 +66,14 @@ func TestBrowserUnitBoard(t *testing.T) {
 	// Cancel from the incident: the unit is free again and the incident
 	// waits for dispatch.
 	unitRow := fmt.Sprintf(`#incident-units li[data-unit-id=%q] `, first)
-	if err := chromedp.Do(console, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.precinct.console.openIncident(%q)`, inc.ID)),
+	// The questions name the unit as a proper name in the English UI too.
+	if err := chromedp.Do(console, setLangJS("en"), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.precinct.console.openIncident(%q)`, inc.ID)),
 		chromedp.WaitEnabled(unitRow+`button[data-unit-act=cancel]`), clickStable(unitRow+`button[data-unit-act=cancel]`),
-		chromedp.WaitVisible(`dialog#ask[open] button[value=ok]`), clickStable(`dialog#ask button[value=ok]`),
+		chromedp.WaitVisible(`dialog#ask[open] button[value=ok]`)); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	wordsOK(t, console, "en cancel question")
+	if err := chromedp.Do(console, clickStable(`dialog#ask button[value=ok]`),
 		chromedp.WaitVisible(`#incident-status[data-status=received]`)); err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
@@ -85,6 +90,7 @@ func TestBrowserUnitBoard(t *testing.T) {
 		chromedp.WaitVisible(`dialog#ask[open] #ask-reassign select[name=new_unit]`), chromedp.Poll[chromedp.Void](`document.querySelectorAll('#ask-reassign select[name=new_unit] option').length > 0`), b.shot("27-console-reassign")); err != nil {
 		t.Fatalf("reassign dialog: %v", err)
 	}
+	wordsOK(t, console, "en reassign question")
 	to := evalString(t, console, `document.querySelector('#ask-reassign select[name=new_unit]').value`)
 	if err := chromedp.Do(console, clickStable(`dialog#ask button[value=ok]`),
 		chromedp.WaitVisible(fmt.Sprintf(`#incident-units li[data-unit-id=%q]`, to)),
@@ -339,7 +345,11 @@ func TestBrowserCallDuplicates(t *testing.T) {
 	if err := chromedp.Do(console, setLangJS("en"), chromedp.Evaluate[chromedp.Void](`window.precinct.console.openIntake()`), chromedp.WaitVisible(`#intake`),
 		category("noise"), place, chromedp.WaitVisible(cand+`button[data-call-dup=add]`),
 		chromedp.SendKeys(`#intake textarea[name=description]`, "still loud at 23:40"), chromedp.SendKeys(`#intake input[name=reporter_name]`, "王女士"),
-		clickStable(cand+`button[data-call-dup=add]`), chromedp.WaitVisible(`dialog#ask[open] button[value=ok]`), clickStable(`dialog#ask button[value=ok]`),
+		clickStable(cand+`button[data-call-dup=add]`), chromedp.WaitVisible(`dialog#ask[open] button[value=ok]`)); err != nil {
+		t.Fatalf("add to the incident instead: %v", err)
+	}
+	wordsOK(t, console, "en question before adding the call")
+	if err := chromedp.Do(console, clickStable(`dialog#ask button[value=ok]`),
 		chromedp.Poll[chromedp.Void](fmt.Sprintf(`window.precinct.console.openId === %q`, orig.ID)), chromedp.WaitVisible(`#timeline li[data-type="incident.noted"]`)); err != nil {
 		t.Fatalf("add to the incident instead: %v", err)
 	}

@@ -687,7 +687,7 @@ class Console {
         if (c && c.wave) body.wave = c.wave;
       }
     } else if (action === 'cancel') {
-      if (!units || !(await this.confirmText(t('cancel.confirm', { unit: this.unitName(units[0]) })))) return;
+      if (!units || !(await this.confirmHTML(tNamed('cancel.confirm', { unit: this.unitName(units[0]) }, ['unit'])))) return;
       body.units = units;
       body.note = t('cancel.note');
     } else if (['reassign', 'note', 'correct', 'close'].includes(action)) {
@@ -737,7 +737,7 @@ class Console {
     const u = c.unit || {};
     d.innerHTML = `<form method="dialog" class="form" id="confirm-dispatch">
         <h2>${h(t('act.dispatch'))}</h2>
-        <p>${h(t('dispatch.confirm', { unit: '\u0000', eta: fmtDuration(c.eta_s) })).replace('\u0000', `<span translate="no">${h(u.callsign || this.unitName(u.id))}</span>`)}</p>
+        <p>${tNamed('dispatch.confirm', { unit: u.callsign || this.unitName(u.id), eta: fmtDuration(c.eta_s) }, ['unit'])}</p>
         <div class="row"><button value="ok" class="primary" autofocus>${h(t('confirm'))} <kbd>Enter</kbd></button><button value="cancel" formnovalidate>${h(t('cancel'))} <kbd>Esc</kbd></button></div>
       </form>`;
     d.returnValue = '';
@@ -754,8 +754,13 @@ class Console {
 
   /** confirmText asks a yes/no question in the dialog. */
   confirmText(text) {
+    return this.confirmHTML(h(text));
+  }
+
+  /** confirmHTML asks a yes/no question, given as HTML, in the dialog. */
+  confirmHTML(html) {
     const d = document.getElementById('ask');
-    d.innerHTML = `<form method="dialog" class="form"><p>${h(text)}</p>
+    d.innerHTML = `<form method="dialog" class="form"><p>${html}</p>
       <div class="row"><button value="ok" class="primary">${h(t('confirm'))}</button><button value="cancel" formnovalidate>${h(t('cancel'))}</button></div></form>`;
     d.returnValue = '';
     d.showModal();
@@ -771,7 +776,7 @@ class Console {
         const on = new Set((inc && inc.units) || []);
         const cands = ((this.recs && this.recs.candidates) || []).filter((c) => c.unit && !on.has(c.unit.id));
         return `<form method="dialog" class="form" id="ask-reassign"><h2>${h(t('act.reassign'))}</h2>
-          <p>${h(t('reassign.from', { unit: this.unitName(units[0]) }))}</p>
+          <p>${tNamed('reassign.from', { unit: this.unitName(units[0]) }, ['unit'])}</p>
           <label>${h(t('reassign.to'))}<select name="new_unit" required>${cands
             .map((c) => `<option value="${h(c.unit.id)}" translate="no">${h(c.unit.callsign || this.unitName(c.unit.id))} · ${h(fmtDuration(c.eta_s))}</option>`)
             .join('')}</select></label>
@@ -1021,7 +1026,7 @@ class Console {
       const loc = await this.client.get(`/api/v1/resolve?lon=${lon}&lat=${lat}`);
       const parts = [loc.station_id, loc.police_grid_id, loc.community_grid_id].filter(Boolean).map((id) => this.names.get(id) || id);
       // Names of places are proper names (translate="no").
-      out.innerHTML = h(t('intake.where', { where: '\u0000' })).replace('\u0000', `<span translate="no">${h(parts.join(' / '))}</span>`);
+      out.innerHTML = tNamed('intake.where', { where: parts.join(' / ') }, ['where']);
       out.classList.remove('error');
     } catch (e) {
       out.textContent = e instanceof ApiError ? e.text() : String(e);
@@ -1111,7 +1116,7 @@ class Console {
     const what = form.description.value.trim();
     const who = form.reporter_name.value.trim();
     const note = t('dup.call.note', { who: who || t('dup.call.anonymous'), what: what || t('dup.call.nothing') });
-    if (!(await this.confirmText(t('dup.call.add.confirm', { what: this.categoryName(d.category), where: d.address || '' })))) return;
+    if (!(await this.confirmHTML(tNamed('dup.call.add.confirm', { what: this.categoryName(d.category), where: d.address || '' }, ['where'])))) return;
     try {
       const out = await this.client.post(`/api/v1/incidents/${encodeURIComponent(id)}/note`, { note }, { 'Idempotency-Key': this.intakeKey });
       if (out && out.id) this.incidents.set(out.id, out);
@@ -1505,3 +1510,15 @@ new Console().start().catch((e) => {
   console.error(e);
   document.getElementById('toast').textContent = String(e);
 });
+
+/**
+ * tNamed is t(key, vars) as HTML, with the values of the vars named in
+ * names (places, units, people: proper names) marked translate="no".
+ */
+function tNamed(key, vars, names) {
+  const v = { ...vars };
+  names.forEach((n, i) => {
+    v[n] = `\u0000${i}\u0000`;
+  });
+  return h(t(key, v)).replace(/\u0000(\d+)\u0000/g, (m, i) => `<span translate="no">${h(vars[names[Number(i)]])}</span>`);
+}
