@@ -433,6 +433,13 @@ func TestBrowserHeatLayer(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`String(window.precinct.map.heatPoints.reduce((s, p) => s + p[2], 0)) === (document.querySelector('#stats-table tr[data-metric="stats.total"] td') || {}).textContent`)); err != nil {
 		t.Errorf("heat of the week holds %s, the statistics %s: %v", total(), cell(), err)
 	}
+	// The label names the period in the page's language.
+	if err := chromedp.Do(console, setLangJS("en"), chromedp.Poll[chromedp.Void](`document.querySelector('input[data-layer=heat] + span').textContent === 'Incident heat (Last 7 days)'`)); err != nil {
+		t.Errorf("English heat label %q: %v", evalString(t, console, `document.querySelector('input[data-layer=heat] + span').textContent`), err)
+	}
+	if err := chromedp.Do(console, setLangJS("zh")); err != nil {
+		t.Fatal(err)
+	}
 	// Contrast at two zooms: some red where incidents concentrate, not red everywhere.
 	red := `(() => { const m = window.precinct.map; m.heatKey = ''; m.dirty = true; m.draw();
 		const c = m.heatCanvas, d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
