@@ -303,6 +303,12 @@ func TestBrowserCallDuplicates(t *testing.T) {
 	if n := evalString(t, console, `String(document.querySelectorAll('#intake-dups li').length)`); n != "0" {
 		t.Errorf("a theft at the place of a noise call is warned of %s repeats", n)
 	}
+	// A theft registered there meanwhile, by someone else, is news to the
+	// call being taken.
+	theft := intakeAt(t, admin, at, "theft", precinct.PlaceStreet, 2, "来电路 1 号")
+	if err := chromedp.Do(console, chromedp.WaitVisible(fmt.Sprintf(`#intake-dups li[data-call-dup-id=%q]`, theft.ID))); err != nil {
+		t.Errorf("a call registered elsewhere while this one is taken: %v", err)
+	}
 	if err := chromedp.Do(console, category("noise"), chromedp.WaitVisible(cand+`button[data-call-dup=link]`),
 		chromedp.SendKeys(`#intake textarea[name=description]`, "楼下音响还在响"), b.shot("64-console-call-duplicate")); err != nil {
 		t.Fatalf("the warning while the call is taken: %v", err)

@@ -248,6 +248,9 @@ class Console {
         this.flash(ev.entity_id);
         // A call taken by someone else is news: sound the alert.
         if (ev.actor !== (this.user && this.user.id)) this.alert.ring();
+        // The call being taken may repeat the one just registered elsewhere.
+        const form = this.panelMode === 'intake' && document.querySelector('#intake');
+        if (form) this.checkCallDuplicates(form);
       }
       return;
     }
