@@ -295,7 +295,7 @@ func TestBrowserCallDuplicates(t *testing.T) {
 	}
 	place := chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const f = document.querySelector('#intake'); f.lon.value = '%.6f'; f.lat.value = '%.6f'; f.lon.dispatchEvent(new Event('change', { bubbles: true })); })()`, near.Lon, near.Lat))
 	cand := fmt.Sprintf(`#intake-dups li[data-call-dup-id=%q] `, orig.ID)
-	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"]),
+	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"]), chromedp.WaitVisible(`#conn[data-state=live]`),
 		chromedp.Evaluate[chromedp.Void](`window.precinct.console.openIntake()`), chromedp.WaitVisible(`#intake`), category("theft"), place,
 		chromedp.Poll[chromedp.Void](`window.precinct.console.callDups !== undefined`)); err != nil {
 		t.Fatalf("intake: %v", err)

@@ -1480,7 +1480,12 @@ class Console {
   setConn(state) {
     // Once the stream is open, moves arrive on it; reload the units so that
     // none made before it opened is missed.
-    if (state === 'live' && this.connState !== 'live') this.loadUnits();
+    if (state === 'live' && this.connState !== 'live') {
+      this.loadUnits();
+      // Nor a call registered meanwhile that the call being taken repeats.
+      const form = this.panelMode === 'intake' && document.querySelector('#intake');
+      if (form) this.checkCallDuplicates(form);
+    }
     this.connState = state;
     const el = document.getElementById('conn');
     el.dataset.state = state;
