@@ -63,7 +63,7 @@ func districtScale(b *testing.B) (people, houses, orgs int) {
 	people = 1_000_000
 	if v := os.Getenv("PRECINCT_BENCH_PEOPLE"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1000 {
+		if err != nil || n < 1000 || n > 1_680_000 {
 			b.Fatalf("PRECINCT_BENCH_PEOPLE=%q", v)
 		}
 		people = n
@@ -182,8 +182,10 @@ func benchDistrict(b *testing.B, dsn string, raw func() (*sql.DB, error)) {
 	type person struct{ name, id, phone, addr string }
 	ppl := make([]person, people)
 	for i := range ppl {
+		// 1,680 birth dates × 1,000 sequence numbers: distinct ID numbers
+		// for up to 1,680,000 people.
 		birth := time.Date(1940+i%80, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)
-		body := fmt.Sprintf("500114%s%03d", birth.Format("20060102"), (i/960)%1000)
+		body := fmt.Sprintf("500114%s%03d", birth.Format("20060102"), (i/1680)%1000)
 		ppl[i] = person{name: benchName(i), id: body + string(demo.IDCheckDigit(body)), phone: fmt.Sprintf("1%d%09d", 3+i%6, i), addr: rooms[i%len(rooms)].ID}
 	}
 	var importCPU time.Duration
@@ -199,6 +201,7 @@ func benchDistrict(b *testing.B, dsn string, raw func() (*sql.DB, error)) {
 			t, c := time.Now(), cpuTime()
 			res, err := svc.Import(admin, kind, precinct.FormatCSV, &w, false)
 			total += time.Since(t)
+			fmt.Fprintf(os.Stderr, "%s: %s rows %d–%d in %.1f s\n", b.Name(), kind, from, min(from+200_000, n), time.Since(t).Seconds())
 			importCPU += cpuTime() - c
 			if err != nil {
 				return 0, err
