@@ -121,7 +121,8 @@ type WarningFilter struct {
 // PreventionStore keeps warnings and the records of prevention work.
 type PreventionStore interface {
 	// CreateWarnings stores warnings with the dissuasion tasks they open
-	// and their events in one transaction: all of them, or none.
+	// and their events in one transaction: all of them, or none. It writes
+	// in bulk and leaves the events' Seq unset.
 	CreateWarnings(ctx context.Context, ws []*Warning, work []WorkChange, evs []*Event) error
 	// UpdateWarning stores w if the stored version is prev, with the work
 	// it opens, in one transaction; else ECONFLICT.
@@ -138,6 +139,9 @@ type PreventionStore interface {
 	// ResidentsByHash returns the active residents in scope whose keyed
 	// hash of field ("id_number" or "phone") is one of hashes.
 	ResidentsByHash(ctx context.Context, sc Scope, field string, hashes []string) ([]*Resident, error)
+	// ResidentsByName returns the active residents in scope whose name is
+	// one of names.
+	ResidentsByName(ctx context.Context, sc Scope, names []string) ([]*Resident, error)
 
 	// PutPreventionRecord stores a record of prevention work (publicity,
 	// joint analysis, evaluation, exchange) with its event.
