@@ -1,0 +1,4 @@
+package http
+
+// AppendRecommendation is appendRecommendation, for the tests.
+var AppendRecommendation = appendRecommendation
