@@ -226,6 +226,22 @@ func recommendHTTP(b *testing.B, m *Main) {
 		}
 		reportMS(b, lat)
 	})
+	// The floor: GET /healthz (no authentication, a constant answer)
+	// through the same client and server, so that what the server's
+	// net/http costs is seen apart from the recommendation.
+	b.Run("http-floor-healthz", func(b *testing.B) {
+		hc := dialHTTP(b, m.HTTP.URL(), c.token)
+		req := hc.request("GET", "/healthz")
+		ds := make([]time.Duration, 0, b.N)
+		for b.Loop() {
+			start := time.Now()
+			if code := hc.do(req); code != 200 {
+				b.Fatalf("healthz: %d", code)
+			}
+			ds = append(ds, time.Since(start))
+		}
+		reportMS(b, ds)
+	})
 	// The same through net/http's Client (its connection's reader and
 	// writer goroutines add two hand-offs a request), for comparison.
 	b.Run("http-net-client", func(b *testing.B) {
