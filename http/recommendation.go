@@ -251,20 +251,21 @@ func encodable(rec *precinct.Recommendation) bool {
 // and valid UTF-8 other than U+2028 and U+2029 — is copied as it is;
 // anything else goes through encoding/json.
 func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == '"' || c == '\\':
+			return appendMarshaled(b, s)
+		case c >= utf8.RuneSelf:
+			ascii = false
+			// U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+			if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 {
 				return appendMarshaled(b, s)
 			}
-			i++
-			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			return appendMarshaled(b, s)
-		}
-		i += size
+	}
+	if !ascii && !utf8.ValidString(s) {
+		return appendMarshaled(b, s)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
