@@ -14,7 +14,7 @@ import (
 
 // The recommendation is the console's most frequent read while a call is
 // open, so its JSON is written by hand into a pooled buffer: no reflection,
-// one write with a Content-Length. appendRecommendation writes exactly the
+// one write with a Content-Length. AppendRecommendation writes exactly the
 // bytes encoding/json writes for a *precinct.Recommendation (with HTML
 // escaping off, as writeJSON), newline included; TestRecommendationJSON
 // compares the two on random recommendations.
@@ -28,7 +28,7 @@ func writeRecommendation(w http.ResponseWriter, rec *precinct.Recommendation) {
 		return
 	}
 	bp := jsonBuffers.Get().(*[]byte)
-	b := appendRecommendation((*bp)[:0], rec)
+	b := AppendRecommendation((*bp)[:0], rec)
 	h := w.Header()
 	h["Content-Type"] = contentTypeJSON
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}
@@ -43,7 +43,10 @@ func writeRecommendation(w http.ResponseWriter, rec *precinct.Recommendation) {
 // contentTypeJSON is the Content-Type of JSON responses; it is only read.
 var contentTypeJSON = []string{"application/json; charset=utf-8"}
 
-func appendRecommendation(b []byte, rec *precinct.Recommendation) []byte {
+// AppendRecommendation appends to b the JSON the server answers for rec,
+// newline included: the bytes encoding/json writes with HTML escaping off,
+// for a recommendation of finite numbers and times of years 0–9999.
+func AppendRecommendation(b []byte, rec *precinct.Recommendation) []byte {
 	b = append(b, `{"incident_id":`...)
 	b = appendJSONString(b, rec.IncidentID)
 	b = append(b, `,"route":`...)

@@ -21,6 +21,7 @@ import (
 
 	"precinct"
 	"precinct/dispatch/live/peers"
+	phttp "precinct/http"
 	"precinct/sqldb"
 )
 
@@ -225,6 +226,36 @@ func recommendHTTP(b *testing.B, m *Main) {
 			lat = append(lat, time.Since(start))
 		}
 		reportMS(b, lat)
+	})
+	// Where a request's time goes in the server, stage by stage, timed in
+	// process on the same incidents: authentication (the session cache),
+	// the service's recommendation (reading the incident, its scope, the
+	// rules, the search and ranking) and the JSON. The rest of a request's
+	// time over HTTP is net/http's and the kernel's: see the floor below.
+	b.Run("server-stages", func(b *testing.B) {
+		var auth, serve, encode []time.Duration
+		buf := make([]byte, 0, 16<<10)
+		for i := 0; b.Loop(); i++ {
+			t0 := time.Now()
+			u, err := m.Auth.Authenticate(ctx, c.token)
+			t1 := time.Now()
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec, err := m.Dispatch.Recommend(precinct.NewContextWithUser(ctx, u), incs[i%len(incs)].id)
+			t2 := time.Now()
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf = phttp.AppendRecommendation(buf[:0], rec)
+			t3 := time.Now()
+			auth, serve, encode = append(auth, t1.Sub(t0)), append(serve, t2.Sub(t1)), append(encode, t3.Sub(t2))
+		}
+		us := func(ds []time.Duration, p float64) float64 { return float64(percentile(ds, p).Nanoseconds()) / 1000 }
+		b.ReportMetric(us(auth, 0.5), "auth-p50-µs")
+		b.ReportMetric(us(serve, 0.5), "recommend-p50-µs")
+		b.ReportMetric(us(serve, 0.99), "recommend-p99-µs")
+		b.ReportMetric(us(encode, 0.5), "json-p50-µs")
 	})
 	// The floor: GET /healthz (no authentication, a constant answer)
 	// through the same client and server, so that what the server's

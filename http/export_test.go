@@ -1,4 +1,0 @@
-package http
-
-// AppendRecommendation is appendRecommendation, for the tests.
-var AppendRecommendation = appendRecommendation
