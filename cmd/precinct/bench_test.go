@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -17,6 +21,7 @@ import (
 
 	"precinct"
 	"precinct/dispatch/live/peers"
+	phttp "precinct/http"
 	"precinct/sqldb"
 )
 
@@ -202,16 +207,84 @@ func recommendHTTP(b *testing.B, m *Main) {
 		b.Fatalf("recommendations: %d, %d candidates", code, len(rec.Candidates))
 	}
 	var lat []time.Duration
+	// The client is as lean as the Redis peer's: one keep-alive connection
+	// used synchronously by the caller (go-redis writes and reads on the
+	// caller's goroutine), the requests written once, each response parsed
+	// by net/http and its body read to the end.
 	b.Run("http", func(b *testing.B) {
+		hc := dialHTTP(b, m.HTTP.URL(), c.token)
+		reqs := make([][]byte, len(incs))
+		for i, inc := range incs {
+			reqs[i] = hc.request("GET", "/api/v1/incidents/"+inc.id+"/recommendations")
+		}
 		lat = make([]time.Duration, 0, b.N)
+		for i := 0; b.Loop(); i++ {
+			start := time.Now()
+			if code := hc.do(reqs[i%len(reqs)]); code != 200 {
+				b.Fatalf("recommendations: %d %s", code, hc.body)
+			}
+			lat = append(lat, time.Since(start))
+		}
+		reportMS(b, lat)
+	})
+	// Where a request's time goes in the server, stage by stage, timed in
+	// process on the same incidents: authentication (the session cache),
+	// the service's recommendation (reading the incident, its scope, the
+	// rules, the search and ranking) and the JSON. The rest of a request's
+	// time over HTTP is net/http's and the kernel's: see the floor below.
+	b.Run("server-stages", func(b *testing.B) {
+		var auth, serve, encode []time.Duration
+		buf := make([]byte, 0, 16<<10)
+		for i := 0; b.Loop(); i++ {
+			t0 := time.Now()
+			u, err := m.Auth.Authenticate(ctx, c.token)
+			t1 := time.Now()
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec, err := m.Dispatch.Recommend(precinct.NewContextWithUser(ctx, u), incs[i%len(incs)].id)
+			t2 := time.Now()
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf = phttp.AppendRecommendation(buf[:0], rec)
+			t3 := time.Now()
+			auth, serve, encode = append(auth, t1.Sub(t0)), append(serve, t2.Sub(t1)), append(encode, t3.Sub(t2))
+		}
+		us := func(ds []time.Duration, p float64) float64 { return float64(percentile(ds, p).Nanoseconds()) / 1000 }
+		b.ReportMetric(us(auth, 0.5), "auth-p50-µs")
+		b.ReportMetric(us(serve, 0.5), "recommend-p50-µs")
+		b.ReportMetric(us(serve, 0.99), "recommend-p99-µs")
+		b.ReportMetric(us(encode, 0.5), "json-p50-µs")
+	})
+	// The floor: GET /healthz (no authentication, a constant answer)
+	// through the same client and server, so that what the server's
+	// net/http costs is seen apart from the recommendation.
+	b.Run("http-floor-healthz", func(b *testing.B) {
+		hc := dialHTTP(b, m.HTTP.URL(), c.token)
+		req := hc.request("GET", "/healthz")
+		ds := make([]time.Duration, 0, b.N)
+		for b.Loop() {
+			start := time.Now()
+			if code := hc.do(req); code != 200 {
+				b.Fatalf("healthz: %d", code)
+			}
+			ds = append(ds, time.Since(start))
+		}
+		reportMS(b, ds)
+	})
+	// The same through net/http's Client (its connection's reader and
+	// writer goroutines add two hand-offs a request), for comparison.
+	b.Run("http-net-client", func(b *testing.B) {
+		ds := make([]time.Duration, 0, b.N)
 		for i := 0; b.Loop(); i++ {
 			start := time.Now()
 			if code, _ := c.raw("GET", "/api/v1/incidents/"+incs[i%len(incs)].id+"/recommendations", nil, nil); code != 200 {
 				b.Fatalf("recommendations: %d", code)
 			}
-			lat = append(lat, time.Since(start))
+			ds = append(ds, time.Since(start))
 		}
-		reportMS(b, lat)
+		reportMS(b, ds)
 	})
 	b.Run("redis-tuned", func(b *testing.B) {
 		peer := peers.NewRedis(redisPeerClient(b), "precinct:bench:http")
@@ -251,6 +324,63 @@ func recommendHTTP(b *testing.B, m *Main) {
 			b.ReportMetric(float64(h99)/float64(p99), "http-p99-x-peer")
 		}
 	})
+}
+
+// httpConn is one keep-alive HTTP/1.1 connection used synchronously.
+type httpConn struct {
+	b     *testing.B
+	conn  net.Conn
+	r     *bufio.Reader
+	host  string
+	token string
+	body  []byte // the last response's body
+}
+
+// dialHTTP connects to base.
+func dialHTTP(b *testing.B, base, token string) *httpConn {
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close() })
+	return &httpConn{b: b, conn: conn, r: bufio.NewReaderSize(conn, 64<<10), host: u.Host, token: token}
+}
+
+// request returns the bytes of a request without a body.
+func (h *httpConn) request(method, path string) []byte {
+	return []byte(method + " " + path + " HTTP/1.1\r\nHost: " + h.host + "\r\nAuthorization: Bearer " + h.token +
+		"\r\nAccept: application/json\r\n\r\n")
+}
+
+// do sends req and reads the whole response; it returns the status.
+func (h *httpConn) do(req []byte) int {
+	if _, err := h.conn.Write(req); err != nil {
+		h.b.Fatal(err)
+	}
+	resp, err := http.ReadResponse(h.r, nil)
+	if err != nil {
+		h.b.Fatal(err)
+	}
+	h.body = h.body[:0]
+	for {
+		if len(h.body) == cap(h.body) {
+			h.body = append(h.body, 0)[:len(h.body)]
+		}
+		n, err := resp.Body.Read(h.body[len(h.body):cap(h.body)])
+		h.body = h.body[:len(h.body)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			h.b.Fatal(err)
+		}
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // reportMS reports the median and 99th percentile of ds in milliseconds.
