@@ -55,6 +55,7 @@ type DB struct {
 	read     *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: the same as write
 	postgres bool
 	clock    precinct.Clock
+	rowStmts rowStatements // the positions path's prepared statements
 }
 
 var _ precinct.Store = (*DB)(nil)
@@ -165,7 +166,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database; on SQLite it checkpoints the write-ahead log.
 func (db *DB) Close() error {
-	var errs []error
+	errs := []error{db.rowStmts.close()}
 	if !db.postgres && db.write != nil {
 		_, _ = db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
