@@ -119,7 +119,7 @@ func (db *DB) rowStatementsFor(ctx context.Context, what rowStatement, n int) ([
 // not flagged, in one transaction; a (unit, time) already stored is kept as
 // it was; an unknown unit fails the batch with ENOTFOUND.
 //
-// The rows go in ordered by unit and time (the table's key), by prepared
+// The rows go in ordered by unit and time (the unique index), by prepared
 // multi-row statements: one INSERT per 1,024 positions and one UPDATE per
 // 1,024 units moved. The positions' foreign key checks the units; only when
 // it fails are they looked up, to name the unknown one.
