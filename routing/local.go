@@ -62,7 +62,9 @@ type originSeed struct {
 // It sets final[i] for each origin whose travel is then known, and returns
 // how many are not.
 func (g *Graph) localManyToOne(ws *workspace, out []Cost, from []Location, to Location) int {
-	s := ws.local
+	// The forward search's arrays: the hierarchy's searches, if any, come
+	// after.
+	s := ws.fwd
 	s.reset(to.in())
 	ws.final = ws.final[:0]
 	ws.seeds = ws.seeds[:0]

@@ -98,9 +98,8 @@ func (s *search) minKey() uint32 {
 // workspace holds the searches of one query.
 type workspace struct {
 	fwd, bwd *search
-	// local is the backward road search of AppendManyToOne, with its
-	// origins' seeds and which origins' travel it has settled.
-	local *search
+	// The origins' seeds of AppendManyToOne's backward road search, and
+	// which origins' travel it has settled.
 	seeds []originSeed
 	final []bool
 }
@@ -128,7 +127,7 @@ func (p *workspacePool) get() *workspace {
 		return ws
 	}
 	p.mu.Unlock()
-	return &workspace{fwd: newSearch(p.n), bwd: newSearch(p.n), local: newSearch(p.n)}
+	return &workspace{fwd: newSearch(p.n), bwd: newSearch(p.n)}
 }
 
 func (p *workspacePool) put(ws *workspace) {
