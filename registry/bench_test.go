@@ -340,8 +340,8 @@ func benchDistrict(b *testing.B, dsn string, raw func() (*sql.DB, error)) {
 		peerWall, peerCPU = peerWall+time.Since(t), peerCPU+cpuTime()-c
 		conn.Close(ctx)
 	} else {
-		rdb.SetMaxOpenConns(1) // the service's cache size on the one connection
-		if _, err := rdb.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+		rdb.SetMaxOpenConns(1) // the service's bulk-write cache size on the one connection
+		if _, err := rdb.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
 			b.Fatal(err)
 		}
 		tx, err := rdb.BeginTx(ctx, nil)

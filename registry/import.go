@@ -15,11 +15,15 @@ import (
 	"precinct"
 )
 
-// Import checks a whole ledger first — every row, with the same rules as a
-// capture, against the store and against the other rows of the file — and
-// only when no row is wrong writes every row in one transaction. Rows are
-// handled in batches, so that addresses and duplicates are looked up once
-// per batch and the file is never held as records in memory.
+// Import checks every row of a ledger once — with the same rules as a
+// capture, against the store and against the other rows of the file — in
+// batches, so that addresses and duplicates are looked up once per batch
+// (addresses once per import). Inside one transaction, each batch found
+// right is sealed on a worker per CPU and handed to a second goroutine
+// that writes it while the next batch is checked; the first wrong row
+// stops the writing, the rest of the file is still checked so that every
+// error is reported, and the transaction is rolled back: nothing of a file
+// with a wrong row is written. A dry run only checks.
 
 // importBatch is how many rows are checked and written together.
 const importBatch = 2000
