@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"precinct"
 )
@@ -72,7 +74,32 @@ func (db *DB) CreateWarnings(ctx context.Context, ws []*precinct.Warning, work [
 		if err != nil {
 			return err
 		}
-		return b.events(ctx, append(evs, more...))
+		return b.events(ctx, append(evs, more...), nil)
+	})
+}
+
+// ImportWarnings stores warnings of the past with their tasks as they
+// ended and their events, in time order, marked published.
+func (db *DB) ImportWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event, publishedAt time.Time) error {
+	rows := make([][]any, 0, len(ws))
+	for _, w := range ws {
+		vals, err := warningValues(w)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, append(vals, w.ID, w.SourceRef))
+	}
+	return db.inBulkTx(ctx, func(b *bulkTx) error {
+		if err := b.rows(ctx, "warnings", warningInsertColumns, rows); err != nil {
+			return err
+		}
+		more, err := b.openWork(ctx, work)
+		if err != nil {
+			return err
+		}
+		all := append(append([]*precinct.Event{}, evs...), more...)
+		sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
+		return b.events(ctx, all, micros(publishedAt))
 	})
 }
 
