@@ -68,12 +68,13 @@ func (p *benchPeer) close() {
 	}
 }
 
-// run takes every batch in and returns the time it took.
-func (p *benchPeer) run(batches []prevention.Batch) time.Duration {
+// run takes every batch in and returns the time it took; dry only checks
+// and matches them.
+func (p *benchPeer) run(batches []prevention.Batch, dry bool) time.Duration {
 	t := time.Now()
 	pushed := 0
 	for _, bt := range batches {
-		pushed += p.batch(bt)
+		pushed += p.batch(bt, dry)
 	}
 	if pushed != benchWarnings*19/20 {
 		p.b.Fatalf("peer pushed %d", pushed)
@@ -153,8 +154,9 @@ func (p *benchPeer) residents(ctx context.Context, col string, vals []string) ma
 	return out
 }
 
-// batch takes one batch in and returns how many warnings were pushed.
-func (p *benchPeer) batch(bt prevention.Batch) int {
+// batch takes one batch in and returns how many warnings were (or, dry,
+// would be) pushed.
+func (p *benchPeer) batch(bt prevention.Batch, dry bool) int {
 	ctx := context.Background()
 	now := time.Now()
 	type row struct {
@@ -226,6 +228,15 @@ func (p *benchPeer) batch(bt prevention.Batch) int {
 		earlier[k] = n
 		return err
 	})
+	if dry {
+		n := 0
+		for _, r := range rows {
+			if r.res != nil && !seen[r.in.Ref] {
+				n++
+			}
+		}
+		return n
+	}
 
 	seal := func(field, v string) string {
 		s, err := p.v.Seal(field, v)

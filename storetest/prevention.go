@@ -230,6 +230,27 @@ func testWarningsBulk(t *testing.T, s precinct.Store) {
 	if err != nil || len(refs) != 2 {
 		t.Errorf("refs %v %v", refs, err)
 	}
+	// A second batch whose last row repeats a stored reference fails
+	// whole: none of the statements before it stays.
+	ws, work, evs = nil, nil, nil
+	for i := range n {
+		ref := fmt.Sprintf("S%04d", i)
+		if i == n-1 {
+			ref = "R0001"
+		}
+		w := warning(fmt.Sprintf("x%04d", i), ref, "m1.x", locCG1, precinct.WarningPushed)
+		work = append(work, dissuasion(w, locCG1, precinct.UserAssignee("u3"), t0))
+		ws, evs = append(ws, w), append(evs, precinct.NewEvent(ctx, t0, "warning.received", w.Location, "warning", w.ID, nil, w, nil))
+	}
+	if err := s.CreateWarnings(ctx, ws, work, evs); precinct.ErrorCode(err) != precinct.ECONFLICT {
+		t.Fatalf("a batch with a stored reference: %v", err)
+	}
+	if _, err := s.FindWarning(ctx, "x0000"); precinct.ErrorCode(err) != precinct.ENOTFOUND {
+		t.Errorf("half a batch written: %v", err)
+	}
+	if _, err := s.FindWork(ctx, "dsn_x0000"); precinct.ErrorCode(err) != precinct.ENOTFOUND {
+		t.Errorf("half a batch's tasks written: %v", err)
+	}
 }
 
 // testImportWarnings: an imported task is written once, as of its last
