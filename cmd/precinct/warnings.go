@@ -15,7 +15,8 @@ import (
 // service as of their times (prevention.Service.Replay): matched, pushed to
 // the grids' community officers, reported, escalated, or left in triage.
 // Like the registry, it is stored in one transaction, its events marked
-// published.
+// published. It is part of the demo's past: with --demo-history-days 0
+// (as most tests start the demo) there is none.
 func (m *Main) seedWarnings(ctx context.Context, j *precinct.Jurisdiction) error {
 	start := time.Now()
 	now := m.Clock.Now()

@@ -16,9 +16,10 @@ import (
 // tasks reached and dissuaded, reached with money lost (referred), not
 // reached, escalated to the command office, still open; warnings in
 // triage; people warned more than once. The figures add up, by month,
-// station, grid and fraud type, and the officer sees their own tasks.
+// station, grid and fraud type, and the officer sees their own tasks. A
+// demo without a past (--demo-history-days 0) has none.
 func TestDemoWarnings(t *testing.T) {
-	m := startMain(t, nil)
+	m := startMain(t, func(c *Config) { c.DemoHistoryDays = 1 })
 	disp := login(t, m.HTTP.URL(), "dispatcher", testDemoPassword)
 	now := time.Now().In(precinct.CST)
 	var f prevention.Figures
@@ -81,6 +82,12 @@ func TestDemoWarnings(t *testing.T) {
 	var v prevention.WarningView
 	if code := disp.do("GET", "/api/v1/warnings/"+repeated, nil, &v); code != 200 || len(v.History) < 2 || v.Task == nil {
 		t.Errorf("a repeated warning: %d, %d in its history, task %v", code, len(v.History), v.Task)
+	}
+
+	// A demo started without a past has no warnings.
+	bare := startMain(t, nil)
+	if ws, _, err := bare.Store.ListWarnings(context.Background(), precinct.WarningFilter{Scope: precinct.Everywhere, Limit: 10}); err != nil || len(ws) != 0 {
+		t.Errorf("a demo without a past has %d warnings (%v)", len(ws), err)
 	}
 
 	// The officers with an account have dissuasion tasks of their grids,
