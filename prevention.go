@@ -143,7 +143,8 @@ type PreventionStore interface {
 	// CountWarnings counts, for each person key, the stored warnings.
 	CountWarnings(ctx context.Context, keys []string) (map[string]int, error)
 	// ResidentsByHash returns the active residents in scope whose keyed
-	// hash of field ("id_number" or "phone") is one of hashes.
+	// hash of field ("id_number" or "phone") is one of hashes, with what
+	// matching needs: ID, name, address, place, point and the hashes.
 	ResidentsByHash(ctx context.Context, sc Scope, field string, hashes []string) ([]*Resident, error)
 	// ResidentsByName returns the active residents in scope whose name is
 	// one of names.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,14 +90,19 @@ type peerResident struct {
 }
 
 // query runs a lookup of rows whose col is one of vals: IN in chunks on
-// SQLite, = ANY on PostgreSQL. cond is the rest of the condition, with
-// the sub-bureau as its one parameter; tail follows the condition.
+// SQLite, = ANY on PostgreSQL. cond is the rest of the condition, with the
+// sub-bureau as its one parameter ($1) if it has one; tail follows the
+// condition.
 func (p *benchPeer) query(ctx context.Context, sel, cond, col string, vals []string, tail string, scan func(func(...any) error) error) {
 	if len(vals) == 0 {
 		return
 	}
+	var fixed []any
+	if strings.Contains(cond, "$1") {
+		fixed = []any{"sb1"}
+	}
 	if p.pg != nil {
-		rows, err := p.pg.Query(ctx, sel+" WHERE "+cond+" AND "+col+" = ANY($2)"+tail, "sb1", vals)
+		rows, err := p.pg.Query(ctx, sel+" WHERE "+cond+" AND "+col+" = ANY($"+strconv.Itoa(len(fixed)+1)+")"+tail, append(fixed, vals)...)
 		if err != nil {
 			p.b.Fatal(err)
 		}
@@ -113,7 +119,7 @@ func (p *benchPeer) query(ctx context.Context, sel, cond, col string, vals []str
 	}
 	for start := 0; start < len(vals); start += 900 {
 		part := vals[start:min(start+900, len(vals))]
-		args := []any{"sb1"}
+		args := append([]any(nil), fixed...)
 		for _, v := range part {
 			args = append(args, v)
 		}
@@ -221,7 +227,7 @@ func (p *benchPeer) batch(bt prevention.Batch, dry bool) int {
 		}
 	}
 	earlier := map[string]int{}
-	p.query(ctx, "SELECT person_key, COUNT(*) FROM warnings", "sub_bureau_id = $1 AND person_key <> ''", "person_key", keys, " GROUP BY person_key", func(scan func(...any) error) error {
+	p.query(ctx, "SELECT person_key, COUNT(*) FROM warnings", "person_key <> ''", "person_key", keys, " GROUP BY person_key", func(scan func(...any) error) error {
 		var k string
 		var n int
 		err := scan(&k, &n)

@@ -340,7 +340,8 @@ func (db *DB) ListPreventionRecords(ctx context.Context, f precinct.PreventionRe
 // ResidentsByHash returns the active residents in scope whose ID number's
 // (field "id_number") or phone's (field "phone") keyed hash is one of
 // hashes: the lookup of warnings' matching, through the partial hash
-// indexes, in no particular order.
+// indexes, in no particular order. Only what matching needs is read (see
+// matchColumns).
 func (db *DB) ResidentsByHash(ctx context.Context, sc precinct.Scope, field string, hashes []string) ([]*precinct.Resident, error) {
 	col := "id_hash"
 	if field == "phone" {
@@ -350,7 +351,7 @@ func (db *DB) ResidentsByHash(ctx context.Context, sc precinct.Scope, field stri
 }
 
 // ResidentsByName returns the active residents in scope whose name is one
-// of names (the name index), in no particular order.
+// of names (the name index), in no particular order, as ResidentsByHash.
 func (db *DB) ResidentsByName(ctx context.Context, sc precinct.Scope, names []string) ([]*precinct.Resident, error) {
 	return db.residentsWhere(ctx, sc, "name", names, "")
 }
@@ -365,13 +366,26 @@ func (db *DB) residentsWhere(ctx context.Context, sc precinct.Scope, col string,
 			w.add(cond)
 		}
 		w.add("status = ?", string(precinct.StatusActive))
-		rows, err := db.read.QueryContext(ctx, db.q(residentTable.selectFrom()+w.sql()), w.args...)
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+matchColumns+` FROM residents`+w.sql()), w.args...)
 		if err != nil {
 			return internal(err)
 		}
-		rs, err := collect(rows, residentTable.scan)
+		rs, err := collect(rows, scanMatch)
 		out = append(out, rs...)
 		return err
 	})
 	return out, err
+}
+
+// matchColumns are what matching a warning reads of a resident: who, at
+// which address and place, and the keyed hashes (a batch reads thousands;
+// the whole record would cost several times as much).
+const matchColumns = `id, name, address_id, address, sub_bureau_id, station_id, police_grid_id, community_grid_id, lon, lat, id_hash, phone_hash`
+
+func scanMatch(s scanner) (*precinct.Resident, error) {
+	r := &precinct.Resident{Record: precinct.Record{Status: precinct.StatusActive}}
+	l := &r.Location
+	err := s.Scan(&r.ID, &r.Name, &r.AddressID, &r.Address, &l.SubBureauID, &l.StationID, &l.PoliceGridID, &l.CommunityGridID,
+		&r.Point.Lon, &r.Point.Lat, &r.SealedID.Hash, &r.SealedPhone.Hash)
+	return r, err
 }
