@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"precinct"
 )
@@ -72,7 +74,32 @@ func (db *DB) CreateWarnings(ctx context.Context, ws []*precinct.Warning, work [
 		if err != nil {
 			return err
 		}
-		return b.events(ctx, append(evs, more...))
+		return b.events(ctx, append(evs, more...), nil)
+	})
+}
+
+// ImportWarnings stores warnings of the past with their tasks as they
+// ended and their events, in time order, marked published.
+func (db *DB) ImportWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event, publishedAt time.Time) error {
+	rows := make([][]any, 0, len(ws))
+	for _, w := range ws {
+		vals, err := warningValues(w)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, append(vals, w.ID, w.SourceRef))
+	}
+	return db.inBulkTx(ctx, func(b *bulkTx) error {
+		if err := b.rows(ctx, "warnings", warningInsertColumns, rows); err != nil {
+			return err
+		}
+		more, err := b.openWork(ctx, work)
+		if err != nil {
+			return err
+		}
+		all := append(append([]*precinct.Event{}, evs...), more...)
+		sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
+		return b.events(ctx, all, micros(publishedAt))
 	})
 }
 
@@ -313,7 +340,8 @@ func (db *DB) ListPreventionRecords(ctx context.Context, f precinct.PreventionRe
 // ResidentsByHash returns the active residents in scope whose ID number's
 // (field "id_number") or phone's (field "phone") keyed hash is one of
 // hashes: the lookup of warnings' matching, through the partial hash
-// indexes, in no particular order.
+// indexes, in no particular order. Only what matching needs is read (see
+// matchColumns).
 func (db *DB) ResidentsByHash(ctx context.Context, sc precinct.Scope, field string, hashes []string) ([]*precinct.Resident, error) {
 	col := "id_hash"
 	if field == "phone" {
@@ -323,7 +351,7 @@ func (db *DB) ResidentsByHash(ctx context.Context, sc precinct.Scope, field stri
 }
 
 // ResidentsByName returns the active residents in scope whose name is one
-// of names (the name index), in no particular order.
+// of names (the name index), in no particular order, as ResidentsByHash.
 func (db *DB) ResidentsByName(ctx context.Context, sc precinct.Scope, names []string) ([]*precinct.Resident, error) {
 	return db.residentsWhere(ctx, sc, "name", names, "")
 }
@@ -338,13 +366,26 @@ func (db *DB) residentsWhere(ctx context.Context, sc precinct.Scope, col string,
 			w.add(cond)
 		}
 		w.add("status = ?", string(precinct.StatusActive))
-		rows, err := db.read.QueryContext(ctx, db.q(residentTable.selectFrom()+w.sql()), w.args...)
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+matchColumns+` FROM residents`+w.sql()), w.args...)
 		if err != nil {
 			return internal(err)
 		}
-		rs, err := collect(rows, residentTable.scan)
+		rs, err := collect(rows, scanMatch)
 		out = append(out, rs...)
 		return err
 	})
 	return out, err
+}
+
+// matchColumns are what matching a warning reads of a resident: who, at
+// which address and place, and the keyed hashes (a batch reads thousands;
+// the whole record would cost several times as much).
+const matchColumns = `id, name, address_id, address, sub_bureau_id, station_id, police_grid_id, community_grid_id, lon, lat, id_hash, phone_hash`
+
+func scanMatch(s scanner) (*precinct.Resident, error) {
+	r := &precinct.Resident{Record: precinct.Record{Status: precinct.StatusActive}}
+	l := &r.Location
+	err := s.Scan(&r.ID, &r.Name, &r.AddressID, &r.Address, &l.SubBureauID, &l.StationID, &l.PoliceGridID, &l.CommunityGridID,
+		&r.Point.Lon, &r.Point.Lat, &r.SealedID.Hash, &r.SealedPhone.Hash)
+	return r, err
 }

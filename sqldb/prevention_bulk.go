@@ -87,9 +87,13 @@ var (
 
 // openWork writes new work items with their assignees, contacts, photos
 // and tallies (summed by day, station and assignee first), and returns
-// their events for the caller to write with its own.
+// their events for the caller to write with its own. A change of an item
+// met before (an imported item's later changes) replaces its row: each
+// item is written as of its last change, with every assignee it had.
 func (b *bulkTx) openWork(ctx context.Context, cs []precinct.WorkChange) ([]*precinct.Event, error) {
 	var items, handlers, contacts, photos [][]any
+	row := map[string]int{}         // item → its row in items
+	handled := map[[2]string]bool{} // item, assignee
 	var evs []*precinct.Event
 	type countKey struct {
 		day                    int64
@@ -110,8 +114,15 @@ func (b *bulkTx) openWork(ctx context.Context, cs []precinct.WorkChange) ([]*pre
 		if it.IdempotencyKey != "" {
 			key = it.IdempotencyKey
 		}
-		items = append(items, append(cols, it.ID, string(it.Kind), it.ReporterID, it.Source.Kind, it.Source.ID, micros(it.OpenedAt), key))
-		if it.Assignee != "" {
+		vals := append(cols, it.ID, string(it.Kind), it.ReporterID, it.Source.Kind, it.Source.ID, micros(it.OpenedAt), key)
+		if i, ok := row[it.ID]; ok {
+			items[i] = vals
+		} else {
+			row[it.ID] = len(items)
+			items = append(items, vals)
+		}
+		if h := [2]string{it.ID, string(it.Assignee)}; it.Assignee != "" && !handled[h] {
+			handled[h] = true
 			handlers = append(handlers, []any{it.ID, string(it.Assignee)})
 		}
 		for _, ct := range c.Contacts {
@@ -156,8 +167,9 @@ func (b *bulkTx) openWork(ctx context.Context, cs []precinct.WorkChange) ([]*pre
 
 // events appends events, last in the transaction: on PostgreSQL under the
 // events' lock (held to commit, so that the sequence is in commit order).
-// Their Seq is not read back.
-func (b *bulkTx) events(ctx context.Context, evs []*precinct.Event) error {
+// Their Seq is not read back. publishedAt, when not nil, marks them as
+// published already (microseconds).
+func (b *bulkTx) events(ctx context.Context, evs []*precinct.Event, publishedAt any) error {
 	rows := make([][]any, 0, len(evs))
 	for _, e := range evs {
 		if e == nil {
@@ -167,7 +179,7 @@ func (b *bulkTx) events(ctx context.Context, evs []*precinct.Event) error {
 			return precinct.Errorf(precinct.EINTERNAL, "事件缺少编号或类型", "An event lacks its ID or type.")
 		}
 		rows = append(rows, []any{e.ID, e.Type, micros(e.At), e.Actor, e.SubBureauID, e.StationID, jsonText(e.Stations), e.EntityType, e.EntityID,
-			rawText(e.Before), rawText(e.After), rawText(e.Data), nil})
+			rawText(e.Before), rawText(e.After), rawText(e.Data), publishedAt})
 	}
 	if len(rows) == 0 {
 		return nil
