@@ -71,7 +71,9 @@ func (d Destination) From(a Point) float64 {
 	const rad = math.Pi / 180
 	b := d.to
 	dLat, dLon := (b.Lat-a.Lat)*rad, (b.Lon-a.Lon)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*d.cosLat*math.Sin(dLon/2)*math.Sin(dLon/2)
+	// Each sine once (the compiler does not merge the calls).
+	sLat, sLon := math.Sin(dLat/2), math.Sin(dLon/2)
+	h := sLat*sLat + math.Cos(a.Lat*rad)*d.cosLat*sLon*sLon
 	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
