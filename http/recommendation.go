@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -250,29 +251,51 @@ func encodable(rec *precinct.Recommendation) bool {
 }
 
 // appendJSONString writes s quoted as encoding/json does with HTML escaping
-// off. The common text — printable ASCII other than quote and backslash,
-// and valid UTF-8 other than U+2028 and U+2029 — is copied as it is;
-// anything else goes through encoding/json.
+// off. The common text — no control character, quote or backslash, and
+// valid UTF-8 without U+2028 or U+2029 — is copied as it is, checked eight
+// bytes at a time; anything else goes through encoding/json.
 func appendJSONString(b []byte, s string) []byte {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c == '"' || c == '\\':
-			return appendMarshaled(b, s)
-		case c >= utf8.RuneSelf:
-			ascii = false
-			// U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
-			if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 {
-				return appendMarshaled(b, s)
-			}
-		}
-	}
-	if !ascii && !utf8.ValidString(s) {
+	if !plainJSON(s) {
 		return appendMarshaled(b, s)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// plainJSON reports whether encoding/json writes s as it is, quoted.
+func plainJSON(s string) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	// hasByteBelow and hasByte are the classic tests for a byte of a word
+	// below n (n ≤ 128) or equal to c; bytes ≥ 0x80 never match them.
+	hasByteBelow := func(w, n uint64) bool { return (w-ones*n)&^w&highs != 0 }
+	hasByte := func(w, c uint64) bool { return hasByteBelow(w^(ones*c), 1) }
+	high := uint64(0)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		t := s[i : i+8] // one load: the compiler merges the eight
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		if hasByteBelow(w, 0x20) || hasByte(w, '"') || hasByte(w, '\\') {
+			return false
+		}
+		high |= w
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+		high |= uint64(c)
+	}
+	if high&highs == 0 {
+		return true // ASCII
+	}
+	// U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+	return utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029")
 }
 
 // appendMarshaled appends s as writeJSON's encoder writes it.

@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"precinct"
+	"precinct/dispatch"
 	"precinct/dispatch/live"
 )
 
@@ -18,7 +20,8 @@ import (
 // lengths and explanations — on an index that units keep moving through,
 // changing status, going off shift and leaving, and compares every answer
 // with a scan of every unit: the same hits in the same order at the same
-// distances, and the same units left out for the same reasons.
+// distances, the same units left out for the same reasons, and the same
+// candidates ranked by the straight-line router.
 func TestShortlistMatchesBruteForce(t *testing.T) {
 	for _, cellDeg := range []float64{0.002, live.DefaultCellDeg, 0.02} {
 		for _, outlier := range []bool{false, true} {
@@ -67,6 +70,8 @@ func testShortlistBruteForce(t *testing.T, cellDeg float64, outlier bool) {
 		x.Put(&units["far"].u)
 	}
 	tick := time.Duration(0)
+	ctx := context.Background()
+	router := &dispatch.StraightLine{}
 	for round := range 300 {
 		// Changes between queries.
 		for range rng.IntN(40) {
@@ -138,6 +143,42 @@ func testShortlistBruteForce(t *testing.T, cellDeg float64, outlier bool) {
 		for i, e := range excl {
 			if w := wantExcl[i]; e.UnitID != w.id || reasonOf(e) != w.why {
 				t.Fatalf("round %d: exclusion %d is %s (%s), want %s (%s)", round, i, e.UnitID, e.ReasonEN, w.id, w.why)
+			}
+		}
+		// Ranked: the shortlist of max(4k, 12) by travel time, fresh first.
+		q.K = 1 + rng.IntN(20)
+		var res live.Result
+		if err := x.NearestInto(ctx, router, q, &res); err != nil {
+			t.Fatal(err)
+		}
+		short, _ := bruteForce(units, q, max(4*q.K, 12))
+		type ranked struct {
+			id    string
+			eta   time.Duration
+			stale bool
+		}
+		var want []ranked
+		for _, f := range short {
+			u := units[f.id].u
+			ts, _ := router.TravelTimes(ctx, []precinct.Point{u.Position}, q.Point, precinct.ProfileOf(u.Kind))
+			want = append(want, ranked{f.id, ts[0].Duration, now.Sub(u.PositionAt) > live.DefaultStaleAfter})
+		}
+		slices.SortFunc(want, func(a, b ranked) int {
+			if a.stale != b.stale {
+				if a.stale {
+					return 1
+				}
+				return -1
+			}
+			return cmp.Or(cmp.Compare(a.eta, b.eta), cmp.Compare(a.id, b.id))
+		})
+		want = want[:min(q.K, len(want))]
+		if len(res.Candidates) != len(want) {
+			t.Fatalf("round %d: %d candidates, want %d", round, len(res.Candidates), len(want))
+		}
+		for i, c := range res.Candidates {
+			if w := want[i]; c.Unit.ID != w.id || c.ETA != w.eta || c.Stale != w.stale {
+				t.Fatalf("round %d: candidate %d is %s (%v), want %s (%v)", round, i, c.Unit.ID, c.ETA, w.id, w.eta)
 			}
 		}
 	}
