@@ -118,7 +118,7 @@ func (g *Graph) derive() {
 		}
 	}
 	g.index.build(g)
-	g.rev = buildInAdjacency(&g.base)
+	g.rev = buildInAdjacency(g)
 }
 
 // edgeTime returns the time of the road edge u→v, infinity if there is none.
