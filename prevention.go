@@ -121,8 +121,15 @@ type WarningFilter struct {
 // PreventionStore keeps warnings and the records of prevention work.
 type PreventionStore interface {
 	// CreateWarnings stores warnings with the dissuasion tasks they open
-	// and their events in one transaction: all of them, or none.
+	// and their events in one transaction: all of them, or none. It writes
+	// in bulk and leaves the events' Seq unset.
 	CreateWarnings(ctx context.Context, ws []*Warning, work []WorkChange, evs []*Event) error
+	// ImportWarnings stores warnings of the past (prevention.Replay's) like
+	// CreateWarnings: work holds the openings of their tasks and the later
+	// changes, in order, and each task is written once as it ended, with
+	// every assignee it had; the events are written in time order, marked
+	// published at publishedAt, so that the relay leaves them alone.
+	ImportWarnings(ctx context.Context, ws []*Warning, work []WorkChange, evs []*Event, publishedAt time.Time) error
 	// UpdateWarning stores w if the stored version is prev, with the work
 	// it opens, in one transaction; else ECONFLICT.
 	UpdateWarning(ctx context.Context, w *Warning, prev int, work []WorkChange, evs []*Event) error
@@ -136,8 +143,12 @@ type PreventionStore interface {
 	// CountWarnings counts, for each person key, the stored warnings.
 	CountWarnings(ctx context.Context, keys []string) (map[string]int, error)
 	// ResidentsByHash returns the active residents in scope whose keyed
-	// hash of field ("id_number" or "phone") is one of hashes.
+	// hash of field ("id_number" or "phone") is one of hashes, with what
+	// matching needs: ID, name, address, place, point and the hashes.
 	ResidentsByHash(ctx context.Context, sc Scope, field string, hashes []string) ([]*Resident, error)
+	// ResidentsByName returns the active residents in scope whose name is
+	// one of names.
+	ResidentsByName(ctx context.Context, sc Scope, names []string) ([]*Resident, error)
 
 	// PutPreventionRecord stores a record of prevention work (publicity,
 	// joint analysis, evaluation, exchange) with its event.

@@ -154,7 +154,7 @@ func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rec)
+	writeRecommendation(w, rec)
 	return nil
 }
 

@@ -451,9 +451,7 @@ func (s *Server) handleTrajectory(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Positions []precinct.Position `json:"positions"`
-	}
+	var in positionsBody
 	if err := decode(w, r, &in, maxPositionsBody); err != nil {
 		return err
 	}

@@ -11,11 +11,10 @@ import (
 // the ID number, then of the phone, then by name and address (the same
 // name, at an address one of whose full name contains the other). One
 // resident found is a match; none or several leave the warning for
-// triage, with the reason. Lookups go in chunks, so a batch of many
-// thousands costs a few queries per thousand.
+// triage, with the reason. Each step is one lookup for the whole batch
+// (in chunks on SQLite), so a batch of 5,000 costs a handful of queries.
 func (s *Service) Match(ctx context.Context, sc precinct.Scope, ds []*draft) error {
 	st := s.Engine.Store
-	active := []precinct.RecordStatus{precinct.StatusActive}
 	byHash := func(field string, get func(*draft) string, hashesOf func(*precinct.Resident) string) (map[string][]*precinct.Resident, error) {
 		var hashes []string
 		seen := map[string]bool{}
@@ -79,14 +78,29 @@ func (s *Service) Match(ctx context.Context, sc precinct.Scope, ds []*draft) err
 			pick(d, fieldPhone, d.ph, phones)
 		}
 	}
+	var names []string
+	seen := map[string]bool{}
+	for _, d := range ds {
+		if d.res == nil && d.in.Name != "" && d.in.Address != "" && !seen[d.in.Name] {
+			seen[d.in.Name] = true
+			names = append(names, d.in.Name)
+		}
+	}
+	byName := map[string][]*precinct.Resident{}
+	if len(names) > 0 {
+		rs, err := st.ResidentsByName(ctx, sc, names)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			byName[r.Name] = append(byName[r.Name], r)
+		}
+	}
 	for _, d := range ds {
 		if d.res != nil || d.in.Name == "" || d.in.Address == "" {
 			continue
 		}
-		rs, _, err := st.ListResidents(ctx, precinct.ResidentFilter{Scope: sc, Statuses: active, NamePrefix: d.in.Name, Limit: 50})
-		if err != nil {
-			return err
-		}
+		rs := byName[d.in.Name]
 		var hits []*precinct.Resident
 		want := normalise(d.in.Address)
 		for _, r := range rs {

@@ -536,3 +536,53 @@ func TestWarningEventsKeepToTheReadRule(t *testing.T) {
 		}
 	})
 }
+
+// TestMatchingOrderAndAmbiguity: the ID number decides before the phone,
+// the phone before the name and address; a number several residents share,
+// or a name several residents at the address bear, is no match: the
+// warning waits in triage with the reason.
+func TestMatchingOrderAndAmbiguity(t *testing.T) {
+	engines(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		admin := e.as("admin")
+		s := func(v string) *string { return &v }
+		// 刘建国's son shares his phone; a second 陈桂兰 lives at 9号.
+		if _, err := e.reg.CreateResident(admin, precinct.ResidentInput{Name: s("刘小军"), Phone: s(liuPhone), AddressID: &e.room501}); err != nil {
+			t.Fatal(err)
+		}
+		chen, err := e.store.FindResident(context.Background(), e.chen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.reg.CreateResident(admin, precinct.ResidentInput{Name: s("陈桂兰"), AddressID: &chen.AddressID}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.svc.Intake(e.as("dispatcher"), prevention.Batch{Warnings: []prevention.WarningInput{
+			{Ref: "M-1", FraudType: "loan", IDNumber: wangID, Phone: liuPhone}, // the ID number decides
+			{Ref: "M-2", FraudType: "loan", Phone: liuPhone},                   // a shared number
+			{Ref: "M-3", FraudType: "loan", Name: "陈桂兰", Address: "石家村9号"},     // two of that name there
+			{Ref: "M-4", FraudType: "loan", Name: "王秀英", Address: "阳光小区3栋501"}, // name and address
+			{Ref: "M-5", FraudType: "loan", Name: "王秀英", Phone: "13700000009", Address: "阳光小区3栋501"},
+		}}, "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []struct{ status, by, reason string }{
+			{"pushed", precinct.MatchIDNumber, ""},
+			{"triage", "", "相同的号码"},
+			{"triage", "", "同名"},
+			{"pushed", precinct.MatchNameAddress, ""},
+			{"pushed", precinct.MatchNameAddress, ""}, // an unknown phone, then the name and address
+		}
+		for i, w := range want {
+			r := res.Rows[i]
+			if r.Status != w.status || r.MatchedBy != w.by || !strings.Contains(r.Reason, w.reason) || (w.reason == "") != (r.Reason == "") {
+				t.Errorf("row %d: %+v, want %+v", i+1, r, w)
+			}
+		}
+		v, err := e.svc.Find(e.as("dispatcher"), res.Rows[0].WarningID)
+		if err != nil || v.ResidentID != e.wang {
+			t.Errorf("M-1 matched %s, want 王秀英 %s (%v)", v.ResidentID, e.wang, err)
+		}
+	})
+}

@@ -318,7 +318,7 @@ func (s *Service) gridLocation(ctx context.Context, id string) (precinct.Locatio
 
 // openTask opens a publicity task for the grid's community officer.
 func (s *Service) openTask(ctx context.Context, it *precinct.WorkItem, d Publicity) (*precinct.WorkItem, error) {
-	id, err := s.officer(ctx, it.Location.PoliceGridID, officerCache{})
+	id, err := s.officer(ctx, it.Location.PoliceGridID, &officerCache{})
 	if err != nil {
 		return nil, err
 	}

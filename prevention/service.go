@@ -224,7 +224,7 @@ func (s *Service) Intake(ctx context.Context, b Batch, source string) (*BatchRes
 	ws := make([]*precinct.Warning, 0, len(drafts))
 	var work []precinct.WorkChange
 	var evs []*precinct.Event
-	officers := officerCache{}
+	officers := &officerCache{}
 	routes := map[string]precinct.Route{}
 	for _, d := range drafts {
 		w := d.w
@@ -409,26 +409,33 @@ func (s *Service) earlier(ctx context.Context, ds []*draft) error {
 	return nil
 }
 
-// officerCache maps a police grid to the user of its community officer.
-type officerCache map[string]string
+// officerCache maps a police grid to the user of its community officer,
+// reading the users once.
+type officerCache struct {
+	users []*precinct.User
+	read  bool
+	grid  map[string]string
+}
 
 // officer returns the user of the community officer of a police grid: the
 // grid's officer's account, else a community officer's account bound to
 // the grid; "" when it has none.
-func (s *Service) officer(ctx context.Context, pg string, c officerCache) (string, error) {
-	if id, ok := c[pg]; ok {
+func (s *Service) officer(ctx context.Context, pg string, c *officerCache) (string, error) {
+	if id, ok := c.grid[pg]; ok {
 		return id, nil
 	}
 	g, err := s.Engine.Store.FindPoliceGrid(ctx, pg)
 	if err != nil && precinct.ErrorCode(err) != precinct.ENOTFOUND {
 		return "", err
 	}
-	users, err := s.Engine.Store.ListUsers(ctx)
-	if err != nil {
-		return "", err
+	if !c.read {
+		if c.users, err = s.Engine.Store.ListUsers(ctx); err != nil {
+			return "", err
+		}
+		c.read = true
 	}
 	id := ""
-	for _, u := range users {
+	for _, u := range c.users {
 		if u.Disabled || u.Role != precinct.RoleCommunity || u.Scope.PoliceGridID != pg {
 			continue
 		}
@@ -440,14 +447,17 @@ func (s *Service) officer(ctx context.Context, pg string, c officerCache) (strin
 			id = u.ID
 		}
 	}
-	c[pg] = id
+	if c.grid == nil {
+		c.grid = map[string]string{}
+	}
+	c.grid[pg] = id
 	return id, nil
 }
 
 // push opens the dissuasion task of a warning matched at loc, for whom the
 // routing rules say: by default the grid's community officer.
 func (s *Service) push(ctx context.Context, w *precinct.Warning, loc precinct.Location, pt precinct.Point, contact precinct.WorkContact,
-	officers officerCache, routes map[string]precinct.Route) (precinct.WorkChange, error) {
+	officers *officerCache, routes map[string]precinct.Route) (precinct.WorkChange, error) {
 	rt, ok := routes[loc.StationID]
 	if !ok {
 		var err error

@@ -191,7 +191,7 @@ func (s *Service) Place(ctx context.Context, id string, in PlaceInput) (*Warning
 	if ph, err = s.Vault.Open(sealPhone, w.SealedPhone.Sealed); err != nil {
 		return nil, err
 	}
-	c, err := s.push(ctx, &w, loc, pt, precinct.WorkContact{Role: "person", Name: name, Phone: ph, IDNumber: idn}, officerCache{}, map[string]precinct.Route{})
+	c, err := s.push(ctx, &w, loc, pt, precinct.WorkContact{Role: "person", Name: name, Phone: ph, IDNumber: idn}, &officerCache{}, map[string]precinct.Route{})
 	if err != nil {
 		return nil, err
 	}

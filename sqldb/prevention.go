@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"precinct"
 )
@@ -50,30 +52,54 @@ func warningValues(w *precinct.Warning) ([]any, error) {
 		w.SealedPhone.Sealed, w.SealedPhone.Hash, w.TaskID, w.Version, string(doc)}, nil
 }
 
+var warningInsertColumns = []string{"sub_bureau_id", "station_id", "police_grid_id", "community_grid_id", "status", "fraud_type", "issued_at",
+	"person_key", "id_sealed", "id_hash", "phone_sealed", "phone_hash", "task_id", "version", "doc", "id", "source_ref"}
+
 // CreateWarnings stores warnings, the tasks they open and their events in
-// one transaction.
+// one transaction, in bulk (see bulkTx); the events' Seq is not set.
 func (db *DB) CreateWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, db.q(`INSERT INTO warnings (sub_bureau_id, station_id, police_grid_id, community_grid_id,
-			status, fraud_type, issued_at, person_key, id_sealed, id_hash, phone_sealed, phone_hash, task_id, version, doc, id, source_ref)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+	rows := make([][]any, 0, len(ws))
+	for _, w := range ws {
+		vals, err := warningValues(w)
 		if err != nil {
-			return internal(err)
-		}
-		defer stmt.Close()
-		for _, w := range ws {
-			vals, err := warningValues(w)
-			if err != nil {
-				return err
-			}
-			if _, err := stmt.ExecContext(ctx, append(vals, w.ID, w.SourceRef)...); err != nil {
-				return internal(err)
-			}
-		}
-		if err := db.openWork(ctx, tx, work); err != nil {
 			return err
 		}
-		return db.appendEvents(ctx, tx, evs)
+		rows = append(rows, append(vals, w.ID, w.SourceRef))
+	}
+	return db.inBulkTx(ctx, func(b *bulkTx) error {
+		if err := b.rows(ctx, "warnings", warningInsertColumns, rows); err != nil {
+			return err
+		}
+		more, err := b.openWork(ctx, work)
+		if err != nil {
+			return err
+		}
+		return b.events(ctx, append(evs, more...), nil)
+	})
+}
+
+// ImportWarnings stores warnings of the past with their tasks as they
+// ended and their events, in time order, marked published.
+func (db *DB) ImportWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event, publishedAt time.Time) error {
+	rows := make([][]any, 0, len(ws))
+	for _, w := range ws {
+		vals, err := warningValues(w)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, append(vals, w.ID, w.SourceRef))
+	}
+	return db.inBulkTx(ctx, func(b *bulkTx) error {
+		if err := b.rows(ctx, "warnings", warningInsertColumns, rows); err != nil {
+			return err
+		}
+		more, err := b.openWork(ctx, work)
+		if err != nil {
+			return err
+		}
+		all := append(append([]*precinct.Event{}, evs...), more...)
+		sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
+		return b.events(ctx, all, micros(publishedAt))
 	})
 }
 
@@ -112,27 +138,26 @@ func (db *DB) FindWarning(ctx context.Context, id string) (*precinct.Warning, er
 // WarningRefs returns the stored source references among refs.
 func (db *DB) WarningRefs(ctx context.Context, subBureauID string, refs []string) (map[string]string, error) {
 	out := map[string]string{}
-	for start := 0; start < len(refs); start += 500 {
-		part := refs[start:min(start+500, len(refs))]
-		args := []any{subBureauID}
-		for _, r := range part {
-			args = append(args, r)
-		}
-		rows, err := db.read.QueryContext(ctx, db.q(`SELECT source_ref, id FROM warnings WHERE sub_bureau_id = ? AND source_ref IN (`+placeholders(len(part))+`)`), args...)
+	err := db.chunks(refs, func(part []string) error {
+		w := where{}
+		w.add("sub_bureau_id = ?", subBureauID)
+		db.oneOf(&w, "source_ref", part)
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT source_ref, id FROM warnings`+w.sql()), w.args...)
 		if err != nil {
-			return nil, internal(err)
+			return internal(err)
 		}
 		pairs, err := collect(rows, func(s scanner) ([2]string, error) {
 			var p [2]string
 			err := s.Scan(&p[0], &p[1])
 			return p, err
 		})
-		if err != nil {
-			return nil, err
-		}
 		for _, p := range pairs {
 			out[p[0]] = p[1]
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -197,15 +222,13 @@ func (db *DB) ListWarnings(ctx context.Context, f precinct.WarningFilter) ([]*pr
 // CountWarnings counts the warnings of each person key.
 func (db *DB) CountWarnings(ctx context.Context, keys []string) (map[string]int, error) {
 	out := map[string]int{}
-	for start := 0; start < len(keys); start += 500 {
-		part := keys[start:min(start+500, len(keys))]
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
-		}
-		rows, err := db.read.QueryContext(ctx, db.q(`SELECT person_key, COUNT(*) FROM warnings WHERE person_key IN (`+placeholders(len(part))+`) GROUP BY person_key`), args...)
+	err := db.chunks(keys, func(part []string) error {
+		var w where
+		db.oneOf(&w, "person_key", part)
+		w.add("person_key <> ''") // the partial index's condition
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT person_key, COUNT(*) FROM warnings`+w.sql()+` GROUP BY person_key`), w.args...)
 		if err != nil {
-			return nil, internal(err)
+			return internal(err)
 		}
 		type kc struct {
 			k string
@@ -216,14 +239,40 @@ func (db *DB) CountWarnings(ctx context.Context, keys []string) (map[string]int,
 			err := s.Scan(&v.k, &v.n)
 			return v, err
 		})
-		if err != nil {
-			return nil, err
-		}
 		for _, v := range got {
 			out[v.k] = v.n
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// oneOf adds "col is one of vs" to w: IN (…) on SQLite, = ANY of one
+// array parameter on PostgreSQL.
+func (db *DB) oneOf(w *where, col string, vs []string) {
+	if db.postgres && len(vs) > 0 {
+		w.add(col+" = ANY(?)", vs)
+		return
+	}
+	w.in(col, vs)
+}
+
+// chunks calls fn with parts of vs that one statement takes: 900 on
+// SQLite (its limit of parameters), 10,000 on PostgreSQL (one array).
+func (db *DB) chunks(vs []string, fn func([]string) error) error {
+	n := 900
+	if db.postgres {
+		n = 10000
+	}
+	for start := 0; start < len(vs); start += n {
+		if err := fn(vs[start:min(start+n, len(vs))]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PutPreventionRecord stores a record with its event.
@@ -291,28 +340,52 @@ func (db *DB) ListPreventionRecords(ctx context.Context, f precinct.PreventionRe
 // ResidentsByHash returns the active residents in scope whose ID number's
 // (field "id_number") or phone's (field "phone") keyed hash is one of
 // hashes: the lookup of warnings' matching, through the partial hash
-// indexes, in no particular order.
+// indexes, in no particular order. Only what matching needs is read (see
+// matchColumns).
 func (db *DB) ResidentsByHash(ctx context.Context, sc precinct.Scope, field string, hashes []string) ([]*precinct.Resident, error) {
 	col := "id_hash"
 	if field == "phone" {
 		col = "phone_hash"
 	}
+	return db.residentsWhere(ctx, sc, col, hashes, col+" <> ''")
+}
+
+// ResidentsByName returns the active residents in scope whose name is one
+// of names (the name index), in no particular order, as ResidentsByHash.
+func (db *DB) ResidentsByName(ctx context.Context, sc precinct.Scope, names []string) ([]*precinct.Resident, error) {
+	return db.residentsWhere(ctx, sc, "name", names, "")
+}
+
+func (db *DB) residentsWhere(ctx context.Context, sc precinct.Scope, col string, vals []string, cond string) ([]*precinct.Resident, error) {
 	var out []*precinct.Resident
-	for start := 0; start < len(hashes); start += 900 {
+	err := db.chunks(vals, func(part []string) error {
 		var w where
 		scopeWhere(&w, sc, "", false)
-		w.in(col, hashes[start:min(start+900, len(hashes))])
-		w.add(col + " <> ''")
+		db.oneOf(&w, col, part)
+		if cond != "" {
+			w.add(cond)
+		}
 		w.add("status = ?", string(precinct.StatusActive))
-		rows, err := db.read.QueryContext(ctx, db.q(residentTable.selectFrom()+w.sql()), w.args...)
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+matchColumns+` FROM residents`+w.sql()), w.args...)
 		if err != nil {
-			return nil, internal(err)
+			return internal(err)
 		}
-		rs, err := collect(rows, residentTable.scan)
-		if err != nil {
-			return nil, err
-		}
+		rs, err := collect(rows, scanMatch)
 		out = append(out, rs...)
-	}
-	return out, nil
+		return err
+	})
+	return out, err
+}
+
+// matchColumns are what matching a warning reads of a resident: who, at
+// which address and place, and the keyed hashes (a batch reads thousands;
+// the whole record would cost several times as much).
+const matchColumns = `id, name, address_id, address, sub_bureau_id, station_id, police_grid_id, community_grid_id, lon, lat, id_hash, phone_hash`
+
+func scanMatch(s scanner) (*precinct.Resident, error) {
+	r := &precinct.Resident{Record: precinct.Record{Status: precinct.StatusActive}}
+	l := &r.Location
+	err := s.Scan(&r.ID, &r.Name, &r.AddressID, &r.Address, &l.SubBureauID, &l.StationID, &l.PoliceGridID, &l.CommunityGridID,
+		&r.Point.Lon, &r.Point.Lat, &r.SealedID.Hash, &r.SealedPhone.Hash)
+	return r, err
 }

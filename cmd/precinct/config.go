@@ -87,7 +87,7 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 	if err != nil {
 		return c, err
 	}
-	fs.IntVar(&c.DemoHistoryDays, "demo-history-days", days, "with --demo, days of past incidents to seed, and the same days a year before; 0 for none (PRECINCT_DEMO_HISTORY_DAYS)")
+	fs.IntVar(&c.DemoHistoryDays, "demo-history-days", days, "with --demo, days of past incidents to seed, and the same days a year before, with fourteen months of anti-fraud warnings; 0 for no past (PRECINCT_DEMO_HISTORY_DAYS)")
 	units, err := envInt(getenv, "PRECINCT_DEMO_UNITS", c.DemoUnits)
 	if err != nil {
 		return c, err

@@ -182,6 +182,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.openWork(runCtx, resolver); err != nil {
 		return fmt.Errorf("workflow: %w", err)
 	}
+	if m.demoSeeded != nil && m.Config.DemoHistoryDays > 0 {
+		if err := m.seedWarnings(sys, m.demoSeeded); err != nil {
+			return fmt.Errorf("demo warnings: %w", err)
+		}
+	}
 	if err := m.startDuty(runCtx, sys); err != nil {
 		return err
 	}

@@ -964,7 +964,7 @@ class Console {
         panel.querySelector('#proposal-ok').click();
       }
     });
-    attachGeocoder(this.client, form.address, panel.querySelector('#geocode-list'), (p) => {
+    const propose = (p) => {
       this.proposed = p;
       if (/^[a-z0-9 ]+$/i.test(form.address.value.trim())) form.address.value = p.name;
       panel.querySelector('#proposal-text').textContent = t('intake.proposed', { name: p.name, kind: t('place.kind.' + p.kind) });
@@ -972,7 +972,12 @@ class Console {
       this.map.setMarkers([{ lon: p.location.lon, lat: p.location.lat, color: '#f59e0b', label: p.name }]);
       this.map.centerOn(p.location.lon, p.location.lat, 1 / 2);
       keep();
-    });
+    };
+    attachGeocoder(this.client, form.address, panel.querySelector('#geocode-list'), propose);
+    // A proposal not yet confirmed or refused outlives the form being drawn
+    // again (a language change); a new call starts without one.
+    if (saved && this.proposed) propose(this.proposed);
+    else this.proposed = null;
     panel.querySelector('#proposal-ok').addEventListener('click', () => {
       const p = this.proposed;
       if (!p) return;
