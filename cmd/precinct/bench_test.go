@@ -188,7 +188,7 @@ func newPositionsPeer(b *testing.B, batch int) *positionsPeer {
 	b.Cleanup(func() { db.Close() })
 	// A table by rowid (appended to) with a unique index on (unit, time)
 	// wrote faster than one table keyed by (unit, time) WITHOUT ROWID,
-	// whose leaves, holding whole rows, split three times as often.
+	// whose leaves hold whole rows, a third as many as an index page.
 	for _, stmt := range []string{
 		`CREATE TABLE positions (unit_id TEXT NOT NULL, at INTEGER NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL,
 			speed_mps REAL NOT NULL DEFAULT 0, heading REAL NOT NULL DEFAULT 0, flag TEXT NOT NULL DEFAULT '')`,
