@@ -244,6 +244,9 @@ func (p *positionsPeer) save(b *testing.B, ps []precinct.Position) {
 // stations. Beside the server, in the same run, the tuned Redis design
 // answers the same incidents' queries over loopback: one pipelined round
 // trip of GEOSEARCH … COUNT 5 over a geo set per (kind, status, station).
+// The server is asked through a client as lean as the peer's (http), and
+// through net/http's Client (http-net-client); server-stages times the
+// server's stages in process and http-floor-healthz what net/http costs.
 //
 //	go test ./cmd/precinct -run '^$' -bench 'RecommendHTTP/.*units=20000'
 func BenchmarkRecommendHTTP(b *testing.B) {
