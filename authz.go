@@ -1,5 +1,7 @@
 package precinct
 
+import "slices"
+
 // Permission is something a role may do. Whether a user may do it to a
 // particular thing also depends on the user's jurisdiction (Scope).
 type Permission string
@@ -65,6 +67,10 @@ var rolePermissions = map[Role][]Permission{
 	// A member of the mass-prevention forces: check-ins, their tasks and clues.
 	RoleForce: {PermCheckIn, PermForceWork},
 }
+
+// Permissions returns what role r may do, somewhere: the clients show only
+// what the role can use (the services still check every request).
+func (r Role) Permissions() []Permission { return slices.Clone(rolePermissions[r]) }
 
 // Can reports whether role r has permission p anywhere.
 func (r Role) Can(p Permission) bool {

@@ -669,7 +669,7 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 			}
 		}
 	}
-	check("/api/v1/me", "User")
+	check("/api/v1/me", "Me")
 	check("/api/v1/stations/st1", "Station")
 	check("/api/v1/incidents/"+id, "Incident")
 	check("/api/v1/incidents/"+id+"/recommendations", "Recommendation")

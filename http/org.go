@@ -79,8 +79,15 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// me is the signed-in user with the permissions of their role.
+type me struct {
+	*precinct.User
+	Permissions []precinct.Permission `json:"permissions"`
+}
+
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, user(r))
+	u := user(r)
+	writeJSON(w, http.StatusOK, me{User: u, Permissions: u.Role.Permissions()})
 	return nil
 }
 

@@ -36,6 +36,11 @@ func TestBrowserOfficerSteps(t *testing.T) {
 		chromedp.WaitEnabled(`#act-accept`), chromedp.WaitVisible(`#act-accept.next`), b.shot("40-app-accept")); err != nil {
 		t.Fatalf("the accept step: %v", err)
 	}
+	// The visit card (走访) is the registry's: a role that cannot record
+	// visits does not get it, nor ask for residents it may not read.
+	if want := off.user.Role.Can(precinct.PermReadRegistry) && off.user.Role.Can(precinct.PermEditRegistry); evalBool(t, app, `!!document.querySelector('#visit')`) != want {
+		t.Errorf("a %s's app: visit card shown %v, want %v", off.user.Role, !want, want)
+	}
 	if err := chromedp.Do(app, clickStable(`#act-accept`), chromedp.WaitVisible(`#accepted`), chromedp.WaitVisible(`#act-en-route.next`),
 		chromedp.WaitVisible(`#queued[data-count="0"]`)); err != nil {
 		t.Fatalf("accept: %v", err)

@@ -27,6 +27,7 @@ export class AppVisits {
 
   /** load reads the residents of the officer's grid, or the kept list offline. */
   async load() {
+    if (this.off) return;
     try {
       const out = await this.app.client.get('/api/v1/residents?limit=100');
       this.residents = (out && out.items) || [];

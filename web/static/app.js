@@ -78,7 +78,10 @@ class OfficerApp {
     this.bind();
     this.duty = new AppDuty(this.client, { user: this.user, position: () => this.position, message: (m, e) => this.message(m, e) });
     this.duty.mount(document.getElementById('app'));
-    this.visits.mount(document.getElementById('app'));
+    // Visits (走访) are community work: only a role that records them gets the card.
+    const can = (p) => (this.user.permissions || []).includes(p);
+    if (can('registry.read') && can('registry.edit')) this.visits.mount(document.getElementById('app'));
+    else this.visits.off = true;
     this.duty.refresh();
     setInterval(() => this.duty.refresh(), 15000);
     this.setOnline(navigator.onLine);
