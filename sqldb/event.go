@@ -29,6 +29,18 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*precinct.E
 			return internal(err)
 		}
 	}
+	return writeEvents(events, publishedAt, func(args ...any) *sql.Row {
+		return tx.QueryRowContext(ctx, db.q(insertEvent), args...)
+	})
+}
+
+// insertEvent appends one event and returns its sequence number.
+const insertEvent = `INSERT INTO events (id, type, at, actor, sub_bureau_id, station_id, stations, entity_type, entity_id, before, after, data, published_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
+
+// writeEvents appends events through insert (insertEvent with its
+// arguments), setting their Seq.
+func writeEvents(events []*precinct.Event, publishedAt any, insert func(args ...any) *sql.Row) error {
 	for _, e := range events {
 		if e == nil {
 			continue
@@ -36,9 +48,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*precinct.E
 		if e.ID == "" || e.Type == "" {
 			return precinct.Errorf(precinct.EINTERNAL, "事件缺少编号或类型", "An event lacks its ID or type.")
 		}
-		err := tx.QueryRowContext(ctx, db.q(`INSERT INTO events (id, type, at, actor, sub_bureau_id, station_id, stations, entity_type, entity_id, before, after, data, published_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
-			e.ID, e.Type, micros(e.At), e.Actor, e.SubBureauID, e.StationID, jsonText(e.Stations), e.EntityType, e.EntityID,
+		err := insert(e.ID, e.Type, micros(e.At), e.Actor, e.SubBureauID, e.StationID, jsonText(e.Stations), e.EntityType, e.EntityID,
 			rawText(e.Before), rawText(e.After), rawText(e.Data), publishedAt).Scan(&e.Seq)
 		if err != nil {
 			return internal(err)

@@ -160,11 +160,24 @@ func (db *DB) ImportIncidents(ctx context.Context, past []precinct.PastIncident,
 		end := min(i+batch, len(past))
 		err := db.inTx(ctx, func(tx *sql.Tx) error {
 			published := micros(db.clock.Now())
+			// The events, most of the rows, go through one prepared
+			// statement (parsing it for each was a third of the time).
+			if db.postgres {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(eventLock)+`)`); err != nil {
+					return internal(err)
+				}
+			}
+			stmt, err := tx.PrepareContext(ctx, db.q(insertEvent))
+			if err != nil {
+				return internal(err)
+			}
+			defer stmt.Close()
+			insert := func(args ...any) *sql.Row { return stmt.QueryRowContext(ctx, args...) }
 			for _, p := range past[i:end] {
 				if err := db.insertIncident(ctx, tx, p.Incident); err != nil {
 					return fmt.Errorf("incident %s: %w", p.Incident.ID, err)
 				}
-				if err := db.insertEvents(ctx, tx, p.Events, published); err != nil {
+				if err := writeEvents(p.Events, published, insert); err != nil {
 					return err
 				}
 				if err := db.addIncidentUnits(ctx, tx, p.Incident.ID, p.Units); err != nil {
