@@ -414,7 +414,7 @@ type DutyService interface {
 
 	CallRoll(ctx context.Context, in RollCallInput) (*RollCall, error)
 	RollCall(ctx context.Context, id string) (*RollCall, error)
-	ListRollCalls(ctx context.Context, f RollCallFilter) ([]*RollCall, error)
+	ListRollCalls(ctx context.Context, f RollCallFilter) ([]*RollCall, string, error)
 	AnswerRollCall(ctx context.Context, id string, p *Point) (*RollCall, error)
 	RollCallMisses(ctx context.Context, f RollCallMissFilter) ([]PersonMisses, error)
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Event records one state change: who, what, when, before and after. Events
@@ -149,6 +150,23 @@ type AuditRecord struct {
 	SubBureauID string `json:"sub_bureau_id"`
 	// Reason is what the reader gave for a full view.
 	Reason string `json:"reason,omitempty"`
+}
+
+// MaxReasonLength is the longest reason, in characters, a reader may give
+// for a full view of personal data.
+const MaxReasonLength = 200
+
+// CheckReason is the one rule for the reason given for a full view of
+// personal data: required, and at most MaxReasonLength characters. Every
+// service checks it before it reads anything in full.
+func CheckReason(reason string) error {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(reason)); {
+	case n == 0:
+		return FieldErrorf(EINVALID, "reason", "查看完整个人信息须填写事由", "Give a reason to read personal data in full.")
+	case utf8.RuneCountInString(reason) > MaxReasonLength:
+		return FieldErrorf(EINVALID, "reason", "事由过长（最多 %d 字）", "The reason is too long (%d characters at most).", MaxReasonLength)
+	}
+	return nil
 }
 
 // NewAuditRecord returns the record of the caller in ctx reading fields of

@@ -51,11 +51,29 @@ func (p Point) IsZero() bool { return p.Lon == 0 && p.Lat == 0 }
 const earthRadiusM = 6371008.8
 
 // DistanceM returns the great-circle distance between a and b in metres.
-func DistanceM(a, b Point) float64 {
+func DistanceM(a, b Point) float64 { return DistanceTo(b).From(a) }
+
+// Destination measures great-circle distances to one point, the cosine of
+// its latitude computed once: From(a) is DistanceM(a, to) to the last bit.
+type Destination struct {
+	to     Point
+	cosLat float64
+}
+
+// DistanceTo returns the Destination of to.
+func DistanceTo(to Point) Destination {
 	const rad = math.Pi / 180
-	lat1, lat2 := a.Lat*rad, b.Lat*rad
+	return Destination{to: to, cosLat: math.Cos(to.Lat * rad)}
+}
+
+// From returns the great-circle distance from a in metres.
+func (d Destination) From(a Point) float64 {
+	const rad = math.Pi / 180
+	b := d.to
 	dLat, dLon := (b.Lat-a.Lat)*rad, (b.Lon-a.Lon)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1)*math.Cos(lat2)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	// Each sine once (the compiler does not merge the calls).
+	sLat, sLon := math.Sin(dLat/2), math.Sin(dLon/2)
+	h := sLat*sLat + math.Cos(a.Lat*rad)*d.cosLat*sLon*sLon
 	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -331,6 +332,33 @@ func TestDayStart(t *testing.T) {
 		at, _ := time.Parse(time.RFC3339, tt.at)
 		if got := precinct.DayStart(at).Format(time.RFC3339); got != tt.want {
 			t.Errorf("DayStart(%s) = %s, want %s", tt.at, got, tt.want)
+		}
+	}
+}
+
+// TestDistanceTo checks that a Destination measures exactly what the
+// haversine formula does, bit for bit, so that a router may use either.
+func TestDistanceTo(t *testing.T) {
+	haversine := func(a, b precinct.Point) float64 {
+		const rad = math.Pi / 180
+		lat1, lat2 := a.Lat*rad, b.Lat*rad
+		dLat, dLon := (b.Lat-a.Lat)*rad, (b.Lon-a.Lon)*rad
+		h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1)*math.Cos(lat2)*math.Sin(dLon/2)*math.Sin(dLon/2)
+		return 2 * 6371008.8 * math.Asin(math.Min(1, math.Sqrt(h)))
+	}
+	rng := rand.New(rand.NewPCG(4, 2))
+	for range 10000 {
+		a := precinct.Point{Lon: rng.Float64()*360 - 180, Lat: rng.Float64()*180 - 90}
+		b := precinct.Point{Lon: a.Lon + rng.NormFloat64(), Lat: max(-90, min(90, a.Lat+rng.NormFloat64()))}
+		if rng.IntN(2) == 0 {
+			b = precinct.Point{Lon: rng.Float64()*360 - 180, Lat: rng.Float64()*180 - 90}
+		}
+		want := haversine(a, b)
+		if got := precinct.DistanceTo(b).From(a); got != want {
+			t.Fatalf("DistanceTo(%v).From(%v) = %v, want %v", b, a, got, want)
+		}
+		if got := precinct.DistanceM(a, b); got != want {
+			t.Fatalf("DistanceM(%v, %v) = %v, want %v", a, b, got, want)
 		}
 	}
 }

@@ -68,7 +68,9 @@ type RollCallFilter struct {
 	Status       RollCallStatus
 	PersonID     string // roll calls that call this person
 	Since, Until time.Time
-	Limit        int
+	// Cursor continues a list where the page before ended.
+	Cursor string
+	Limit  int
 }
 
 // PersonMisses is how often a person was called and did not answer in time,
@@ -91,7 +93,9 @@ type RollCallMissFilter struct {
 type RollCallStore interface {
 	CreateRollCall(ctx context.Context, rc *RollCall, ev *Event) error
 	FindRollCall(ctx context.Context, id string) (*RollCall, error)
-	ListRollCalls(ctx context.Context, f RollCallFilter) ([]*RollCall, error)
+	// ListRollCalls returns a page of roll calls, newest first, and the
+	// cursor of the next page ("" after the last).
+	ListRollCalls(ctx context.Context, f RollCallFilter) ([]*RollCall, string, error)
 	// AnswerRollCall records a member's answer if the roll call is open, the
 	// member's answer pending and at no later than the deadline; ECONFLICT
 	// otherwise, ENOTFOUND for a person not called.

@@ -7,15 +7,18 @@ import (
 
 // IncidentInput is a new incident as reported, before it is located and routed.
 type IncidentInput struct {
-	Source         Source    `json:"source"`
-	Category       string    `json:"category"`
-	PlaceType      PlaceType `json:"place_type"`
-	Point          Point     `json:"location"`
-	Address        string    `json:"address,omitempty"`
-	Description    string    `json:"description,omitempty"`
-	Priority       int       `json:"priority"`
-	Reporter       Reporter  `json:"reporter"`
-	IdempotencyKey string    `json:"-"` // from the Idempotency-Key header
+	Source      Source    `json:"source"`
+	Category    string    `json:"category"`
+	PlaceType   PlaceType `json:"place_type"`
+	Point       Point     `json:"location"`
+	Address     string    `json:"address,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Priority    int       `json:"priority"`
+	Reporter    Reporter  `json:"reporter"`
+	// DuplicateOf links the call, as it is registered, to an incident it
+	// repeats (重复报警关联), one the caller may dispatch for.
+	DuplicateOf    string `json:"duplicate_of,omitempty"`
+	IdempotencyKey string `json:"-"` // from the Idempotency-Key header
 }
 
 // ActionRequest is one action on an incident. Which fields apply depends on
@@ -104,6 +107,11 @@ type IncidentService interface {
 	// near the same place, received within the sub-bureau's window, not
 	// already linked to it.
 	Duplicates(ctx context.Context, id string) ([]*Incident, error)
+	// CallDuplicates lists, for a call still being taken at p, the
+	// incidents the caller reaches that it may repeat: the same category
+	// family near p, received within the sub-bureau's window before now.
+	// It takes the right to take a call at p (EFORBIDDEN outside it).
+	CallDuplicates(ctx context.Context, p Point, category string) ([]*Incident, error)
 }
 
 // UnitService reads units and changes their duty status. A unit of a

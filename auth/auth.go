@@ -201,31 +201,36 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (s
 
 // Authenticate returns the user of a valid token; EUNAUTHORIZED otherwise.
 func (s *Service) Authenticate(ctx context.Context, token string) (*precinct.User, error) {
-	unauthorized := precinct.Errorf(precinct.EUNAUTHORIZED, "未登录或登录已过期", "Not signed in, or the session has expired.")
+	unauthorized := func() error {
+		return precinct.Errorf(precinct.EUNAUTHORIZED, "未登录或登录已过期", "Not signed in, or the session has expired.")
+	}
 	if token == "" {
-		return nil, unauthorized
+		return nil, unauthorized()
 	}
 	now := s.now()
-	hash := hashToken(token)
+	// The cache is read with the hash in a buffer of the stack: a request
+	// whose session is cached allocates no string for it.
+	var buf [2 * sha256.Size]byte
 	s.mu.Lock()
-	c, ok := s.cache[hash]
+	c, ok := s.cache[string(appendTokenHash(buf[:0], token))]
 	s.mu.Unlock()
 	if ok && now.Before(c.expires) && now.Before(c.session) {
 		return c.user, nil
 	}
+	hash := string(buf[:])
 	sess, err := s.Users.FindSession(ctx, hash)
 	if precinct.ErrorCode(err) == precinct.ENOTFOUND {
-		return nil, unauthorized
+		return nil, unauthorized()
 	} else if err != nil {
 		return nil, err
 	}
 	if !now.Before(sess.ExpiresAt) {
 		_ = s.Users.DeleteSession(ctx, hash)
-		return nil, unauthorized
+		return nil, unauthorized()
 	}
 	u, err := s.Users.FindUser(ctx, sess.UserID)
 	if err != nil || u.Disabled {
-		return nil, unauthorized
+		return nil, unauthorized()
 	}
 	s.mu.Lock()
 	if s.cache == nil {
@@ -366,6 +371,12 @@ func newToken() (token, hash string) {
 }
 
 func hashToken(token string) string {
+	var buf [2 * sha256.Size]byte
+	return string(appendTokenHash(buf[:0], token))
+}
+
+// appendTokenHash appends the hex SHA-256 of token to dst.
+func appendTokenHash(dst []byte, token string) []byte {
 	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return hex.AppendEncode(dst, sum[:])
 }

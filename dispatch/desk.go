@@ -107,6 +107,31 @@ func (d *Desk) disposition(code string) error {
 	return precinct.FieldErrorf(precinct.EINVALID, "disposition", "未知的处警结果：%q", "Unknown disposition %q.", code)
 }
 
+// DispositionNames names the closing codes of the caller's sub-bureau,
+// code → {Chinese, English}: its desk's list, and the default list for
+// codes no longer on it (incidents closed before the list changed). A
+// caller of no sub-bureau (the administrator) gets the defaults.
+func (s *Service) DispositionNames(ctx context.Context) (map[string][2]string, error) {
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, precinct.PermReadIncident); err != nil {
+		return nil, err
+	}
+	out := map[string][2]string{}
+	for _, d := range DefaultDesk().Dispositions {
+		out[d.Code] = [2]string{d.Name, d.NameEN}
+	}
+	if sb := u.Scope.SubBureauID; sb != "" {
+		c, err := s.context(ctx, sb)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range DeskOf(c.rules).Dispositions {
+			out[d.Code] = [2]string{d.Name, d.NameEN}
+		}
+	}
+	return out, nil
+}
+
 // family is a category's top-level code: theft and criminal are one family.
 func family(cats []precinct.Category, code string) string {
 	for _, c := range cats {
@@ -130,21 +155,69 @@ func (s *Service) Duplicates(ctx context.Context, id string) ([]*precinct.Incide
 	if err != nil {
 		return nil, err
 	}
+	window := time.Duration(DeskOf(c.rules).DuplicateWindowMin) * time.Minute
+	return s.nearby(ctx, c, inc.Location.SubBureauID, inc.Point, inc.Category, inc.ReceivedAt.Add(-window), inc.ReceivedAt.Add(window), func(x *precinct.Incident) bool {
+		return x.ID == inc.ID || x.DuplicateOf == inc.ID || inc.DuplicateOf == x.ID
+	})
+}
+
+// CallDuplicates lists, for a call being taken at p, the incidents the
+// caller reaches that it may repeat: of the same category family, within
+// the desk's distance of p, received within its window before now, and
+// not themselves linked as repeats (the original is offered, not its
+// repeats). The nearest comes first. Asking takes the right to take a call
+// at p, as Intake does: outside it the answer is EFORBIDDEN.
+func (s *Service) CallDuplicates(ctx context.Context, p precinct.Point, category string) ([]*precinct.Incident, error) {
+	u := precinct.UserFromContext(ctx)
+	if err := precinct.Authorize(u, precinct.PermCreateIncident); err != nil {
+		return nil, err
+	}
+	if err := p.Validate("location"); err != nil {
+		return nil, err
+	}
+	if p.IsZero() {
+		return nil, precinct.FieldErrorf(precinct.EINVALID, "location", "请填写警情位置（经纬度）", "The location (longitude and latitude) is required.")
+	}
+	loc, err := s.Resolver.Resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := precinct.Authorize(u, precinct.PermCreateIncident, loc); err != nil {
+		return nil, err
+	}
+	c, err := s.context(ctx, loc.SubBureauID)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(c.cats, func(x precinct.Category) bool { return x.Code == category }) {
+		return nil, precinct.FieldErrorf(precinct.EINVALID, "category", "未知的警情类别：%q", "Unknown category %q.", category)
+	}
+	now := s.now()
+	window := time.Duration(DeskOf(c.rules).DuplicateWindowMin) * time.Minute
+	return s.nearby(ctx, c, loc.SubBureauID, p, category, now.Add(-window), now.Add(time.Minute), func(x *precinct.Incident) bool {
+		return x.DuplicateOf != ""
+	})
+}
+
+// nearby lists the incidents the caller reaches in a sub-bureau, of
+// category's family, within the desk's distance of p and received in
+// [since, until), but for those skip names; nearest first, at most 20,
+// reporters' phones masked.
+func (s *Service) nearby(ctx context.Context, c *subBureauCache, subBureauID string, p precinct.Point, category string, since, until time.Time, skip func(*precinct.Incident) bool) ([]*precinct.Incident, error) {
 	desk := DeskOf(c.rules)
-	window := time.Duration(desk.DuplicateWindowMin) * time.Minute
-	f := precinct.IncidentFilter{SubBureauID: inc.Location.SubBureauID, Since: inc.ReceivedAt.Add(-window), Until: inc.ReceivedAt.Add(window), Limit: 500}
+	f := precinct.IncidentFilter{SubBureauID: subBureauID, Since: since, Until: until, Limit: 500}
 	var out []*precinct.Incident
-	fam := family(c.cats, inc.Category)
+	fam := family(c.cats, category)
 	for {
 		page, next, err := s.ListIncidents(ctx, f)
 		if err != nil {
 			return nil, err
 		}
 		for _, x := range page {
-			if x.ID == inc.ID || x.DuplicateOf == inc.ID || inc.DuplicateOf == x.ID || family(c.cats, x.Category) != fam {
+			if skip(x) || family(c.cats, x.Category) != fam {
 				continue
 			}
-			if precinct.DistanceM(x.Point, inc.Point) <= desk.DuplicateWithinM {
+			if precinct.DistanceM(x.Point, p) <= desk.DuplicateWithinM {
 				out = append(out, x)
 			}
 		}
@@ -154,7 +227,7 @@ func (s *Service) Duplicates(ctx context.Context, id string) ([]*precinct.Incide
 		f.Cursor = next
 	}
 	slices.SortFunc(out, func(a, b *precinct.Incident) int {
-		da, db := precinct.DistanceM(a.Point, inc.Point), precinct.DistanceM(b.Point, inc.Point)
+		da, db := precinct.DistanceM(a.Point, p), precinct.DistanceM(b.Point, p)
 		switch {
 		case da < db:
 			return -1

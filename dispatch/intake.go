@@ -63,8 +63,19 @@ func (s *Service) Intake(ctx context.Context, in precinct.IncidentInput) (*preci
 	}
 	d := Route(sc.rules, f)
 	inc.Route, inc.SharedWith = d.Route, d.SharedWith
+	if in.DuplicateOf != "" {
+		// Linked while the call is taken: the rule of the link action.
+		other, err := s.readable(ctx, in.DuplicateOf)
+		if err != nil {
+			return nil, false, err
+		}
+		if err := s.mayAct(ctx, u, precinct.PermDispatch, other); err != nil {
+			return nil, false, err
+		}
+		inc.DuplicateOf = other.ID
+	}
 	ev := precinct.NewEvent(ctx, now, EventCreated, loc, "incident", inc.ID, nil, inc,
-		ActionData{Action: "intake", Route: &inc.Route, SharedWith: inc.SharedWith})
+		ActionData{Action: "intake", Route: &inc.Route, SharedWith: inc.SharedWith, DuplicateOf: inc.DuplicateOf})
 	ev.Stations = inc.SharedWith
 	stored, created, err := s.Store.CreateIncident(ctx, inc, []*precinct.Event{ev})
 	if err != nil {

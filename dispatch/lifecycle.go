@@ -16,7 +16,8 @@ func (s *Service) FindIncident(ctx context.Context, id string) (*precinct.Incide
 }
 
 // RevealIncident returns an incident with the reporter's phone in clear,
-// after recording the read in the audit trail.
+// given a reason (precinct.CheckReason), after recording the read in the
+// audit trail.
 func (s *Service) RevealIncident(ctx context.Context, id, reason string) (*precinct.Incident, error) {
 	inc, err := s.readable(ctx, id)
 	if err != nil {
@@ -28,6 +29,9 @@ func (s *Service) RevealIncident(ctx context.Context, id, reason string) (*preci
 	u := precinct.UserFromContext(ctx)
 	crew := u != nil && u.UnitID != "" && u.Role.Can(precinct.PermRespond) && slices.Contains(inc.Units, u.UnitID)
 	if err := precinct.Authorize(u, precinct.PermReadPersonal, inc.Locations()...); err != nil && !crew {
+		return nil, err
+	}
+	if err := precinct.CheckReason(reason); err != nil {
 		return nil, err
 	}
 	rec := precinct.NewAuditRecord(ctx, s.now(), "incident", inc.ID, inc.Location, reason, "reporter.phone")

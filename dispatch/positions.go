@@ -29,30 +29,31 @@ func (s *Service) ingest(ctx context.Context, ps []precinct.Position) error {
 	latest := s.now().Add(skew)
 	var unknown []string
 	for i, p := range ps {
-		f := fmt.Sprintf("positions[%d]", i)
+		// The field's name is written only for an error.
+		f := func(name string) string { return fmt.Sprintf("positions[%d]%s", i, name) }
 		if p.UnitID == "" {
-			return precinct.FieldErrorf(precinct.EINVALID, f+".unit_id", "缺少警力编号", "The unit_id is missing.")
+			return precinct.FieldErrorf(precinct.EINVALID, f(".unit_id"), "缺少警力编号", "The unit_id is missing.")
 		}
-		if err := p.Point.Validate(f + ".point"); err != nil {
-			return err
+		if p.Point.Validate("") != nil {
+			return p.Point.Validate(f(".point"))
 		}
 		if p.Point.IsZero() {
-			return precinct.FieldErrorf(precinct.EINVALID, f+".point", "缺少坐标", "The point is missing.")
+			return precinct.FieldErrorf(precinct.EINVALID, f(".point"), "缺少坐标", "The point is missing.")
 		}
 		if p.At.IsZero() {
-			return precinct.FieldErrorf(precinct.EINVALID, f+".at", "缺少定位时间", "The time (at) is missing.")
+			return precinct.FieldErrorf(precinct.EINVALID, f(".at"), "缺少定位时间", "The time (at) is missing.")
 		}
 		if p.At.After(latest) {
-			return precinct.FieldErrorf(precinct.EINVALID, f+".at", "定位时间 %s 晚于当前时间", "The time %s is in the future.", p.At.Format(time.RFC3339))
+			return precinct.FieldErrorf(precinct.EINVALID, f(".at"), "定位时间 %s 晚于当前时间", "The time %s is in the future.", p.At.Format(time.RFC3339))
 		}
 		if !(p.SpeedMPS >= 0 && p.SpeedMPS <= precinct.MaxReportedSpeedMPS) {
-			return precinct.FieldErrorf(precinct.EINVALID, f+".speed_mps", "速度应在 0 至 %d 米/秒之间", "The speed must be within 0..%d m/s.", precinct.MaxReportedSpeedMPS)
+			return precinct.FieldErrorf(precinct.EINVALID, f(".speed_mps"), "速度应在 0 至 %d 米/秒之间", "The speed must be within 0..%d m/s.", precinct.MaxReportedSpeedMPS)
 		}
 		if !(p.Heading >= 0 && p.Heading < 360) {
-			return precinct.FieldErrorf(precinct.EINVALID, f+".heading", "方向应在 0 至 360 度之间（不含 360）", "The heading must be within 0..360 degrees (360 excluded).")
+			return precinct.FieldErrorf(precinct.EINVALID, f(".heading"), "方向应在 0 至 360 度之间（不含 360）", "The heading must be within 0..360 degrees (360 excluded).")
 		}
 		if p.Flag != "" {
-			return precinct.FieldErrorf(precinct.EINVALID, f+".flag", "标记由系统给出，不能上报", "The flag is set by the server, not reported.")
+			return precinct.FieldErrorf(precinct.EINVALID, f(".flag"), "标记由系统给出，不能上报", "The flag is set by the server, not reported.")
 		}
 		if !s.Live.Has(p.UnitID) && !slices.Contains(unknown, p.UnitID) {
 			unknown = append(unknown, p.UnitID)

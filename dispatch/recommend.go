@@ -72,12 +72,11 @@ func WaveQuery(r *Rules, org *Org, rt precinct.Route, p precinct.Point, wave int
 // assigned or proposed in an earlier wave, with the reasons nearby units were
 // left out.
 func Recommend(ctx context.Context, idx *live.Index, router precinct.Router, r *Rules, org *Org, inc *precinct.Incident, waves int) (*precinct.Recommendation, error) {
-	rec := &precinct.Recommendation{
-		IncidentID: inc.ID, Route: inc.Route, Router: router.Name(),
-		Candidates: []precinct.Candidate{}, Excluded: []precinct.Exclusion{},
-	}
-	taken := slices.Clone(inc.Units)
-	for w := 1; w <= max(waves, 1); w++ {
+	rec := &precinct.Recommendation{IncidentID: inc.ID, Route: inc.Route, Router: router.Name()}
+	waves = max(waves, 1)
+	taken := make([]string, len(inc.Units), len(inc.Units)+waves*r.Candidates)
+	copy(taken, inc.Units)
+	for w := 1; w <= waves; w++ {
 		q := WaveQuery(r, org, inc.Route, inc.Point, w)
 		q.Exclude = taken
 		q.Explain = ExplainLimit
@@ -88,7 +87,17 @@ func Recommend(ctx context.Context, idx *live.Index, router precinct.Router, r *
 		for _, c := range cands {
 			taken = append(taken, c.Unit.ID)
 		}
-		rec.Candidates = append(rec.Candidates, cands...)
+		// The first wave's answer is kept as it is (a search names a unit
+		// once); later waves' are added to it.
+		if rec.Candidates == nil {
+			rec.Candidates = cands
+		} else {
+			rec.Candidates = append(rec.Candidates, cands...)
+		}
+		if rec.Excluded == nil {
+			rec.Excluded = excl
+			continue
+		}
 		for _, e := range excl {
 			if !slices.ContainsFunc(rec.Excluded, func(x precinct.Exclusion) bool { return x.UnitID == e.UnitID }) {
 				rec.Excluded = append(rec.Excluded, e)
@@ -97,5 +106,11 @@ func Recommend(ctx context.Context, idx *live.Index, router precinct.Router, r *
 	}
 	// A unit left out of one wave may be a candidate of the next.
 	rec.Excluded = slices.DeleteFunc(rec.Excluded, func(e precinct.Exclusion) bool { return slices.Contains(taken, e.UnitID) })
+	if rec.Candidates == nil {
+		rec.Candidates = []precinct.Candidate{}
+	}
+	if rec.Excluded == nil {
+		rec.Excluded = []precinct.Exclusion{}
+	}
 	return rec, nil
 }

@@ -58,8 +58,9 @@ func (r *StraightLine) AppendTravelTimes(dst []precinct.Travel, _ context.Contex
 		factor = DefaultRoadFactor
 	}
 	mps := r.Speed(p) / 3.6
+	dest := precinct.DistanceTo(to)
 	for _, f := range from {
-		d := precinct.DistanceM(f, to) * factor
+		d := dest.From(f) * factor
 		dst = append(dst, precinct.Travel{DistanceM: d, Duration: time.Duration(d / mps * float64(time.Second)), OK: true})
 	}
 	return dst, nil

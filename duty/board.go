@@ -91,7 +91,7 @@ func (s *Service) Board(ctx context.Context, f precinct.DutyFilter) (*precinct.D
 	mine := ownerUnits(owners, units)
 	states := governedStates(patterns, rs, mine, now)
 	b := &precinct.DutyBoard{At: now, Date: Date(now), Shifts: boardShifts(rs, today, today.AddDate(0, 0, 1), now, nil), Units: states, Names: map[string]string{}}
-	rcs, err := s.Store.ListRollCalls(ctx, precinct.RollCallFilter{Scope: sc, StationID: f.StationID, Since: today, Limit: 200})
+	rcs, _, err := s.Store.ListRollCalls(ctx, precinct.RollCallFilter{Scope: sc, StationID: f.StationID, Since: today, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +261,7 @@ func (s *Service) MyDuty(ctx context.Context) (*precinct.MyDuty, error) {
 		if out.Shifts, err = s.shiftsOf(ctx, u.PersonID, today, today.AddDate(0, 0, 1), now); err != nil {
 			return nil, err
 		}
-		rcs, err := s.Store.ListRollCalls(ctx, precinct.RollCallFilter{Scope: precinct.Everywhere, PersonID: u.PersonID, Since: today, Limit: 50})
+		rcs, _, err := s.Store.ListRollCalls(ctx, precinct.RollCallFilter{Scope: precinct.Everywhere, PersonID: u.PersonID, Since: today, Limit: 50})
 		if err != nil {
 			return nil, err
 		}

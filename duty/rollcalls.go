@@ -226,22 +226,23 @@ func (s *Service) RollCall(ctx context.Context, id string) (*precinct.RollCall, 
 	return view(rc, s.now()), nil
 }
 
-// ListRollCalls returns roll calls in the caller's scope, newest first.
-func (s *Service) ListRollCalls(ctx context.Context, f precinct.RollCallFilter) ([]*precinct.RollCall, error) {
+// ListRollCalls returns a page of the roll calls in the caller's scope,
+// newest first, and the cursor of the next page.
+func (s *Service) ListRollCalls(ctx context.Context, f precinct.RollCallFilter) ([]*precinct.RollCall, string, error) {
 	_, sc, err := caller(ctx, precinct.PermReadOrg)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	f.Scope = sc
-	rcs, err := s.Store.ListRollCalls(ctx, f)
+	rcs, next, err := s.Store.ListRollCalls(ctx, f)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	now := s.now()
 	for _, rc := range rcs {
 		view(rc, now)
 	}
-	return rcs, nil
+	return rcs, next, nil
 }
 
 // AnswerRollCall records the caller's answer, with their position when the

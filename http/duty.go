@@ -311,11 +311,12 @@ func (s *Server) handleRollCalls(w http.ResponseWriter, r *http.Request) error {
 	if status != "" && status != precinct.RollCallOpen && status != precinct.RollCallClosed {
 		return precinct.FieldErrorf(precinct.EINVALID, "status", "状态应为 open 或 closed", "status must be open or closed.")
 	}
-	rcs, err := s.Duty.ListRollCalls(r.Context(), precinct.RollCallFilter{StationID: q.Get("station_id"), Status: status, Since: since, Limit: n})
+	rcs, next, err := s.Duty.ListRollCalls(r.Context(), precinct.RollCallFilter{StationID: q.Get("station_id"), Status: status, Since: since,
+		Cursor: q.Get("cursor"), Limit: n})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(rcs, ""))
+	writeJSON(w, http.StatusOK, newList(rcs, next))
 	return nil
 }
 

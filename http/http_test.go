@@ -128,7 +128,7 @@ func newEnv(t *testing.T) *env {
 	s := &phttp.Server{Performance: perf, PerformanceExport: perf, Database: db, Auth: &auth.Service{Users: db}, Org: &org.Service{Store: db, Resolver: resolver}, OrgAdmin: &org.Admin{Store: db, HashPassword: auth.HashPassword}, Units: svc, Duty: dutySvc,
 		Incidents: svc, Positions: svc, Rules: svc, KPIs: svc, Feed: feed.New(db, svc.UnitVisible, svc.EventRules(), work.EventRules(), reg.EventRules(), dutySvc.EventRules(), prev.EventRules()),
 		Prevention: prev, GridLoop: grids, Disputes: disputes, Tasks: &tasks.Service{Sources: []precinct.TaskSource{workflow.Tasks{Engine: work}}}, Registry: reg,
-		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, StatsExport: &report.Service{Store: db, Catalog: db}, Tiles: &streets.Service{}, Geocode: &geocode.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
+		Bus: bus, Live: svc.Live, Stats: &report.Service{Store: db}, StatsExport: &report.Service{Store: db, Catalog: db, Dispositions: svc}, Tiles: &streets.Service{}, Geocode: &geocode.Service{Store: db}, Resolver: resolver, Clock: precinct.SystemClock{}, Logger: slog.New(slog.DiscardHandler)}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return &env{t: t, srv: hs, http: s, store: db}
@@ -233,7 +233,9 @@ func TestAuthorizationOverHTTP(t *testing.T) {
 		{"admin", "GET", "/api/v1/users", nil, 200},
 		{"cmd1", "PUT", "/api/v1/rules", map[string]any{"version": 0, "rules": map[string]any{}}, 403},
 		{"auditor", "GET", "/api/v1/people/p1?unmasked=true", nil, 403},
-		{"cmd1", "GET", "/api/v1/people/p1?unmasked=true", nil, 200},
+		{"cmd1", "GET", "/api/v1/people/p1?unmasked=true&reason=%E6%A0%B8%E6%9F%A5", nil, 200},
+		{"cmd1", "GET", "/api/v1/people/p1?unmasked=true", nil, 400},
+		{"cmd1", "GET", "/api/v1/people/p1?unmasked=true&reason=%20", nil, 400},
 		{"cmd2", "GET", "/api/v1/people/p1", nil, 403},
 		{"aux", "POST", "/api/v1/units/un1/status", map[string]string{"status": "off_duty"}, 403},
 		{"officer1", "POST", "/api/v1/positions", map[string]any{"positions": []map[string]any{{"unit_id": "un1", "point": map[string]float64{"lon": 108.1, "lat": 29.1}, "at": time.Now()}}}, 202},
@@ -277,12 +279,25 @@ func TestPersonalDataIsMaskedAndAudited(t *testing.T) {
 	if bytes.Contains(b, []byte("13912345678")) || !bytes.Contains(b, []byte("139****5678")) {
 		t.Fatalf("incident shows the reporter's phone: %s", b)
 	}
-	_, b = e.call(cmd, "GET", "/api/v1/people/p1?unmasked=true", nil)
+	// A full view needs a reason, the same rule for a person and an
+	// incident; a refused read leaves no audit record and shows nothing.
+	for _, path := range []string{"/api/v1/people/p1?unmasked=true", "/api/v1/incidents/" + id + "?unmasked=true&reason=+",
+		"/api/v1/people/p1?unmasked=true&reason=" + strings.Repeat("x", precinct.MaxReasonLength+1)} {
+		code, b := e.call(cmd, "GET", path, nil)
+		if c, _, _, field := errorOf(t, b); code != 400 || c != precinct.EINVALID || field != "reason" {
+			t.Fatalf("%s: %d %s", path, code, b)
+		}
+	}
+	_, b = e.call(cmd, "GET", "/api/v1/incidents/"+id+"?unmasked=true&reason=callback", nil)
+	if !bytes.Contains(b, []byte("13912345678")) {
+		t.Fatalf("unmasked incident: %s", b)
+	}
+	_, b = e.call(cmd, "GET", "/api/v1/people/p1?unmasked=true&reason=check", nil)
 	if !bytes.Contains(b, []byte("500114199001011234")) {
 		t.Fatalf("unmasked read: %s", b)
 	}
 	recs, _, err := e.store.ListAudit(context.Background(), precinct.AuditFilter{Scope: precinct.Everywhere, EntityID: "p1"})
-	if err != nil || len(recs) != 1 || recs[0].Actor != "u2" || recs[0].Action != "personal.read" {
+	if err != nil || len(recs) != 1 || recs[0].Actor != "u2" || recs[0].Action != "personal.read" || recs[0].Reason != "check" {
 		t.Fatalf("audit %+v %v", recs, err)
 	}
 }
@@ -677,7 +692,7 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 	listOf("/api/v1/service-stations", "ServiceStation")
 	check("/api/v1/police-grids/pg1", "PoliceGrid")
 	check("/api/v1/units/un1", "Unit")
-	check("/api/v1/people/p1?unmasked=true", "Person")
+	check("/api/v1/people/p1?unmasked=true&reason=check", "Person")
 	if code, b := e.call(e.login("officer1"), "POST", "/api/v1/checkins", map[string]any{"point": map[string]float64{"lon": 108.1, "lat": 29.1}}); code != 201 {
 		t.Fatalf("check-in: %d %s", code, b)
 	}

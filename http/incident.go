@@ -17,6 +17,7 @@ func (s *Server) incidentRoutes() []route {
 		{"GET /api/v1/incidents/{id}/recommendations", false, s.handleRecommendations},
 		{"GET /api/v1/incidents/{id}/kpis", false, s.handleKPIs},
 		{"GET /api/v1/incidents/{id}/duplicates", false, s.handleDuplicates},
+		{"GET /api/v1/incidents/duplicates", false, s.handleCallDuplicates},
 		{"POST /api/v1/incidents/{id}/{action}", false, s.handleAction},
 		{"GET /api/v1/rules", false, s.handleRules},
 		{"PUT /api/v1/rules", false, s.handlePutRules},
@@ -131,12 +132,29 @@ func (s *Server) handleDuplicates(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// handleCallDuplicates answers GET /api/v1/incidents/duplicates?lon=&lat=&category=:
+// the incidents a call still being taken there may repeat, nearest first,
+// reporters' phones masked.
+func (s *Server) handleCallDuplicates(w http.ResponseWriter, r *http.Request) error {
+	lon, err1 := queryFloat(r, "lon")
+	lat, err2 := queryFloat(r, "lat")
+	if err1 != nil || err2 != nil {
+		return precinct.FieldErrorf(precinct.EINVALID, "location", "请给出经度 lon 和纬度 lat", "Give lon and lat.")
+	}
+	items, err := s.Incidents.CallDuplicates(r.Context(), precinct.Point{Lon: lon, Lat: lat}, r.URL.Query().Get("category"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, ""))
+	return nil
+}
+
 func (s *Server) handleRecommendations(w http.ResponseWriter, r *http.Request) error {
 	rec, err := s.Incidents.Recommend(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rec)
+	writeRecommendation(w, rec)
 	return nil
 }
 

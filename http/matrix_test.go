@@ -245,10 +245,14 @@ func probes() map[string][]probe {
 		}, want: single(org, atSubBureau, 200, 403)}},
 		"GET /api/v1/categories": {{name: "categories", req: once(request{"GET", "/api/v1/categories", nil}), want: always(200)}},
 
-		"GET /api/v1/incidents/{id}":                 {{name: "incident", req: getf("/api/v1/incidents/%s", incident), want: hiddenWith(inc, 200)}, {name: "incident unmasked", req: getf("/api/v1/incidents/%s?unmasked=true", incident), want: hiddenWith(precinct.PermReadPersonal, 200)}},
-		"GET /api/v1/incidents/{id}/timeline":        {{name: "timeline", req: getf("/api/v1/incidents/%s/timeline", incident), want: hiddenWith(inc, 200)}},
-		"GET /api/v1/incidents/{id}/kpis":            {{name: "kpis", req: getf("/api/v1/incidents/%s/kpis", incident), want: hiddenWith(inc, 200)}},
-		"GET /api/v1/incidents/{id}/duplicates":      {{name: "duplicates", req: getf("/api/v1/incidents/%s/duplicates", incident), want: hiddenWith(inc, 200)}},
+		"GET /api/v1/incidents/{id}":            {{name: "incident", req: getf("/api/v1/incidents/%s", incident), want: hiddenWith(inc, 200)}, {name: "incident unmasked", req: getf("/api/v1/incidents/%s?unmasked=true&reason=matrix", incident), want: hiddenWith(precinct.PermReadPersonal, 200)}},
+		"GET /api/v1/incidents/{id}/timeline":   {{name: "timeline", req: getf("/api/v1/incidents/%s/timeline", incident), want: hiddenWith(inc, 200)}},
+		"GET /api/v1/incidents/{id}/kpis":       {{name: "kpis", req: getf("/api/v1/incidents/%s/kpis", incident), want: hiddenWith(inc, 200)}},
+		"GET /api/v1/incidents/{id}/duplicates": {{name: "duplicates", req: getf("/api/v1/incidents/%s/duplicates", incident), want: hiddenWith(inc, 200)}},
+		// A call being taken: asked where the caller may take a call.
+		"GET /api/v1/incidents/duplicates": {{name: "call duplicates", req: func(tg *target) request {
+			return request{method: "GET", path: fmt.Sprintf("/api/v1/incidents/duplicates?lon=%g&lat=%g&category=help", tg.point.Lon, tg.point.Lat)}
+		}, want: single(precinct.PermCreateIncident, atPlace, 200, 403)}},
 		"GET /api/v1/incidents/{id}/recommendations": {{name: "recommendations", req: getf("/api/v1/incidents/%s/recommendations", incident), want: hiddenWith(inc, 200)}},
 		// Closing a received incident is refused by its lifecycle (409):
 		// that answer shows the caller got past authorization.

@@ -318,15 +318,11 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// fullView reads ?unmasked=true (with an optional ?reason=…): a request for
-// personal data in clear, which the service audits.
+// fullView reads ?unmasked=true and ?reason=…: a request for personal data
+// in clear, which the service checks (a reason is required) and audits.
 func fullView(r *http.Request) (bool, string, error) {
 	full, err := queryBool(r, "unmasked")
-	reason := r.URL.Query().Get("reason")
-	if len([]rune(reason)) > 200 {
-		return false, "", precinct.FieldErrorf(precinct.EINVALID, "reason", "查看理由过长（最多 200 字）", "The reason is too long (at most 200 characters).")
-	}
-	return full, reason, err
+	return full, r.URL.Query().Get("reason"), err
 }
 
 func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request) error {
@@ -455,9 +451,7 @@ func (s *Server) handleTrajectory(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Positions []precinct.Position `json:"positions"`
-	}
+	var in positionsBody
 	if err := decode(w, r, &in, maxPositionsBody); err != nil {
 		return err
 	}

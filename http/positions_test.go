@@ -3,10 +3,13 @@ package http_test
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"precinct"
+	phttp "precinct/http"
 )
 
 // TestPositionsBelieved: a position far outside the unit's sub-bureau, or
@@ -97,6 +100,53 @@ func TestPositionsBelieved(t *testing.T) {
 	for _, q := range []string{"limit=0", "limit=100001", "cursor=x", "from=2026-11-30T10:00:00Z&to=2026-11-30T09:00:00Z"} {
 		if code, b := e.call(admin, "GET", "/api/v1/units/un1/trajectory?"+q, nil); code != 400 {
 			t.Errorf("trajectory?%s: %d %s", q, code, b)
+		}
+	}
+}
+
+// TestPositionsDecoding: the positions body, read without reflection in its
+// usual shape, decodes every body — usual or not, well-formed or not — to
+// what encoding/json makes of it, or fails as encoding/json fails.
+func TestPositionsDecoding(t *testing.T) {
+	const p = `{"unit_id":"un1","point":{"lon":108.1,"lat":29.1},"at":"2026-11-30T12:00:00.5+08:00","speed_mps":12.5,"heading":270}`
+	bodies := []string{
+		`{"positions":[` + p + `]}`,
+		` { "positions" : [ ` + p + ` , {"unit_id":"un2","point":{"lat":-29,"lon":-1e-3},"at":"2026-11-30T04:00:00Z"} ] } `,
+		`{"positions":[]}`, `{}`, `null`, `{"positions":null}`, `{"positions":[null]}`, `{"positions":[{}]}`,
+		`{"positions":[{"unit_id":"警车\u4e00","at":"2026-11-30T04:00:00Z"}]}`,
+		`{"positions":[{"unit_id":"警车一","point":{"lon":1,"lat":2}}]}`,
+		"{\"positions\":[{\"unit_id\":\"un\xff1\"}]}",
+		`{"positions":[{"Unit_ID":"un1"}]}`,
+		`{"positions":[{"unit_id":"un1","point":{"lon":1},"point":{"lat":2}}]}`,
+		`{"positions":[{"unit_id":"un1","unit_id":"un2"}]}`,
+		`{"positions":[{"unit_id":"un1","photo":"x"}]}`,
+		`{"positions":[{"unit_id":"un1","point":{"lon":1,"lat":2,"alt":3}}]}`,
+		`{"positions":[{"unit_id":"un1","speed_mps":1e400}]}`,
+		`{"positions":[{"unit_id":"un1","speed_mps":"12"}]}`,
+		`{"positions":[{"unit_id":"un1","speed_mps":null}]}`,
+		`{"positions":[{"unit_id":1}]}`,
+		`{"positions":[{"unit_id":"un1","at":"yesterday"}]}`,
+		`{"positions":[{"unit_id":"un1","at":"2026-11-30 04:00:00"}]}`,
+		`{"positions":[{"unit_id":"un1","flag":"outside"}]}`,
+		`{"positions":[` + p + `],"positions":[]}`,
+		`{"positions":[` + p + `],"extra":1}`,
+		`{"positions":{"unit_id":"un1"}}`,
+		`{"positions":[` + p + `]`, `{"positions":[` + p + `]}}`, `[]`, ``,
+	}
+	for _, body := range bodies {
+		got, gotErr := phttp.DecodePositions([]byte(body))
+		var want struct {
+			Positions []precinct.Position `json:"positions"`
+		}
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.DisallowUnknownFields()
+		wantErr := dec.Decode(&want)
+		if (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
+			t.Errorf("%s: error %v, encoding/json %v", body, gotErr, wantErr)
+			continue
+		}
+		if gotErr == nil && !reflect.DeepEqual(got, want.Positions) {
+			t.Errorf("%s: %+v, encoding/json %+v", body, got, want.Positions)
 		}
 	}
 }

@@ -274,10 +274,14 @@ func (s *Service) Person(ctx context.Context, id string) (*precinct.Person, erro
 	return &m, nil
 }
 
-// RevealPerson returns a person in full, audited first.
+// RevealPerson returns a person in full: personal.read where the person
+// works and a reason (precinct.CheckReason), audited first.
 func (s *Service) RevealPerson(ctx context.Context, id, reason string) (*precinct.Person, error) {
 	p, err := s.person(ctx, id, precinct.PermReadPersonal)
 	if err != nil {
+		return nil, err
+	}
+	if err := precinct.CheckReason(reason); err != nil {
 		return nil, err
 	}
 	rec := precinct.NewAuditRecord(ctx, s.now().Now(), "person", p.ID, p.Location(), reason, "phone", "id_number")

@@ -3,7 +3,6 @@ package prevention
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"precinct"
 )
@@ -106,8 +105,8 @@ func (s *Service) Reveal(ctx context.Context, id, reason, address string) (*Pers
 	if err := precinct.Authorize(u, precinct.PermReadPersonal, v.Location); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(reason) == "" {
-		return nil, precinct.FieldErrorf(precinct.EINVALID, "reason", "查看完整个人信息须填写事由", "Give a reason to read personal data in full.")
+	if err := precinct.CheckReason(reason); err != nil {
+		return nil, err
 	}
 	p := &Person{Name: v.Name}
 	if p.IDNumber, err = s.Vault.Open(sealIDNumber, v.SealedID.Sealed); err != nil {
@@ -116,12 +115,8 @@ func (s *Service) Reveal(ctx context.Context, id, reason, address string) (*Pers
 	if p.Phone, err = s.Vault.Open(sealPhone, v.SealedPhone.Sealed); err != nil {
 		return nil, err
 	}
-	r := []rune(reason)
-	if len(r) > 200 {
-		r = r[:200]
-	}
 	err = s.Engine.Store.RecordAudit(ctx, &precinct.AuditRecord{At: now(s.Engine), Actor: u.ID, Action: string(precinct.PermReadPersonal),
-		EntityType: "warning", EntityID: id, Fields: []string{"id_number", "phone"}, Address: address, SubBureauID: v.Location.SubBureauID, Reason: string(r)})
+		EntityType: "warning", EntityID: id, Fields: []string{"id_number", "phone"}, Address: address, SubBureauID: v.Location.SubBureauID, Reason: reason})
 	if err != nil {
 		return nil, err
 	}

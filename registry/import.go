@@ -7,20 +7,26 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"precinct"
 )
 
-// Import checks a whole ledger first — every row, with the same rules as a
-// capture, against the store and against the other rows of the file — and
-// only when no row is wrong writes every row in one transaction. Rows are
-// handled in batches, so that addresses and duplicates are looked up once
-// per batch and the file is never held as records in memory.
+// Import checks every row of a ledger once — with the same rules as a
+// capture, against the store and against the other rows of the file — in
+// batches, so that addresses and duplicates are looked up once per batch
+// (addresses once per import). Inside one transaction, each batch found
+// right is sealed on a worker per CPU and handed to a second goroutine
+// that writes it while the next batch is checked; the first wrong row
+// stops the writing, the rest of the file is still checked so that every
+// error is reported, and the transaction is rolled back: nothing of a file
+// with a wrong row is written. A dry run only checks.
 
 // importBatch is how many rows are checked and written together.
-const importBatch = 500
+const importBatch = 2000
 
 // maxRowErrors is how many row errors an import lists.
 const maxRowErrors = 1000
@@ -35,11 +41,17 @@ type importer struct {
 	index  map[string]int // column key → position in the file
 	res    *precinct.ImportResult
 	now    string
-	seenID map[[16]byte]int             // ID-number hashes of the file → row
-	seenNB map[uint64]int               // name + birth date + address → row
-	seenAt map[string]int               // house addresses, credit codes → row
-	parent map[string]*precinct.Address // addresses of the file, above the room
+	seenID map[[16]byte]int              // ID-number hashes of the file → row
+	seenNB map[uint64]int                // name + birth date + address → row
+	seenAt map[string]int                // house addresses, credit codes → row
+	parent map[string]*precinct.Address  // addresses of the file, above the room
+	emit   func(*precinct.RegistryWrite) // writes a checked batch; nil for a dry run
+	addrs  map[string]*precinct.Address  // the addresses rows named (nil: not on record)
 }
+
+// maxCachedAddresses bounds the addresses an import keeps between batches
+// (a few hundred bytes each).
+const maxCachedAddresses = 500_000
 
 // row is one row of the file with its number (1 is the header).
 type row struct {
@@ -104,47 +116,50 @@ func (s *Service) Import(ctx context.Context, kind precinct.ImportKind, format p
 		return nil, precinct.Errorf(precinct.EINVALID, "文件超过 %d MiB", "The file exceeds %d MiB.", maxLedgerBytes>>20)
 	}
 	res := &precinct.ImportResult{Kind: kind, DryRun: dryRun, Errors: []precinct.RowError{}, Warnings: []precinct.RowError{}}
-	newImporter := func() *importer {
-		return &importer{s: s, u: u, sc: sc, kind: kind, cols: cols, res: res, now: s.now().In(precinct.CST).Format("2006-01-02"),
-			seenID: map[[16]byte]int{}, seenNB: map[uint64]int{}, seenAt: map[string]int{}, parent: map[string]*precinct.Address{}}
-	}
-	// First pass: check everything, write nothing.
-	im := newImporter()
-	if err := im.run(ctx, format, data, nil); err != nil {
-		return nil, err
-	}
-	if len(res.Errors) > 0 || dryRun || res.Rows == 0 {
+	im := &importer{s: s, u: u, sc: sc, kind: kind, cols: cols, res: res, now: s.now().In(precinct.CST).Format("2006-01-02"),
+		seenID: map[[16]byte]int{}, seenNB: map[uint64]int{}, seenAt: map[string]int{}, parent: map[string]*precinct.Address{}}
+	noRows := func() {
 		if res.Rows == 0 && len(res.Errors) == 0 {
 			im.fail(1, "", precinct.Errorf(precinct.EINVALID, "文件中没有数据行", "The file has no data rows."))
 		}
+	}
+	if dryRun {
+		if err := im.run(ctx, format, data, nil); err != nil {
+			return nil, err
+		}
+		noRows()
 		return res, nil
 	}
-	// Second pass: the same rows again, written in one transaction.
-	rows := res.Rows
-	res.Warnings = res.Warnings[:0]
+	// One pass inside the write transaction: each batch is checked and,
+	// while no row has failed, written; a row that fails rolls back
+	// whatever was written, and the rest of the file is still checked so
+	// that every error is reported. On SQLite the transaction holds the
+	// write lock from its start, so the store cannot change between the
+	// checks and the writes.
 	err = s.Store.ApplyRegistryBatches(ctx, func(apply func(*precinct.RegistryWrite) error) error {
-		im := newImporter()
-		im.res.Rows = 0
 		if err := im.run(ctx, format, data, apply); err != nil {
 			return err
 		}
-		if len(res.Errors) > 0 {
-			return precinct.Errorf(precinct.ECONFLICT, "导入期间数据已变化，请重新导入", "The registry changed during the import; import again.")
+		if len(res.Errors) > 0 || res.Rows == 0 {
+			return errRollback
 		}
 		ev := precinct.NewEvent(ctx, s.now(), EventRegistryImported, sc.Location, "registry", string(kind), nil, nil,
 			eventData{Location: sc.Location, Detail: map[string]any{"kind": kind, "rows": res.Rows, "by": u.ID}})
 		return apply(&precinct.RegistryWrite{Events: []*precinct.Event{ev}})
 	})
-	if err != nil {
-		if precinct.ErrorCode(err) == precinct.ECONFLICT && len(res.Errors) > 0 {
-			return res, nil
-		}
+	if errors.Is(err, errRollback) {
+		noRows()
+		return res, nil
+	} else if err != nil {
 		return nil, err
 	}
 	s.notify()
-	res.Rows, res.Written = rows, rows
+	res.Written = res.Rows
 	return res, nil
 }
+
+// errRollback ends an import's transaction when a row failed.
+var errRollback = errors.New("registry: import rolled back")
 
 // run reads the file and checks (and, with apply, writes) it by batches.
 func (im *importer) run(ctx context.Context, format precinct.FileFormat, data []byte, apply func(*precinct.RegistryWrite) error) error {
@@ -163,12 +178,41 @@ func (im *importer) run(ctx context.Context, format precinct.FileFormat, data []
 	if !im.readHeader(header) {
 		return nil
 	}
+	// With apply, the batches checked are written by a second goroutine
+	// while the next ones are checked.
+	var writes chan *precinct.RegistryWrite
+	var written chan error
+	if apply != nil {
+		writes, written = make(chan *precinct.RegistryWrite, 2), make(chan error, 1)
+		go func() {
+			var err error
+			for w := range writes {
+				if err == nil {
+					err = apply(w)
+				}
+			}
+			written <- err
+		}()
+		im.emit = func(w *precinct.RegistryWrite) { writes <- w }
+	}
+	err = im.read(ctx, rr)
+	if apply != nil {
+		close(writes)
+		if werr := <-written; err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// read checks (and emits) the rows after the header by batches.
+func (im *importer) read(ctx context.Context, rr rowReader) error {
 	batch := make([]row, 0, importBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := im.check(ctx, batch, apply)
+		err := im.check(ctx, batch)
 		batch = batch[:0]
 		return err
 	}
@@ -238,33 +282,38 @@ var requiredColumns = map[precinct.ImportKind][]string{
 }
 
 // check checks a batch and, with apply, writes it.
-func (im *importer) check(ctx context.Context, batch []row, apply func(*precinct.RegistryWrite) error) error {
+func (im *importer) check(ctx context.Context, batch []row) error {
 	if im.kind == precinct.ImportAddresses {
-		return im.checkAddresses(ctx, batch, apply)
+		return im.checkAddresses(ctx, batch)
 	}
-	// The batch's addresses, in one read.
+	// The batch's addresses, in one read of those not read before.
+	if im.addrs == nil || len(im.addrs) > maxCachedAddresses {
+		im.addrs = map[string]*precinct.Address{}
+	}
 	var ids []string
 	for _, r := range batch {
 		if id := r.get(im, "address_id"); id != "" {
-			ids = append(ids, id)
+			if _, ok := im.addrs[id]; !ok {
+				im.addrs[id] = nil
+				ids = append(ids, id)
+			}
 		}
 	}
 	found, err := im.s.Store.FindAddresses(ctx, ids)
 	if err != nil {
 		return err
 	}
-	addrs := map[string]*precinct.Address{}
 	for _, a := range found {
-		addrs[a.ID] = a
+		im.addrs[a.ID] = a
 	}
-	ctx = withAddresses(ctx, addrs)
+	ctx = withAddresses(ctx, im.addrs)
 	switch im.kind {
 	case precinct.ImportResidents:
-		return im.checkResidents(ctx, batch, apply)
+		return im.checkResidents(ctx, batch)
 	case precinct.ImportHouses:
-		return im.checkHouses(ctx, batch, apply)
+		return im.checkHouses(ctx, batch)
 	}
-	return im.checkOrganisations(ctx, batch, apply)
+	return im.checkOrganisations(ctx, batch)
 }
 
 type addressesKey struct{}
@@ -286,10 +335,11 @@ func (im *importer) optional(r row, key string) *string {
 	return ptr(r.get(im, key))
 }
 
-func (im *importer) checkResidents(ctx context.Context, batch []row, apply func(*precinct.RegistryWrite) error) error {
+func (im *importer) checkResidents(ctx context.Context, batch []row) error {
 	type draft struct {
-		n int
-		d *residentDraft
+		n      int
+		d      *residentDraft
+		hashes []string // of the ID number, under every key
 	}
 	var drafts []draft
 	var hashes, addrIDs []string
@@ -340,17 +390,18 @@ func (im *importer) checkResidents(ctx context.Context, batch []row, apply func(
 			continue
 		}
 		// Duplicates within the file.
+		var hs []string
 		if d.idNumber != nil && *d.idNumber != "" {
-			h := im.s.Vault.Hash(fieldIDNumber, *d.idNumber)
+			hs = im.s.Vault.Hashes(fieldIDNumber, *d.idNumber) // the current key's first
 			var k [16]byte
-			b, _ := hex.DecodeString(h[strings.IndexByte(h, '.')+1:])
+			b, _ := hex.DecodeString(hs[0][strings.IndexByte(hs[0], '.')+1:])
 			copy(k[:], b)
 			if first, dup := im.seenID[k]; dup {
 				im.fail(r.n, "id_number", precinct.Errorf(precinct.ECONFLICT, "与第 %d 行证件号码重复", "The same ID number as row %d.", first))
 				continue
 			}
 			im.seenID[k] = r.n
-			hashes = append(hashes, im.s.Vault.Hashes(fieldIDNumber, *d.idNumber)...)
+			hashes = append(hashes, hs...)
 		}
 		if res.BirthDate != "" {
 			h := fnv.New64a()
@@ -363,7 +414,7 @@ func (im *importer) checkResidents(ctx context.Context, batch []row, apply func(
 			im.seenNB[k] = r.n
 		}
 		addrIDs = append(addrIDs, res.AddressID)
-		drafts = append(drafts, draft{r.n, d})
+		drafts = append(drafts, draft{r.n, d, hs})
 	}
 	// Duplicates against the store: the same ID number anywhere, the same
 	// name and birth date at the same address.
@@ -371,12 +422,11 @@ func (im *importer) checkResidents(ctx context.Context, batch []row, apply func(
 	if err != nil {
 		return err
 	}
-	var ok []*precinct.Resident
+	var ok []*residentDraft
 	for _, dr := range drafts {
 		r := dr.d.r
-		if dr.d.idNumber != nil && *dr.d.idNumber != "" {
-			hs := im.s.Vault.Hashes(fieldIDNumber, *dr.d.idNumber)
-			if o := existing.byHash(hs); o != nil {
+		if dr.hashes != nil {
+			if o := existing.byHash(dr.hashes); o != nil {
 				im.fail(dr.n, "id_number", precinct.Errorf(precinct.ECONFLICT, "该证件号码已登记（%s）", "This ID number is registered already (%s).", o.Name))
 				continue
 			}
@@ -385,17 +435,20 @@ func (im *importer) checkResidents(ctx context.Context, batch []row, apply func(
 			im.fail(dr.n, "name", precinct.Errorf(precinct.ECONFLICT, "同一地址已登记同名同出生日期的人员，疑似重复", "A person of the same name and birth date is registered at this address: possibly a duplicate."))
 			continue
 		}
-		if apply != nil {
-			if err := im.s.sealResident(dr.d); err != nil {
-				return err
-			}
-		}
-		ok = append(ok, r)
+		ok = append(ok, dr.d)
 	}
-	if apply == nil || len(im.res.Errors) > 0 {
+	if im.emit == nil || len(im.res.Errors) > 0 {
 		return nil
 	}
-	return apply(&precinct.RegistryWrite{NewResidents: ok})
+	rs := make([]*precinct.Resident, len(ok))
+	if err := parallel(len(ok), func(i int) error {
+		rs[i] = ok[i].r
+		return im.s.sealResident(ok[i])
+	}); err != nil {
+		return err
+	}
+	im.emit(&precinct.RegistryWrite{NewResidents: rs})
+	return nil
 }
 
 // known is the residents already stored that a batch may duplicate.
@@ -465,7 +518,7 @@ func dedupe(ss []string) []string {
 	return out
 }
 
-func (im *importer) checkHouses(ctx context.Context, batch []row, apply func(*precinct.RegistryWrite) error) error {
+func (im *importer) checkHouses(ctx context.Context, batch []row) error {
 	now := im.s.now()
 	type draft struct {
 		n     int
@@ -529,26 +582,29 @@ func (im *importer) checkHouses(ctx context.Context, batch []row, apply func(*pr
 			}
 		}
 	}
-	var ok []*precinct.House
+	var ok []draft
 	for _, d := range drafts {
 		if stored[d.h.AddressID] {
 			im.fail(d.n, "address_id", precinct.Errorf(precinct.ECONFLICT, "该地址已登记房屋", "A house is registered at this address already."))
 			continue
 		}
-		if apply != nil {
-			if err := im.s.sealHouse(d.h, d.phone); err != nil {
-				return err
-			}
-		}
-		ok = append(ok, d.h)
+		ok = append(ok, d)
 	}
-	if apply == nil || len(im.res.Errors) > 0 {
+	if im.emit == nil || len(im.res.Errors) > 0 {
 		return nil
 	}
-	return apply(&precinct.RegistryWrite{NewHouses: ok})
+	hs := make([]*precinct.House, len(ok))
+	if err := parallel(len(ok), func(i int) error {
+		hs[i] = ok[i].h
+		return im.s.sealHouse(ok[i].h, ok[i].phone)
+	}); err != nil {
+		return err
+	}
+	im.emit(&precinct.RegistryWrite{NewHouses: hs})
+	return nil
 }
 
-func (im *importer) checkOrganisations(ctx context.Context, batch []row, apply func(*precinct.RegistryWrite) error) error {
+func (im *importer) checkOrganisations(ctx context.Context, batch []row) error {
 	now := im.s.now()
 	type draft struct {
 		n     int
@@ -625,28 +681,31 @@ func (im *importer) checkOrganisations(ctx context.Context, batch []row, apply f
 			}
 		}
 	}
-	var ok []*precinct.Organisation
+	var ok []draft
 	for _, d := range drafts {
 		if d.o.CreditCodeChecked && stored[d.o.CreditCode] {
 			im.fail(d.n, "credit_code", precinct.Errorf(precinct.ECONFLICT, "该统一社会信用代码已登记", "This unified social credit code is registered already."))
 			continue
 		}
-		if apply != nil {
-			if err := im.s.sealOrganisation(d.o, d.phone); err != nil {
-				return err
-			}
-		}
-		ok = append(ok, d.o)
+		ok = append(ok, d)
 	}
-	if apply == nil || len(im.res.Errors) > 0 {
+	if im.emit == nil || len(im.res.Errors) > 0 {
 		return nil
 	}
-	return apply(&precinct.RegistryWrite{NewOrganisations: ok})
+	os := make([]*precinct.Organisation, len(ok))
+	if err := parallel(len(ok), func(i int) error {
+		os[i] = ok[i].o
+		return im.s.sealOrganisation(ok[i].o, ok[i].phone)
+	}); err != nil {
+		return err
+	}
+	im.emit(&precinct.RegistryWrite{NewOrganisations: os})
+	return nil
 }
 
 // checkAddresses checks rows of standard addresses. A row's parent is an
 // address on record or one of an earlier row.
-func (im *importer) checkAddresses(ctx context.Context, batch []row, apply func(*precinct.RegistryWrite) error) error {
+func (im *importer) checkAddresses(ctx context.Context, batch []row) error {
 	var missing []string
 	for _, r := range batch {
 		if p := r.get(im, "parent_id"); p != "" && im.parent[p] == nil {
@@ -688,10 +747,10 @@ func (im *importer) checkAddresses(ctx context.Context, batch []row, apply func(
 	for _, a := range stored {
 		im.fail(im.seenAt[a.ID], "name", precinct.Errorf(precinct.ECONFLICT, "地址已存在：%s", "The address exists already: %s", a.FullName))
 	}
-	if apply == nil || len(im.res.Errors) > 0 {
-		return nil
+	if im.emit != nil && len(im.res.Errors) == 0 {
+		im.emit(&precinct.RegistryWrite{NewAddresses: ok})
 	}
-	return apply(&precinct.RegistryWrite{NewAddresses: ok})
+	return nil
 }
 
 func (im *importer) address(r row) (*precinct.Address, error) {
@@ -728,4 +787,41 @@ func (im *importer) address(r row) (*precinct.Address, error) {
 		return nil, precinct.FieldErrorf(precinct.EINVALID, "id", "地址编码应为 %s（由上级编码和名称决定）", "The address code should be %s (it follows from the parent and the name).", a.ID)
 	}
 	return a, nil
+}
+
+// parallel runs fn(0) … fn(n-1) on a worker per CPU and returns the first
+// error. Sealing (AES-GCM and keyed hashes) is most of an import's CPU
+// time after the checks.
+func parallel(n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n/64+1)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			if err := fn(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var next atomic.Int64
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var err error
+			for err == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					break
+				}
+				err = fn(i)
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for w := 0; w < workers; w++ {
+		if err := <-errs; first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -122,7 +122,7 @@ func (s *Service) setResident(d *residentDraft, in precinct.ResidentInput) error
 				return err
 			}
 		}
-		if s.Vault.Hash(fieldPhone, p) != r.SealedPhone.Hash {
+		if r.SealedPhone.Hash == "" && p != "" || r.SealedPhone.Hash != "" && s.Vault.Hash(fieldPhone, p) != r.SealedPhone.Hash {
 			d.phone = &p
 			mark("phone")
 		}
@@ -196,7 +196,8 @@ func (s *Service) setIDNumber(d *residentDraft, raw string) error {
 				"A document number holds letters, digits and dashes only (40 at most).")
 		}
 	}
-	if s.Vault.Hash(fieldIDNumber, v) != d.r.SealedID.Hash {
+	// A record without a stored number (a new one) needs no hash to tell.
+	if d.r.SealedID.Hash == "" && v != "" || d.r.SealedID.Hash != "" && s.Vault.Hash(fieldIDNumber, v) != d.r.SealedID.Hash {
 		d.idNumber = &v
 		d.changed = append(d.changed, "id_number")
 	}

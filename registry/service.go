@@ -149,11 +149,8 @@ func (s *Service) EventRules() map[string]precinct.EventRule {
 
 // audit records a full view of personal data before it is returned.
 func (s *Service) audit(ctx context.Context, entity precinct.RegistryEntity, id string, loc precinct.Location, reason string, fields ...string) error {
-	if reason == "" {
-		return precinct.FieldErrorf(precinct.EINVALID, "reason", "查看完整个人信息须说明理由", "A full view of personal data needs a reason.")
-	}
-	if len([]rune(reason)) > 500 {
-		return precinct.FieldErrorf(precinct.EINVALID, "reason", "理由过长（最多 500 字）", "The reason is too long (500 characters at most).")
+	if err := precinct.CheckReason(reason); err != nil {
+		return err
 	}
 	return s.Store.RecordAudit(ctx, precinct.NewAuditRecord(ctx, s.now(), string(entity), id, loc, reason, fields...))
 }

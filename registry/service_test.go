@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,10 +42,31 @@ var (
 	inCG3 = precinct.Point{Lon: 108.6, Lat: 29.1}
 )
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvOn(t, "sqlite") }
+
+// engines returns the engines to run a test on: SQLite, and PostgreSQL
+// with PRECINCT_TEST_POSTGRES.
+func engines() []string {
+	if os.Getenv("PRECINCT_TEST_POSTGRES") != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+// newEnvOn is newEnv on an engine: "sqlite" (a file; env.path is its
+// path) or "postgres" (a schema of its own, dropped after the test).
+func newEnvOn(t *testing.T, engine string) *env {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "r.db")
+	if engine == "postgres" {
+		full, drop, err := sqldb.NewSchema(ctx, os.Getenv("PRECINCT_TEST_POSTGRES"), "registry_test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = drop() })
+		path = full
+	}
 	db, err := sqldb.Open(ctx, path, sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -650,6 +672,93 @@ func TestImportAllOrNothing(t *testing.T) {
 	// Nobody without registry.edit imports.
 	if _, err := e.svc.Import(e.as("chief1"), precinct.ImportResidents, precinct.FormatCSV, bytes.NewReader(data), false); precinct.ErrorCode(err) != precinct.EFORBIDDEN {
 		t.Errorf("chief imports: %v", err)
+	}
+}
+
+// TestImportWritesBatchesAllOrNothing imports a file of more rows than
+// one batch: batches are written while later ones are still checked, so a
+// bad row near the end must roll back what was written before it.
+func TestImportWritesBatchesAllOrNothing(t *testing.T) {
+	for _, engine := range engines() {
+		t.Run(engine, func(t *testing.T) {
+			e := newEnvOn(t, engine)
+			ctx := e.as("cmd1")
+			const n = 4500 // more than two batches
+			rows := make([][]string, n)
+			for i := range rows {
+				birth := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format("20060102")
+				rows[i] = []string{benchName(i), validID(birth, fmt.Sprintf("%03d", i%1000)), fmt.Sprintf("139%08d", i), "户籍人口", []string{e.room501, e.room502}[i%2]}
+			}
+			file := func() []byte {
+				var b bytes.Buffer
+				w := csv.NewWriter(&b)
+				w.Write([]string{"姓名", "证件号码", "联系电话", "人员类别", "地址编码"})
+				w.WriteAll(rows)
+				return b.Bytes()
+			}
+			count := func() int {
+				k := 0
+				f := precinct.ResidentFilter{Scope: precinct.Everywhere, Limit: 1000}
+				for {
+					rs, next, err := e.store.ListResidents(context.Background(), f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if k += len(rs); next == "" {
+						return k
+					}
+					f.Cursor = next
+				}
+			}
+			// The last row repeats the first row's ID number; one in the
+			// middle is at an address that does not exist.
+			last := rows[n-1][1]
+			rows[n-1][1] = rows[0][1]
+			rows[2500][4] = e.room501 + "9"
+			res, err := e.svc.Import(ctx, precinct.ImportResidents, precinct.FormatCSV, bytes.NewReader(file()), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Written != 0 || res.Rows != n || len(res.Errors) != 2 {
+				t.Fatalf("import with two bad rows: written %d of %d, errors %+v", res.Written, res.Rows, res.Errors)
+			}
+			for k, want := range []precinct.RowError{{Row: 2502, Column: "地址编码", Code: precinct.ENOTFOUND}, {Row: n + 1, Column: "证件号码", Code: precinct.ECONFLICT}} {
+				got := res.Errors[k]
+				if got.Row != want.Row || got.Column != want.Column || got.Code != want.Code || got.Message == "" || got.MessageEN == "" {
+					t.Errorf("error %d: %+v, want row %d column %s code %s in both languages", k, got, want.Row, want.Column, want.Code)
+				}
+			}
+			if k := count(); k != 0 {
+				t.Fatalf("a failed import left %d residents", k)
+			}
+			// Fixed, it is written whole, and every row is found.
+			rows[n-1][1], rows[2500][4] = last, e.room501
+			res, err = e.svc.Import(ctx, precinct.ImportResidents, precinct.FormatCSV, bytes.NewReader(file()), false)
+			if err != nil || res.Written != n || len(res.Errors) != 0 {
+				t.Fatalf("import: %+v %v", res, err)
+			}
+			if k := count(); k != n {
+				t.Fatalf("%d residents written, want %d", k, n)
+			}
+			for _, i := range []int{0, 2999, n - 1} {
+				rs, _, err := e.svc.SearchResidents(ctx, rows[i][1], precinct.ResidentFilter{})
+				if err != nil || len(rs) != 1 || rs[0].Name != rows[i][0] || rs[0].Phone != precinct.MaskPhone(rows[i][2]) {
+					t.Errorf("row %d by ID number: %+v %v", i+2, rs, err)
+				}
+				rs, _, err = e.svc.SearchResidents(ctx, rows[i][2], precinct.ResidentFilter{})
+				if err != nil || len(rs) != 1 || rs[0].Name != rows[i][0] {
+					t.Errorf("row %d by phone: %+v %v", i+2, rs, err)
+				}
+			}
+			// Again: every row is a duplicate of a stored one, in every batch.
+			res, err = e.svc.Import(ctx, precinct.ImportResidents, precinct.FormatCSV, bytes.NewReader(file()), false)
+			if err != nil || res.Written != 0 || len(res.Errors) != 1000 || !res.Truncated || res.Errors[999].Code != precinct.ECONFLICT {
+				t.Fatalf("importing the same file twice: written %d, %d errors, truncated %v (%v)", res.Written, len(res.Errors), res.Truncated, err)
+			}
+			if k := count(); k != n {
+				t.Fatalf("%d residents after the second import, want %d", k, n)
+			}
+		})
 	}
 }
 

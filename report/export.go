@@ -19,6 +19,13 @@ type Catalog interface {
 	ListStations(ctx context.Context, f precinct.StationFilter) ([]*precinct.Station, string, error)
 }
 
+// Dispositions names the closing codes (处警结果) of the caller's
+// sub-bureau, code → {Chinese, English}: the dispatch service, from the
+// desk settings of its rules.
+type Dispositions interface {
+	DispositionNames(ctx context.Context) (map[string][2]string, error)
+}
+
 // Export formats.
 const (
 	FormatCSV  = "csv"
@@ -61,12 +68,20 @@ func (s *Service) ExportIncidentStats(ctx context.Context, q precinct.StatsQuery
 
 // catalogNames maps codes to names in both languages.
 type catalogNames struct {
-	category map[string][2]string
-	station  map[string]string
+	category    map[string][2]string
+	station     map[string]string
+	disposition map[string][2]string
 }
 
 func (s *Service) names(ctx context.Context, u *precinct.User) (*catalogNames, error) {
-	n := &catalogNames{category: map[string][2]string{}, station: map[string]string{}}
+	n := &catalogNames{category: map[string][2]string{}, station: map[string]string{}, disposition: map[string][2]string{}}
+	if s.Dispositions != nil {
+		d, err := s.Dispositions.DispositionNames(ctx)
+		if err != nil {
+			return nil, err
+		}
+		n.disposition = d
+	}
 	if s.Catalog == nil {
 		return n, nil
 	}
@@ -156,16 +171,20 @@ func tables(rep *precinct.IncidentReport, n *catalogNames, w map[string]string) 
 	if w["lang"] == "en" {
 		lang = 1
 	}
-	out := []sheet{summary,
-		counts(w["bycategory"], cur.ByCategory, func(k string) string {
-			if c, ok := n.category[k]; ok && c[lang] != "" {
+	named := func(m map[string][2]string) func(string) string {
+		return func(k string) string {
+			if c, ok := m[k]; ok && c[lang] != "" {
 				return c[lang]
 			}
 			return k
-		}),
+		}
+	}
+	out := []sheet{summary,
+		counts(w["bycategory"], cur.ByCategory, named(n.category)),
 		counts(w["bystation"], cur.ByStation, func(k string) string { return stationName(n, k, w) }),
 		counts(w["byhandler"], cur.ByHandler, func(k string) string { return w["handler."+k] }),
 		counts(w["bystatus"], cur.ByStatus, func(k string) string { return w["status."+k] }),
+		counts(w["bydisposition"], cur.ByDisposition, named(n.disposition)),
 	}
 	hours := sheet{title: w["byhour"], rows: [][]any{{w["hour"], w["count"]}}}
 	for h, c := range cur.ByHour {

@@ -38,11 +38,7 @@ func performanceFixture(t *testing.T) (*sqldb.DB, *report.Performance, map[strin
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	for _, j := range []*precinct.Jurisdiction{storetest.Fixture(), storetest.Fixture2()} {
-		if err := db.ImportJurisdiction(ctx, j); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.ImportFixtures(t, db)
 	for _, u := range []*precinct.User{
 		{ID: "u6", Username: "chief1", Name: "一所所长", Role: precinct.RoleChief, Scope: precinct.Location{SubBureauID: "sb1", StationID: "st1"}},
 		{ID: "u7", Username: "officer2", Name: "李警官", Role: precinct.RoleCommunity, Scope: precinct.Location{SubBureauID: "sb1", StationID: "st2", PoliceGridID: "pg2"}, PersonID: "p2"},

@@ -179,6 +179,8 @@ type Service struct {
 	Store precinct.StatsStore
 	// Catalog, when set, names categories and stations in exports.
 	Catalog Catalog
+	// Dispositions, when set, names the closing codes in exports.
+	Dispositions Dispositions
 }
 
 var _ precinct.StatsService = (*Service)(nil)

@@ -15,12 +15,15 @@
 // IDs are contraction ranks. Queries search upward only: a bidirectional
 // search for one pair, and for a table one exhaustive upward search from the
 // single end plus a pruned upward search from each of the others
-// (TravelManyToOne, TravelOneToMany). Shortcuts record the node they bypass,
+// (TravelOneToMany). Many-to-one (TravelManyToOne, the dispatch question of
+// units near an incident) first runs one plain Dijkstra search backward
+// from the single end, stopped once every origin's time is known, and
+// leaves origins beyond its budget to the hierarchy. Shortcuts record the node they bypass,
 // so a path unpacks to road nodes. A plain Dijkstra search on the road graph
 // (TravelDijkstra, DijkstraOneToMany) is kept as the reference the tests
 // compare against, exactly, in integer milliseconds.
 //
-// Points are placed on the nearest road segment (an R-tree over segments)
+// Points are placed on the nearest road segment (a grid of cells over segments)
 // within a maximum distance; a trip starts or ends partway along that
 // segment, in the directions the segment allows.
 //

@@ -15,3 +15,16 @@ func OneWayEdges(g *Graph, max int) [][2]uint32 {
 
 // LargestComponent keeps the largest strongly connected part of a graph.
 var LargestComponent = largestComponent
+
+// LocalManyToOne runs the backward road search of AppendManyToOne alone and
+// returns, for each origin, the travel it found and whether it is final.
+func LocalManyToOne(g *Graph, from []Location, to Location) ([]Cost, []bool) {
+	ws := g.pool.get()
+	defer g.pool.put(ws)
+	out := make([]Cost, len(from))
+	for i, fl := range from {
+		out[i] = direct(fl, to)
+	}
+	g.localManyToOne(ws, out, from, to)
+	return out, append([]bool(nil), ws.final...)
+}

@@ -49,6 +49,9 @@ type Graph struct {
 	// up holds the hierarchy's edges u→v with v > u, by u; down holds the
 	// edges u→v with u > v, by v (head is u): the backward search follows them.
 	up, down adjacency
+	// rev holds the road edges by head node, for backward road searches.
+	// Derived, not stored.
+	rev inAdjacency
 
 	// Derived when the graph is built or loaded, not stored.
 	segments []segment
@@ -73,7 +76,7 @@ func (g *Graph) NumEdges() (road, hierarchy int) {
 func (g *Graph) MemoryBytes() int {
 	n := 4*(len(g.lat)+len(g.lon)) + g.base.bytes() + g.up.bytes() + g.down.bytes()
 	n += len(g.segments) * segmentBytes
-	n += g.index.bytes()
+	n += g.index.bytes() + g.rev.bytes()
 	return n
 }
 

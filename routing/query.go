@@ -62,6 +62,19 @@ func (s *search) improve(v, d, length, parent, edge uint32) {
 	s.queue.push(d, v)
 }
 
+// relax is improve for a search that needs no path: it leaves the parent
+// arrays alone.
+func (s *search) relax(v, d, length uint32) {
+	if d >= s.dist[v] {
+		return
+	}
+	if s.dist[v] == infinity {
+		s.touched = append(s.touched, v)
+	}
+	s.dist[v], s.length[v] = d, length
+	s.queue.push(d, v)
+}
+
 // next pops the next node to settle, skipping stale queue entries. ok is
 // false when the queue is empty.
 func (s *search) next() (v, d uint32, ok bool) {
@@ -85,6 +98,10 @@ func (s *search) minKey() uint32 {
 // workspace holds the searches of one query.
 type workspace struct {
 	fwd, bwd *search
+	// The origins' seeds of AppendManyToOne's backward road search, and
+	// which origins' travel it has settled.
+	seeds []originSeed
+	final []bool
 }
 
 // workspacePool recycles workspaces, whose arrays are as long as the graph.
@@ -283,20 +300,32 @@ func (g *Graph) TravelManyToOne(from []Location, to Location) []Cost {
 }
 
 // AppendManyToOne appends to dst the fastest travel from each of from to
-// to. One backward upward search from to is shared by every origin and run
-// only as far as needed: for each origin a forward upward search runs
-// until its queue passes the best meeting found, then the backward search
-// is advanced until its queue passes that best too, checking the nodes it
+// to. A backward road search from to settles the origins near it (see
+// localManyToOne); the others are found in the hierarchy. There one
+// backward upward search from to is shared by every origin and run only as
+// far as needed: for each origin a forward upward search runs until its
+// queue passes the best meeting found, then the backward search is
+// advanced until its queue passes that best too, checking the nodes it
 // settles against the forward search. A meeting node of a better path
 // would be nearer than the best to both ends, so both searches have
-// settled it. Units near an incident (the dispatch question) are found
-// without searching the hierarchy's upper levels from the incident.
+// settled it.
 func (g *Graph) AppendManyToOne(dst []Cost, from []Location, to Location) []Cost {
 	ws := g.pool.get()
 	defer g.pool.put(ws)
+	n0 := len(dst)
+	for _, fl := range from {
+		dst = append(dst, direct(fl, to))
+	}
+	out := dst[n0:]
+	if g.localManyToOne(ws, out, from, to) == 0 {
+		return dst
+	}
 	f, b := ws.fwd, ws.bwd
 	b.reset(to.in())
-	for _, fl := range from {
+	for i, fl := range from {
+		if ws.final[i] {
+			continue
+		}
 		f.reset(fl.out())
 		best, bestLen := uint64(infinity), uint32(0)
 		for uint64(f.minKey()) < best {
@@ -317,11 +346,9 @@ func (g *Graph) AppendManyToOne(dst []Cost, from []Location, to Location) []Cost
 				best, bestLen = c, f.length[v]+b.length[v]
 			}
 		}
-		c := Cost{}
 		if best < infinity {
-			c = Cost{TimeMS: uint32(best), LengthDM: bestLen, OK: true}
+			out[i] = better(out[i], Cost{TimeMS: uint32(best), LengthDM: bestLen, OK: true})
 		}
-		dst = append(dst, better(c, direct(fl, to)))
 	}
 	return dst
 }

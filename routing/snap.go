@@ -118,6 +118,7 @@ func (g *Graph) derive() {
 		}
 	}
 	g.index.build(g)
+	g.rev = buildInAdjacency(g)
 }
 
 // edgeTime returns the time of the road edge u→v, infinity if there is none.
@@ -173,10 +174,10 @@ func (g *Graph) Snap(p precinct.Point, maxDistanceM float64) (Location, error) {
 	// segment is nearer than the next ring can be, it is the nearest.
 	ky := metresPerDegree
 	kx := ky * math.Cos(p.Lat*math.Pi/180)
-	best, bestD, bestF := -1, math.Inf(1), 0.0
+	// Squared distances until the nearest is found.
+	best, bestD2, bestF := -1, math.Inf(1), 0.0
 	x := &g.index
 	if x.w > 0 {
-		ringM := x.cell * min(kx, ky) // the least width of a ring
 		cx, cy := x.cellOf(p.Lon, p.Lat)
 		visit := func(gx, gy int32) {
 			if gx < 0 || gy < 0 || gx >= x.w || gy >= x.h {
@@ -184,17 +185,14 @@ func (g *Graph) Snap(p precinct.Point, maxDistanceM float64) (Location, error) {
 			}
 			c := int(gy)*int(x.w) + int(gx)
 			for _, i := range x.items[x.start[c]:x.start[c+1]] {
-				if d, f := g.segmentDistance(p, g.segments[i], kx, ky); d < bestD || d == bestD && int(i) < best {
-					best, bestD, bestF = int(i), d, f
+				if d2, f := g.segmentDistance2(p, g.segments[i], kx, ky); d2 < bestD2 || d2 == bestD2 && int(i) < best {
+					best, bestD2, bestF = int(i), d2, f
 				}
 			}
 		}
 		// The farthest ring that still meets the grid.
 		last := max(abs32(cx), abs32(cx-x.w+1), abs32(cy), abs32(cy-x.h+1))
 		for r := int32(0); r <= last; r++ {
-			if float64(r-1)*ringM > maxDistanceM {
-				break // every unvisited segment is farther than allowed
-			}
 			if r == 0 {
 				visit(cx, cy)
 			} else {
@@ -207,11 +205,18 @@ func (g *Graph) Snap(p precinct.Point, maxDistanceM float64) (Location, error) {
 					visit(cx+r, cy+j)
 				}
 			}
-			if best >= 0 && bestD <= float64(r)*ringM {
-				break // the next ring is at least r cells away
+			// Every segment not visited lies outside the square of rings
+			// 0..r, at least as far from p as the square's nearest side.
+			west := x.lon0 + float64(cx-r)*x.cell
+			south := x.lat0 + float64(cy-r)*x.cell
+			side := float64(2*r+1) * x.cell
+			edge := min((p.Lon-west)*kx, (west+side-p.Lon)*kx, (p.Lat-south)*ky, (south+side-p.Lat)*ky)
+			if best >= 0 && bestD2 <= edge*edge || edge > maxDistanceM {
+				break
 			}
 		}
 	}
+	bestD := math.Sqrt(bestD2)
 	if best < 0 || bestD > maxDistanceM {
 		return Location{}, precinct.FieldErrorf(precinct.EINVALID, "point",
 			"%.0f 米内没有道路（%.6f, %.6f）", "No road within %.0f m of %.6f,%.6f.", maxDistanceM, p.Lon, p.Lat)
@@ -240,9 +245,10 @@ func (g *Graph) atNode(p precinct.Point, v uint32, d, kx, ky float64) bool {
 	return math.Hypot((q.Lon-p.Lon)*kx, (q.Lat-p.Lat)*ky) <= d+1e-3
 }
 
-// segmentDistance returns the distance in metres from p to segment s and the
-// fraction of the way from s.a to s.b of the nearest point.
-func (g *Graph) segmentDistance(p precinct.Point, s segment, kx, ky float64) (float64, float64) {
+// segmentDistance2 returns the square of the distance in metres from p to
+// segment s and the fraction of the way from s.a to s.b of the nearest
+// point.
+func (g *Graph) segmentDistance2(p precinct.Point, s segment, kx, ky float64) (float64, float64) {
 	a, b := g.Point(s.a), g.Point(s.b)
 	ax, ay := (a.Lon-p.Lon)*kx, (a.Lat-p.Lat)*ky
 	bx, by := (b.Lon-p.Lon)*kx, (b.Lat-p.Lat)*ky
@@ -251,7 +257,8 @@ func (g *Graph) segmentDistance(p precinct.Point, s segment, kx, ky float64) (fl
 	if l2 := dx*dx + dy*dy; l2 > 0 {
 		f = min(1, max(0, -(ax*dx+ay*dy)/l2))
 	}
-	return math.Hypot(ax+f*dx, ay+f*dy), f
+	ex, ey := ax+f*dx, ay+f*dy
+	return ex*ex + ey*ey, f
 }
 
 // segmentLocation returns the location at fraction f along segment i.

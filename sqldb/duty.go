@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -556,8 +557,9 @@ func (db *DB) FindRollCall(ctx context.Context, id string) (*precinct.RollCall, 
 	return rc, db.members(ctx, db.read, []*precinct.RollCall{rc})
 }
 
-// ListRollCalls returns roll calls in scope, newest first.
-func (db *DB) ListRollCalls(ctx context.Context, f precinct.RollCallFilter) ([]*precinct.RollCall, error) {
+// ListRollCalls returns a page of the roll calls in scope, newest first,
+// and the cursor of the next.
+func (db *DB) ListRollCalls(ctx context.Context, f precinct.RollCallFilter) ([]*precinct.RollCall, string, error) {
 	var w where
 	dutyScope(&w, f.Scope, "r.", false, false)
 	w.eq("r.station_id", f.StationID)
@@ -571,15 +573,29 @@ func (db *DB) ListRollCalls(ctx context.Context, f precinct.RollCallFilter) ([]*
 	if !f.Until.IsZero() {
 		w.add("r.called_at < ?", micros(f.Until))
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+rollCallColumns+` FROM roll_calls r`+w.sql()+` ORDER BY r.called_at DESC, r.id LIMIT ?`), append(w.args, limit(f.Limit))...)
+	parts, err := parseCursor(f.Cursor, 2)
 	if err != nil {
-		return nil, internal(err)
+		return nil, "", err
+	}
+	if parts != nil {
+		w.add("(r.called_at < ? OR (r.called_at = ? AND r.id < ?))", parts[0], parts[0], parts[1])
+	}
+	n := limit(f.Limit)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+rollCallColumns+` FROM roll_calls r`+w.sql()+` ORDER BY r.called_at DESC, r.id DESC LIMIT ?`), append(w.args, n+1)...)
+	if err != nil {
+		return nil, "", internal(err)
 	}
 	rcs, err := collect(rows, scanRollCall)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return rcs, db.members(ctx, db.read, rcs)
+	next := ""
+	if len(rcs) > n {
+		rcs = rcs[:n]
+		last := rcs[n-1]
+		next = cursor(strconv.FormatInt(micros(last.CalledAt), 10), last.ID)
+	}
+	return rcs, next, db.members(ctx, db.read, rcs)
 }
 
 // AnswerRollCall records one member's answer.

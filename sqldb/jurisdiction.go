@@ -329,10 +329,10 @@ func (a *applier) apply(old, j *precinct.Jurisdiction) (*precinct.OrgDiff, error
 		if status == "" {
 			status = precinct.UnitOffDuty
 		}
-		a.exec(`INSERT INTO units (id, callsign, kind, sub_bureau_id, station_id, service_station_id, police_grid_id, members, status, lon, lat, position_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+		a.exec(`INSERT INTO units (id, callsign, kind, sub_bureau_id, station_id, service_station_id, police_grid_id, members, status, lon, lat, position_at, status_since, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
 			ON CONFLICT (id) DO UPDATE SET callsign = excluded.callsign, kind = excluded.kind, sub_bureau_id = excluded.sub_bureau_id, station_id = excluded.station_id,
 			service_station_id = excluded.service_station_id, police_grid_id = excluded.police_grid_id, members = excluded.members, retired_at = NULL`,
-			u.ID, u.Callsign, string(u.Kind), u.SubBureauID, u.StationID, u.ServiceStationID, u.PoliceGridID, jsonText(u.Members), string(status), u.Position.Lon, u.Position.Lat, micros(u.PositionAt))
+			u.ID, u.Callsign, string(u.Kind), u.SubBureauID, u.StationID, u.ServiceStationID, u.PoliceGridID, jsonText(u.Members), string(status), u.Position.Lon, u.Position.Lat, micros(u.PositionAt), micros(u.StatusSince))
 	}
 	for _, u := range uChg {
 		a.exec(`UPDATE units SET callsign = ?, kind = ?, sub_bureau_id = ?, station_id = ?, service_station_id = ?, police_grid_id = ?, members = ? WHERE id = ?`,

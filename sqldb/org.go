@@ -59,8 +59,8 @@ func (db *DB) ImportJurisdiction(ctx context.Context, j *precinct.Jurisdiction) 
 			if status == "" {
 				status = precinct.UnitOffDuty
 			}
-			ins.exec(`INSERT INTO units (id, callsign, kind, sub_bureau_id, station_id, service_station_id, police_grid_id, members, status, lon, lat, position_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				u.ID, u.Callsign, string(u.Kind), u.SubBureauID, u.StationID, u.ServiceStationID, u.PoliceGridID, jsonText(u.Members), string(status), u.Position.Lon, u.Position.Lat, micros(u.PositionAt))
+			ins.exec(`INSERT INTO units (id, callsign, kind, sub_bureau_id, station_id, service_station_id, police_grid_id, members, status, lon, lat, position_at, status_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				u.ID, u.Callsign, string(u.Kind), u.SubBureauID, u.StationID, u.ServiceStationID, u.PoliceGridID, jsonText(u.Members), string(status), u.Position.Lon, u.Position.Lat, micros(u.PositionAt), micros(u.StatusSince))
 		}
 		for _, u := range j.Users {
 			if err := ins.err; err != nil {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"precinct"
 )
@@ -97,100 +96,6 @@ func (db *DB) SetUnitStatus(ctx context.Context, id string, s precinct.UnitStatu
 		}
 		return db.appendEvents(ctx, tx, []*precinct.Event{ev})
 	})
-}
-
-// positionRowsPerInsert bounds a multi-row INSERT well under either engine's
-// limit on bound parameters.
-const positionRowsPerInsert = 500
-
-// SavePositions stores a batch of positions and each unit's latest position
-// not flagged, in one transaction; a (unit, time) already stored is kept as
-// it was; an unknown unit fails the batch with ENOTFOUND.
-func (db *DB) SavePositions(ctx context.Context, ps []precinct.Position) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	units := map[string]precinct.Position{}
-	latest := map[string]precinct.Position{}
-	for _, p := range ps {
-		units[p.UnitID] = p
-		if p.Flag != "" {
-			continue
-		}
-		if cur, ok := latest[p.UnitID]; !ok || p.At.After(cur.At) {
-			latest[p.UnitID] = p
-		}
-	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.checkUnits(ctx, tx, units); err != nil {
-			return err
-		}
-		for start := 0; start < len(ps); start += positionRowsPerInsert {
-			chunk := ps[start:min(start+positionRowsPerInsert, len(ps))]
-			args := make([]any, 0, 7*len(chunk))
-			for _, p := range chunk {
-				args = append(args, p.UnitID, micros(p.At), p.Point.Lon, p.Point.Lat, p.SpeedMPS, p.Heading, string(p.Flag))
-			}
-			values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO positions (unit_id, at, lon, lat, speed_mps, heading, flag) VALUES `+values+
-				` ON CONFLICT (unit_id, at) DO NOTHING`), args...); err != nil {
-				return internal(err)
-			}
-		}
-		if len(latest) == 0 {
-			return nil
-		}
-		stmt, err := tx.PrepareContext(ctx, db.q(`UPDATE units SET lon = ?, lat = ?, position_at = ? WHERE id = ? AND position_at <= ?`))
-		if err != nil {
-			return internal(err)
-		}
-		defer stmt.Close()
-		for id, p := range latest {
-			at := micros(p.At)
-			if _, err := stmt.ExecContext(ctx, p.Point.Lon, p.Point.Lat, at, id, at); err != nil {
-				return internal(err)
-			}
-		}
-		return nil
-	})
-}
-
-// checkUnits returns ENOTFOUND naming the first unknown unit.
-func (db *DB) checkUnits(ctx context.Context, tx *sql.Tx, ids map[string]precinct.Position) error {
-	want := make([]string, 0, len(ids))
-	for id := range ids {
-		want = append(want, id)
-	}
-	found := map[string]bool{}
-	for start := 0; start < len(want); start += positionRowsPerInsert {
-		chunk := want[start:min(start+positionRowsPerInsert, len(want))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT id FROM units WHERE id IN (`+placeholders(len(chunk))+`)`), args...)
-		if err != nil {
-			return internal(err)
-		}
-		got, err := collect(rows, func(s scanner) (string, error) {
-			var id string
-			return id, s.Scan(&id)
-		})
-		if err != nil {
-			return err
-		}
-		for _, id := range got {
-			found[id] = true
-		}
-	}
-	for _, id := range want {
-		if !found[id] {
-			e := precinct.ErrNotFound("警力单元", "Unit", id)
-			e.Field = "positions"
-			return e
-		}
-	}
-	return nil
 }
 
 // Trajectory returns a page of a unit's positions in [f.From, f.To), oldest

@@ -319,15 +319,32 @@ func testRollCalls(t *testing.T, s precinct.Store) {
 	if misses, _ := s.RollCallMisses(ctx, precinct.RollCallMissFilter{Since: t0.Add(-time.Hour), Until: t0.Add(time.Hour)}); len(misses) != 0 {
 		t.Errorf("an empty scope counted %v", misses)
 	}
-	list, err := s.ListRollCalls(ctx, precinct.RollCallFilter{Scope: scopeSt1})
+	list, next, err := s.ListRollCalls(ctx, precinct.RollCallFilter{Scope: scopeSt1})
 	must(t, err)
-	if len(list) != 1 || list[0].ID != "rc1" || len(list[0].Members) != 2 {
-		t.Errorf("station 1's roll calls %+v", list)
+	if len(list) != 1 || list[0].ID != "rc1" || len(list[0].Members) != 2 || next != "" {
+		t.Errorf("station 1's roll calls %+v, next %q", list, next)
 	}
-	list, _ = s.ListRollCalls(ctx, precinct.RollCallFilter{Scope: precinct.Everywhere, PersonID: "p2"})
+	list, _, _ = s.ListRollCalls(ctx, precinct.RollCallFilter{Scope: precinct.Everywhere, PersonID: "p2"})
 	if len(list) != 1 || list[0].ID != "rc2" {
 		t.Errorf("p2's roll calls %+v", list)
 	}
+
+	// Pages of two follow a cursor to the end, newest first, each roll call
+	// once, roll calls of the same moment included.
+	for i := range 5 {
+		at := t0.Add(time.Duration(i/2) * time.Minute)
+		rc := &precinct.RollCall{ID: fmt.Sprintf("rcp%d", i), SubBureauID: "sb1", StationID: "st2", CalledBy: "u1", CalledAt: at, Deadline: at.Add(5 * time.Minute),
+			Status: precinct.RollCallOpen, Members: []precinct.RollCallMember{{PersonID: "p2", Status: precinct.AnswerPending}}}
+		must(t, s.CreateRollCall(ctx, rc, ev(ctx, "duty.roll_call.called", rc.ID)))
+	}
+	seen := allPages(t, func(cur string) ([]*precinct.RollCall, string, error) {
+		return s.ListRollCalls(ctx, precinct.RollCallFilter{Scope: precinct.Everywhere, StationID: "st2", Cursor: cur, Limit: 2})
+	}, func(rc *precinct.RollCall) string { return rc.ID })
+	if fmt.Sprint(seen) != "[rcp4 rcp3 rcp2 rcp1 rcp0 rc2]" {
+		t.Errorf("pages of two: %v", seen)
+	}
+	_, _, err = s.ListRollCalls(ctx, precinct.RollCallFilter{Scope: precinct.Everywhere, Cursor: "not a cursor"})
+	wantCode(t, err, precinct.EINVALID)
 }
 
 func testCheckIns(t *testing.T, s precinct.Store) {

@@ -520,6 +520,19 @@ func testRegistryBatches(t *testing.T, s precinct.Store) {
 	if len(rs) != 0 {
 		t.Fatalf("%d residents left by a failed import", len(rs))
 	}
+	// A row that breaks a key in a later batch (written by COPY on
+	// PostgreSQL, by INSERT OR ROLLBACK on SQLite): ECONFLICT, nothing left.
+	err = s.ApplyRegistryBatches(ctx, func(apply func(*precinct.RegistryWrite) error) error {
+		if err := apply(&precinct.RegistryWrite{NewResidents: many("c", 700)}); err != nil {
+			return err
+		}
+		return apply(&precinct.RegistryWrite{NewResidents: append(many("d", 100), many("c", 1)...)})
+	})
+	wantCode(t, err, precinct.ECONFLICT)
+	rs, _, _ = s.ListResidents(ctx, precinct.ResidentFilter{Scope: precinct.Everywhere, NamePrefix: "批量"})
+	if len(rs) != 0 {
+		t.Fatalf("%d residents left by an import that broke a key", len(rs))
+	}
 	err = s.ApplyRegistryBatches(ctx, func(apply func(*precinct.RegistryWrite) error) error {
 		for _, p := range []string{"a", "b"} {
 			if err := apply(&precinct.RegistryWrite{NewResidents: many(p, 700)}); err != nil {

@@ -101,7 +101,7 @@ func Fixture() *precinct.Jurisdiction {
 		}
 		j.Units = append(j.Units, &precinct.Unit{ID: fmt.Sprintf("un%d", i), Callsign: fmt.Sprintf("巡%d", i), Kind: precinct.UnitPatrolCar,
 			SubBureauID: "sb1", StationID: st, Members: []string{"p1"}, Status: precinct.UnitAvailable,
-			Position: precinct.Point{Lon: 108.1 + 0.1*float64(i), Lat: 29.2}, PositionAt: t0})
+			Position: precinct.Point{Lon: 108.1 + 0.1*float64(i), Lat: 29.2}, PositionAt: t0, StatusSince: t0})
 	}
 	return j
 }
@@ -130,7 +130,7 @@ func Fixture2() *precinct.Jurisdiction {
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -144,12 +144,17 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
-// imported imports both fixtures: sub-bureaus sb1 and sb2.
-func imported(t *testing.T, s precinct.Store) {
+// ImportFixtures imports both fixtures into s: sub-bureaus sb1 and sb2.
+// Tests of services outside this package start from it too.
+func ImportFixtures(t testing.TB, s interface {
+	ImportJurisdiction(ctx context.Context, j *precinct.Jurisdiction) error
+}) {
 	t.Helper()
 	must(t, s.ImportJurisdiction(context.Background(), Fixture()))
 	must(t, s.ImportJurisdiction(context.Background(), Fixture2()))
 }
+
+func imported(t *testing.T, s precinct.Store) { t.Helper(); ImportFixtures(t, s) }
 
 func testImport(t *testing.T, s precinct.Store) {
 	ctx := context.Background()
@@ -231,20 +236,33 @@ func testImport(t *testing.T, s precinct.Store) {
 	}
 }
 
+// allPages follows a list's cursor from the first page to the last and
+// returns the ids of what the pages held, in order; it fails the test after
+// 1,000 pages, a cursor that never ends.
+func allPages[T any](t *testing.T, list func(cursor string) ([]T, string, error), id func(T) string) []string {
+	t.Helper()
+	var ids []string
+	cur := ""
+	for range 1000 {
+		page, next, err := list(cur)
+		must(t, err)
+		for _, x := range page {
+			ids = append(ids, id(x))
+		}
+		if cur = next; cur == "" {
+			return ids
+		}
+	}
+	t.Fatalf("the cursor did not end after 1,000 pages: %v", ids)
+	return nil
+}
+
 func testPagination(t *testing.T, s precinct.Store) {
 	ctx := context.Background()
 	imported(t, s)
-	var ids []string
-	for cur := ""; ; {
-		us, next, err := s.ListUnits(ctx, precinct.UnitFilter{Scope: precinct.Everywhere, Cursor: cur, Limit: 4})
-		must(t, err)
-		for _, u := range us {
-			ids = append(ids, u.ID)
-		}
-		if cur = next; cur == "" {
-			break
-		}
-	}
+	ids := allPages(t, func(cur string) ([]*precinct.Unit, string, error) {
+		return s.ListUnits(ctx, precinct.UnitFilter{Scope: precinct.Everywhere, Cursor: cur, Limit: 4})
+	}, func(u *precinct.Unit) string { return u.ID })
 	if fmt.Sprint(ids) != "[un1 un2 un3 un4 un5 un6 un7]" {
 		t.Errorf("pages gave %v", ids)
 	}
@@ -703,6 +721,20 @@ func testPositions(t *testing.T, s precinct.Store) {
 func testUnitStatus(t *testing.T, s precinct.Store) {
 	ctx := context.Background()
 	imported(t, s)
+	// A unit imported holds its status since the time it comes with, by
+	// either import.
+	if u, _ := s.FindUnit(ctx, "un1"); !u.StatusSince.Equal(t0) {
+		t.Errorf("imported unit's status since %v, want %v", u.StatusSince, t0)
+	}
+	j := Fixture()
+	j.Units = append(j.Units, &precinct.Unit{ID: "un9", Callsign: "巡9", Kind: precinct.UnitPatrolCar, SubBureauID: "sb1", StationID: "st1",
+		Members: []string{"p1"}, Status: precinct.UnitAvailable, Position: precinct.Point{Lon: 108.1, Lat: 29.3}, PositionAt: t0, StatusSince: t0.Add(time.Minute)})
+	if _, err := s.ApplyJurisdictions(ctx, []*precinct.Jurisdiction{j}, false); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if u, err := s.FindUnit(ctx, "un9"); err != nil || !u.StatusSince.Equal(t0.Add(time.Minute)) {
+		t.Errorf("unit added by an update: since %v (%v), want %v", u.StatusSince, err, t0.Add(time.Minute))
+	}
 	ev := precinct.NewEvent(ctx, t0, "unit.status", precinct.Location{SubBureauID: "sb1", StationID: "st1"}, "unit", "un5", nil, nil, nil)
 	must(t, s.SetUnitStatus(ctx, "un5", precinct.UnitOffDuty, ev))
 	u, _ := s.FindUnit(ctx, "un5")

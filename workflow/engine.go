@@ -379,8 +379,8 @@ func (e *Engine) Contacts(ctx context.Context, id, reason, address string) ([]pr
 	if err := precinct.Authorize(u, precinct.PermReadPersonal, it.Location); err != nil {
 		return nil, err
 	}
-	if reason == "" {
-		return nil, precinct.FieldErrorf(precinct.EINVALID, "reason", "查看完整个人信息须填写事由", "Give a reason to read personal data in full.")
+	if err := precinct.CheckReason(reason); err != nil {
+		return nil, err
 	}
 	cs, err := e.Store.WorkContacts(ctx, id)
 	if err != nil {
@@ -394,7 +394,7 @@ func (e *Engine) Contacts(ctx context.Context, id, reason, address string) ([]pr
 		fields = append(fields, c.Role+".phone", c.Role+".id_number")
 	}
 	err = e.Store.RecordAudit(ctx, &precinct.AuditRecord{At: e.now(), Actor: u.ID, Action: string(precinct.PermReadPersonal),
-		EntityType: "work", EntityID: id, Fields: fields, Address: address, SubBureauID: it.Location.SubBureauID, Reason: truncate(reason, 200)})
+		EntityType: "work", EntityID: id, Fields: fields, Address: address, SubBureauID: it.Location.SubBureauID, Reason: reason})
 	if err != nil {
 		return nil, err
 	}
@@ -417,14 +417,6 @@ func (e *Engine) MaskedContacts(ctx context.Context, id string) ([]precinct.Work
 		cs[i] = cs[i].Masked()
 	}
 	return cs, nil
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 // Counts sums the daily tallies the caller may read: the caller's scope is

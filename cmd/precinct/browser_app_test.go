@@ -94,6 +94,22 @@ func TestBrowserOfficerSteps(t *testing.T) {
 		t.Log("the page does not scroll at 844 px; the network bar cannot scroll away")
 	}
 	if !evalBool(t, app, inView(`#netbar`)) {
+		t.Errorf("the network bar scrolled out of sight at the page's end: %s", evalString(t, app, `JSON.stringify([scrollY, innerHeight, document.documentElement.scrollHeight, document.querySelector("#netbar").getBoundingClientRect()])`))
+	}
+	// Half-way through a long task (a long account of the incident, made
+	// here), the steps stay at the bottom and the bar under the header.
+	if err := chromedp.Do(app, chromedp.Evaluate[chromedp.Void](`(() => { const d = document.createElement('div'); d.id = 'long-account'; d.style.height = '2000px';
+		document.querySelector('#task .steps').before(d); window.scrollTo(0, scrollY + d.getBoundingClientRect().top + 800); })()`),
+		chromedp.Sleep(200*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if !evalBool(t, app, `!!document.querySelector('#long-account') && document.querySelector('#long-account').getBoundingClientRect().top < 0`) {
+		t.Fatalf("the long task did not scroll: %s", evalString(t, app, `JSON.stringify([scrollY, innerHeight, document.documentElement.scrollHeight, !!document.querySelector('#long-account'), (document.querySelector('#long-account') || document.body).getBoundingClientRect()])`))
+	}
+	if !evalBool(t, app, inView(`#act-resolve`)) {
+		t.Errorf("处置完毕 scrolled out of sight in a long task: %s", evalString(t, app, `JSON.stringify([scrollY, document.querySelector("#act-resolve").getBoundingClientRect()])`))
+	}
+	if !evalBool(t, app, inView(`#netbar`)) {
 		t.Errorf("the network bar scrolled out of sight: %s", evalString(t, app, `JSON.stringify([scrollY, innerHeight, document.documentElement.scrollHeight, document.querySelector("#netbar").getBoundingClientRect()])`))
 	}
 	for _, lang := range []string{"zh", "en"} {

@@ -319,6 +319,20 @@ func TestBrowserRiskyKeys(t *testing.T) {
 	if admin.do("GET", "/api/v1/incidents/"+inc.ID, nil, &now); now.Status != precinct.IncidentReceived {
 		t.Fatalf("D cancelled still dispatched: %s", now.Status)
 	}
+	// The question is asked in the page's language, the unit by its name.
+	for _, lang := range []string{"zh", "en"} {
+		if err := chromedp.Do(console, setLangJS(lang), chromedp.Focus(`#queue-list`), chromedp.KeyEvent("d"), chromedp.WaitVisible(`dialog#ask[open] #confirm-dispatch`)); err != nil {
+			t.Fatalf("%s: D: %v", lang, err)
+		}
+		want := map[string]string{"zh": "出警", "en": "Send"}[lang]
+		if got := evalString(t, console, `document.querySelector('#confirm-dispatch').textContent`); !strings.Contains(got, want) {
+			t.Errorf("%s: D asks %q", lang, got)
+		}
+		wordsOK(t, console, lang+" D's question")
+		if err := chromedp.Do(console, chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(`dialog#ask`)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := chromedp.Do(console, chromedp.Focus(`#queue-list`), chromedp.KeyEvent("d"), chromedp.WaitVisible(`dialog#ask[open] #confirm-dispatch`),
 		chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(`#incident-status[data-status=dispatched]`)); err != nil {
 		t.Fatalf("D confirmed: %v", err)
@@ -418,6 +432,13 @@ func TestBrowserHeatLayer(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`document.querySelector('input[data-layer=heat] + span').textContent.includes('7')`),
 		chromedp.Poll[chromedp.Void](`String(window.precinct.map.heatPoints.reduce((s, p) => s + p[2], 0)) === (document.querySelector('#stats-table tr[data-metric="stats.total"] td') || {}).textContent`)); err != nil {
 		t.Errorf("heat of the week holds %s, the statistics %s: %v", total(), cell(), err)
+	}
+	// The label names the period in the page's language.
+	if err := chromedp.Do(console, setLangJS("en"), chromedp.Poll[chromedp.Void](`document.querySelector('input[data-layer=heat] + span').textContent === 'Incident heat (Last 7 days)'`)); err != nil {
+		t.Errorf("English heat label %q: %v", evalString(t, console, `document.querySelector('input[data-layer=heat] + span').textContent`), err)
+	}
+	if err := chromedp.Do(console, setLangJS("zh")); err != nil {
+		t.Fatal(err)
 	}
 	// Contrast at two zooms: some red where incidents concentrate, not red everywhere.
 	red := `(() => { const m = window.precinct.map; m.heatKey = ''; m.dirty = true; m.draw();

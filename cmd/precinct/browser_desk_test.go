@@ -44,6 +44,11 @@ func TestBrowserUnitBoard(t *testing.T) {
 	if n := evalString(t, console, `String(document.querySelectorAll('#unit-board tbody tr[data-unit-id]').length)`); n != fmt.Sprint(len(units)) {
 		t.Errorf("the board lists %s units, want the %d of the jurisdiction", n, len(units))
 	}
+	// On a fresh demo every unit has a time in status, not only those
+	// changed since it started.
+	if blank := evalString(t, console, `[...document.querySelectorAll('#unit-board tbody tr[data-unit-id]')].filter(r => !/\d/.test(r.querySelector('td.since').textContent)).map(r => r.dataset.unitId).join(' ')`); blank != "" {
+		t.Errorf("units without a time in status on a fresh demo: %s", blank)
+	}
 	row := fmt.Sprintf(`#unit-board tr[data-unit-id=%q]`, first)
 	if err := chromedp.Do(console, chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => { const r = document.querySelector(%q); return r && r.dataset.status === 'dispatched' && /\d/.test(r.querySelector('td.since').textContent); })()`, row))); err != nil {
 		t.Errorf("the dispatched unit's time in status: %v", err)
@@ -61,9 +66,14 @@ func TestBrowserUnitBoard(t *testing.T) {
 	// Cancel from the incident: the unit is free again and the incident
 	// waits for dispatch.
 	unitRow := fmt.Sprintf(`#incident-units li[data-unit-id=%q] `, first)
-	if err := chromedp.Do(console, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.precinct.console.openIncident(%q)`, inc.ID)),
+	// The questions name the unit as a proper name in the English UI too.
+	if err := chromedp.Do(console, setLangJS("en"), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.precinct.console.openIncident(%q)`, inc.ID)),
 		chromedp.WaitEnabled(unitRow+`button[data-unit-act=cancel]`), clickStable(unitRow+`button[data-unit-act=cancel]`),
-		chromedp.WaitVisible(`dialog#ask[open] button[value=ok]`), clickStable(`dialog#ask button[value=ok]`),
+		chromedp.WaitVisible(`dialog#ask[open] button[value=ok]`)); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	wordsOK(t, console, "en cancel question")
+	if err := chromedp.Do(console, clickStable(`dialog#ask button[value=ok]`),
 		chromedp.WaitVisible(`#incident-status[data-status=received]`)); err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
@@ -80,6 +90,7 @@ func TestBrowserUnitBoard(t *testing.T) {
 		chromedp.WaitVisible(`dialog#ask[open] #ask-reassign select[name=new_unit]`), chromedp.Poll[chromedp.Void](`document.querySelectorAll('#ask-reassign select[name=new_unit] option').length > 0`), b.shot("27-console-reassign")); err != nil {
 		t.Fatalf("reassign dialog: %v", err)
 	}
+	wordsOK(t, console, "en reassign question")
 	to := evalString(t, console, `document.querySelector('#ask-reassign select[name=new_unit]').value`)
 	if err := chromedp.Do(console, clickStable(`dialog#ask button[value=ok]`),
 		chromedp.WaitVisible(fmt.Sprintf(`#incident-units li[data-unit-id=%q]`, to)),
@@ -257,4 +268,109 @@ func TestBrowserOverdueSettings(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`window.precinct.console.renderQueue()`), chromedp.WaitVisible(li+`.overdue.od-p4`)); err != nil {
 		t.Errorf("a priority-4 call waiting 90 s is not marked overdue: %v", err)
 	}
+}
+
+// TestBrowserCallDuplicates: while a call is being taken (接警登记), as soon
+// as its place and category are known the form lists the incidents it may
+// repeat; the dispatcher registers it linked to one (the link on the new
+// incident's timeline with the dispatcher's name), or, for another call,
+// adds it to the incident instead and registers nothing (problem 9), in
+// Chinese and in English.
+func TestBrowserCallDuplicates(t *testing.T) {
+	b := newBrowser(t)
+	base, pw := startServer(t)
+	admin := login(t, base, "admin", pw["admin"])
+	disp := login(t, base, "dispatcher", pw["demo"])
+	var me precinct.User
+	disp.do("GET", "/api/v1/me", nil, &me)
+	off := anyOfficer(officers(t, admin))
+	at := precinct.Point{Lon: off.unit.Position.Lon + 0.001, Lat: off.unit.Position.Lat + 0.001}
+	orig := intakeAt(t, disp, at, "noise", precinct.PlaceStreet, 3, "来电路 1 号")
+	near := precinct.Point{Lon: at.Lon + 0.0006, Lat: at.Lat}
+
+	console := b.tab("console", 3*time.Minute)
+	// The category first, then the place: the warning comes with the place.
+	category := func(code string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const f = document.querySelector('#intake'); f.category.value = %q; f.category.dispatchEvent(new Event('change', { bubbles: true })); })()`, code))
+	}
+	place := chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const f = document.querySelector('#intake'); f.lon.value = '%.6f'; f.lat.value = '%.6f'; f.lon.dispatchEvent(new Event('change', { bubbles: true })); })()`, near.Lon, near.Lat))
+	cand := fmt.Sprintf(`#intake-dups li[data-call-dup-id=%q] `, orig.ID)
+	if err := chromedp.Do(console, chromedp.Navigate(base+"/"), signIn("dispatcher", pw["demo"]), chromedp.WaitVisible(`#conn[data-state=live]`),
+		chromedp.Evaluate[chromedp.Void](`window.precinct.console.openIntake()`), chromedp.WaitVisible(`#intake`), category("theft"), place,
+		chromedp.Poll[chromedp.Void](`window.precinct.console.callDups !== undefined`)); err != nil {
+		t.Fatalf("intake: %v", err)
+	}
+	if n := evalString(t, console, `String(document.querySelectorAll('#intake-dups li').length)`); n != "0" {
+		t.Errorf("a theft at the place of a noise call is warned of %s repeats", n)
+	}
+	// A theft registered there meanwhile, by someone else, is news to the
+	// call being taken.
+	theft := intakeAt(t, admin, at, "theft", precinct.PlaceStreet, 2, "来电路 1 号")
+	if err := chromedp.Do(console, chromedp.WaitVisible(fmt.Sprintf(`#intake-dups li[data-call-dup-id=%q]`, theft.ID))); err != nil {
+		t.Errorf("a call registered elsewhere while this one is taken: %v", err)
+	}
+	if err := chromedp.Do(console, category("noise"), chromedp.WaitVisible(cand+`button[data-call-dup=link]`),
+		chromedp.SendKeys(`#intake textarea[name=description]`, "楼下音响还在响"), b.shot("64-console-call-duplicate")); err != nil {
+		t.Fatalf("the warning while the call is taken: %v", err)
+	}
+	for _, lang := range []string{"en", "zh"} {
+		if err := chromedp.Do(console, setLangJS(lang), chromedp.WaitVisible(cand+`button[data-call-dup=link]`)); err != nil {
+			t.Fatalf("%s: the warning after the language changed: %v", lang, err)
+		}
+		want := map[string]string{"zh": "重复报警", "en": "repeated call"}[lang]
+		if got := evalString(t, console, `document.querySelector('#intake-dups').textContent`); !strings.Contains(got, want) {
+			t.Errorf("%s: the warning %q lacks %q", lang, got, want)
+		}
+		wordsOK(t, console, lang+" call being taken with a possible repeat")
+	}
+
+	// Registered linked: the new incident names its original, and its
+	// timeline the link and the dispatcher.
+	if err := chromedp.Do(console, clickStable(cand+`button[data-call-dup=link]`), chromedp.WaitVisible(`#intake-linked`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#intake-submit').textContent.includes('登记并关联')`),
+		clickStable(`#intake-submit`), chromedp.Poll[chromedp.Void](fmt.Sprintf(`window.precinct.console.panelMode === 'incident' && window.precinct.console.openId !== %q && window.precinct.console.openId !== ''`, orig.ID)),
+		chromedp.WaitVisible(`#dup-linked`), chromedp.WaitVisible(`#timeline li[data-type="incident.created"]`)); err != nil {
+		t.Fatalf("register linked: %v", err)
+	}
+	id := evalString(t, console, `window.precinct.console.openId`)
+	var got precinct.Incident
+	if admin.do("GET", "/api/v1/incidents/"+id, nil, &got); got.DuplicateOf != orig.ID || got.Description != "楼下音响还在响" {
+		t.Errorf("registered %s linked to %q (%q), want %s", id, got.DuplicateOf, got.Description, orig.ID)
+	}
+	created := `#timeline li[data-type="incident.created"]`
+	if tl := evalString(t, console, fmt.Sprintf(`document.querySelector(%q).textContent`, created)); !strings.Contains(tl, "已关联为重复报警") {
+		t.Errorf("the timeline's intake does not show the link: %q", tl)
+	}
+	if a := evalString(t, console, fmt.Sprintf(`document.querySelector('%s .actor').textContent`, created)); a != me.Name {
+		t.Errorf("the linked intake recorded by %q, want %q", a, me.Name)
+	}
+
+	// In English, another call about it is added to the original instead:
+	// a note on its timeline by the dispatcher, no new incident.
+	before := len(listAll[*precinct.Incident](admin, "/api/v1/incidents"))
+	if err := chromedp.Do(console, setLangJS("en"), chromedp.Evaluate[chromedp.Void](`window.precinct.console.openIntake()`), chromedp.WaitVisible(`#intake`),
+		category("noise"), place, chromedp.WaitVisible(cand+`button[data-call-dup=add]`),
+		chromedp.SendKeys(`#intake textarea[name=description]`, "still loud at 23:40"), chromedp.SendKeys(`#intake input[name=reporter_name]`, "王女士"),
+		clickStable(cand+`button[data-call-dup=add]`), chromedp.WaitVisible(`dialog#ask[open] button[value=ok]`)); err != nil {
+		t.Fatalf("add to the incident instead: %v", err)
+	}
+	wordsOK(t, console, "en question before adding the call")
+	if err := chromedp.Do(console, clickStable(`dialog#ask button[value=ok]`),
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`window.precinct.console.openId === %q`, orig.ID)), chromedp.WaitVisible(`#timeline li[data-type="incident.noted"]`)); err != nil {
+		t.Fatalf("add to the incident instead: %v", err)
+	}
+	if n := len(listAll[*precinct.Incident](admin, "/api/v1/incidents")); n != before {
+		t.Errorf("adding the call to an incident registered %d new incidents", n-before)
+	}
+	noted := lastOf(t, timelineOf(t, admin, orig.ID), "incident.noted")
+	var d struct {
+		Note string `json:"note"`
+	}
+	if _ = json.Unmarshal(noted.Data, &d); !strings.Contains(d.Note, "Repeated call") || !strings.Contains(d.Note, "王女士") || !strings.Contains(d.Note, "still loud at 23:40") || noted.ActorName != me.Name {
+		t.Errorf("the call added: %q by %q", d.Note, noted.ActorName)
+	}
+	if evalBool(t, console, `window.precinct.console.draft.exists()`) {
+		t.Error("the draft is kept after the call was added to an incident")
+	}
+	wordsOK(t, console, "en incident with the call added")
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -197,5 +199,118 @@ func TestDeskActions(t *testing.T) {
 	}
 	if code, _ := o.raw("POST", "/api/v1/incidents/"+again.ID+"/note", map[string]any{"note": "x"}, nil); code != 404 {
 		t.Errorf("another station's command office adds a note: %d, want 404", code)
+	}
+}
+
+// TestCallDuplicates: while a call is still being taken, the incidents it
+// may repeat (the same category family near the place, within the window)
+// are listed where the dispatcher may take a call, and the call is
+// registered linked to one, the link on its timeline with the actor
+// (issue 18, problem 9; the console's form is TestBrowserCallDuplicates).
+func TestCallDuplicates(t *testing.T) {
+	m := startMain(t, nil)
+	base := m.HTTP.URL()
+	admin := login(t, base, "admin", testAdminPassword)
+	disp := login(t, base, "dispatcher", testDemoPassword)
+	var me precinct.User
+	disp.do("GET", "/api/v1/me", nil, &me)
+	off := anyOfficer(officers(t, admin))
+	at := precinct.Point{Lon: off.unit.Position.Lon + 0.001, Lat: off.unit.Position.Lat + 0.001}
+	orig := intakeAt(t, disp, at, "neighbour", precinct.PlaceCompound, 3, "来电路 1 号")
+	var dups struct {
+		Items []*precinct.Incident `json:"items"`
+	}
+	ask := func(c *client, p precinct.Point, category string) int {
+		t.Helper()
+		dups.Items = nil
+		return c.do("GET", fmt.Sprintf("/api/v1/incidents/duplicates?lon=%v&lat=%v&category=%s", p.Lon, p.Lat, category), nil, &dups)
+	}
+	near := precinct.Point{Lon: at.Lon + 0.0008, Lat: at.Lat}
+	// Another dispute of the family (纠纷 and 邻里纠纷 are one) nearby.
+	if code := ask(disp, near, "dispute"); code != 200 || len(dups.Items) != 1 || dups.Items[0].ID != orig.ID {
+		t.Fatalf("a call being taken nearby: %d %+v, want %s", code, dups.Items, orig.ID)
+	}
+	if dups.Items[0].Reporter.Phone == "13700000000" {
+		t.Error("a candidate's reporter phone is not masked")
+	}
+	if code := ask(disp, near, "theft"); code != 200 || len(dups.Items) != 0 {
+		t.Errorf("a theft nearby: %d %+v, want none", code, dups.Items)
+	}
+	if code := ask(disp, precinct.Point{Lon: at.Lon + 0.01, Lat: at.Lat}, "dispute"); code != 200 || len(dups.Items) != 0 {
+		t.Errorf("a dispute 1 km away: %d %+v, want none", code, dups.Items)
+	}
+	for _, bad := range []string{"/api/v1/incidents/duplicates?category=dispute", fmt.Sprintf("/api/v1/incidents/duplicates?lon=%v&lat=%v&category=alien", near.Lon, near.Lat)} {
+		if code, _ := disp.raw("GET", bad, nil, nil); code != 400 {
+			t.Errorf("%s: %d, want 400", bad, code)
+		}
+	}
+
+	// Registered linked: the link is the call's own, on its timeline with
+	// the dispatcher's name; the repeat is not offered again.
+	in := precinct.IncidentInput{Source: precinct.SourceCall110, Category: "dispute", PlaceType: precinct.PlaceCompound, Point: near, Address: "来电路 3 号",
+		Priority: 3, Reporter: precinct.Reporter{Name: "李女士", Phone: "13600000000"}, DuplicateOf: orig.ID}
+	var again precinct.Incident
+	if code, raw := disp.raw("POST", "/api/v1/incidents", in, nil); code != 201 {
+		t.Fatalf("intake linked: %d %s", code, raw)
+	} else if _ = json.Unmarshal(raw, &again); again.DuplicateOf != orig.ID {
+		t.Errorf("registered linked to %q, want %s", again.DuplicateOf, orig.ID)
+	}
+	created := lastOf(t, timelineOf(t, disp, again.ID), "incident.created")
+	var d struct {
+		DuplicateOf string `json:"duplicate_of"`
+	}
+	if _ = json.Unmarshal(created.Data, &d); d.DuplicateOf != orig.ID || created.ActorName != me.Name {
+		t.Errorf("the timeline's intake: linked to %q by %q, want %s by %q", d.DuplicateOf, created.ActorName, orig.ID, me.Name)
+	}
+	if code := ask(disp, near, "dispute"); code != 200 || len(dups.Items) != 1 || dups.Items[0].ID != orig.ID {
+		t.Errorf("after the linked call: %d %+v, want only the original", code, dups.Items)
+	}
+	in.DuplicateOf = "inc_nothing"
+	if code, _ := disp.raw("POST", "/api/v1/incidents", in, nil); code != 404 {
+		t.Errorf("linked to no incident: %d, want 404", code)
+	}
+
+	// Another station's command office cannot ask here nor link to this
+	// station's call from its own area.
+	u := userWith(t, admin, func(u *precinct.User) bool {
+		return u.Role == precinct.RoleCommand && u.Scope.StationID != "" && u.Scope.StationID != orig.Location.StationID && u.Scope.PoliceGridID == "" && !u.Disabled
+	})
+	o := login(t, base, u.Username, testDemoPassword)
+	if code := ask(o, near, "dispute"); code != 403 {
+		t.Errorf("another station asks at this station's place: %d, want 403", code)
+	}
+	var st precinct.Station
+	if code := o.do("GET", "/api/v1/stations/"+u.Scope.StationID, nil, &st); code != 200 {
+		t.Fatalf("own station: %d", code)
+	}
+	if code := ask(o, st.Location, "dispute"); code != 200 {
+		t.Errorf("another station asks in its own area: %d", code)
+	}
+	for _, x := range dups.Items {
+		if x.Location.StationID != u.Scope.StationID && !slices.Contains(x.SharedWith, u.Scope.StationID) {
+			t.Errorf("another station is offered %s of %s", x.ID, x.Location.StationID)
+		}
+	}
+	in.Point, in.DuplicateOf = st.Location, orig.ID
+	if code, _ := o.raw("POST", "/api/v1/incidents", in, nil); code != 404 {
+		t.Errorf("another station links its call to this station's: %d, want 404", code)
+	}
+}
+
+// TestDemoUnitsStatusSince: on a fresh demo every unit has held its status
+// since a known time (the seeding), so that the unit board shows a time in
+// status for each before any has changed.
+func TestDemoUnitsStatusSince(t *testing.T) {
+	start := time.Now()
+	m := startMain(t, nil)
+	admin := login(t, m.HTTP.URL(), "admin", testAdminPassword)
+	units := listAll[*precinct.Unit](admin, "/api/v1/units")
+	if len(units) == 0 {
+		t.Fatal("no units")
+	}
+	for _, u := range units {
+		if u.StatusSince.IsZero() || u.StatusSince.Before(start.Add(-time.Second)) || u.StatusSince.After(time.Now()) {
+			t.Errorf("unit %s (%s) since %v, want the seeding's time", u.ID, u.Status, u.StatusSince)
+		}
 	}
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"precinct"
+	"precinct/dispatch"
 )
 
 // readLikeLibreOffice reads a CSV as LibreOffice Calc's default import does:
@@ -31,6 +34,27 @@ func readLikeLibreOffice(t *testing.T, b []byte) [][]string {
 		t.Fatalf("CSV: %v", err)
 	}
 	return rows
+}
+
+// dispositionNames returns the closing codes of the caller's sub-bureau by
+// name, code → {Chinese, English}, from its rules' desk settings.
+func dispositionNames(t *testing.T, c *client) map[string][2]string {
+	t.Helper()
+	var doc precinct.RuleDocument
+	if code := c.do("GET", "/api/v1/rules", nil, &doc); code != 200 {
+		t.Fatalf("rules: %d", code)
+	}
+	var r struct {
+		Desk *dispatch.Desk `json:"desk"`
+	}
+	if err := json.Unmarshal(doc.Rules, &r); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][2]string{}
+	for _, d := range dispatch.DeskOf(&dispatch.Rules{Desk: r.Desk}).Dispositions {
+		out[d.Code] = [2]string{d.Name, d.NameEN}
+	}
+	return out
 }
 
 // row returns the first row whose first cell is label.
@@ -81,6 +105,31 @@ func TestStatisticsExport(t *testing.T) {
 	if v, err := strconv.ParseFloat(resp[1], 64); err != nil || rep.Current.ResponseTime.MeanS == nil || v != float64(int(*rep.Current.ResponseTime.MeanS/60*100+0.5))/100 {
 		t.Errorf("response time %q, want %v s in minutes as a number (%v)", resp[1], rep.Current.ResponseTime.MeanS, err)
 	}
+	// Dispositions, by name in the export's language (处警结果).
+	if len(rep.Current.ByDisposition) == 0 {
+		t.Fatal("the demo history closed no incident with a disposition")
+	}
+	names := dispositionNames(t, disp)
+	dispositions := func(rows [][]string, title string, lang int) {
+		t.Helper()
+		at := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 0 && r[0] == title })
+		if at < 0 {
+			t.Errorf("no %q table in %v", title, rows)
+			return
+		}
+		for _, c := range rep.Current.ByDisposition {
+			name := names[c.Key][lang]
+			if name == "" {
+				t.Errorf("disposition %q has no name", c.Key)
+				continue
+			}
+			if r := row(rows[at+1:], name); r == nil || r[1] != strconv.Itoa(c.N) {
+				t.Errorf("%s: row %v, want %q %d", title, r, name, c.N)
+			}
+		}
+	}
+	dispositions(rows, "处警结果", 0)
+
 	spots := -1
 	for i, r := range rows {
 		if len(r) > 0 && r[0] == "排名" {
@@ -121,6 +170,20 @@ func TestStatisticsExport(t *testing.T) {
 	typ, err := f.GetCellType("Summary", "B7")
 	if err != nil || (typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset) {
 		t.Errorf("the total is stored as %v (%v), want a number", typ, err)
+	}
+	drows, err := f.GetRows("By disposition", excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Errorf("no disposition sheet: %v (sheets %v)", err, sheets)
+	}
+	dispositions(drows, "By disposition", 1)
+	for _, c := range rep.Current.ByDisposition {
+		for i, r := range drows {
+			if len(r) > 1 && r[0] == names[c.Key][1] {
+				if typ, _ := f.GetCellType("By disposition", fmt.Sprintf("B%d", i+1)); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+					t.Errorf("the count of %s is stored as %v, want a number", c.Key, typ)
+				}
+			}
+		}
 	}
 	if v, _ := f.GetCellValue("Summary", "B1"); !strings.Contains(v, fmt.Sprint(from.In(precinct.CST).Day())) {
 		t.Logf("start shown as %q", v)

@@ -211,7 +211,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Rules:       m.Dispatch,
 		KPIs:        m.Dispatch,
 		Stats:       &report.Service{Store: m.Store},
-		StatsExport: &report.Service{Store: m.Store, Catalog: m.Store},
+		StatsExport: &report.Service{Store: m.Store, Catalog: m.Store, Dispositions: m.Dispatch},
 		Tiles:       &streets.Service{Map: m.Streets},
 		Geocode:     m.geocoder(),
 		Registry:    m.Registry,
@@ -420,7 +420,10 @@ func (m *Main) seedDemo(ctx context.Context) error {
 				u.PasswordHash, u.CreatedAt = hash, now
 			}
 			for _, u := range j.Units {
-				u.PositionAt = now // the demo's units report from their posts at first start
+				// The demo's units report from their posts at first start,
+				// and have held their status since (the unit board's time
+				// in status).
+				u.PositionAt, u.StatusSince = now, now
 			}
 		}
 		return nil

@@ -7,12 +7,10 @@
 package live
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -320,9 +318,9 @@ func (x *Index) Has(id string) bool {
 }
 
 // moveChunk is how many positions Move applies under one hold of the write
-// lock: searches wait for at most one chunk (tens of microseconds), not for
+// lock: searches wait for at most one chunk (a few microseconds), not for
 // a whole batch.
-const moveChunk = 64
+const moveChunk = 16
 
 // Move applies a batch of positions. Positions of unknown units, and those
 // older than the unit's current position, are skipped. It returns how many
@@ -683,19 +681,49 @@ func (r *ranking) rank(ctx context.Context, router precinct.Router, p precinct.P
 		}
 	}
 	r.from, r.idx, r.cands, r.unreachable = from, idx, cands, unreachable
-	slices.SortFunc(cands, func(a, b precinct.Candidate) int {
-		if a.Stale != b.Stale {
-			if a.Stale {
+	sortCandidates(cands)
+	return cands, unreachable, nil
+}
+
+// rankBefore orders candidates: fresh positions first, then by travel time,
+// then by unit ID.
+func rankBefore(a, b *precinct.Candidate) bool {
+	if a.Stale != b.Stale {
+		return !a.Stale
+	}
+	if a.ETA != b.ETA {
+		return a.ETA < b.ETA
+	}
+	return a.Unit.ID < b.Unit.ID
+}
+
+// sortCandidates sorts by rankBefore: a shortlist (a few dozen) by
+// insertion, which reads and moves less than a general sort; longer lists
+// by slices.SortFunc.
+func sortCandidates(cands []precinct.Candidate) {
+	if len(cands) > 48 {
+		slices.SortFunc(cands, func(a, b precinct.Candidate) int {
+			if rankBefore(&a, &b) {
+				return -1
+			}
+			if rankBefore(&b, &a) {
 				return 1
 			}
-			return -1
+			return 0
+		})
+		return
+	}
+	for i := 1; i < len(cands); i++ {
+		if !rankBefore(&cands[i], &cands[i-1]) {
+			continue
 		}
-		if a.ETA != b.ETA {
-			return cmp.Compare(a.ETA, b.ETA)
+		c := cands[i]
+		j := i
+		for ; j > 0 && rankBefore(&c, &cands[j-1]); j-- {
 		}
-		return strings.Compare(a.Unit.ID, b.Unit.ID)
-	})
-	return cands, unreachable, nil
+		copy(cands[j+1:i+1], cands[j:i])
+		cands[j] = c
+	}
 }
 
 // Shortlist returns up to n units matching q nearest to q.Point by straight

@@ -248,6 +248,9 @@ class Console {
         this.flash(ev.entity_id);
         // A call taken by someone else is news: sound the alert.
         if (ev.actor !== (this.user && this.user.id)) this.alert.ring();
+        // The call being taken may repeat the one just registered elsewhere.
+        const form = this.panelMode === 'intake' && document.querySelector('#intake');
+        if (form) this.checkCallDuplicates(form);
       }
       return;
     }
@@ -687,7 +690,7 @@ class Console {
         if (c && c.wave) body.wave = c.wave;
       }
     } else if (action === 'cancel') {
-      if (!units || !(await this.confirmText(t('cancel.confirm', { unit: this.unitName(units[0]) })))) return;
+      if (!units || !(await this.confirmHTML(tNamed('cancel.confirm', { unit: this.unitName(units[0]) }, ['unit'])))) return;
       body.units = units;
       body.note = t('cancel.note');
     } else if (['reassign', 'note', 'correct', 'close'].includes(action)) {
@@ -737,7 +740,7 @@ class Console {
     const u = c.unit || {};
     d.innerHTML = `<form method="dialog" class="form" id="confirm-dispatch">
         <h2>${h(t('act.dispatch'))}</h2>
-        <p>${h(t('dispatch.confirm', { unit: u.callsign || this.unitName(u.id), eta: fmtDuration(c.eta_s) }))}</p>
+        <p>${tNamed('dispatch.confirm', { unit: u.callsign || this.unitName(u.id), eta: fmtDuration(c.eta_s) }, ['unit'])}</p>
         <div class="row"><button value="ok" class="primary" autofocus>${h(t('confirm'))} <kbd>Enter</kbd></button><button value="cancel" formnovalidate>${h(t('cancel'))} <kbd>Esc</kbd></button></div>
       </form>`;
     d.returnValue = '';
@@ -754,8 +757,13 @@ class Console {
 
   /** confirmText asks a yes/no question in the dialog. */
   confirmText(text) {
+    return this.confirmHTML(h(text));
+  }
+
+  /** confirmHTML asks a yes/no question, given as HTML, in the dialog. */
+  confirmHTML(html) {
     const d = document.getElementById('ask');
-    d.innerHTML = `<form method="dialog" class="form"><p>${h(text)}</p>
+    d.innerHTML = `<form method="dialog" class="form"><p>${html}</p>
       <div class="row"><button value="ok" class="primary">${h(t('confirm'))}</button><button value="cancel" formnovalidate>${h(t('cancel'))}</button></div></form>`;
     d.returnValue = '';
     d.showModal();
@@ -771,7 +779,7 @@ class Console {
         const on = new Set((inc && inc.units) || []);
         const cands = ((this.recs && this.recs.candidates) || []).filter((c) => c.unit && !on.has(c.unit.id));
         return `<form method="dialog" class="form" id="ask-reassign"><h2>${h(t('act.reassign'))}</h2>
-          <p>${h(t('reassign.from', { unit: this.unitName(units[0]) }))}</p>
+          <p>${tNamed('reassign.from', { unit: this.unitName(units[0]) }, ['unit'])}</p>
           <label>${h(t('reassign.to'))}<select name="new_unit" required>${cands
             .map((c) => `<option value="${h(c.unit.id)}" translate="no">${h(c.unit.callsign || this.unitName(c.unit.id))} · ${h(fmtDuration(c.eta_s))}</option>`)
             .join('')}</select></label>
@@ -887,6 +895,8 @@ class Console {
           <button type="button" id="intake-pick" aria-pressed="true">${h(t('intake.pick'))}</button>
         </div>
         <p id="intake-where" class="muted" aria-live="polite"></p>
+        <input type="hidden" name="duplicate_of">
+        <div id="intake-dups" aria-live="polite"></div>
         <label class="geocode">${h(t('intake.address'))}<input name="address" autocomplete="off" placeholder="${h(t('intake.address.hint'))}">
           <ol id="geocode-list" class="geocode-list" role="listbox" hidden></ol></label>
         <div id="proposal" class="proposal" hidden role="status">
@@ -934,6 +944,7 @@ class Console {
         form.priority.value = String(p);
         keep();
       }
+      this.checkCallDuplicates(form);
     });
     panel.querySelector('#intake-discard').addEventListener('click', async () => {
       if (!(await this.confirmText(t('intake.discard.confirm')))) return;
@@ -942,6 +953,7 @@ class Console {
       this.closePanel();
     });
     if (form.lon.value && form.lat.value) this.resolveWhere(form);
+    this.intakeKeep = keep;
     // A typed address proposes a point; it is the incident's place only once confirmed.
     const proposal = panel.querySelector('#proposal');
     // Enter on a proposal (the list closed) confirms it; registered before
@@ -952,7 +964,7 @@ class Console {
         panel.querySelector('#proposal-ok').click();
       }
     });
-    attachGeocoder(this.client, form.address, panel.querySelector('#geocode-list'), (p) => {
+    const propose = (p) => {
       this.proposed = p;
       if (/^[a-z0-9 ]+$/i.test(form.address.value.trim())) form.address.value = p.name;
       panel.querySelector('#proposal-text').textContent = t('intake.proposed', { name: p.name, kind: t('place.kind.' + p.kind) });
@@ -960,7 +972,12 @@ class Console {
       this.map.setMarkers([{ lon: p.location.lon, lat: p.location.lat, color: '#f59e0b', label: p.name }]);
       this.map.centerOn(p.location.lon, p.location.lat, 1 / 2);
       keep();
-    });
+    };
+    attachGeocoder(this.client, form.address, panel.querySelector('#geocode-list'), propose);
+    // A proposal not yet confirmed or refused outlives the form being drawn
+    // again (a language change); a new call starts without one.
+    if (saved && this.proposed) propose(this.proposed);
+    else this.proposed = null;
     panel.querySelector('#proposal-ok').addEventListener('click', () => {
       const p = this.proposed;
       if (!p) return;
@@ -1016,11 +1033,109 @@ class Console {
     try {
       const loc = await this.client.get(`/api/v1/resolve?lon=${lon}&lat=${lat}`);
       const parts = [loc.station_id, loc.police_grid_id, loc.community_grid_id].filter(Boolean).map((id) => this.names.get(id) || id);
-      out.textContent = t('intake.where', { where: parts.join(' / ') });
+      // Names of places are proper names (translate="no").
+      out.innerHTML = tNamed('intake.where', { where: parts.join(' / ') }, ['where']);
       out.classList.remove('error');
     } catch (e) {
       out.textContent = e instanceof ApiError ? e.text() : String(e);
       out.classList.add('error');
+    }
+    this.checkCallDuplicates(form);
+  }
+
+  /**
+   * checkCallDuplicates warns, while the call is being taken, of incidents
+   * it may repeat (the same category family near the place, within the
+   * desk's window), as soon as the place and the category are known. The
+   * dispatcher registers the call linked to one (关联登记: the link is on
+   * the new incident's timeline) or adds it to that incident instead
+   * (仅追加到该警情: a note on its timeline, no new incident).
+   */
+  async checkCallDuplicates(form) {
+    const box = form.querySelector('#intake-dups');
+    const lon = Number(form.lon.value);
+    const lat = Number(form.lat.value);
+    const category = form.category.value;
+    if (!box || !form.lon.value || !form.lat.value || !isFinite(lon) || !isFinite(lat) || !category) {
+      if (box) box.innerHTML = '';
+      return;
+    }
+    const asked = `${lon},${lat},${category}`;
+    this.dupAsked = asked;
+    let items = [];
+    try {
+      const out = await this.client.get(`/api/v1/incidents/duplicates?lon=${lon}&lat=${lat}&category=${encodeURIComponent(category)}`);
+      items = (out && out.items) || [];
+    } catch (e) {
+      items = []; // outside the dispatcher's area: intake itself says so
+    }
+    if (this.dupAsked !== asked || this.panelMode !== 'intake' || !document.body.contains(box)) return;
+    this.callDups = items;
+    // A link chosen before stays only while its incident is still offered.
+    if (form.duplicate_of.value && !items.some((d) => d.id === form.duplicate_of.value)) {
+      form.duplicate_of.value = '';
+      if (this.intakeKeep) this.intakeKeep();
+    }
+    this.renderCallDuplicates(form);
+  }
+
+  renderCallDuplicates(form) {
+    const box = form.querySelector('#intake-dups');
+    const items = this.callDups || [];
+    const chosen = form.duplicate_of.value;
+    const submit = form.querySelector('#intake-submit');
+    submit.firstChild.textContent = t(chosen ? 'intake.submit.linked' : 'intake.submit') + ' ';
+    if (!items.length) {
+      box.innerHTML = '';
+      return;
+    }
+    box.innerHTML = `<div class="dup-warn" role="alert"><strong>${h(t('dup.call.title', { n: items.length }))}</strong><ul>${items
+      .map((d) => `<li data-call-dup-id="${h(d.id)}" class="${d.id === chosen ? 'chosen' : ''}">${h(fmtReceived(d.received_at))} <strong>${h(this.categoryName(d.category))}</strong> <span translate="no">${h(d.address || '')}</span>
+        <span class="status s-${h(d.status)}">${h(t('status.' + d.status))}</span>
+        <span class="row">
+        <button type="button" class="small" data-call-dup="open" data-id="${h(d.id)}">${h(t('dup.open'))}</button>
+        <button type="button" class="small ${d.id === chosen ? 'primary' : ''}" data-call-dup="link" data-id="${h(d.id)}" aria-pressed="${d.id === chosen}">${h(t('dup.call.link'))}</button>
+        <button type="button" class="small" data-call-dup="add" data-id="${h(d.id)}">${h(t('dup.call.add'))}</button></span></li>`)
+      .join('')}</ul>${chosen ? `<p id="intake-linked" class="muted">${h(t('dup.call.chosen'))}</p>` : ''}</div>`;
+    for (const b of box.querySelectorAll('button[data-call-dup]')) {
+      b.addEventListener('click', () => {
+        const id = b.dataset.id;
+        if (b.dataset.callDup === 'open') this.openIncident(id);
+        else if (b.dataset.callDup === 'add') this.addCallTo(form, id);
+        else {
+          form.duplicate_of.value = form.duplicate_of.value === id ? '' : id;
+          if (this.intakeKeep) this.intakeKeep();
+          this.renderCallDuplicates(form);
+        }
+      });
+    }
+  }
+
+  /**
+   * addCallTo records the call being taken on an incident it repeats, as
+   * what a caller adds (追加警情), instead of registering a new incident;
+   * the draft ends there. The caller's number is not written into the note
+   * (notes are read unmasked): a call that needs its own callback is
+   * registered linked instead.
+   */
+  async addCallTo(form, id) {
+    const d = (this.callDups || []).find((x) => x.id === id);
+    if (!d) return;
+    const what = form.description.value.trim();
+    const who = form.reporter_name.value.trim();
+    const note = t('dup.call.note', { who: who || t('dup.call.anonymous'), what: what || t('dup.call.nothing') });
+    if (!(await this.confirmHTML(tNamed('dup.call.add.confirm', { what: this.categoryName(d.category), where: d.address || '' }, ['where'])))) return;
+    try {
+      const out = await this.client.post(`/api/v1/incidents/${encodeURIComponent(id)}/note`, { note }, { 'Idempotency-Key': this.intakeKey });
+      if (out && out.id) this.incidents.set(out.id, out);
+      this.draft.clear();
+      this.toast(t('dup.call.added'));
+      this.map.pickMode = false;
+      this.map.setMarkers([]);
+      document.getElementById('pick-hint').hidden = true;
+      await this.openIncident(id);
+    } catch (e) {
+      form.querySelector('.error').textContent = e instanceof ApiError ? e.text() : String(e);
     }
   }
 
@@ -1044,6 +1159,7 @@ class Console {
       priority: Number(form.priority.value),
       reporter: { name: form.reporter_name.value.trim(), phone: form.reporter_phone.value.trim() },
     };
+    if (form.duplicate_of.value) body.duplicate_of = form.duplicate_of.value;
     const btn = form.querySelector('#intake-submit');
     btn.disabled = true;
     try {
@@ -1281,6 +1397,8 @@ class Console {
       if (this.connState) this.setConn(this.connState);
       this.renderUnitCount();
       if (this.panelMode === 'incident') this.renderIncident(false);
+      // The call being taken is drawn again from its draft, in the new language.
+      else if (this.panelMode === 'intake') this.openIntake();
     });
     document.getElementById('queue-search').addEventListener('input', (e) => {
       this.qf.search = e.target.value;
@@ -1367,7 +1485,12 @@ class Console {
   setConn(state) {
     // Once the stream is open, moves arrive on it; reload the units so that
     // none made before it opened is missed.
-    if (state === 'live' && this.connState !== 'live') this.loadUnits();
+    if (state === 'live' && this.connState !== 'live') {
+      this.loadUnits();
+      // Nor a call registered meanwhile that the call being taken repeats.
+      const form = this.panelMode === 'intake' && document.querySelector('#intake');
+      if (form) this.checkCallDuplicates(form);
+    }
     this.connState = state;
     const el = document.getElementById('conn');
     el.dataset.state = state;
@@ -1400,3 +1523,15 @@ new Console().start().catch((e) => {
   console.error(e);
   document.getElementById('toast').textContent = String(e);
 });
+
+/**
+ * tNamed is t(key, vars) as HTML, with the values of the vars named in
+ * names (places, units, people: proper names) marked translate="no".
+ */
+function tNamed(key, vars, names) {
+  const v = { ...vars };
+  names.forEach((n, i) => {
+    v[n] = `\u0000${i}\u0000`;
+  });
+  return h(t(key, v)).replace(/\u0000(\d+)\u0000/g, (m, i) => `<span translate="no">${h(vars[names[Number(i)]])}</span>`);
+}

@@ -8,7 +8,7 @@
 const prefix = 'precinct.draft.';
 
 /** fields are the intake form's fields a draft keeps. */
-export const draftFields = ['source', 'priority', 'category', 'place_type', 'lon', 'lat', 'address', 'description', 'reporter_name', 'reporter_phone'];
+export const draftFields = ['source', 'priority', 'category', 'place_type', 'lon', 'lat', 'address', 'description', 'reporter_name', 'reporter_phone', 'duplicate_of'];
 
 /** Draft is the draft of one user's call, in localStorage. */
 export class Draft {
