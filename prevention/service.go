@@ -227,6 +227,9 @@ func (s *Service) Intake(ctx context.Context, b Batch, source string) (*BatchRes
 	officers := &officerCache{}
 	routes := map[string]precinct.Route{}
 	for _, d := range drafts {
+		if err := s.seal(d); err != nil {
+			return nil, err
+		}
 		w := d.w
 		w.ID, w.ReceivedAt, w.CreatedBy, w.Version = precinct.NewID("wrn", t), t, precinct.ActorFromContext(ctx), 1
 		if d.res == nil {
@@ -297,7 +300,7 @@ func tooLong(field, v string, n int) error {
 	return nil
 }
 
-// check validates one warning and seals its personal data.
+// check validates one warning and hashes its personal data.
 func (s *Service) check(row int, in WarningInput, t time.Time) (*draft, error) {
 	in.Ref, in.Name, in.Address = strings.TrimSpace(in.Ref), strings.TrimSpace(in.Name), strings.TrimSpace(in.Address)
 	in.FraudType = strings.TrimSpace(in.FraudType)
@@ -357,14 +360,8 @@ func (s *Service) check(row int, in WarningInput, t time.Time) (*draft, error) {
 	}
 	w := &precinct.Warning{SourceRef: in.Ref, FraudType: in.FraudType, Level: in.Level, IssuedAt: issued.UTC(), Name: in.Name,
 		IDNumber: precinct.MaskIDNumber(d.id), Phone: precinct.MaskPhone(d.ph), Address: in.Address, Point: in.Point, Amount: in.Amount, Note: in.Note}
-	var err error
-	if w.SealedID, err = s.seal(sealIDNumber, fieldIDNumber, d.id); err != nil {
-		return nil, err
-	}
-	if w.SealedPhone, err = s.seal(sealPhone, fieldPhone, d.ph); err != nil {
-		return nil, err
-	}
-	w.SealedID.Masked, w.SealedPhone.Masked = w.IDNumber, w.Phone
+	w.SealedID = precinct.Sealed{Masked: w.IDNumber, Hash: s.Vault.Hash(fieldIDNumber, d.id)}
+	w.SealedPhone = precinct.Sealed{Masked: w.Phone, Hash: s.Vault.Hash(fieldPhone, d.ph)}
 	w.PersonKey = w.SealedID.Hash
 	if w.PersonKey == "" {
 		w.PersonKey = w.SealedPhone.Hash
@@ -374,15 +371,14 @@ func (s *Service) check(row int, in WarningInput, t time.Time) (*draft, error) {
 	return d, nil
 }
 
-func (s *Service) seal(sealField, hashField, v string) (precinct.Sealed, error) {
-	if v == "" {
-		return precinct.Sealed{}, nil
+// seal seals a checked warning's ID number and phone, once it is to be
+// written (a dry run needs only their hashes).
+func (s *Service) seal(d *draft) (err error) {
+	if d.w.SealedID.Sealed, err = s.Vault.Seal(sealIDNumber, d.id); err != nil {
+		return err
 	}
-	sealed, err := s.Vault.Seal(sealField, v)
-	if err != nil {
-		return precinct.Sealed{}, err
-	}
-	return precinct.Sealed{Sealed: sealed, Hash: s.Vault.Hash(hashField, v)}, nil
+	d.w.SealedPhone.Sealed, err = s.Vault.Seal(sealPhone, d.ph)
+	return err
 }
 
 // earlier counts each person's earlier warnings, stored and in the batch.
