@@ -480,10 +480,18 @@ func (k known) sameAt(r *precinct.Resident) *precinct.Resident {
 
 func (im *importer) existingResidents(ctx context.Context, hashes, addrIDs []string) (known, error) {
 	k := known{hashes: map[string]*precinct.Resident{}, at: map[string][]*precinct.Resident{}}
-	for _, f := range []precinct.ResidentFilter{
-		{Scope: precinct.Everywhere, IDHashes: hashes, Limit: 1000},
-		{Scope: precinct.Everywhere, AddressIDs: dedupe(addrIDs), Limit: 1000},
-	} {
+	fs := []precinct.ResidentFilter{{Scope: precinct.Everywhere, IDHashes: hashes, Limit: 1000}}
+	// The people at the batch's addresses, a few addresses at a time: each
+	// page of a list is read and sorted again from the start, so one list
+	// of all of them read their rows once per page (at a million people,
+	// most of an import's time on SQLite).
+	addrIDs = dedupe(addrIDs)
+	for len(addrIDs) > 0 {
+		n := min(len(addrIDs), addressesPerLookup)
+		fs = append(fs, precinct.ResidentFilter{Scope: precinct.Everywhere, AddressIDs: addrIDs[:n], Limit: 1000})
+		addrIDs = addrIDs[n:]
+	}
+	for _, f := range fs {
 		if f.IDHashes != nil && len(f.IDHashes) == 0 || f.AddressIDs != nil && len(f.AddressIDs) == 0 {
 			continue
 		}
@@ -505,6 +513,10 @@ func (im *importer) existingResidents(ctx context.Context, hashes, addrIDs []str
 	}
 	return k, nil
 }
+
+// addressesPerLookup is how many addresses one look-up of the people
+// already there names: few enough that their people fit in one page.
+const addressesPerLookup = 200
 
 func dedupe(ss []string) []string {
 	seen := map[string]bool{}

@@ -758,6 +758,23 @@ func TestImportWritesBatchesAllOrNothing(t *testing.T) {
 			if k := count(); k != n {
 				t.Fatalf("%d residents after the second import, want %d", k, n)
 			}
+			// Without ID numbers, the same name and birth date at the same
+			// address is a duplicate too, in any batch: 2,250 people at two
+			// addresses are looked up 200 addresses at a time.
+			var b bytes.Buffer
+			w := csv.NewWriter(&b)
+			w.Write([]string{"姓名", "出生日期", "人员类别", "地址编码"})
+			for i := 0; i < n; i += 2 {
+				w.Write([]string{rows[i][0] + "乙", "2001-01-01", "户籍人口", rows[i][4]})
+			}
+			w.Write([]string{rows[n-1][0], "1950-01-01", "户籍人口", rows[n-1][4]})
+			w.Flush()
+			birth := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n-1).Format("2006-01-02")
+			b2 := bytes.Replace(b.Bytes(), []byte(rows[n-1][0]+",1950-01-01"), []byte(rows[n-1][0]+","+birth), 1)
+			res, err = e.svc.Import(ctx, precinct.ImportResidents, precinct.FormatCSV, bytes.NewReader(b2), false)
+			if err != nil || res.Written != 0 || len(res.Errors) != 1 || res.Errors[0].Row != n/2+2 || res.Errors[0].Code != precinct.ECONFLICT || res.Errors[0].Column != "姓名" {
+				t.Fatalf("same name, birth date and address as a stored person: %+v %v", res, err)
+			}
 		})
 	}
 }
