@@ -102,7 +102,7 @@ func (p *benchPeer) query(ctx context.Context, sel, cond, col string, vals []str
 		fixed = []any{"sb1"}
 	}
 	if p.pg != nil {
-		rows, err := p.pg.Query(ctx, sel+" WHERE "+cond+" AND "+col+" = ANY($"+strconv.Itoa(len(fixed)+1)+")"+tail, append(fixed, vals)...)
+		rows, err := p.pg.Query(ctx, sel+" WHERE "+cond+" AND "+col+" = ANY($"+strconv.Itoa(len(fixed)+1)+")"+tail, append([]any{pgx.QueryExecModeExec}, append(fixed, vals)...)...)
 		if err != nil {
 			p.b.Fatal(err)
 		}

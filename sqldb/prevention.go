@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"precinct"
 )
 
@@ -142,7 +144,7 @@ func (db *DB) WarningRefs(ctx context.Context, subBureauID string, refs []string
 		w := where{}
 		w.add("sub_bureau_id = ?", subBureauID)
 		db.oneOf(&w, "source_ref", part)
-		rows, err := db.read.QueryContext(ctx, db.q(`SELECT source_ref, id FROM warnings`+w.sql()), w.args...)
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT source_ref, id FROM warnings`+w.sql()), db.oneShot(w.args)...)
 		if err != nil {
 			return internal(err)
 		}
@@ -226,7 +228,7 @@ func (db *DB) CountWarnings(ctx context.Context, keys []string) (map[string]int,
 		var w where
 		db.oneOf(&w, "person_key", part)
 		w.add("person_key <> ''") // the partial index's condition
-		rows, err := db.read.QueryContext(ctx, db.q(`SELECT person_key, COUNT(*) FROM warnings`+w.sql()+` GROUP BY person_key`), w.args...)
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT person_key, COUNT(*) FROM warnings`+w.sql()+` GROUP BY person_key`), db.oneShot(w.args)...)
 		if err != nil {
 			return internal(err)
 		}
@@ -258,6 +260,17 @@ func (db *DB) oneOf(w *where, col string, vs []string) {
 		return
 	}
 	w.in(col, vs)
+}
+
+// oneShot has PostgreSQL plan a lookup of a batch for its own values (an
+// unnamed statement) rather than reuse a connection's cached statement: a
+// generic plan made while the table was small scans it whole once it has
+// grown, comparing each row with every value of the array.
+func (db *DB) oneShot(args []any) []any {
+	if !db.postgres {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeExec}, args...)
 }
 
 // chunks calls fn with parts of vs that one statement takes: 900 on
@@ -366,7 +379,7 @@ func (db *DB) residentsWhere(ctx context.Context, sc precinct.Scope, col string,
 			w.add(cond)
 		}
 		w.add("status = ?", string(precinct.StatusActive))
-		rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+matchColumns+` FROM residents`+w.sql()), w.args...)
+		rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+matchColumns+` FROM residents`+w.sql()), db.oneShot(w.args)...)
 		if err != nil {
 			return internal(err)
 		}
