@@ -57,16 +57,25 @@ func warningValues(w *precinct.Warning) ([]any, error) {
 var warningInsertColumns = []string{"sub_bureau_id", "station_id", "police_grid_id", "community_grid_id", "status", "fraud_type", "issued_at",
 	"person_key", "id_sealed", "id_hash", "phone_sealed", "phone_hash", "task_id", "version", "doc", "id", "source_ref"}
 
-// CreateWarnings stores warnings, the tasks they open and their events in
-// one transaction, in bulk (see bulkTx); the events' Seq is not set.
-func (db *DB) CreateWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event) error {
+// warningRows are the values of ws in the order of warningInsertColumns.
+func warningRows(ws []*precinct.Warning) ([][]any, error) {
 	rows := make([][]any, 0, len(ws))
 	for _, w := range ws {
 		vals, err := warningValues(w)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rows = append(rows, append(vals, w.ID, w.SourceRef))
+	}
+	return rows, nil
+}
+
+// CreateWarnings stores warnings, the tasks they open and their events in
+// one transaction, in bulk (see bulkTx); the events' Seq is not set.
+func (db *DB) CreateWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event) error {
+	rows, err := warningRows(ws)
+	if err != nil {
+		return err
 	}
 	return db.inBulkTx(ctx, func(b *bulkTx) error {
 		if err := b.rows(ctx, "warnings", warningInsertColumns, rows); err != nil {
@@ -83,13 +92,9 @@ func (db *DB) CreateWarnings(ctx context.Context, ws []*precinct.Warning, work [
 // ImportWarnings stores warnings of the past with their tasks as they
 // ended and their events, in time order, marked published.
 func (db *DB) ImportWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event, publishedAt time.Time) error {
-	rows := make([][]any, 0, len(ws))
-	for _, w := range ws {
-		vals, err := warningValues(w)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, append(vals, w.ID, w.SourceRef))
+	rows, err := warningRows(ws)
+	if err != nil {
+		return err
 	}
 	return db.inBulkTx(ctx, func(b *bulkTx) error {
 		if err := b.rows(ctx, "warnings", warningInsertColumns, rows); err != nil {

@@ -29,25 +29,11 @@ type bulkTx struct {
 
 // inBulkTx runs fn in a write transaction, committed if fn returns nil.
 func (db *DB) inBulkTx(ctx context.Context, fn func(*bulkTx) error) error {
-	conn, err := db.write.Conn(ctx)
-	if err != nil {
-		return internal(err)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return internal(err)
-	}
-	b := &bulkTx{db: db, conn: conn, tx: tx, ins: newBatchInserter(db, tx)}
-	defer b.ins.close()
-	if err := fn(b); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return internal(err)
-	}
-	return nil
+	return db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+		b := &bulkTx{db: db, conn: conn, tx: tx, ins: newBatchInserter(db, tx)}
+		defer b.ins.close()
+		return fn(b)
+	})
 }
 
 // rows writes rows (values in the order of cols) to table.
