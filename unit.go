@@ -2,8 +2,26 @@ package precinct
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 )
+
+// ByUnitAndTime returns the indexes of ps ordered by unit, then time; of
+// two positions of a unit at the same time, the first sent comes first.
+func ByUnitAndTime(ps []Position) []int {
+	order := make([]int, len(ps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := strings.Compare(ps[a].UnitID, ps[b].UnitID); c != 0 {
+			return c
+		}
+		return ps[a].At.Compare(ps[b].At)
+	})
+	return order
+}
 
 // UnitKind is the kind of a deployable unit.
 type UnitKind string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"precinct"
@@ -100,16 +99,7 @@ const (
 // its import or post is not a fix: the first fix a node sees of a unit is
 // checked against the sub-bureau only.
 func (s *Service) flag(ctx context.Context, ps []precinct.Position) error {
-	order := make([]int, len(ps))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		if c := strings.Compare(ps[a].UnitID, ps[b].UnitID); c != 0 {
-			return c
-		}
-		return ps[a].At.Compare(ps[b].At)
-	})
+	order := precinct.ByUnitAndTime(ps)
 	// Each unit's sub-bureau box, read before taking the lock.
 	boxes := make(map[string]*extent)
 	for _, i := range order {

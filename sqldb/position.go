@@ -127,18 +127,8 @@ func (db *DB) SavePositions(ctx context.Context, ps []precinct.Position) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	order := make([]int, len(ps))
-	for i := range order {
-		order[i] = i
-	}
-	// Stable: of two positions of a unit at the same time, the first sent
-	// is stored, as before.
-	slices.SortStableFunc(order, func(a, b int) int {
-		if c := strings.Compare(ps[a].UnitID, ps[b].UnitID); c != 0 {
-			return c
-		}
-		return ps[a].At.Compare(ps[b].At)
-	})
+	// Of two positions of a unit at the same time, the first sent is stored.
+	order := precinct.ByUnitAndTime(ps)
 	// Each unit's latest position not flagged: the last of its run.
 	var latest []int
 	for _, i := range order {

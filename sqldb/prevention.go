@@ -73,25 +73,19 @@ func warningRows(ws []*precinct.Warning) ([][]any, error) {
 // CreateWarnings stores warnings, the tasks they open and their events in
 // one transaction, in bulk (see bulkTx); the events' Seq is not set.
 func (db *DB) CreateWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event) error {
-	rows, err := warningRows(ws)
-	if err != nil {
-		return err
-	}
-	return db.inBulkTx(ctx, func(b *bulkTx) error {
-		if err := b.rows(ctx, "warnings", warningInsertColumns, rows); err != nil {
-			return err
-		}
-		more, err := b.openWork(ctx, work)
-		if err != nil {
-			return err
-		}
-		return b.events(ctx, append(evs, more...), nil)
-	})
+	return db.writeWarnings(ctx, ws, work, evs, nil)
 }
 
 // ImportWarnings stores warnings of the past with their tasks as they
 // ended and their events, in time order, marked published.
 func (db *DB) ImportWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event, publishedAt time.Time) error {
+	return db.writeWarnings(ctx, ws, work, evs, &publishedAt)
+}
+
+// writeWarnings writes warnings, their tasks and events in one bulk
+// transaction; events of the past (publishedAt set) go in time order,
+// marked published.
+func (db *DB) writeWarnings(ctx context.Context, ws []*precinct.Warning, work []precinct.WorkChange, evs []*precinct.Event, publishedAt *time.Time) error {
 	rows, err := warningRows(ws)
 	if err != nil {
 		return err
@@ -104,9 +98,12 @@ func (db *DB) ImportWarnings(ctx context.Context, ws []*precinct.Warning, work [
 		if err != nil {
 			return err
 		}
+		if publishedAt == nil {
+			return b.events(ctx, append(evs, more...), nil)
+		}
 		all := append(append([]*precinct.Event{}, evs...), more...)
 		sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
-		return b.events(ctx, all, micros(publishedAt))
+		return b.events(ctx, all, micros(*publishedAt))
 	})
 }
 
