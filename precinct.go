@@ -48,7 +48,9 @@ func (p Point) Validate(field string) error {
 // IsZero reports whether p is the zero point (no position).
 func (p Point) IsZero() bool { return p.Lon == 0 && p.Lat == 0 }
 
-const earthRadiusM = 6371008.8
+// EarthRadiusM is the mean radius of the Earth in metres, of every
+// great-circle distance here.
+const EarthRadiusM = 6371008.8
 
 // DistanceM returns the great-circle distance between a and b in metres.
 func DistanceM(a, b Point) float64 { return DistanceTo(b).From(a) }
@@ -74,7 +76,7 @@ func (d Destination) From(a Point) float64 {
 	// Each sine once (the compiler does not merge the calls).
 	sLat, sLon := math.Sin(dLat/2), math.Sin(dLon/2)
 	h := sLat*sLat + math.Cos(a.Lat*rad)*d.cosLat*sLon*sLon
-	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
+	return 2 * EarthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
 // Datum names the geodetic datum of a jurisdiction's coordinates. Chinese web

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"precinct"
+	"precinct/dispatch/live"
 )
 
 // Defaults of StraightLine.
@@ -26,7 +27,7 @@ type StraightLine struct {
 	SpeedKPH map[precinct.Profile]float64
 }
 
-var _ precinct.Router = (*StraightLine)(nil)
+var _ live.DistanceRouter = (*StraightLine)(nil)
 
 // Name returns "straight-line".
 func (r *StraightLine) Name() string { return "straight-line" }
@@ -53,17 +54,28 @@ func (r *StraightLine) TravelTimes(ctx context.Context, from []precinct.Point, t
 // AppendTravelTimes is TravelTimes appending to dst, so that a caller with a
 // buffer of its own allocates nothing.
 func (r *StraightLine) AppendTravelTimes(dst []precinct.Travel, _ context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
-	factor := r.RoadFactor
-	if factor <= 0 {
-		factor = DefaultRoadFactor
-	}
-	mps := r.Speed(p) / 3.6
+	factor, mps := r.factor(), r.Speed(p)/3.6
 	dest := precinct.DistanceTo(to)
 	for _, f := range from {
 		d := dest.From(f) * factor
 		dst = append(dst, precinct.Travel{DistanceM: d, Duration: time.Duration(d / mps * float64(time.Second)), OK: true})
 	}
 	return dst, nil
+}
+
+// MinTravel returns the travel time for profile p over a great-circle
+// distance of d metres, computed as AppendTravelTimes computes it: no point
+// d metres away or farther is reached sooner. It makes the router a
+// live.DistanceRouter.
+func (r *StraightLine) MinTravel(d float64, p precinct.Profile) time.Duration {
+	return time.Duration(d * r.factor() / (r.Speed(p) / 3.6) * float64(time.Second))
+}
+
+func (r *StraightLine) factor() float64 {
+	if r.RoadFactor > 0 {
+		return r.RoadFactor
+	}
+	return DefaultRoadFactor
 }
 
 // NewStraightLineRouter returns the straight-line router with the default

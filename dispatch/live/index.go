@@ -320,7 +320,7 @@ func (x *Index) Has(id string) bool {
 // moveChunk is how many positions Move applies under one hold of the write
 // lock: searches wait for at most one chunk (a few microseconds), not for
 // a whole batch.
-const moveChunk = 16
+const moveChunk = 4
 
 // Move applies a batch of positions. Positions of unknown units, and those
 // older than the unit's current position, are skipped. It returns how many
@@ -515,8 +515,8 @@ type Hit struct {
 // shortlisted units and the ranking buffers. Queries take one from a pool,
 // so that a query allocates little more than what it returns.
 type search struct {
-	best  maxHeap[*entry]
-	worst maxHeap[rejected]
+	best  nearest[*entry]
+	worst nearest[rejected]
 	units []precinct.Unit // copies of the shortlisted units
 	hits  []Hit
 	rank  ranking
@@ -531,6 +531,7 @@ type TravelAppender interface {
 
 // ranking is the scratch space of Rank.
 type ranking struct {
+	first, rest []Hit // rankNearest's split of the hits
 	from        []precinct.Point
 	idx         []int
 	travel      []precinct.Travel
@@ -547,6 +548,8 @@ func (s *search) release() {
 	clear(s.rank.cands[:cap(s.rank.cands)])
 	clear(s.rank.unreachable[:cap(s.rank.unreachable)])
 	clear(s.rank.travel[:cap(s.rank.travel)])
+	clear(s.rank.first[:cap(s.rank.first)])
+	clear(s.rank.rest[:cap(s.rank.rest)])
 	clear(s.best.vals[:cap(s.best.vals)])
 	clear(s.worst.vals[:cap(s.worst.vals)])
 	searches.Put(s)
@@ -599,7 +602,7 @@ func (x *Index) NearestInto(ctx context.Context, router precinct.Router, q Query
 	shortN := max(q.K*x.opts.ShortlistFactor, x.opts.MinShortlist)
 	hits, excl := x.shortlist(s, q, shortN, res.Excluded)
 	res.Excluded = excl
-	ranked, unreachable, err := s.rank.rank(ctx, router, q.Point, hits, q.Wave)
+	ranked, unreachable, err := s.rank.rank(ctx, router, q.Point, hits, q.Wave, q.K)
 	if err != nil {
 		res.Excluded = res.Excluded[:0]
 		return err
@@ -628,14 +631,127 @@ func (x *Index) NearestInto(ctx context.Context, router precinct.Router, q Query
 // Units the router cannot route are returned apart.
 func Rank(ctx context.Context, router precinct.Router, p precinct.Point, hits []Hit, wave int) ([]precinct.Candidate, []string, error) {
 	var r ranking
-	return r.rank(ctx, router, p, hits, wave)
+	return r.rank(ctx, router, p, hits, wave, 0)
 }
 
-// rank is Rank into r's buffers; what it returns is valid until r is reused.
-func (r *ranking) rank(ctx context.Context, router precinct.Router, p precinct.Point, hits []Hit, wave int) ([]precinct.Candidate, []string, error) {
-	cands := r.cands[:0]
-	unreachable := r.unreachable[:0]
-	// One router call per profile.
+// A DistanceRouter is a precinct.Router that reaches every point and whose
+// travel time for a profile never decreases with the great-circle distance
+// (StraightLine is one). A search ranking by it asks it only for the
+// shortlisted units that can still be among the k first.
+type DistanceRouter interface {
+	precinct.Router
+	// MinTravel is a lower bound of the travel time for profile p from
+	// any point at least d metres away.
+	MinTravel(d float64, p precinct.Profile) time.Duration
+}
+
+// rank is Rank into r's buffers; what it returns is valid until r is
+// reused. With k > 0 only the k first must be right: the rest may be left
+// out.
+func (r *ranking) rank(ctx context.Context, router precinct.Router, p precinct.Point, hits []Hit, wave, k int) ([]precinct.Candidate, []string, error) {
+	if dr, ok := router.(DistanceRouter); ok && k > 0 && k < len(hits) {
+		cands, ok, err := r.rankNearest(ctx, dr, p, hits, wave, k)
+		if err != nil || ok {
+			return cands, nil, err
+		}
+	}
+	cands, unreachable, err := r.appendRanked(ctx, router, p, hits, wave, r.cands[:0], r.unreachable[:0])
+	if err != nil {
+		return nil, nil, err
+	}
+	sortCandidates(cands)
+	return cands, unreachable, nil
+}
+
+// rankNearest ranks by a DistanceRouter only the hits that can be among
+// the k first: the k nearest fresh hits of each profile first, then any
+// other fresh hit whose least possible travel time is no more than the
+// k-th time found. Stale hits rank after every fresh one, so they are left
+// out when k fresh ones are reached. It reports false, having ranked
+// nothing for certain, when fewer than k fresh hits are reached.
+func (r *ranking) rankNearest(ctx context.Context, router DistanceRouter, p precinct.Point, hits []Hit, wave, k int) ([]precinct.Candidate, bool, error) {
+	var perProfile [3]int
+	var profiles [3]precinct.Profile
+	np := 0
+	first, rest := r.first[:0], r.rest[:0]
+	for _, h := range hits {
+		if h.Stale {
+			continue
+		}
+		pr := precinct.ProfileOf(h.Unit.Kind)
+		i := slices.Index(profiles[:np], pr)
+		if i < 0 {
+			i, profiles[np] = np, pr
+			np++
+		}
+		if perProfile[i] < k {
+			perProfile[i]++
+			first = append(first, h)
+		} else {
+			rest = append(rest, h)
+		}
+	}
+	r.first, r.rest = first, rest
+	if len(first) < k {
+		return nil, false, nil
+	}
+	cands, unreachable, err := r.appendRanked(ctx, router, p, first, wave, r.cands[:0], r.unreachable[:0])
+	if err != nil || len(unreachable) > 0 || len(cands) < k {
+		return nil, false, err
+	}
+	sortCandidates(cands)
+	// Hits beyond the k nearest of their profile that could still come
+	// before the k-th (the search's flat distance is not quite the
+	// great-circle one: the slack bounds the difference).
+	kth := cands[k-1].ETA
+	slack := 0.0
+	if len(rest) > 0 { // the slack grows with distance: the farthest hit's holds for all
+		slack = newFlatSlack(p).of(rest[len(rest)-1].DistanceM)
+	}
+	more := rest[:0]
+	for _, h := range rest {
+		if router.MinTravel(h.DistanceM*(1-slack), precinct.ProfileOf(h.Unit.Kind)) <= kth {
+			more = append(more, h)
+		}
+	}
+	if len(more) > 0 {
+		if cands, unreachable, err = r.appendRanked(ctx, router, p, more, wave, cands, unreachable); err != nil || len(unreachable) > 0 {
+			return nil, false, err
+		}
+		sortCandidates(cands)
+	}
+	r.cands, r.unreachable = cands, unreachable
+	return cands, true, nil
+}
+
+// flatSlack bounds, for a query point, the relative amount by which the
+// search's flat distance (degrees scaled at the query's latitude) may
+// exceed the great-circle distance: the great circle is at least
+// flat×(1−of(flat)).
+type flatSlack struct{ cosLat, absLat float64 }
+
+func newFlatSlack(q precinct.Point) flatSlack {
+	lat := math.Abs(q.Lat) * math.Pi / 180
+	return flatSlack{cosLat: math.Cos(lat), absLat: lat}
+}
+
+// of returns the slack at a flat distance of d metres: with t the largest
+// angle, in radians, that d spans in latitude or longitude, the sines of
+// the haversine lose at most t²/12, and the cosine of the unit's latitude
+// differs from the query's by at most t·tan(lat+t). It is 1 (no bound)
+// near the poles and over long distances.
+func (f flatSlack) of(d float64) float64 {
+	t := d / (precinct.EarthRadiusM * f.cosLat)
+	if f.absLat+t > 1.4 || t > 0.1 { // about 80° and 600 km
+		return 1
+	}
+	return t*t/12 + t*math.Tan(f.absLat+t) + 1e-9
+}
+
+// appendRanked asks router for the travel times of hits to p, and appends
+// the reachable ones as candidates to cands, the others' IDs to
+// unreachable. One router call per profile.
+func (r *ranking) appendRanked(ctx context.Context, router precinct.Router, p precinct.Point, hits []Hit, wave int, cands []precinct.Candidate, unreachable []string) ([]precinct.Candidate, []string, error) {
 	var profiles [3]precinct.Profile
 	np := 0
 	for _, h := range hits {
@@ -681,7 +797,6 @@ func (r *ranking) rank(ctx context.Context, router precinct.Router, p precinct.P
 		}
 	}
 	r.from, r.idx, r.cands, r.unreachable = from, idx, cands, unreachable
-	sortCandidates(cands)
 	return cands, unreachable, nil
 }
 
@@ -754,8 +869,10 @@ func ownUnits[T any](items []T, unit func(*T) **precinct.Unit) []T {
 // their Members with the index, until s is released. The exclusions are
 // appended to excl.
 func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) ([]Hit, []precinct.Exclusion) {
-	now := x.clock.Now()
-	const mPerDegLat = 6371008.8 * math.Pi / 180
+	// A position older than StaleAfter is stale (compared once per hit,
+	// without time.Sub's overflow checks).
+	freshSince := x.clock.Now().Add(-x.opts.StaleAfter)
+	const mPerDegLat = precinct.EarthRadiusM * math.Pi / 180
 	mPerDegLon := mPerDegLat * math.Cos(q.Point.Lat*math.Pi/180)
 	cellM := x.opts.CellDeg * min(mPerDegLat, mPerDegLon)
 	maxD2 := math.Inf(1)
@@ -775,9 +892,11 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 	for _, k := range q.Kinds {
 		kinds |= 1 << kindIndex(k)
 	}
+	wanted := uint32(0) // bit b: bucket b is read
 	for k := range uint8(numKinds) {
 		if kinds == 0 || kinds&(1<<k) != 0 {
 			want = append(want, k*2)
+			wanted |= 1 << (k * 2)
 		}
 	}
 	// The grids a search reads: the global one, or those of the allowed owners.
@@ -813,14 +932,14 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 		return dx*dx + dy*dy
 	}
 	best := &s.best
-	best.reset()
+	best.reset(n)
 	visit := func(c *cell, which uint8) {
 		for _, b := range want {
 			for i := range c.b[b] {
 				r := &c.b[b][i]
 				dx, dy := (r.lon-q.Point.Lon)*mPerDegLon, (r.lat-q.Point.Lat)*mPerDegLat
 				d2 := dx*dx + dy*dy
-				if d2 > maxD2 || best.len() >= n && d2 >= best.top() {
+				if d2 > maxD2 || best.full() && d2 >= best.farthest() {
 					continue
 				}
 				// A unit of an allowed station is found in the station's
@@ -831,17 +950,13 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 				if len(q.Exclude) > 0 && slices.Contains(q.Exclude, r.e.unit.ID) {
 					continue
 				}
-				if best.len() < n {
-					best.push(d2, r.e)
-				} else {
-					best.replaceTop(d2, r.e)
-				}
+				best.add(d2, r.e)
 			}
 		}
 	}
 	rings(c0, grids, func(r int32, k cellKey, c *cell, gi int) bool {
 		if c != nil {
-			if d2 := cellD2(k); d2 > maxD2 || best.len() >= n && d2 >= best.top() {
+			if d2 := cellD2(k); d2 > maxD2 || best.full() && d2 >= best.farthest() {
 				return true // no unit of the cell can be nearer
 			}
 			which := uint8(inGlobal)
@@ -856,74 +971,76 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 		}
 		// End of ring r: every unit of ring r+1 or beyond is at least r*cellM away.
 		reach := float64(r) * cellM
-		return reach*reach <= maxD2 && !(best.len() >= n && best.top() <= reach*reach)
+		return reach*reach <= maxD2 && !(best.full() && best.farthest() <= reach*reach)
 	})
 	// Exclusions: the nearest units that do not match, from the global
 	// grid, no farther than the farthest hit.
 	worst := &s.worst
-	worst.reset()
+	worst.reset(q.Explain)
 	if q.Explain > 0 {
 		limit2 := maxD2
 		if best.len() > 0 {
-			limit2 = best.top()
+			limit2 = best.farthest()
 		}
 		rings(c0, []*grid{x.global}, func(r int32, k cellKey, c *cell, _ int) bool {
 			if c != nil {
-				if d2 := cellD2(k); d2 > limit2 || worst.len() >= q.Explain && d2 >= worst.top() {
+				if d2 := cellD2(k); d2 > limit2 || worst.full() && d2 >= worst.farthest() {
 					return true
 				}
 				for b := range uint8(numBuckets) {
-					wanted := b%2 == 0 && slices.Contains(want, b)
-					for i := range c.b[b] {
-						rc := &c.b[b][i]
+					recs := c.b[b]
+					if len(recs) == 0 {
+						continue
+					}
+					// Why the units of the bucket are left out; those of a
+					// bucket read by the search are left out only for their
+					// station.
+					why := rejectKind
+					switch {
+					case b%2 == 1:
+						why = rejectStatus
+					case wanted&(1<<b) == 0:
+					case anyStation:
+						continue
+					default:
+						why = rejectStation
+					}
+					for i := range recs {
+						rc := &recs[i]
 						dx, dy := (rc.lon-q.Point.Lon)*mPerDegLon, (rc.lat-q.Point.Lat)*mPerDegLat
 						d2 := dx*dx + dy*dy
-						if d2 > limit2 || worst.len() >= q.Explain && d2 >= worst.top() {
+						if d2 > limit2 || worst.full() && d2 >= worst.farthest() {
 							continue
 						}
-						var why reason
-						switch {
-						case b%2 == 1:
-							why = rejectStatus
-						case !wanted:
-							why = rejectKind
-						case !matches(rc):
-							why = rejectStation
-						default:
+						if why == rejectStation && matches(rc) {
 							continue
 						}
 						if len(q.Exclude) > 0 && slices.Contains(q.Exclude, rc.e.unit.ID) {
 							continue
 						}
-						if worst.len() < q.Explain {
-							worst.push(d2, rejected{rc.e, why})
-						} else {
-							worst.replaceTop(d2, rejected{rc.e, why})
-						}
+						worst.add(d2, rejected{rc.e, why})
 					}
 				}
 				return true
 			}
 			reach := float64(r) * cellM
-			return reach*reach <= limit2 && !(worst.len() >= q.Explain && worst.top() <= reach*reach)
+			return reach*reach <= limit2 && !(worst.full() && worst.farthest() <= reach*reach)
 		})
 	}
 	nh := best.len()
 	s.units = slices.Grow(s.units[:0], nh)[:nh]
 	s.hits = slices.Grow(s.hits[:0], nh)[:nh]
 	hits := s.hits
-	for i := nh - 1; i >= 0; i-- {
-		d2, e := best.pop()
+	for i, e := range best.vals {
+		d2 := best.keys[i]
 		s.units[i] = e.unit
 		u := &s.units[i]
-		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: now.Sub(u.PositionAt) > x.opts.StaleAfter}
+		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: u.PositionAt.Before(freshSince)}
 	}
-	if nw := worst.len(); nw > 0 {
-		n0 := len(excl)
-		excl = slices.Grow(excl, q.Explain)[:n0+nw]
-		for i := n0 + nw - 1; i >= n0; i-- {
-			_, r := worst.pop()
-			excl[i] = exclusion(r)
+	if worst.len() > 0 {
+		excl = slices.Grow(excl, q.Explain)
+		for _, r := range worst.vals {
+			excl = append(excl, exclusion(r))
 		}
 	}
 	return hits, excl
@@ -1085,63 +1202,39 @@ func kindIndex(k precinct.UnitKind) uint8 {
 	return numKinds - 1
 }
 
-// maxHeap keeps values by a key, largest key on top.
-type maxHeap[V any] struct {
+// nearest keeps the values of the n smallest keys added, in order of key
+// (a value added later follows those of an equal key). A search keeps a
+// shortlist of a few dozen: inserting into a sorted array moves less than a
+// heap does at that size, and leaves the list in order.
+type nearest[V any] struct {
 	keys []float64
 	vals []V
+	n    int
 }
 
-func (h *maxHeap[V]) len() int     { return len(h.keys) }
-func (h *maxHeap[V]) reset()       { h.keys, h.vals = h.keys[:0], h.vals[:0] }
-func (h *maxHeap[V]) top() float64 { return h.keys[0] }
-func (h *maxHeap[V]) swap(i, j int) {
-	h.keys[i], h.keys[j] = h.keys[j], h.keys[i]
-	h.vals[i], h.vals[j] = h.vals[j], h.vals[i]
-}
+func (l *nearest[V]) reset(n int) { l.keys, l.vals, l.n = l.keys[:0], l.vals[:0], n }
+func (l *nearest[V]) len() int    { return len(l.keys) }
 
-func (h *maxHeap[V]) push(k float64, v V) {
-	h.keys, h.vals = append(h.keys, k), append(h.vals, v)
-	for i := len(h.keys) - 1; i > 0; {
-		p := (i - 1) / 2
-		if h.keys[p] >= h.keys[i] {
-			break
-		}
-		h.swap(i, p)
-		i = p
+// full reports whether n values are kept.
+func (l *nearest[V]) full() bool { return len(l.keys) >= l.n }
+
+// farthest returns the largest key kept; the list must not be empty.
+func (l *nearest[V]) farthest() float64 { return l.keys[len(l.keys)-1] }
+
+// add keeps v at key k; when the list is full, the value of the largest
+// key goes, so the caller adds only keys smaller than farthest.
+func (l *nearest[V]) add(k float64, v V) {
+	i := len(l.keys)
+	if i < l.n {
+		var zero V
+		l.keys, l.vals = append(l.keys, k), append(l.vals, zero)
+	} else {
+		i--
 	}
-}
-
-func (h *maxHeap[V]) replaceTop(k float64, v V) {
-	h.keys[0], h.vals[0] = k, v
-	h.down(0)
-}
-
-func (h *maxHeap[V]) pop() (float64, V) {
-	k, v := h.keys[0], h.vals[0]
-	last := len(h.keys) - 1
-	h.swap(0, last)
-	h.keys, h.vals = h.keys[:last], h.vals[:last]
-	h.down(0)
-	return k, v
-}
-
-func (h *maxHeap[V]) down(i int) {
-	n := len(h.keys)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		c := l
-		if r := l + 1; r < n && h.keys[r] > h.keys[l] {
-			c = r
-		}
-		if h.keys[i] >= h.keys[c] {
-			return
-		}
-		h.swap(i, c)
-		i = c
+	for ; i > 0 && l.keys[i-1] > k; i-- {
+		l.keys[i], l.vals[i] = l.keys[i-1], l.vals[i-1]
 	}
+	l.keys[i], l.vals[i] = k, v
 }
 
 // IDs returns the IDs of the units in the index.
