@@ -524,6 +524,16 @@ type DuplicateQuery struct {
 	ExceptID  string
 }
 
+// ResidentKey is what the duplicate rules compare of a stored resident.
+type ResidentKey struct {
+	ID        string
+	IDHash    string
+	Name      string
+	BirthDate string
+	AddressID string
+	Status    RecordStatus
+}
+
 // RegistryWrite is one atomic change to the registry: records created and
 // updated, their history, the visit that made them and the events, in one
 // transaction. Updated records carry their new Version; each applies only if
@@ -599,6 +609,11 @@ type RegistryStore interface {
 	FindResident(ctx context.Context, id string) (*Resident, error)
 	ListResidents(ctx context.Context, f ResidentFilter) ([]*Resident, string, error)
 	FindDuplicates(ctx context.Context, q DuplicateQuery) ([]*Resident, error)
+	// ResidentKeys returns the keys of the residents (not merged) with one
+	// of the ID hashes or at one of the addresses, whatever their scope: a
+	// person is registered once. A resident matching both is returned
+	// once or twice. For an import's duplicate checks.
+	ResidentKeys(ctx context.Context, idHashes, addressIDs []string) ([]ResidentKey, error)
 
 	FindHouse(ctx context.Context, id string) (*House, error) // with its tenancies
 	ListHouses(ctx context.Context, f HouseFilter) ([]*House, string, error)

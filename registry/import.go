@@ -453,11 +453,11 @@ func (im *importer) checkResidents(ctx context.Context, batch []row) error {
 
 // known is the residents already stored that a batch may duplicate.
 type known struct {
-	hashes map[string]*precinct.Resident
-	at     map[string][]*precinct.Resident
+	hashes map[string]*precinct.ResidentKey // of the active ones
+	at     map[string][]*precinct.ResidentKey
 }
 
-func (k known) byHash(hs []string) *precinct.Resident {
+func (k known) byHash(hs []string) *precinct.ResidentKey {
 	for _, h := range hs {
 		if r := k.hashes[h]; r != nil {
 			return r
@@ -466,7 +466,7 @@ func (k known) byHash(hs []string) *precinct.Resident {
 	return nil
 }
 
-func (k known) sameAt(r *precinct.Resident) *precinct.Resident {
+func (k known) sameAt(r *precinct.Resident) *precinct.ResidentKey {
 	if r.BirthDate == "" {
 		return nil
 	}
@@ -478,45 +478,29 @@ func (k known) sameAt(r *precinct.Resident) *precinct.Resident {
 	return nil
 }
 
+// existingResidents reads, in one query, the keys of the stored residents
+// with the batch's ID hashes or at its addresses: only the columns the
+// rules compare, by the id_hash and (address_id, name) indexes.
 func (im *importer) existingResidents(ctx context.Context, hashes, addrIDs []string) (known, error) {
-	k := known{hashes: map[string]*precinct.Resident{}, at: map[string][]*precinct.Resident{}}
-	fs := []precinct.ResidentFilter{{Scope: precinct.Everywhere, IDHashes: hashes, Limit: 1000}}
-	// The people at the batch's addresses, a few addresses at a time: each
-	// page of a list is read and sorted again from the start, so one list
-	// of all of them read their rows once per page (at a million people,
-	// most of an import's time on SQLite).
-	addrIDs = dedupe(addrIDs)
-	for len(addrIDs) > 0 {
-		n := min(len(addrIDs), addressesPerLookup)
-		fs = append(fs, precinct.ResidentFilter{Scope: precinct.Everywhere, AddressIDs: addrIDs[:n], Limit: 1000})
-		addrIDs = addrIDs[n:]
+	k := known{hashes: map[string]*precinct.ResidentKey{}, at: map[string][]*precinct.ResidentKey{}}
+	keys, err := im.s.Store.ResidentKeys(ctx, hashes, dedupe(addrIDs))
+	if err != nil {
+		return k, err
 	}
-	for _, f := range fs {
-		if f.IDHashes != nil && len(f.IDHashes) == 0 || f.AddressIDs != nil && len(f.AddressIDs) == 0 {
+	seen := make(map[string]bool, len(keys))
+	for i := range keys {
+		r := &keys[i]
+		if seen[r.ID] { // found by its hash and by its address
 			continue
 		}
-		for {
-			rs, next, err := im.s.Store.ListResidents(ctx, f)
-			if err != nil {
-				return k, err
-			}
-			for _, r := range rs {
-				if r.SealedID.Hash != "" && r.Status == precinct.StatusActive {
-					k.hashes[r.SealedID.Hash] = r
-				}
-				k.at[r.AddressID] = append(k.at[r.AddressID], r)
-			}
-			if f.Cursor = next; next == "" {
-				break
-			}
+		seen[r.ID] = true
+		if r.IDHash != "" && r.Status == precinct.StatusActive {
+			k.hashes[r.IDHash] = r
 		}
+		k.at[r.AddressID] = append(k.at[r.AddressID], r)
 	}
 	return k, nil
 }
-
-// addressesPerLookup is how many addresses one look-up of the people
-// already there names: few enough that their people fit in one page.
-const addressesPerLookup = 200
 
 func dedupe(ss []string) []string {
 	seen := map[string]bool{}

@@ -768,6 +768,40 @@ func (db *DB) FindDuplicates(ctx context.Context, q precinct.DuplicateQuery) ([]
 	return collect(rows, residentTable.scan)
 }
 
+// ResidentKeys returns the keys of the residents (not merged) with one of
+// the ID hashes or at one of the addresses, in one query: each half reads
+// its index (the partial index on id_hash, the (address_id, name) index)
+// and only the columns the duplicate rules compare.
+func (db *DB) ResidentKeys(ctx context.Context, idHashes, addressIDs []string) ([]precinct.ResidentKey, error) {
+	const cols = `SELECT id, id_hash, name, birth_date, address_id, status FROM residents WHERE status <> 'merged' AND `
+	var parts []string
+	args := make([]any, 0, len(idHashes)+len(addressIDs))
+	if len(idHashes) > 0 {
+		parts = append(parts, cols+`id_hash <> '' AND id_hash IN (`+placeholders(len(idHashes))+`)`)
+		for _, h := range idHashes {
+			args = append(args, h)
+		}
+	}
+	if len(addressIDs) > 0 {
+		parts = append(parts, cols+`address_id IN (`+placeholders(len(addressIDs))+`)`)
+		for _, a := range addressIDs {
+			args = append(args, a)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(strings.Join(parts, " UNION ALL ")), args...)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return collect(rows, func(s scanner) (precinct.ResidentKey, error) {
+		var k precinct.ResidentKey
+		err := s.Scan(&k.ID, &k.IDHash, &k.Name, &k.BirthDate, &k.AddressID, &k.Status)
+		return k, err
+	})
+}
+
 // FindHouse returns one house with its tenancies, latest first.
 func (db *DB) FindHouse(ctx context.Context, id string) (*precinct.House, error) {
 	h, err := findOne(ctx, db, houseTable, id, "房屋", "House")
