@@ -393,6 +393,7 @@ func (im *importer) checkResidents(ctx context.Context, batch []row) error {
 		var hs []string
 		if d.idNumber != nil && *d.idNumber != "" {
 			hs = im.s.Vault.Hashes(fieldIDNumber, *d.idNumber) // the current key's first
+			d.idHash = hs[0]
 			var k [16]byte
 			b, _ := hex.DecodeString(hs[0][strings.IndexByte(hs[0], '.')+1:])
 			copy(k[:], b)

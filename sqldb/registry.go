@@ -650,9 +650,11 @@ func (db *DB) FindAddresses(ctx context.Context, ids []string) ([]*precinct.Addr
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var w where
-	w.in("id", ids)
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+addressTable.columns+` FROM addresses`+w.sql()), w.args...)
+	in, arg, err := db.inList("id", ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+addressTable.columns+` FROM addresses WHERE `+in), arg)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -775,18 +777,20 @@ func (db *DB) FindDuplicates(ctx context.Context, q precinct.DuplicateQuery) ([]
 func (db *DB) ResidentKeys(ctx context.Context, idHashes, addressIDs []string) ([]precinct.ResidentKey, error) {
 	const cols = `SELECT id, id_hash, name, birth_date, address_id, status FROM residents WHERE status <> 'merged' AND `
 	var parts []string
-	args := make([]any, 0, len(idHashes)+len(addressIDs))
+	var args []any
 	if len(idHashes) > 0 {
-		parts = append(parts, cols+`id_hash <> '' AND id_hash IN (`+placeholders(len(idHashes))+`)`)
-		for _, h := range idHashes {
-			args = append(args, h)
+		in, arg, err := db.inList("id_hash", idHashes)
+		if err != nil {
+			return nil, err
 		}
+		parts, args = append(parts, cols+`id_hash <> '' AND `+in), append(args, arg)
 	}
 	if len(addressIDs) > 0 {
-		parts = append(parts, cols+`address_id IN (`+placeholders(len(addressIDs))+`)`)
-		for _, a := range addressIDs {
-			args = append(args, a)
+		in, arg, err := db.inList("address_id", addressIDs)
+		if err != nil {
+			return nil, err
 		}
+		parts, args = append(parts, cols+in), append(args, arg)
 	}
 	if len(parts) == 0 {
 		return nil, nil
@@ -800,6 +804,23 @@ func (db *DB) ResidentKeys(ctx context.Context, idHashes, addressIDs []string) (
 		err := s.Scan(&k.ID, &k.IDHash, &k.Name, &k.BirthDate, &k.AddressID, &k.Status)
 		return k, err
 	})
+}
+
+// inList is "col is one of vs" as one parameter, for the long lists of
+// an import (thousands of keys a batch): a statement of thousands of
+// placeholders costs more to parse, bind and (on PostgreSQL) send and plan
+// than the lookups themselves. PostgreSQL takes a text array, SQLite a
+// JSON array read by json_each; both then look each value up in col's
+// index.
+func (db *DB) inList(col string, vs []string) (string, any, error) {
+	if db.postgres {
+		return col + ` = ANY(?)`, vs, nil
+	}
+	b, err := json.Marshal(vs)
+	if err != nil {
+		return "", nil, internal(err)
+	}
+	return col + ` IN (SELECT value FROM json_each(?))`, string(b), nil
 }
 
 // FindHouse returns one house with its tenancies, latest first.
