@@ -534,6 +534,13 @@ type ResidentKey struct {
 	Status    RecordStatus
 }
 
+// NameAt is a person's name at a standard address, as the duplicate rule
+// (same name, birth date and address) looks it up.
+type NameAt struct {
+	Name      string
+	AddressID string
+}
+
 // RegistryWrite is one atomic change to the registry: records created and
 // updated, their history, the visit that made them and the events, in one
 // transaction. Updated records carry their new Version; each applies only if
@@ -610,10 +617,10 @@ type RegistryStore interface {
 	ListResidents(ctx context.Context, f ResidentFilter) ([]*Resident, string, error)
 	FindDuplicates(ctx context.Context, q DuplicateQuery) ([]*Resident, error)
 	// ResidentKeys returns the keys of the residents (not merged) with one
-	// of the ID hashes or at one of the addresses, whatever their scope: a
-	// person is registered once. A resident matching both is returned
-	// once or twice. For an import's duplicate checks.
-	ResidentKeys(ctx context.Context, idHashes, addressIDs []string) ([]ResidentKey, error)
+	// of the ID hashes, or of one of the names at its address, whatever
+	// their scope: a person is registered once. A resident matching both
+	// is returned once or twice. For an import's duplicate checks.
+	ResidentKeys(ctx context.Context, idHashes []string, names []NameAt) ([]ResidentKey, error)
 
 	FindHouse(ctx context.Context, id string) (*House, error) // with its tenancies
 	ListHouses(ctx context.Context, f HouseFilter) ([]*House, string, error)

@@ -342,7 +342,8 @@ func (im *importer) checkResidents(ctx context.Context, batch []row) error {
 		hashes []string // of the ID number, under every key
 	}
 	var drafts []draft
-	var hashes, addrIDs []string
+	var hashes []string
+	var names []precinct.NameAt // of the rows with a birth date
 	now := im.s.now()
 	for _, r := range batch {
 		in := precinct.ResidentInput{Name: ptr(r.get(im, "name")), IDNumber: im.optional(r, "id_number"), Phone: im.optional(r, "phone"),
@@ -414,12 +415,14 @@ func (im *importer) checkResidents(ctx context.Context, batch []row) error {
 			}
 			im.seenNB[k] = r.n
 		}
-		addrIDs = append(addrIDs, res.AddressID)
+		if res.BirthDate != "" {
+			names = append(names, precinct.NameAt{Name: res.Name, AddressID: res.AddressID})
+		}
 		drafts = append(drafts, draft{r.n, d, hs})
 	}
 	// Duplicates against the store: the same ID number anywhere, the same
 	// name and birth date at the same address.
-	existing, err := im.existingResidents(ctx, hashes, addrIDs)
+	existing, err := im.existingResidents(ctx, hashes, names)
 	if err != nil {
 		return err
 	}
@@ -480,11 +483,12 @@ func (k known) sameAt(r *precinct.Resident) *precinct.ResidentKey {
 }
 
 // existingResidents reads, in one query, the keys of the stored residents
-// with the batch's ID hashes or at its addresses: only the columns the
-// rules compare, by the id_hash and (address_id, name) indexes.
-func (im *importer) existingResidents(ctx context.Context, hashes, addrIDs []string) (known, error) {
+// with the batch's ID hashes or of its names at their addresses: only the
+// columns the rules compare, by the id_hash and (address_id, name)
+// indexes.
+func (im *importer) existingResidents(ctx context.Context, hashes []string, names []precinct.NameAt) (known, error) {
 	k := known{hashes: map[string]*precinct.ResidentKey{}, at: map[string][]*precinct.ResidentKey{}}
-	keys, err := im.s.Store.ResidentKeys(ctx, hashes, dedupe(addrIDs))
+	keys, err := im.s.Store.ResidentKeys(ctx, hashes, names)
 	if err != nil {
 		return k, err
 	}

@@ -767,7 +767,7 @@ func TestImportWritesBatchesAllOrNothing(t *testing.T) {
 			}
 			// Without ID numbers, the same name and birth date at the same
 			// address is a duplicate too, in any batch: 2,250 people at two
-			// addresses are looked up 200 addresses at a time.
+			// addresses, each looked up by name at its address.
 			var b bytes.Buffer
 			w := csv.NewWriter(&b)
 			w.Write([]string{"姓名", "出生日期", "人员类别", "地址编码"})

@@ -771,10 +771,12 @@ func (db *DB) FindDuplicates(ctx context.Context, q precinct.DuplicateQuery) ([]
 }
 
 // ResidentKeys returns the keys of the residents (not merged) with one of
-// the ID hashes or at one of the addresses, in one query: each half reads
-// its index (the partial index on id_hash, the (address_id, name) index)
-// and only the columns the duplicate rules compare.
-func (db *DB) ResidentKeys(ctx context.Context, idHashes, addressIDs []string) ([]precinct.ResidentKey, error) {
+// the ID hashes, or of one of the names at its address, in one query: each
+// half seeks its index (the partial index on id_hash, the (address_id,
+// name) index, by both columns, so that the people of other names at the
+// addresses are not read) and returns only the columns the duplicate rules
+// compare.
+func (db *DB) ResidentKeys(ctx context.Context, idHashes []string, names []precinct.NameAt) ([]precinct.ResidentKey, error) {
 	const cols = `SELECT id, id_hash, name, birth_date, address_id, status FROM residents WHERE status <> 'merged' AND `
 	var parts []string
 	var args []any
@@ -785,12 +787,24 @@ func (db *DB) ResidentKeys(ctx context.Context, idHashes, addressIDs []string) (
 		}
 		parts, args = append(parts, cols+`id_hash <> '' AND `+in), append(args, arg)
 	}
-	if len(addressIDs) > 0 {
-		in, arg, err := db.inList("address_id", addressIDs)
-		if err != nil {
-			return nil, err
+	if len(names) > 0 {
+		if db.postgres {
+			ns, as := make([]string, len(names)), make([]string, len(names))
+			for i, n := range names {
+				ns[i], as[i] = n.Name, n.AddressID
+			}
+			parts, args = append(parts, cols+`(address_id, name) IN (SELECT * FROM unnest(?::text[], ?::text[]))`), append(args, as, ns)
+		} else {
+			pairs := make([][2]string, len(names))
+			for i, n := range names {
+				pairs[i] = [2]string{n.AddressID, n.Name}
+			}
+			b, err := json.Marshal(pairs)
+			if err != nil {
+				return nil, internal(err)
+			}
+			parts, args = append(parts, cols+`(address_id, name) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))`), append(args, string(b))
 		}
-		parts, args = append(parts, cols+in), append(args, arg)
 	}
 	if len(parts) == 0 {
 		return nil, nil
