@@ -777,13 +777,31 @@ func (db *DB) FindDuplicates(ctx context.Context, q precinct.DuplicateQuery) ([]
 // addresses are not read) and returns only the columns the duplicate rules
 // compare.
 func (db *DB) ResidentKeys(ctx context.Context, idHashes []string, names []precinct.NameAt) ([]precinct.ResidentKey, error) {
+	q, args, err := db.residentKeysQuery(idHashes, names)
+	if err != nil || q == "" {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return collect(rows, func(s scanner) (precinct.ResidentKey, error) {
+		var k precinct.ResidentKey
+		err := s.Scan(&k.ID, &k.IDHash, &k.Name, &k.BirthDate, &k.AddressID, &k.Status)
+		return k, err
+	})
+}
+
+// residentKeysQuery is the statement of ResidentKeys ("" when nothing is
+// asked).
+func (db *DB) residentKeysQuery(idHashes []string, names []precinct.NameAt) (string, []any, error) {
 	const cols = `SELECT id, id_hash, name, birth_date, address_id, status FROM residents WHERE status <> 'merged' AND `
 	var parts []string
 	var args []any
 	if len(idHashes) > 0 {
 		in, arg, err := db.inList("id_hash", idHashes)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		parts, args = append(parts, cols+`id_hash <> '' AND `+in), append(args, arg)
 	}
@@ -801,23 +819,15 @@ func (db *DB) ResidentKeys(ctx context.Context, idHashes []string, names []preci
 			}
 			b, err := json.Marshal(pairs)
 			if err != nil {
-				return nil, internal(err)
+				return "", nil, internal(err)
 			}
 			parts, args = append(parts, cols+`(address_id, name) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))`), append(args, string(b))
 		}
 	}
 	if len(parts) == 0 {
-		return nil, nil
+		return "", nil, nil
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(strings.Join(parts, " UNION ALL ")), args...)
-	if err != nil {
-		return nil, internal(err)
-	}
-	return collect(rows, func(s scanner) (precinct.ResidentKey, error) {
-		var k precinct.ResidentKey
-		err := s.Scan(&k.ID, &k.IDHash, &k.Name, &k.BirthDate, &k.AddressID, &k.Status)
-		return k, err
-	})
+	return db.q(strings.Join(parts, " UNION ALL ")), args, nil
 }
 
 // inList is "col is one of vs" as one parameter, for the long lists of
