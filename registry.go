@@ -608,6 +608,11 @@ type RegistryStore interface {
 
 	FindAddress(ctx context.Context, id string) (*Address, error)
 	FindAddresses(ctx context.Context, ids []string) ([]*Address, error)
+	// PlacesOf returns the addresses with the IDs that exist with only
+	// what placing a record at one takes: ID, Level, ElementCode,
+	// FullName, Point and Location. For imports, which place thousands of
+	// records at once.
+	PlacesOf(ctx context.Context, ids []string) ([]*Address, error)
 	ListAddresses(ctx context.Context, f AddressFilter) ([]*Address, string, error)
 	// AddressCandidates returns the elements above the building level in
 	// scope whose NameKey or ShortKey occurs in the normalised text.

@@ -46,7 +46,7 @@ type importer struct {
 	seenAt map[string]int                // house addresses, credit codes → row
 	parent map[string]*precinct.Address  // addresses of the file, above the room
 	emit   func(*precinct.RegistryWrite) // writes a checked batch; nil for a dry run
-	addrs  map[string]*precinct.Address  // the addresses rows named (nil: not on record)
+	addrs  map[string]*precinct.Address  // the places rows named (nil: not on record)
 }
 
 // maxCachedAddresses bounds the addresses an import keeps between batches
@@ -299,7 +299,7 @@ func (im *importer) check(ctx context.Context, batch []row) error {
 			}
 		}
 	}
-	found, err := im.s.Store.FindAddresses(ctx, ids)
+	found, err := im.s.Store.PlacesOf(ctx, ids)
 	if err != nil {
 		return err
 	}

@@ -647,6 +647,30 @@ func (db *DB) FindAddress(ctx context.Context, id string) (*precinct.Address, er
 
 // FindAddresses returns the addresses of the IDs that exist, in no order.
 func (db *DB) FindAddresses(ctx context.Context, ids []string) ([]*precinct.Address, error) {
+	return addressesByID(ctx, db, addressTable.columns, ids, addressTable.scan)
+}
+
+// PlacesOf returns the addresses with the IDs, only the columns that place
+// a record: about half of them, which on SQLite is half of the time of
+// reading them.
+func (db *DB) PlacesOf(ctx context.Context, ids []string) ([]*precinct.Address, error) {
+	return addressesByID(ctx, db, `id, level, full_name, lon, lat, sub_bureau_id, station_id, police_grid_id, community_grid_id`, ids,
+		func(s scanner) (*precinct.Address, error) {
+			var a precinct.Address
+			var level string
+			if err := s.Scan(&a.ID, &level, &a.FullName, &a.Point.Lon, &a.Point.Lat,
+				&a.Location.SubBureauID, &a.Location.StationID, &a.Location.PoliceGridID, &a.Location.CommunityGridID); err != nil {
+				return nil, err
+			}
+			a.Level = precinct.AddressLevel(level)
+			if t := a.Level.ElementType(); t != nil {
+				a.ElementCode = t.Code
+			}
+			return &a, nil
+		})
+}
+
+func addressesByID(ctx context.Context, db *DB, cols string, ids []string, scan func(scanner) (*precinct.Address, error)) ([]*precinct.Address, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -654,11 +678,11 @@ func (db *DB) FindAddresses(ctx context.Context, ids []string) ([]*precinct.Addr
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+addressTable.columns+` FROM addresses WHERE `+in), arg)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+cols+` FROM addresses WHERE `+in), arg)
 	if err != nil {
 		return nil, internal(err)
 	}
-	return collect(rows, addressTable.scan)
+	return collect(rows, scan)
 }
 
 // ListAddresses returns a page of addresses in scope, by ID.

@@ -170,6 +170,18 @@ func testRegistryScope(t *testing.T, s precinct.Store) {
 	}
 	_, err = s.FindAddress(ctx, "nope")
 	wantCode(t, err, precinct.ENOTFOUND)
+	// An import's places: what places a record, nothing of unknown IDs.
+	ps, err := s.PlacesOf(ctx, []string{"500114/001/001/c1/b3", "nope", "500114/002/001/b9/r101"})
+	must(t, err)
+	if len(ps) != 2 {
+		t.Fatalf("places: %+v", ps)
+	}
+	for _, p := range ps {
+		a, _ := s.FindAddress(ctx, p.ID)
+		if p.Level != a.Level || p.ElementCode != a.ElementCode || p.FullName != a.FullName || p.Point != a.Point || p.Location != a.Location || p.FullName == "" {
+			t.Errorf("place %+v, address %+v", p, a)
+		}
+	}
 	// Pages follow one another without gap or repeat.
 	p1, next, err := s.ListResidents(ctx, precinct.ResidentFilter{Scope: precinct.Everywhere, Limit: 3})
 	must(t, err)
