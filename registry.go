@@ -524,6 +524,23 @@ type DuplicateQuery struct {
 	ExceptID  string
 }
 
+// ResidentKey is what the duplicate rules compare of a stored resident.
+type ResidentKey struct {
+	ID        string
+	IDHash    string
+	Name      string
+	BirthDate string
+	AddressID string
+	Status    RecordStatus
+}
+
+// NameAt is a person's name at a standard address, as the duplicate rule
+// (same name, birth date and address) looks it up.
+type NameAt struct {
+	Name      string
+	AddressID string
+}
+
 // RegistryWrite is one atomic change to the registry: records created and
 // updated, their history, the visit that made them and the events, in one
 // transaction. Updated records carry their new Version; each applies only if
@@ -591,6 +608,11 @@ type RegistryStore interface {
 
 	FindAddress(ctx context.Context, id string) (*Address, error)
 	FindAddresses(ctx context.Context, ids []string) ([]*Address, error)
+	// PlacesOf returns the addresses with the IDs that exist with only
+	// what placing a record at one takes: ID, Level, ElementCode,
+	// FullName, Point and Location. For imports, which place thousands of
+	// records at once.
+	PlacesOf(ctx context.Context, ids []string) ([]*Address, error)
 	ListAddresses(ctx context.Context, f AddressFilter) ([]*Address, string, error)
 	// AddressCandidates returns the elements above the building level in
 	// scope whose NameKey or ShortKey occurs in the normalised text.
@@ -599,6 +621,11 @@ type RegistryStore interface {
 	FindResident(ctx context.Context, id string) (*Resident, error)
 	ListResidents(ctx context.Context, f ResidentFilter) ([]*Resident, string, error)
 	FindDuplicates(ctx context.Context, q DuplicateQuery) ([]*Resident, error)
+	// ResidentKeys returns the keys of the residents (not merged) with one
+	// of the ID hashes, or of one of the names at its address, whatever
+	// their scope: a person is registered once. A resident matching both
+	// is returned once or twice. For an import's duplicate checks.
+	ResidentKeys(ctx context.Context, idHashes []string, names []NameAt) ([]ResidentKey, error)
 
 	FindHouse(ctx context.Context, id string) (*House, error) // with its tenancies
 	ListHouses(ctx context.Context, f HouseFilter) ([]*House, string, error)

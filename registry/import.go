@@ -46,7 +46,7 @@ type importer struct {
 	seenAt map[string]int                // house addresses, credit codes → row
 	parent map[string]*precinct.Address  // addresses of the file, above the room
 	emit   func(*precinct.RegistryWrite) // writes a checked batch; nil for a dry run
-	addrs  map[string]*precinct.Address  // the addresses rows named (nil: not on record)
+	addrs  map[string]*precinct.Address  // the places rows named (nil: not on record)
 }
 
 // maxCachedAddresses bounds the addresses an import keeps between batches
@@ -299,7 +299,7 @@ func (im *importer) check(ctx context.Context, batch []row) error {
 			}
 		}
 	}
-	found, err := im.s.Store.FindAddresses(ctx, ids)
+	found, err := im.s.Store.PlacesOf(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -342,7 +342,8 @@ func (im *importer) checkResidents(ctx context.Context, batch []row) error {
 		hashes []string // of the ID number, under every key
 	}
 	var drafts []draft
-	var hashes, addrIDs []string
+	var hashes []string
+	var names []precinct.NameAt // of the rows with a birth date
 	now := im.s.now()
 	for _, r := range batch {
 		in := precinct.ResidentInput{Name: ptr(r.get(im, "name")), IDNumber: im.optional(r, "id_number"), Phone: im.optional(r, "phone"),
@@ -393,6 +394,7 @@ func (im *importer) checkResidents(ctx context.Context, batch []row) error {
 		var hs []string
 		if d.idNumber != nil && *d.idNumber != "" {
 			hs = im.s.Vault.Hashes(fieldIDNumber, *d.idNumber) // the current key's first
+			d.idHash = hs[0]
 			var k [16]byte
 			b, _ := hex.DecodeString(hs[0][strings.IndexByte(hs[0], '.')+1:])
 			copy(k[:], b)
@@ -413,12 +415,14 @@ func (im *importer) checkResidents(ctx context.Context, batch []row) error {
 			}
 			im.seenNB[k] = r.n
 		}
-		addrIDs = append(addrIDs, res.AddressID)
+		if res.BirthDate != "" {
+			names = append(names, precinct.NameAt{Name: res.Name, AddressID: res.AddressID})
+		}
 		drafts = append(drafts, draft{r.n, d, hs})
 	}
 	// Duplicates against the store: the same ID number anywhere, the same
 	// name and birth date at the same address.
-	existing, err := im.existingResidents(ctx, hashes, addrIDs)
+	existing, err := im.existingResidents(ctx, hashes, names)
 	if err != nil {
 		return err
 	}
@@ -453,11 +457,11 @@ func (im *importer) checkResidents(ctx context.Context, batch []row) error {
 
 // known is the residents already stored that a batch may duplicate.
 type known struct {
-	hashes map[string]*precinct.Resident
-	at     map[string][]*precinct.Resident
+	hashes map[string]*precinct.ResidentKey // of the active ones
+	at     map[string][]*precinct.ResidentKey
 }
 
-func (k known) byHash(hs []string) *precinct.Resident {
+func (k known) byHash(hs []string) *precinct.ResidentKey {
 	for _, h := range hs {
 		if r := k.hashes[h]; r != nil {
 			return r
@@ -466,7 +470,7 @@ func (k known) byHash(hs []string) *precinct.Resident {
 	return nil
 }
 
-func (k known) sameAt(r *precinct.Resident) *precinct.Resident {
+func (k known) sameAt(r *precinct.Resident) *precinct.ResidentKey {
 	if r.BirthDate == "" {
 		return nil
 	}
@@ -478,45 +482,30 @@ func (k known) sameAt(r *precinct.Resident) *precinct.Resident {
 	return nil
 }
 
-func (im *importer) existingResidents(ctx context.Context, hashes, addrIDs []string) (known, error) {
-	k := known{hashes: map[string]*precinct.Resident{}, at: map[string][]*precinct.Resident{}}
-	fs := []precinct.ResidentFilter{{Scope: precinct.Everywhere, IDHashes: hashes, Limit: 1000}}
-	// The people at the batch's addresses, a few addresses at a time: each
-	// page of a list is read and sorted again from the start, so one list
-	// of all of them read their rows once per page (at a million people,
-	// most of an import's time on SQLite).
-	addrIDs = dedupe(addrIDs)
-	for len(addrIDs) > 0 {
-		n := min(len(addrIDs), addressesPerLookup)
-		fs = append(fs, precinct.ResidentFilter{Scope: precinct.Everywhere, AddressIDs: addrIDs[:n], Limit: 1000})
-		addrIDs = addrIDs[n:]
+// existingResidents reads, in one query, the keys of the stored residents
+// with the batch's ID hashes or of its names at their addresses: only the
+// columns the rules compare, by the id_hash and (address_id, name)
+// indexes.
+func (im *importer) existingResidents(ctx context.Context, hashes []string, names []precinct.NameAt) (known, error) {
+	k := known{hashes: map[string]*precinct.ResidentKey{}, at: map[string][]*precinct.ResidentKey{}}
+	keys, err := im.s.Store.ResidentKeys(ctx, hashes, names)
+	if err != nil {
+		return k, err
 	}
-	for _, f := range fs {
-		if f.IDHashes != nil && len(f.IDHashes) == 0 || f.AddressIDs != nil && len(f.AddressIDs) == 0 {
+	seen := make(map[string]bool, len(keys))
+	for i := range keys {
+		r := &keys[i]
+		if seen[r.ID] { // found by its hash and by its address
 			continue
 		}
-		for {
-			rs, next, err := im.s.Store.ListResidents(ctx, f)
-			if err != nil {
-				return k, err
-			}
-			for _, r := range rs {
-				if r.SealedID.Hash != "" && r.Status == precinct.StatusActive {
-					k.hashes[r.SealedID.Hash] = r
-				}
-				k.at[r.AddressID] = append(k.at[r.AddressID], r)
-			}
-			if f.Cursor = next; next == "" {
-				break
-			}
+		seen[r.ID] = true
+		if r.IDHash != "" && r.Status == precinct.StatusActive {
+			k.hashes[r.IDHash] = r
 		}
+		k.at[r.AddressID] = append(k.at[r.AddressID], r)
 	}
 	return k, nil
 }
-
-// addressesPerLookup is how many addresses one look-up of the people
-// already there names: few enough that their people fit in one page.
-const addressesPerLookup = 200
 
 func dedupe(ss []string) []string {
 	seen := map[string]bool{}

@@ -53,6 +53,7 @@ func personName(s, field string, n int) (string, error) {
 type residentDraft struct {
 	r        *precinct.Resident
 	idNumber *string // new clear ID number, when set or changed
+	idHash   string  // its hash under the current key, when computed already
 	phone    *string
 	changed  []string
 }
@@ -208,7 +209,7 @@ func (s *Service) setIDNumber(d *residentDraft, raw string) error {
 func (s *Service) sealResident(d *residentDraft) error {
 	var err error
 	if d.idNumber != nil {
-		if d.r.SealedID, err = s.seal(fieldIDNumber, *d.idNumber); err != nil {
+		if d.r.SealedID, err = s.sealHashed(fieldIDNumber, *d.idNumber, d.idHash); err != nil {
 			return err
 		}
 	}

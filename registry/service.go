@@ -157,6 +157,12 @@ func (s *Service) audit(ctx context.Context, entity precinct.RegistryEntity, id 
 
 // seal returns the stored form of a normalised personal value.
 func (s *Service) seal(field, value string) (precinct.Sealed, error) {
+	return s.sealHashed(field, value, "")
+}
+
+// sealHashed is seal with the value's hash under the current key, when the
+// caller has it already ("" to compute it).
+func (s *Service) sealHashed(field, value, hash string) (precinct.Sealed, error) {
 	if value == "" {
 		return precinct.Sealed{}, nil
 	}
@@ -168,7 +174,10 @@ func (s *Service) seal(field, value string) (precinct.Sealed, error) {
 	if field == fieldIDNumber {
 		masked = precinct.MaskIDNumber(value)
 	}
-	return precinct.Sealed{Masked: masked, Sealed: sealed, Hash: s.Vault.Hash(field, value)}, nil
+	if hash == "" {
+		hash = s.Vault.Hash(field, value)
+	}
+	return precinct.Sealed{Masked: masked, Sealed: sealed, Hash: hash}, nil
 }
 
 // SealResident seals a resident's ID number and phone, as given, into its

@@ -669,6 +669,13 @@ func TestImportAllOrNothing(t *testing.T) {
 	if res.Written != 0 || len(res.Errors) != 2 {
 		t.Errorf("second import: %+v", res)
 	}
+	// A stored ID number is a duplicate under another name, at another
+	// address: found by its hash in the store, not by name.
+	res, err = e.svc.Import(ctx, precinct.ImportResidents, precinct.FormatCSV, bytes.NewReader(file([]string{"周五", id1, "", "户籍人口", e.room502, ""})), false)
+	if err != nil || res.Written != 0 || len(res.Errors) != 1 || res.Errors[0].Column != "证件号码" || res.Errors[0].Code != precinct.ECONFLICT ||
+		!strings.Contains(res.Errors[0].Message, "陈一") || res.Errors[0].MessageEN == "" {
+		t.Errorf("stored ID number under another name: %+v %v", res, err)
+	}
 	// Nobody without registry.edit imports.
 	if _, err := e.svc.Import(e.as("chief1"), precinct.ImportResidents, precinct.FormatCSV, bytes.NewReader(data), false); precinct.ErrorCode(err) != precinct.EFORBIDDEN {
 		t.Errorf("chief imports: %v", err)
@@ -760,7 +767,7 @@ func TestImportWritesBatchesAllOrNothing(t *testing.T) {
 			}
 			// Without ID numbers, the same name and birth date at the same
 			// address is a duplicate too, in any batch: 2,250 people at two
-			// addresses are looked up 200 addresses at a time.
+			// addresses, each looked up by name at its address.
 			var b bytes.Buffer
 			w := csv.NewWriter(&b)
 			w.Write([]string{"姓名", "出生日期", "人员类别", "地址编码"})

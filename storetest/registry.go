@@ -170,6 +170,18 @@ func testRegistryScope(t *testing.T, s precinct.Store) {
 	}
 	_, err = s.FindAddress(ctx, "nope")
 	wantCode(t, err, precinct.ENOTFOUND)
+	// An import's places: what places a record, nothing of unknown IDs.
+	ps, err := s.PlacesOf(ctx, []string{"500114/001/001/c1/b3", "nope", "500114/002/001/b9/r101"})
+	must(t, err)
+	if len(ps) != 2 {
+		t.Fatalf("places: %+v", ps)
+	}
+	for _, p := range ps {
+		a, _ := s.FindAddress(ctx, p.ID)
+		if p.Level != a.Level || p.ElementCode != a.ElementCode || p.FullName != a.FullName || p.Point != a.Point || p.Location != a.Location || p.FullName == "" {
+			t.Errorf("place %+v, address %+v", p, a)
+		}
+	}
 	// Pages follow one another without gap or repeat.
 	p1, next, err := s.ListResidents(ctx, precinct.ResidentFilter{Scope: precinct.Everywhere, Limit: 3})
 	must(t, err)
@@ -456,6 +468,27 @@ func testRegistryHistory(t *testing.T, s precinct.Store) {
 	if len(d) != 0 {
 		t.Errorf("another birth date: %v", residentIDs(d))
 	}
+	// The keys an import compares: by hash anywhere (r4), by name at the
+	// address (r1, not r2 of another name there), none for an unknown
+	// hash, name or address.
+	r501 := "500114/001/001/c1/b3/r501"
+	keys, err := s.ResidentKeys(ctx, []string{"m1.id-r4", "m1.id-none"},
+		[]precinct.NameAt{{Name: "张伟", AddressID: r501}, {Name: "李娜", AddressID: r501}, {Name: "张伟", AddressID: "500114/none"}})
+	must(t, err)
+	byID := map[string]precinct.ResidentKey{}
+	for _, k := range keys {
+		byID[k.ID] = k
+	}
+	if len(byID) != 2 || byID["r4"].IDHash != "m1.id-r4" || byID["r1"].Name != "张伟" || byID["r1"].BirthDate != "1990-01-01" ||
+		byID["r1"].AddressID != r501 || byID["r1"].Status != precinct.StatusActive || byID["r1"].IDHash != "m1.id-r1" {
+		t.Errorf("resident keys: %+v", keys)
+	}
+	if keys, err := s.ResidentKeys(ctx, nil, nil); err != nil || len(keys) != 0 {
+		t.Errorf("no keys asked: %v %v", keys, err)
+	}
+	if keys, _ := s.ResidentKeys(ctx, nil, []precinct.NameAt{{Name: "张伟明", AddressID: r501}}); len(keys) != 1 || keys[0].ID != "r2" {
+		t.Errorf("keys by name at an address alone: %+v", keys)
+	}
 	// A merged record is no duplicate.
 	r4, _ := s.FindResident(ctx, "r4")
 	r4.Status, r4.MergedInto, r4.Version = precinct.StatusMerged, "r1", r4.Version+1
@@ -464,6 +497,9 @@ func testRegistryHistory(t *testing.T, s precinct.Store) {
 	d, _ = s.FindDuplicates(ctx, precinct.DuplicateQuery{IDHashes: []string{"m1.id-r4"}})
 	if len(d) != 0 {
 		t.Errorf("merged record found as duplicate")
+	}
+	if keys, _ := s.ResidentKeys(ctx, []string{"m1.id-r4"}, []precinct.NameAt{{Name: "王芳", AddressID: "500114/002/001/b9/r101"}}); len(keys) != 0 {
+		t.Errorf("merged record's keys: %+v", keys)
 	}
 	rs, _, _ := s.ListResidents(ctx, precinct.ResidentFilter{Scope: precinct.Everywhere})
 	sameIDs(t, "merged records leave lists", residentIDs(rs), []string{"r1", "r2", "r3"})
