@@ -1,6 +1,11 @@
 package vault_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -252,4 +257,32 @@ func FuzzOpen(f *testing.F) {
 			t.Errorf("forged value %q opened", s)
 		}
 	})
+}
+
+// TestHashVector pins the hash to HMAC-SHA-256 of field, a zero byte and
+// value, first 16 bytes in hex: stored hashes are searched by it, so it
+// must never change, however it is computed. Hashing other values in
+// between, and from many goroutines, must not change it either.
+func TestHashVector(t *testing.T) {
+	secret := make([]byte, vault.KeySize)
+	for i := range secret {
+		secret[i] = byte(i + 1)
+	}
+	v := mustVault(t, key(t, "enc", "e1")+"\nmac m1 "+base64.StdEncoding.EncodeToString(secret))
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("id_number\x00110101199003074477"))
+	want := "m1." + hex.EncodeToString(mac.Sum(nil)[:16])
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				v.Hash("phone", fmt.Sprintf("1380000%04d", g*1000+i))
+				if got := v.Hash("id_number", "110101199003074477"); got != want {
+					t.Errorf("hash %s, want %s", got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
