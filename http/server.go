@@ -244,6 +244,8 @@ func (s *Server) wrap(rt route) http.Handler {
 func (s *Server) logRequest(r *http.Request, route string, status int, elapsed time.Duration, u *precinct.User) {
 	level := slog.LevelInfo
 	switch {
+	case route == "GET /readyz": // a 503 is an answer, and its checks log why
+		level = slog.LevelDebug
 	case status >= 500:
 		level = slog.LevelError
 	case status < 400 && (r.Method == http.MethodGet || route == "POST /api/v1/positions"):

@@ -23,6 +23,11 @@ type Config struct {
 	// DemoHistoryDays is how many days of past incidents the demo is seeded
 	// with (and the same days a year before, for year-on-year figures).
 	DemoHistoryDays int // PRECINCT_DEMO_HISTORY_DAYS
+	// DemoPastInBackground seeds the demo's past (its incidents and
+	// warnings) after the node has begun to serve, with /readyz answering
+	// 503 until it is in; `precinct serve` sets it, so that a first start
+	// answers in seconds. Otherwise Open returns with the past seeded.
+	DemoPastInBackground bool
 	// DemoUnits, when above the demo's own units, adds generated units
 	// around the stations until there are that many: the demo at city scale.
 	DemoUnits int // PRECINCT_DEMO_UNITS

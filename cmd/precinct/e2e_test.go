@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"precinct"
+	"precinct/prevention"
 )
 
 // listAll pages through a list endpoint and returns every item.
@@ -263,6 +264,42 @@ func TestAcknowledgedWriteSurvivesSIGKILL(t *testing.T) {
 	var got precinct.Incident
 	if code := c.do("GET", "/api/v1/incidents/"+inc.ID, nil, &got); code != 200 || got.ID != inc.ID {
 		t.Fatalf("after SIGKILL and restart: status %d, incident %q", code, got.ID)
+	}
+}
+
+// TestDemoPastInBackground: `precinct serve` answers before the demo's past
+// is in, says so on /readyz (503) until it is, and then has all of it —
+// a week of incidents and a year before, and the warnings.
+func TestDemoPastInBackground(t *testing.T) {
+	m := startMain(t, func(c *Config) { c.DemoHistoryDays = 7; c.DemoPastInBackground = true })
+	base := m.HTTP.URL()
+	ready := func() int {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := ready(); code != http.StatusServiceUnavailable {
+		t.Fatalf("readyz right after the start: %d, want 503 while the past goes in", code)
+	}
+	chief := login(t, base, "chief", testDemoPassword) // the node serves meanwhile
+	for deadline := time.Now().Add(2 * time.Minute); ready() != http.StatusOK; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the demo's past is not in after two minutes")
+		}
+	}
+	now := time.Now().In(precinct.CST)
+	at := func(t time.Time) string { return strings.ReplaceAll(t.Format(time.RFC3339), "+", "%2B") }
+	var rep precinct.IncidentReport
+	path := "/api/v1/stats/incidents?compare=year&from=" + at(now.AddDate(0, 0, -6)) + "&to=" + at(now.AddDate(0, 0, -1))
+	if code := chief.do("GET", path, nil, &rep); code != 200 || rep.Current.Total < 300 || rep.PreviousYear == nil || rep.PreviousYear.Total < 300 {
+		t.Fatalf("five days of the past: %d, %+v", code, rep)
+	}
+	var f prevention.Figures
+	if code := chief.do("GET", "/api/v1/stats/warnings?from="+now.AddDate(0, -13, 0).Format("2006-01")+"&to="+now.Format("2006-01"), nil, &f); code != 200 || f.Total.Pushed < 200 {
+		t.Fatalf("warnings: %d, %+v", code, f.Total)
 	}
 }
 

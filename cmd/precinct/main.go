@@ -99,6 +99,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	// A person at a first start waits for the console, not for the demo's
+	// past.
+	cfg.DemoPastInBackground = true
 	m := NewMain(cfg, stdout, stderr)
 	if err := m.Open(ctx); err != nil {
 		m.Close()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"precinct"
@@ -182,9 +183,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.openWork(runCtx, resolver); err != nil {
 		return fmt.Errorf("workflow: %w", err)
 	}
-	if m.demoSeeded != nil && m.Config.DemoHistoryDays > 0 {
-		if err := m.seedWarnings(sys, m.demoSeeded); err != nil {
-			return fmt.Errorf("demo warnings: %w", err)
+	past := m.demoSeeded != nil && cfg.DemoHistoryDays > 0
+	if past && !cfg.DemoPastInBackground {
+		if err := m.seedPast(sys); err != nil {
+			return err
 		}
 	}
 	if err := m.startDuty(runCtx, sys); err != nil {
@@ -229,8 +231,25 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Tasks:      m.Tasks,
 		Prevention: m.Prevention,
 	}
+	var seeding atomic.Bool // the demo's past is being seeded
+	if past && cfg.DemoPastInBackground {
+		seeding.Store(true)
+		m.HTTP.Ready = func(context.Context) error {
+			if seeding.Load() {
+				return errors.New("the demo's past is being seeded")
+			}
+			return nil
+		}
+	}
 	if err := m.HTTP.Open(); err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if seeding.Load() {
+		fmt.Fprintln(m.stdout, "演示历史数据在后台导入，完成前 /readyz 答 503 / seeding the demo's past in the background; /readyz answers 503 until it is in")
+		m.goRun(func() error {
+			defer seeding.Store(false)
+			return m.seedPast(sys)
+		})
 	}
 	if cfg.Demo && cfg.DemoMove {
 		mover := &demo.Mover{Store: m.Store, Positions: positions, Clock: m.Clock, Logger: m.Logger}
@@ -464,8 +483,16 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	if generated {
 		fmt.Fprintf(m.stdout, "演示用户共用密码 / demo users' shared password: %s\n(只显示这一次 / shown only this once)\n", pw)
 	}
+	return nil
+}
+
+// seedPast seeds the demo's past: its incidents and anti-fraud warnings.
+func (m *Main) seedPast(ctx context.Context) error {
 	if err := m.seedHistory(ctx, m.Config.DemoHistoryDays); err != nil {
 		return fmt.Errorf("demo history: %w", err)
+	}
+	if err := m.seedWarnings(ctx, m.demoSeeded); err != nil {
+		return fmt.Errorf("demo warnings: %w", err)
 	}
 	return nil
 }
