@@ -35,10 +35,6 @@ var ledgerColumns = map[precinct.ImportKind][]column{
 		{"key_unit", "重点单位"}, {"security_responsibility", "签订治安责任书"}, {"employees", "从业人数"}, {"note", "备注"}, {"status", "状态"}},
 }
 
-// exportOnly are columns an import ignores: the record's own ID and what
-// the store derives.
-var exportOnly = map[string]bool{"id": true, "address": true, "status": true, "full_name": true}
-
 // labels are the Chinese words of closed lists.
 var labels = map[string]map[string]string{
 	"kind":     {"household": "户籍人口", "floating": "流动人口", "separated": "人户分离", "foreign": "境外人员"},

@@ -126,8 +126,6 @@ type table[T any] struct {
 
 func (t table[T]) allColumns() string { return t.columns + ", " + recordColumns }
 
-func (t table[T]) count() int { return strings.Count(t.allColumns(), ",") + 1 }
-
 var addressTable = table[*precinct.Address]{
 	name: "addresses",
 	columns: `id, parent_id, level, name, full_name, division_code, name_key, short_key, lon, lat,

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 	"time"
@@ -706,7 +707,7 @@ func (r *ranking) rankNearest(ctx context.Context, router DistanceRouter, p prec
 	kth := cands[k-1].ETA
 	slack := 0.0
 	if len(rest) > 0 { // the slack grows with distance: the farthest hit's holds for all
-		slack = newFlatSlack(p).of(rest[len(rest)-1].DistanceM)
+		slack = flatSlack(p, rest[len(rest)-1].DistanceM)
 	}
 	more := rest[:0]
 	for _, h := range rest {
@@ -724,28 +725,21 @@ func (r *ranking) rankNearest(ctx context.Context, router DistanceRouter, p prec
 	return cands, true, nil
 }
 
-// flatSlack bounds, for a query point, the relative amount by which the
-// search's flat distance (degrees scaled at the query's latitude) may
-// exceed the great-circle distance: the great circle is at least
-// flat×(1−of(flat)).
-type flatSlack struct{ cosLat, absLat float64 }
-
-func newFlatSlack(q precinct.Point) flatSlack {
+// flatSlack bounds the relative amount by which the search's flat
+// distance (degrees scaled at the latitude of the query q) may exceed the
+// great-circle distance at a flat distance of d metres: the great circle
+// is at least d×(1−flatSlack). With t the largest angle, in radians, that d
+// spans in latitude or longitude, the sines of the haversine lose at most
+// t²/12, and the cosine of the unit's latitude differs from the query's by
+// at most t·tan(lat+t). It is 1 (no bound) near the poles and over long
+// distances.
+func flatSlack(q precinct.Point, d float64) float64 {
 	lat := math.Abs(q.Lat) * math.Pi / 180
-	return flatSlack{cosLat: math.Cos(lat), absLat: lat}
-}
-
-// of returns the slack at a flat distance of d metres: with t the largest
-// angle, in radians, that d spans in latitude or longitude, the sines of
-// the haversine lose at most t²/12, and the cosine of the unit's latitude
-// differs from the query's by at most t·tan(lat+t). It is 1 (no bound)
-// near the poles and over long distances.
-func (f flatSlack) of(d float64) float64 {
-	t := d / (precinct.EarthRadiusM * f.cosLat)
-	if f.absLat+t > 1.4 || t > 0.1 { // about 80° and 600 km
+	t := d / (precinct.EarthRadiusM * math.Cos(lat))
+	if lat+t > 1.4 || t > 0.1 { // about 80° and 600 km
 		return 1
 	}
-	return t*t/12 + t*math.Tan(f.absLat+t) + 1e-9
+	return t*t/12 + t*math.Tan(lat+t) + 1e-9
 }
 
 // appendRanked asks router for the travel times of hits to p, and appends
@@ -886,16 +880,12 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 		return nil, excl
 	}
 	// The buckets a search reads.
-	var wantArr [numBuckets]uint8
-	want := wantArr[:0]
-	kinds := uint16(0)
+	wanted := uint32(0) // bit b: bucket b is read (available units of the wanted kinds)
 	for _, k := range q.Kinds {
-		kinds |= 1 << kindIndex(k)
+		wanted |= 1 << (kindIndex(k) * 2)
 	}
-	wanted := uint32(0) // bit b: bucket b is read
-	for k := range uint8(numKinds) {
-		if kinds == 0 || kinds&(1<<k) != 0 {
-			want = append(want, k*2)
+	if wanted == 0 {
+		for k := range uint8(numKinds) {
 			wanted |= 1 << (k * 2)
 		}
 	}
@@ -934,7 +924,8 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 	best := &s.best
 	best.reset(n)
 	visit := func(c *cell, which uint8) {
-		for _, b := range want {
+		for w := wanted; w != 0; w &= w - 1 {
+			b := bits.TrailingZeros32(w)
 			for i := range c.b[b] {
 				r := &c.b[b][i]
 				dx, dy := (r.lon-q.Point.Lon)*mPerDegLon, (r.lat-q.Point.Lat)*mPerDegLat
