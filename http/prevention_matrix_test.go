@@ -194,7 +194,10 @@ func preventionProbes() map[string][]probe {
 			if tg != targets[0] {
 				return request{}
 			}
-			m := time.Now().AddDate(0, -int(evaluationMonths.Add(1)), 0).Format("2006-01")
+			// Counted back from the first of this month: AddDate from the
+			// 30th would fold "February 30" into March and repeat a month.
+			now := time.Now().In(precinct.CST)
+			m := time.Date(now.Year(), now.Month()-time.Month(evaluationMonths.Add(1)), 1, 0, 0, 0, 0, precinct.CST).Format("2006-01")
 			return request{method: "POST", path: "/api/v1/mutual-evaluations", body: map[string]any{"service_station_id": "ss1", "station_id": "st1", "month": m,
 				"direction": "by_station", "scores": map[string]int{"response": 4, "sharing": 4, "joint_work": 5}}}
 		}, want: can(precinct.PermPrevention, 201)}},

@@ -23,7 +23,7 @@ func TestDemoWarnings(t *testing.T) {
 	disp := login(t, m.HTTP.URL(), "dispatcher", testDemoPassword)
 	now := time.Now().In(precinct.CST)
 	var f prevention.Figures
-	path := "/api/v1/stats/warnings?from=" + now.AddDate(0, -13, 0).Format("2006-01") + "&to=" + now.Format("2006-01")
+	path := "/api/v1/stats/warnings?from=" + time.Date(now.Year(), now.Month()-13, 1, 0, 0, 0, 0, precinct.CST).Format("2006-01") + "&to=" + now.Format("2006-01")
 	if code := disp.do("GET", path, nil, &f); code != 200 {
 		t.Fatalf("figures: %d", code)
 	}
