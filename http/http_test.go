@@ -920,11 +920,18 @@ func TestReadiness(t *testing.T) {
 	if code, b := e.call("", "GET", "/readyz", nil); code != 200 {
 		t.Fatalf("ready: %d %s", code, b)
 	}
+	var log bytes.Buffer
+	e.http.Logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	e.http.Ready = func(context.Context) error { return errors.New("road graph loading") }
 	code, b := e.call("", "GET", "/readyz", nil)
 	if code != 503 || !bytes.Contains(b, []byte(`"extra":"unavailable"`)) || !bytes.Contains(b, []byte(`"ready":false`)) ||
 		bytes.Contains(b, []byte("road graph loading")) {
 		t.Errorf("not ready: %d %s", code, b)
+	}
+	// The node's own start-up is polled until it is over: not a warning
+	// a poll.
+	if bytes.Contains(log.Bytes(), []byte("not ready")) {
+		t.Errorf("start-up logged at info or above:\n%s", log.Bytes())
 	}
 }
 
