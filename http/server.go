@@ -448,27 +448,23 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
 	ready := true
 	// The endpoint is public: a failing check says "unavailable" and its
 	// error goes to the log, not to whoever asks.
-	check := func(name string, err error) {
+	check := func(name string, level slog.Level, err error) {
 		if err != nil {
-			level := slog.LevelWarn
-			if name == "extra" {
-				// The node's own start-up (the demo's past being seeded,
-				// say): expected for a while, polled, not a fault.
-				level = slog.LevelDebug
-			}
 			s.Logger.Log(ctx, level, "not ready", "check", name, "err", err)
 			checks[name], ready = "unavailable", false
 		}
 	}
-	check("database", s.Database.Ping(ctx))
+	check("database", slog.LevelWarn, s.Database.Ping(ctx))
 	if s.Bus == nil {
 		checks["bus"], ready = "not configured", false
 	} else {
-		check("bus", s.Bus.Ping(ctx))
+		check("bus", slog.LevelWarn, s.Bus.Ping(ctx))
 	}
 	if s.Ready != nil {
+		// The node's own start-up (the demo's past being seeded, say):
+		// expected for a while and polled, not a fault.
 		checks["extra"] = "ok"
-		check("extra", s.Ready(ctx))
+		check("extra", slog.LevelDebug, s.Ready(ctx))
 	}
 	status := http.StatusOK
 	if !ready {
