@@ -88,6 +88,7 @@ type Server struct {
 	Ready func(ctx context.Context) error
 
 	ln       net.Listener
+	lane     *lane
 	srv      *http.Server
 	handler  http.Handler
 	routes   []string
@@ -394,12 +395,18 @@ func (s *Server) Open() error {
 		return err
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn)}
-	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	// The lane answers a connection while its requests are to the lane's
+	// routes; net/http serves every connection the lane hands on.
+	const headerTimeout = 10 * time.Second
+	s.lane = newLane(s.handler, s.Logger, headerTimeout)
+	s.srv = &http.Server{Handler: s.handler, ReadHeaderTimeout: headerTimeout, ErrorLog: slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn)}
+	serve := func(serve func() error) {
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.Logger.Error("http server", "err", err)
 		}
-	}()
+	}
+	go serve(func() error { return s.lane.serve(ln) })
+	go serve(func() error { return s.srv.Serve(s.lane.listener(ln.Addr())) })
 	return nil
 }
 
@@ -429,7 +436,7 @@ func (s *Server) Close() error {
 		if s.srv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			err = s.srv.Shutdown(ctx)
+			err = errors.Join(s.lane.close(ctx), s.srv.Shutdown(ctx))
 		}
 		s.streams.Wait()
 	})
