@@ -131,7 +131,13 @@ const (
 	numBuckets = numKinds * 2
 )
 
-type cell struct{ b [numBuckets][]rec }
+type cell struct {
+	// held has bit b set while bucket b holds a unit, so that a search
+	// reads only the buckets that hold some. It comes first, to share a
+	// cache line with the first buckets.
+	held uint16
+	b    [numBuckets][]rec
+}
 
 type rec struct {
 	lon, lat         float64
@@ -458,6 +464,7 @@ func (x *Index) place(e *entry) {
 		}
 		*pl = placement{g: g, placed: true, key: k, bucket: b, slot: int32(len(c.b[b]))}
 		c.b[b] = append(c.b[b], r)
+		c.held |= 1 << b
 	}
 }
 
@@ -481,6 +488,9 @@ func (pl *placement) unplace() {
 	moved.e.at[moved.which].slot = pl.slot
 	s[last] = rec{}
 	c.b[pl.bucket] = s[:last]
+	if last == 0 {
+		c.held &^= 1 << pl.bucket
+	}
 	pl.placed = false
 }
 
@@ -512,15 +522,18 @@ type Hit struct {
 	Stale     bool
 }
 
-// search is the scratch space of one query: the heaps, the copies of the
-// shortlisted units and the ranking buffers. Queries take one from a pool,
+// search is the scratch space of one query: the shortlists, the copies of
+// the shortlisted units and the ranking buffers. Queries take one from a pool,
 // so that a query allocates little more than what it returns.
 type search struct {
-	best  nearest[*entry]
-	worst nearest[rejected]
+	best  nearest         // the hits' squared distances
+	found []*entry        // the hits' units, by slot of best
+	worst nearest         // the squared distances of the units left out
+	left  []rejected      // the units left out, by slot of worst
 	units []precinct.Unit // copies of the shortlisted units
 	hits  []Hit
 	rank  ranking
+	cells []cellKey // a ring beyond ringTable, or the cells a walk has left
 }
 
 // TravelAppender is a precinct.Router that can also write travel times into
@@ -532,7 +545,9 @@ type TravelAppender interface {
 
 // ranking is the scratch space of Rank.
 type ranking struct {
-	first, rest []Hit // rankNearest's split of the hits
+	first, rest []Hit   // rankNearest's split of the hits
+	restOf      []uint8 // the profile of each of rest, as rankNearest numbers them
+	of          []uint8 // the profile of each hit, as appendRanked numbers them
 	from        []precinct.Point
 	idx         []int
 	travel      []precinct.Travel
@@ -551,8 +566,8 @@ func (s *search) release() {
 	clear(s.rank.travel[:cap(s.rank.travel)])
 	clear(s.rank.first[:cap(s.rank.first)])
 	clear(s.rank.rest[:cap(s.rank.rest)])
-	clear(s.best.items[:cap(s.best.items)])
-	clear(s.worst.items[:cap(s.worst.items)])
+	clear(s.found[:cap(s.found)])
+	clear(s.left[:cap(s.left)])
 	searches.Put(s)
 }
 
@@ -669,30 +684,33 @@ func (r *ranking) rank(ctx context.Context, router precinct.Router, p precinct.P
 // other fresh hit whose least possible travel time is no more than the
 // k-th time found. Stale hits rank after every fresh one, so they are left
 // out when k fresh ones are reached. It reports false, having ranked
-// nothing for certain, when fewer than k fresh hits are reached.
+// nothing for certain, when fewer than k fresh hits are reached. The hits
+// are nearest first.
 func (r *ranking) rankNearest(ctx context.Context, router DistanceRouter, p precinct.Point, hits []Hit, wave, k int) ([]precinct.Candidate, bool, error) {
 	var perProfile [3]int
 	var profiles [3]precinct.Profile
 	np := 0
-	first, rest := r.first[:0], r.rest[:0]
-	for _, h := range hits {
+	first, rest, restOf := r.first[:0], r.rest[:0], r.restOf[:0]
+	for i := range hits {
+		h := &hits[i]
 		if h.Stale {
 			continue
 		}
 		pr := precinct.ProfileOf(h.Unit.Kind)
-		i := slices.Index(profiles[:np], pr)
-		if i < 0 {
-			i, profiles[np] = np, pr
+		pi := slices.Index(profiles[:np], pr)
+		if pi < 0 {
+			pi, profiles[np] = np, pr
 			np++
 		}
-		if perProfile[i] < k {
-			perProfile[i]++
-			first = append(first, h)
+		if perProfile[pi] < k {
+			perProfile[pi]++
+			first = append(first, *h)
 		} else {
-			rest = append(rest, h)
+			rest = append(rest, *h)
+			restOf = append(restOf, uint8(pi))
 		}
 	}
-	r.first, r.rest = first, rest
+	r.first, r.rest, r.restOf = first, rest, restOf
 	if len(first) < k {
 		return nil, false, nil
 	}
@@ -709,10 +727,20 @@ func (r *ranking) rankNearest(ctx context.Context, router DistanceRouter, p prec
 	if len(rest) > 0 { // the slack grows with distance: the farthest hit's holds for all
 		slack = flatSlack(p, rest[len(rest)-1].DistanceM)
 	}
+	// A profile is closed at its first hit that cannot come before the
+	// k-th: no farther hit can, as MinTravel bounds every point at least
+	// as far.
+	var closed [3]bool
 	more := rest[:0]
-	for _, h := range rest {
-		if router.MinTravel(h.DistanceM*(1-slack), precinct.ProfileOf(h.Unit.Kind)) <= kth {
+	for i, h := range rest {
+		pi := restOf[i]
+		if closed[pi] {
+			continue
+		}
+		if router.MinTravel(h.DistanceM*(1-slack), profiles[pi]) <= kth {
 			more = append(more, h)
+		} else {
+			closed[pi] = true
 		}
 	}
 	if len(more) > 0 {
@@ -748,18 +776,22 @@ func flatSlack(q precinct.Point, d float64) float64 {
 func (r *ranking) appendRanked(ctx context.Context, router precinct.Router, p precinct.Point, hits []Hit, wave int, cands []precinct.Candidate, unreachable []string) ([]precinct.Candidate, []string, error) {
 	var profiles [3]precinct.Profile
 	np := 0
+	of := r.of[:0]
 	for i := range hits {
 		pr := precinct.ProfileOf(hits[i].Unit.Kind)
-		if !slices.Contains(profiles[:np], pr) {
-			profiles[np] = pr
+		pi := slices.Index(profiles[:np], pr)
+		if pi < 0 {
+			pi, profiles[np] = np, pr
 			np++
 		}
+		of = append(of, uint8(pi))
 	}
+	r.of = of
 	from, idx := r.from, r.idx
-	for _, pr := range profiles[:np] {
+	for pi, pr := range profiles[:np] {
 		from, idx = from[:0], idx[:0]
 		for i := range hits {
-			if h := &hits[i]; precinct.ProfileOf(h.Unit.Kind) == pr {
+			if h := &hits[i]; of[i] == uint8(pi) {
 				from = append(from, h.Unit.Position)
 				idx = append(idx, i)
 			}
@@ -867,8 +899,8 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 	// without time.Sub's overflow checks).
 	freshSince := x.clock.Now().Add(-x.opts.StaleAfter)
 	const mPerDegLat = precinct.EarthRadiusM * math.Pi / 180
-	mPerDegLon := mPerDegLat * math.Cos(q.Point.Lat*math.Pi/180)
-	cellM := x.opts.CellDeg * min(mPerDegLat, mPerDegLon)
+	m := metric{p: q.Point, lonM: mPerDegLat * math.Cos(q.Point.Lat*math.Pi/180), latM: mPerDegLat, cellDeg: x.opts.CellDeg}
+	cellM := x.opts.CellDeg * min(m.latM, m.lonM)
 	maxD2 := math.Inf(1)
 	if q.MaxDistanceM > 0 {
 		maxD2 = q.MaxDistanceM * q.MaxDistanceM
@@ -889,214 +921,330 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 			wanted |= 1 << (k * 2)
 		}
 	}
-	// The grids a search reads: the global one, or those of the allowed owners.
+	// The grids a search reads, the global one or those of the allowed
+	// owners, and which placement of a unit each holds.
 	anyStation := len(q.StationIDs) == 0 && len(q.ServiceStationIDs) == 0
 	var stArr, svArr [8]int32
 	stations := x.lookup(stArr[:0], q.StationIDs)
 	services := x.lookup(svArr[:0], q.ServiceStationIDs)
 	var gridArr [16]*grid
-	grids := gridArr[:0]
+	var whichArr [16]uint8
+	grids, which := gridArr[:0], whichArr[:0]
 	if anyStation {
-		grids = append(grids, x.global)
+		grids, which = append(grids, x.global), append(which, inGlobal)
 	} else {
 		for _, id := range stations {
-			grids = append(grids, x.owners[id])
+			if g := x.owners[id]; g != nil {
+				grids, which = append(grids, g), append(which, inStation)
+			}
 		}
 		for _, id := range services {
-			grids = append(grids, x.owners[id])
+			if g := x.owners[id]; g != nil {
+				grids, which = append(grids, g), append(which, inService)
+			}
 		}
-	}
-	matches := func(r *rec) bool {
-		return anyStation || r.station != 0 && slices.Contains(stations, r.station) ||
-			r.service != 0 && slices.Contains(services, r.service)
 	}
 
 	c0 := x.keyOf(q.Point)
-	// cellD2 is the squared distance from the query point to the nearest
-	// point of the cell at k, in the metric of the search.
-	cellD2 := func(k cellKey) float64 {
-		cd := x.opts.CellDeg
-		lon0, lat0 := float64(k.x)*cd, float64(k.y)*cd
-		dx := max(0, lon0-q.Point.Lon, q.Point.Lon-(lon0+cd)) * mPerDegLon
-		dy := max(0, lat0-q.Point.Lat, q.Point.Lat-(lat0+cd)) * mPerDegLat
-		return dx*dx + dy*dy
+	s.best.reset(n)
+	s.found = slices.Grow(s.found[:0], n)[:n]
+	// A unit, or a cell, at a squared distance of the bound or more cannot
+	// be a hit: the bound is just above maxD2 until the shortlist is full,
+	// then the shortlist's farthest.
+	hs := hitScan{m: m, wanted: wanted, stations: stations, exclude: q.Exclude,
+		best: &s.best, found: s.found, bound: math.Nextafter(maxD2, math.Inf(1))}
+	walk := newRingWalk(c0, grids, &s.cells)
+	for r := int32(0); r <= walk.maxRing; r++ {
+		ring, last := walk.ring(r)
+		for _, o := range ring {
+			k := cellKey{c0.x + o.x, c0.y + o.y}
+			for gi, g := range grids {
+				if c := g.get(k); c != nil && m.cellD2(k) < hs.bound {
+					// A unit of an allowed station is found in the
+					// station's grid; skip it in its service station's.
+					hs.scan(c, which[gi] == inService && len(stations) > 0)
+				}
+			}
+		}
+		// Every unit of ring r+1 or beyond is at least r*cellM away.
+		reach := float64(r) * cellM
+		if last || reach*reach >= hs.bound {
+			break
+		}
 	}
 	best := &s.best
-	best.reset(n)
-	visit := func(c *cell, which uint8) {
-		for w := wanted; w != 0; w &= w - 1 {
-			b := bits.TrailingZeros32(w)
-			for i := range c.b[b] {
-				r := &c.b[b][i]
-				dx, dy := (r.lon-q.Point.Lon)*mPerDegLon, (r.lat-q.Point.Lat)*mPerDegLat
-				d2 := dx*dx + dy*dy
-				if d2 > maxD2 || best.full() && d2 >= best.farthest() {
-					continue
-				}
-				// A unit of an allowed station is found in the station's
-				// grid; skip it in its service station's.
-				if which == inService && r.station != 0 && slices.Contains(stations, r.station) {
-					continue
-				}
-				if len(q.Exclude) > 0 && slices.Contains(q.Exclude, r.e.unit.ID) {
-					continue
-				}
-				best.add(d2, r.e)
-			}
-		}
-	}
-	rings(c0, grids, func(r int32, k cellKey, c *cell, gi int) bool {
-		if c != nil {
-			if d2 := cellD2(k); d2 > maxD2 || best.full() && d2 >= best.farthest() {
-				return true // no unit of the cell can be nearer
-			}
-			which := uint8(inGlobal)
-			if !anyStation {
-				which = inStation
-				if gi >= len(stations) {
-					which = inService
-				}
-			}
-			visit(c, which)
-			return true
-		}
-		// End of ring r: every unit of ring r+1 or beyond is at least r*cellM away.
-		reach := float64(r) * cellM
-		return reach*reach <= maxD2 && !(best.full() && best.farthest() <= reach*reach)
-	})
 	// Exclusions: the nearest units that do not match, from the global
 	// grid, no farther than the farthest hit.
 	worst := &s.worst
 	worst.reset(q.Explain)
+	s.left = slices.Grow(s.left[:0], q.Explain)[:q.Explain]
 	if q.Explain > 0 {
 		limit2 := maxD2
 		if best.len() > 0 {
 			limit2 = best.farthest()
 		}
-		rings(c0, []*grid{x.global}, func(r int32, k cellKey, c *cell, _ int) bool {
-			if c != nil {
-				if d2 := cellD2(k); d2 > limit2 || worst.full() && d2 >= worst.farthest() {
-					return true
+		rs := rejectScan{m: m, wanted: wanted, anyStation: anyStation, stations: stations, services: services,
+			exclude: q.Exclude, worst: worst, left: s.left, bound: math.Nextafter(limit2, math.Inf(1))} // as hs.bound
+		global := [1]*grid{x.global}
+		walk := newRingWalk(c0, global[:], &s.cells)
+		for r := int32(0); r <= walk.maxRing; r++ {
+			ring, last := walk.ring(r)
+			for _, o := range ring {
+				k := cellKey{c0.x + o.x, c0.y + o.y}
+				if c := x.global.get(k); c != nil && m.cellD2(k) < rs.bound {
+					rs.scan(c)
 				}
-				for b := range uint8(numBuckets) {
-					recs := c.b[b]
-					if len(recs) == 0 {
-						continue
-					}
-					// Why the units of the bucket are left out; those of a
-					// bucket read by the search are left out only for their
-					// station.
-					why := rejectKind
-					switch {
-					case b%2 == 1:
-						why = rejectStatus
-					case wanted&(1<<b) == 0:
-					case anyStation:
-						continue
-					default:
-						why = rejectStation
-					}
-					for i := range recs {
-						rc := &recs[i]
-						dx, dy := (rc.lon-q.Point.Lon)*mPerDegLon, (rc.lat-q.Point.Lat)*mPerDegLat
-						d2 := dx*dx + dy*dy
-						if d2 > limit2 || worst.full() && d2 >= worst.farthest() {
-							continue
-						}
-						if why == rejectStation && matches(rc) {
-							continue
-						}
-						if len(q.Exclude) > 0 && slices.Contains(q.Exclude, rc.e.unit.ID) {
-							continue
-						}
-						worst.add(d2, rejected{rc.e, why})
-					}
-				}
-				return true
 			}
 			reach := float64(r) * cellM
-			return reach*reach <= limit2 && !(worst.full() && worst.farthest() <= reach*reach)
-		})
+			if last || reach*reach >= rs.bound {
+				break
+			}
+		}
 	}
 	nh := best.len()
 	s.units = slices.Grow(s.units[:0], nh)[:nh]
 	s.hits = slices.Grow(s.hits[:0], nh)[:nh]
 	hits := s.hits
-	for i, it := range best.items {
-		d2, e := it.key, it.val
+	for i := range nh {
+		it := best.order[i]
+		d2, e := it.key, s.found[it.slot]
 		s.units[i] = e.unit
 		u := &s.units[i]
 		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: u.PositionAt.Before(freshSince)}
 	}
 	if worst.len() > 0 {
 		excl = slices.Grow(excl, q.Explain)
-		for _, it := range worst.items {
-			excl = append(excl, exclusion(it.val))
+		for _, it := range worst.order {
+			excl = append(excl, exclusion(s.left[it.slot]))
 		}
 	}
 	return hits, excl
 }
 
-// rings calls fn for each occupied cell of the grids, ring by ring around
-// c0 (gi is the grid's index), and with a nil cell at the end of each ring;
-// it stops when fn returns false or every occupied cell has been seen.
-func rings(c0 cellKey, grids []*grid, fn func(r int32, k cellKey, c *cell, gi int) bool) {
-	maxRing := int32(-1)
-	for _, g := range grids {
-		if g != nil && g.bounded {
-			maxRing = max(maxRing, abs32(c0.x-g.minCell.x), abs32(c0.x-g.maxCell.x), abs32(c0.y-g.minCell.y), abs32(c0.y-g.maxCell.y))
-		}
-	}
-	visit := func(k cellKey) bool {
-		for gi, g := range grids {
-			if g == nil {
+// hitScan is the search for hits as it reads cells.
+type hitScan struct {
+	m        metric
+	wanted   uint32  // bit b: bucket b is read
+	stations []int32 // the allowed stations
+	exclude  []string
+	best     *nearest
+	found    []*entry // by slot of best
+	bound    float64  // units at this squared distance or beyond are not wanted
+}
+
+// scan adds to best the units of the wanted buckets of c nearer than the
+// bound, and lowers the bound once best is full. With skipStations, units
+// of the allowed stations are skipped.
+func (h *hitScan) scan(c *cell, skipStations bool) {
+	m, bound, best := h.m, h.bound, h.best
+	for w := h.wanted & uint32(c.held); w != 0; w &= w - 1 {
+		recs := c.b[bits.TrailingZeros32(w)]
+		for i := range recs {
+			rc := &recs[i]
+			d2 := m.d2(rc.lon, rc.lat)
+			if d2 >= bound {
 				continue
 			}
-			if c := g.get(k); c != nil {
-				fn(0, k, c, gi)
+			if skipStations && rc.station != 0 && slices.Contains(h.stations, rc.station) {
+				continue
+			}
+			if len(h.exclude) > 0 && slices.Contains(h.exclude, rc.e.unit.ID) {
+				continue
+			}
+			h.found[best.add(d2)] = rc.e
+			if best.full() {
+				bound = best.farthest()
 			}
 		}
-		return true
 	}
-	occupied := 0
+	h.bound = bound
+}
+
+// rejectScan is the search for the units left out, as it reads cells.
+type rejectScan struct {
+	m                  metric
+	wanted             uint32 // bit b: bucket b is read by the search for hits
+	anyStation         bool
+	stations, services []int32 // the allowed stations and service stations
+	exclude            []string
+	worst              *nearest
+	left               []rejected // by slot of worst
+	bound              float64    // units at this squared distance or beyond are not wanted
+}
+
+// scan adds to worst the units of c nearer than the bound that the search
+// for hits leaves out, with why, and lowers the bound once worst is full.
+func (s *rejectScan) scan(c *cell) {
+	m, bound, worst := s.m, s.bound, s.worst
+	for held := c.held; held != 0; held &= held - 1 {
+		b := bits.TrailingZeros16(held)
+		recs := c.b[b]
+		// Why the units of the bucket are left out; those of a bucket
+		// read by the search are left out only for their station.
+		why := rejectKind
+		switch {
+		case b%2 == 1:
+			why = rejectStatus
+		case s.wanted&(1<<b) == 0:
+		case s.anyStation:
+			continue
+		default:
+			why = rejectStation
+		}
+		for i := range recs {
+			rc := &recs[i]
+			d2 := m.d2(rc.lon, rc.lat)
+			if d2 >= bound {
+				continue
+			}
+			if why == rejectStation && (rc.station != 0 && slices.Contains(s.stations, rc.station) ||
+				rc.service != 0 && slices.Contains(s.services, rc.service)) {
+				continue
+			}
+			if len(s.exclude) > 0 && slices.Contains(s.exclude, rc.e.unit.ID) {
+				continue
+			}
+			s.left[worst.add(d2)] = rejected{rc.e, why}
+			if worst.full() {
+				bound = worst.farthest()
+			}
+		}
+	}
+	s.bound = bound
+}
+
+// metric measures distances for a search around p: metres on the plane
+// tangent at p, degrees scaled by the metres per degree at p's latitude.
+type metric struct {
+	p          precinct.Point
+	lonM, latM float64 // metres per degree of longitude and of latitude
+	cellDeg    float64
+}
+
+// d2 is the squared distance to the point at lon, lat.
+func (m *metric) d2(lon, lat float64) float64 {
+	dx, dy := (lon-m.p.Lon)*m.lonM, (lat-m.p.Lat)*m.latM
+	return dx*dx + dy*dy
+}
+
+// cellD2 is the squared distance to the nearest point of the cell at k.
+func (m *metric) cellD2(k cellKey) float64 {
+	dx := outside(m.p.Lon, float64(k.x)*m.cellDeg, m.cellDeg) * m.lonM
+	dy := outside(m.p.Lat, float64(k.y)*m.cellDeg, m.cellDeg) * m.latM
+	return dx*dx + dy*dy
+}
+
+// outside is how far v lies outside [lo, lo+size], 0 within:
+// max(0, lo−v, v−(lo+size)) without the builtin's care for NaNs and signed
+// zeros, which costs more than the rest of cellD2.
+func outside(v, lo, size float64) float64 {
+	switch {
+	case v < lo:
+		return lo - v
+	case v > lo+size:
+		return v - (lo + size)
+	}
+	return 0
+}
+
+// ringWalk walks the cells of some grids ring by ring around a centre
+// cell, so that a search can stop at the first ring too far to hold a
+// unit nearer than those it has. Ring r is the cells r cells away along x
+// or y: ring 0 is the centre alone, ring r ≥ 1 has 8r cells.
+type ringWalk struct {
+	c0       cellKey
+	grids    []*grid
+	maxRing  int32      // the farthest ring with an occupied cell; -1 for none
+	occupied int        // cells occupied in all the grids
+	buf      *[]cellKey // scratch for a ring beyond ringTable and for the cells left
+}
+
+func newRingWalk(c0 cellKey, grids []*grid, buf *[]cellKey) ringWalk {
+	w := ringWalk{c0: c0, grids: grids, maxRing: -1, buf: buf}
 	for _, g := range grids {
-		if g != nil {
-			occupied += len(g.cells)
+		if g.bounded {
+			w.maxRing = max(w.maxRing, abs32(c0.x-g.minCell.x), abs32(c0.x-g.maxCell.x), abs32(c0.y-g.minCell.y), abs32(c0.y-g.maxCell.y))
+		}
+		w.occupied += len(g.cells)
+	}
+	return w
+}
+
+// ring returns the offsets from the centre of the cells of ring r, in the
+// order to visit them. Once a ring has more cells than the grids occupy,
+// it returns instead the occupied cells of ring r and beyond, and reports
+// that they are the last.
+func (w *ringWalk) ring(r int32) (offsets []cellKey, last bool) {
+	if r > 0 && 8*int(r) > w.occupied {
+		return w.rest(r), true
+	}
+	if r <= tableRings {
+		return ringTable[ringStart(r):ringStart(r+1)], false
+	}
+	*w.buf = appendRing((*w.buf)[:0], r)
+	return *w.buf, false
+}
+
+// rest returns the offsets of the cells occupied in any of the grids in
+// ring r or beyond, each once, in no particular order.
+func (w *ringWalk) rest(r int32) []cellKey {
+	out := (*w.buf)[:0]
+	for gi, g := range w.grids {
+	cells:
+		for k := range g.cells {
+			if max(abs32(k.x-w.c0.x), abs32(k.y-w.c0.y)) < r {
+				continue
+			}
+			for _, h := range w.grids[:gi] {
+				if h.get(k) != nil {
+					continue cells // listed for an earlier grid
+				}
+			}
+			out = append(out, cellKey{k.x - w.c0.x, k.y - w.c0.y})
 		}
 	}
-	for r := int32(0); r <= maxRing; r++ {
-		if r > 0 && 8*int(r) > occupied {
-			// A ring has more cells than are occupied in all: visit the
-			// remaining occupied cells directly instead.
-			for gi, g := range grids {
-				if g == nil {
-					continue
-				}
-				for k, c := range g.cells {
-					if max(abs32(k.x-c0.x), abs32(k.y-c0.y)) >= r {
-						fn(0, k, c, gi)
-					}
-				}
-			}
-			fn(maxRing, cellKey{}, nil, -1)
-			return
-		}
-		if r == 0 {
-			visit(c0)
-		} else {
-			for i := -r; i <= r; i++ {
-				visit(cellKey{c0.x + i, c0.y - r})
-				visit(cellKey{c0.x + i, c0.y + r})
-			}
-			for j := -r + 1; j <= r-1; j++ {
-				visit(cellKey{c0.x - r, c0.y + j})
-				visit(cellKey{c0.x + r, c0.y + j})
-			}
-		}
-		if !fn(r, cellKey{}, nil, -1) {
-			return
-		}
+	*w.buf = out
+	return out
+}
+
+// tableRings is the last ring of ringTable: a search rarely goes beyond
+// it (32 cells out, 15 km or more at the default cell size).
+const tableRings = 32
+
+// ringTable holds the offsets of the cells of rings 0 to tableRings,
+// ring after ring, each ring as appendRing lists it: computed once, so
+// that a search walks a ring as a slice, with no call per cell.
+var ringTable = func() []cellKey {
+	t := make([]cellKey, 0, ringStart(tableRings+1))
+	for r := range int32(tableRings + 1) {
+		t = appendRing(t, r)
 	}
+	return t
+}()
+
+// ringStart is the index in ringTable of ring r's first cell: the rings
+// before it fill a square of side 2r−1.
+func ringStart(r int32) int {
+	if r == 0 {
+		return 0
+	}
+	return int(2*r-1) * int(2*r-1)
+}
+
+// appendRing appends the offsets of the cells of ring r: the bottom and
+// top rows, west to east, then the west and east columns between them,
+// south to north.
+func appendRing(dst []cellKey, r int32) []cellKey {
+	if r == 0 {
+		return append(dst, cellKey{0, 0})
+	}
+	for i := -r; i <= r; i++ {
+		dst = append(dst, cellKey{i, -r}, cellKey{i, r})
+	}
+	for j := -r + 1; j <= r-1; j++ {
+		dst = append(dst, cellKey{-r, j}, cellKey{r, j})
+	}
+	return dst
 }
 
 // lookup appends to out the interned numbers of known IDs. x.mu must be held.
@@ -1137,7 +1285,7 @@ func exclusion(r rejected) precinct.Exclusion {
 	case rejectStatus:
 		ex.Reason, ex.ReasonEN = r.e.busy, r.e.busyEN
 	case rejectKind:
-		ex.Reason, ex.ReasonEN = kindReason(u.Kind)
+		ex.Reason, ex.ReasonEN = kindReasons[r.e.kind][0], kindReasons[r.e.kind][1]
 	case rejectStation:
 		ex.Reason = "不属于规则允许的派出所或警务站"
 		ex.ReasonEN = "outside the stations and service stations the rule allows"
@@ -1145,17 +1293,10 @@ func exclusion(r rejected) precinct.Exclusion {
 	return ex
 }
 
-// kindReason says why a unit of kind k is left out for its kind, naming the
-// kind in words, not by its code. The phrases are made once: a query must
-// not allocate for them.
-func kindReason(k precinct.UnitKind) (string, string) {
-	if r, ok := kindReasons[k]; ok {
-		return r[0], r[1]
-	}
-	return "警力类型不是规则要求的类型", "the unit's kind is not one the rule asks for"
-}
-
-var kindReasons = func() map[precinct.UnitKind][2]string {
+// kindReasons says, by kind number, why a unit is left out for its kind,
+// naming the kind in words, not by its code. The phrases are made once: a
+// query must not allocate for them.
+var kindReasons = func() [numKinds][2]string {
 	names := map[precinct.UnitKind][2]string{
 		precinct.UnitPatrolCar:    {"巡逻车", "patrol car"},
 		precinct.UnitFootPatrol:   {"步巡组", "foot patrol"},
@@ -1165,11 +1306,12 @@ var kindReasons = func() map[precinct.UnitKind][2]string {
 		precinct.UnitCaseTeam:     {"案件办理组", "case team"},
 		precinct.UnitVolunteer:    {"义警", "volunteer"},
 	}
-	m := make(map[precinct.UnitKind][2]string, len(names))
+	var rs [numKinds][2]string
+	rs[numKinds-1] = [2]string{"警力类型不是规则要求的类型", "the unit's kind is not one the rule asks for"}
 	for k, n := range names {
-		m[k] = [2]string{"警力类型“" + n[0] + "”不是规则要求的类型", "kind " + n[1] + " is not one the rule asks for"}
+		rs[kindIndex(k)] = [2]string{"警力类型“" + n[0] + "”不是规则要求的类型", "kind " + n[1] + " is not one the rule asks for"}
 	}
-	return m
+	return rs
 }()
 
 // kindIndex numbers unit kinds; unknown kinds share the last number.
@@ -1193,44 +1335,50 @@ func kindIndex(k precinct.UnitKind) uint8 {
 	return numKinds - 1
 }
 
-// nearest keeps the values of the n smallest keys added, in order of key
-// (a value added later follows those of an equal key). A search keeps a
-// shortlist of a few dozen: inserting into a sorted array moves less than a
-// heap does at that size, and leaves the list in order.
-type nearest[V any] struct {
-	items []keyed[V]
+// nearest keeps the n smallest keys added, in order (a key added later
+// follows those equal to it), each with a slot in [0, n) where the caller
+// keeps its value. A search keeps a shortlist of a few dozen: inserting
+// into a sorted array moves less than a heap does at that size, and leaves
+// the list in order. Only the keys move: the values stay in their slots,
+// as they hold pointers, and moving a pointer costs a write barrier check.
+type nearest struct {
+	order []keyed
 	n     int
 }
 
-type keyed[V any] struct {
-	key float64
-	val V
+type keyed struct {
+	key  float64
+	slot int
 }
 
-func (l *nearest[V]) reset(n int) { l.items, l.n = l.items[:0], n }
-func (l *nearest[V]) len() int    { return len(l.items) }
+// reset empties the list to keep n keys.
+func (l *nearest) reset(n int) { l.order, l.n = slices.Grow(l.order[:0], n), n }
+func (l *nearest) len() int    { return len(l.order) }
 
-// full reports whether n values are kept.
-func (l *nearest[V]) full() bool { return len(l.items) >= l.n }
+// full reports whether n keys are kept.
+func (l *nearest) full() bool { return len(l.order) >= l.n }
 
 // farthest returns the largest key kept; the list must not be empty.
-func (l *nearest[V]) farthest() float64 { return l.items[len(l.items)-1].key }
+func (l *nearest) farthest() float64 { return l.order[len(l.order)-1].key }
 
-// add keeps v at key k; when the list is full, the value of the largest
-// key goes, so the caller adds only keys smaller than farthest.
-func (l *nearest[V]) add(k float64, v V) {
-	s := l.items
-	i := len(s)
-	if i < l.n {
-		s = append(s, keyed[V]{})
-		l.items = s
+// add keeps k and returns the slot for its value: a new one while the list
+// is not full, then that of the largest key, which goes; so the caller
+// adds only keys smaller than farthest.
+func (l *nearest) add(k float64) int {
+	s := l.order
+	slot := len(s)
+	if slot < l.n {
+		s = s[:slot+1]
+		l.order = s
 	} else {
-		i--
+		slot = s[slot-1].slot
 	}
+	i := len(s) - 1
 	for ; i > 0 && s[i-1].key > k; i-- {
 		s[i] = s[i-1]
 	}
-	s[i] = keyed[V]{k, v}
+	s[i] = keyed{k, slot}
+	return slot
 }
 
 // IDs returns the IDs of the units in the index.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,6 +104,38 @@ func TestNearestRanksByGreatCircle(t *testing.T) {
 	}
 	if got := ids(res.Candidates); len(got) != 1 || got[0] != "b" {
 		t.Fatalf("candidates %v, want [b]", got)
+	}
+}
+
+// TestNearestRanksEveryFartherHitThatCanLead: beyond the k nearest of a
+// profile, the search routes each hit that may still come first, not
+// only the nearest of them. Near the pole, b and c are both farther than a
+// by the flat measure and nearer on the great circle, and c, the farther
+// of the two by the flat measure, is the nearest on the great circle.
+func TestNearestRanksEveryFartherHitThatCanLead(t *testing.T) {
+	q := precinct.Point{Lon: 20, Lat: 70}
+	const mPerDeg = precinct.EarthRadiusM * math.Pi / 180
+	at := func(id string, flatM, bearingDeg float64) *precinct.Unit {
+		b := bearingDeg * math.Pi / 180
+		return unit(id, precinct.UnitPatrolCar, "st1", 20+flatM*math.Sin(b)/(mPerDeg*math.Cos(70*math.Pi/180)), 70+flatM*math.Cos(b)/mPerDeg)
+	}
+	a, b, c := at("a", 100e3, 180), at("b", 100.5e3, 70), at("c", 100.6e3, 55)
+	x := live.New(&fixedClock{now}, live.Options{})
+	x.Put(a, b, c)
+	hits, _ := x.Shortlist(live.Query{Point: q, K: 1}, 3)
+	if got := []string{hits[0].Unit.ID, hits[1].Unit.ID, hits[2].Unit.ID}; !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Fatalf("shortlist %v: the test needs a, b, c in this order by the flat measure", got)
+	}
+	da, db, dc := precinct.DistanceM(a.Position, q), precinct.DistanceM(b.Position, q), precinct.DistanceM(c.Position, q)
+	if !(dc < db && db < da) {
+		t.Fatalf("great circles a %.0f m, b %.0f m, c %.0f m: the test needs c < b < a", da, db, dc)
+	}
+	var res live.Result
+	if err := x.NearestInto(context.Background(), &dispatch.StraightLine{}, live.Query{Point: q, K: 1}, &res); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(res.Candidates); len(got) != 1 || got[0] != "c" {
+		t.Fatalf("candidates %v, want [c]", got)
 	}
 }
 

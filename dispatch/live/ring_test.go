@@ -1,0 +1,204 @@
+package live
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"precinct"
+)
+
+// chebyshev is the ring of the cell at offset o.
+func chebyshev(o cellKey) int32 { return max(abs32(o.x), abs32(o.y)) }
+
+// TestRingTable: the table holds rings 0 to tableRings one after the
+// other, each exactly the cells r cells away along x or y, once each; a
+// ring beyond the table is computed the same way.
+func TestRingTable(t *testing.T) {
+	if want := (2*tableRings + 1) * (2*tableRings + 1); len(ringTable) != want {
+		t.Fatalf("the table has %d cells, want %d (a square of side %d)", len(ringTable), want, 2*tableRings+1)
+	}
+	for _, r := range []int32{0, 1, 2, 3, 7, tableRings - 1, tableRings, tableRings + 1, 50} {
+		ring := appendRing(nil, r)
+		if r <= tableRings && !slices.Equal(ringTable[ringStart(r):ringStart(r+1)], ring) {
+			t.Fatalf("ring %d in the table is %v, want %v", r, ringTable[ringStart(r):ringStart(r+1)], ring)
+		}
+		var want []cellKey
+		for y := -r; y <= r; y++ {
+			for x := -r; x <= r; x++ {
+				if o := (cellKey{x, y}); chebyshev(o) == r {
+					want = append(want, o)
+				}
+			}
+		}
+		got := slices.Clone(ring)
+		byYX := func(a, b cellKey) int {
+			if a.y != b.y {
+				return int(a.y - b.y)
+			}
+			return int(a.x - b.x)
+		}
+		slices.SortFunc(got, byYX)
+		if !slices.Equal(got, want) {
+			t.Fatalf("ring %d has the cells %v, want %v", r, got, want)
+		}
+	}
+	// The order within a ring is the one the search has always used (ties
+	// in distance keep their order): the bottom and top rows west to
+	// east, then the west and east columns between them south to north.
+	want := []cellKey{{-1, -1}, {-1, 1}, {0, -1}, {0, 1}, {1, -1}, {1, 1}, {-1, 0}, {1, 0}}
+	if got := ringTable[ringStart(1):ringStart(2)]; !slices.Equal(got, want) {
+		t.Fatalf("ring 1 is %v, want %v", got, want)
+	}
+}
+
+// TestRingWalk: walking grids ring by ring visits each occupied cell of
+// each grid once, nearer rings first, through rings of the table, rings
+// beyond it and the cells left once a ring outgrows the occupied cells;
+// and only the last step goes back to nearer cells.
+func TestRingWalk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	line := newGrid() // a row of 300 cells: rings beyond the table, then the cells left
+	for x := range int32(300) {
+		line.add(cellKey{x, 0})
+	}
+	scattered := newGrid() // cells far apart, some shared with line
+	for range 40 {
+		scattered.add(cellKey{rng.Int32N(600) - 300, rng.Int32N(600) - 300})
+	}
+	scattered.add(cellKey{5, 0})
+	scattered.add(cellKey{120, 0})
+	empty := newGrid()
+	for _, tc := range []struct {
+		c0    cellKey
+		grids []*grid
+	}{
+		{cellKey{0, 0}, []*grid{line}},
+		{cellKey{150, 3}, []*grid{line}},
+		{cellKey{0, 0}, []*grid{line, scattered}},
+		{cellKey{-1000, 40}, []*grid{scattered, line}},
+		{cellKey{7, 7}, []*grid{empty, scattered}},
+		{cellKey{7, 7}, []*grid{empty}},
+	} {
+		t.Run(fmt.Sprintf("%v,%d grids", tc.c0, len(tc.grids)), func(t *testing.T) {
+			seen := map[[2]any]int{}
+			var buf []cellKey
+			w := newRingWalk(tc.c0, tc.grids, &buf)
+			for r := int32(0); r <= w.maxRing; r++ {
+				ring, last := w.ring(r)
+				for _, o := range ring {
+					if !last && chebyshev(o) != r {
+						t.Fatalf("ring %d lists a cell of ring %d", r, chebyshev(o))
+					}
+					if last && chebyshev(o) < r {
+						t.Fatalf("the cells left after ring %d include one of ring %d", r-1, chebyshev(o))
+					}
+					k := cellKey{tc.c0.x + o.x, tc.c0.y + o.y}
+					for gi, g := range tc.grids {
+						if g.get(k) != nil {
+							seen[[2]any{gi, k}]++
+						}
+					}
+				}
+				if last {
+					break
+				}
+			}
+			n := 0
+			for gi, g := range tc.grids {
+				for k := range g.cells {
+					n++
+					if c := seen[[2]any{gi, k}]; c != 1 {
+						t.Errorf("cell %v of grid %d visited %d times", k, gi, c)
+					}
+				}
+			}
+			if len(seen) != n {
+				t.Errorf("%d cells visited, %d occupied", len(seen), n)
+			}
+		})
+	}
+}
+
+// TestNearestSlots: the list keeps the n smallest keys in order, a key
+// added later after those equal to it, and each key's slot holds the
+// value added with it.
+func TestNearestSlots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 2, 5, 20} {
+		var l nearest
+		l.reset(n)
+		vals := make([]int, n)
+		type kv struct {
+			key float64
+			val int
+		}
+		var all []kv
+		for i := range 200 {
+			k := float64(rng.IntN(50)) // ties on purpose
+			all = append(all, kv{k, i})
+			if l.full() && k >= l.farthest() {
+				continue
+			}
+			vals[l.add(k)] = i
+		}
+		slices.SortStableFunc(all, func(a, b kv) int { return int(a.key - b.key) })
+		want := all[:n]
+		if l.len() != n {
+			t.Fatalf("n=%d: %d kept", n, l.len())
+		}
+		for i, it := range l.order {
+			if it.key != want[i].key || vals[it.slot] != want[i].val {
+				t.Fatalf("n=%d: item %d is %v (value %d), want %v", n, i, it.key, vals[it.slot], want[i])
+			}
+		}
+	}
+}
+
+// TestCellsHeld: through puts, moves, status and shift changes and
+// removals, each cell's held mask names exactly its buckets that hold a
+// unit.
+func TestCellsHeld(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := New(precinct.SystemClock{}, Options{})
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	kinds := []precinct.UnitKind{precinct.UnitPatrolCar, precinct.UnitFootPatrol, precinct.UnitCommunity, "other"}
+	point := func() precinct.Point {
+		return precinct.Point{Lon: 108.7 + rng.Float64()*0.03, Lat: 29.45 + rng.Float64()*0.03}
+	}
+	for i := range 3000 {
+		id := fmt.Sprintf("u%03d", rng.IntN(300))
+		switch op := rng.IntN(10); {
+		case op < 3 || !x.Has(id):
+			x.Put(&precinct.Unit{ID: id, Kind: kinds[rng.IntN(len(kinds))], StationID: fmt.Sprintf("st%d", rng.IntN(3)),
+				Status: precinct.UnitAvailable, Position: point()})
+		case op < 6:
+			x.Move([]precinct.Position{{UnitID: id, Point: point(), At: t0.Add(time.Duration(i) * time.Second)}})
+		case op < 8:
+			x.SetStatus(id, precinct.UnitBusy, "")
+		case op < 9:
+			x.SetOnShift(id, rng.IntN(2) == 0)
+		default:
+			x.Remove(id)
+		}
+	}
+	grids := []*grid{x.global}
+	for _, g := range x.owners {
+		grids = append(grids, g)
+	}
+	for _, g := range grids {
+		for k, c := range g.cells {
+			var want uint16
+			for b := range c.b {
+				if len(c.b[b]) > 0 {
+					want |= 1 << b
+				}
+			}
+			if c.held != want {
+				t.Fatalf("cell %v holds %016b, its held mask says %016b", k, want, c.held)
+			}
+		}
+	}
+}
