@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
@@ -124,6 +125,10 @@ type laneConn struct {
 	limit  io.LimitedReader // bounds a request's header
 	r      *bufio.Reader
 	remote string
+	// probe and probeURL are the request line as the lane's routes are
+	// matched against it, reused from request to request.
+	probe    http.Request
+	probeURL url.URL
 }
 
 func (c *laneConn) Read(p []byte) (int, error) { return c.r.Read(p) }
@@ -188,7 +193,7 @@ func (l *lane) serveConn(c *laneConn) {
 			return
 		}
 		_ = c.SetReadDeadline(time.Now().Add(l.headerTimeout))
-		if !l.takes(c.r) {
+		if !l.takes(c) {
 			l.handOff(c)
 			return
 		}
@@ -211,10 +216,10 @@ func (l *lane) handOff(c *laneConn) {
 	}
 }
 
-// takes reports whether the request waiting in r, by its line alone, is to
-// a lane route in HTTP/1.1. It consumes nothing.
-func (l *lane) takes(r *bufio.Reader) bool {
-	line, ok := peekLine(r)
+// takes reports whether the request waiting in c, by its line alone, is
+// to a lane route in HTTP/1.1. It consumes nothing.
+func (l *lane) takes(c *laneConn) bool {
+	line, ok := peekLine(c.r)
 	if !ok {
 		return false
 	}
@@ -223,11 +228,28 @@ func (l *lane) takes(r *bufio.Reader) bool {
 	if !ok1 || !ok2 || string(proto) != "HTTP/1.1" || len(target) == 0 || target[0] != '/' {
 		return false
 	}
-	u, err := url.ParseRequestURI(string(target))
-	if err != nil {
+	var m string
+	switch string(method) {
+	case http.MethodGet:
+		m = http.MethodGet
+	case http.MethodHead:
+		m = http.MethodHead
+	case http.MethodPost:
+		m = http.MethodPost
+	default:
 		return false
 	}
-	_, pattern := l.routes.Handler(&http.Request{Method: string(method), URL: u, Host: "lane"})
+	path, query, _ := bytes.Cut(target, []byte("?"))
+	c.probeURL = url.URL{Path: string(path), RawQuery: string(query)}
+	if bytes.IndexByte(path, '%') >= 0 {
+		u, err := url.ParseRequestURI(string(target))
+		if err != nil {
+			return false
+		}
+		c.probeURL = *u
+	}
+	c.probe = http.Request{Method: m, URL: &c.probeURL}
+	_, pattern := l.routes.Handler(&c.probe)
 	return pattern != ""
 }
 
@@ -272,9 +294,8 @@ func (l *lane) serveRequest(c *laneConn) (keep bool) {
 			return false
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req = req.WithContext(ctx)
+	// The request's context is not cancelled when its client goes, as
+	// net/http's is: the lane's routes answer in micro- to milliseconds.
 	req.RemoteAddr = c.remote
 
 	w := newLaneResponse()
@@ -410,22 +431,23 @@ type laneResponse struct {
 	header http.Header
 	status int
 	body   []byte
-	out    []byte
+	out    bytes.Buffer
+	length [1]string // the Content-Length header's value
 }
 
-var laneResponses = sync.Pool{New: func() any { return &laneResponse{} }}
+// laneResponses keeps answers' buffers and header maps from request to
+// request: nothing holds them once the answer is written.
+var laneResponses = sync.Pool{New: func() any { return &laneResponse{header: make(http.Header, 8)} }}
 
-func newLaneResponse() *laneResponse {
-	w := laneResponses.Get().(*laneResponse)
-	w.header = make(http.Header, 8)
-	return w
-}
+func newLaneResponse() *laneResponse { return laneResponses.Get().(*laneResponse) }
 
 func (w *laneResponse) release() {
-	if cap(w.body) > 64<<10 || cap(w.out) > 64<<10 {
+	if cap(w.body) > 64<<10 || w.out.Cap() > 64<<10 {
 		return
 	}
-	w.header, w.status, w.body, w.out = nil, 0, w.body[:0], w.out[:0]
+	clear(w.header)
+	w.status, w.body = 0, w.body[:0]
+	w.out.Reset()
 	laneResponses.Put(w)
 }
 
@@ -458,16 +480,18 @@ func (w *laneResponse) bytes(req *http.Request, keep bool) []byte {
 		if _, ok := h["Content-Type"]; !ok && len(w.body) > 0 {
 			h["Content-Type"] = []string{http.DetectContentType(w.body)}
 		}
-		h["Content-Length"] = []string{strconv.Itoa(len(w.body))}
+		w.length[0] = strconv.Itoa(len(w.body))
+		h["Content-Length"] = w.length[:]
 		delete(h, "Transfer-Encoding")
 	}
 	if _, ok := h["Date"]; !ok {
-		h["Date"] = []string{time.Now().UTC().Format(http.TimeFormat)}
+		h["Date"] = dateHeader(time.Now())
 	}
 	if !keep {
 		h["Connection"] = []string{"close"}
 	}
-	b := append(w.out[:0], "HTTP/1.1 "...)
+	b := w.out.AvailableBuffer()
+	b = append(b, "HTTP/1.1 "...)
 	b = strconv.AppendInt(b, int64(w.status), 10)
 	b = append(b, ' ')
 	if text := http.StatusText(w.status); text != "" {
@@ -477,12 +501,29 @@ func (w *laneResponse) bytes(req *http.Request, keep bool) []byte {
 		b = strconv.AppendInt(b, int64(w.status), 10)
 	}
 	b = append(b, "\r\n"...)
-	buf := bytes.NewBuffer(b)
-	_ = h.Write(buf) // sorted, values with line breaks made spaces
-	buf.WriteString("\r\n")
+	w.out.Write(b)
+	_ = h.Write(&w.out) // sorted, values with line breaks made spaces
+	w.out.WriteString("\r\n")
 	if req.Method != http.MethodHead {
-		buf.Write(w.body)
+		w.out.Write(w.body)
 	}
-	w.out = buf.Bytes()
-	return w.out
+	return w.out.Bytes()
+}
+
+// date is the Date header of the current second, shared by the answers
+// written in it.
+var date atomic.Pointer[datedHeader]
+
+type datedHeader struct {
+	unix  int64
+	value []string
+}
+
+func dateHeader(now time.Time) []string {
+	if d := date.Load(); d != nil && d.unix == now.Unix() {
+		return d.value
+	}
+	d := &datedHeader{now.Unix(), []string{now.UTC().Format(http.TimeFormat)}}
+	date.Store(d)
+	return d.value
 }
