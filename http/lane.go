@@ -97,15 +97,15 @@ func (l *lane) serve(ln net.Listener) error {
 				return http.ErrServerClosed
 			default:
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				// Out of descriptors and the like: wait a little, as
-				// net/http does, rather than spin.
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return err
 			}
-			return err
+			// Out of descriptors and the like: wait a little, as
+			// net/http does, rather than spin.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			l.logger.Warn("http accept", "err", err, "retry_in", delay)
+			time.Sleep(delay)
+			continue
 		}
 		delay = 0
 		lc := &laneConn{Conn: c, limit: io.LimitedReader{R: c, N: laneMaxHeader}}
@@ -198,7 +198,7 @@ func (l *lane) serveConn(c *laneConn) {
 			return
 		}
 		if !l.serveRequest(c) {
-			_ = c.Close()
+			hangUp(c)
 			return
 		}
 	}
@@ -357,13 +357,17 @@ func checkRequest(req *http.Request) int {
 func (l *lane) refuse(c *laneConn, status int) {
 	_, _ = io.WriteString(c, "HTTP/1.1 "+strconv.Itoa(status)+" "+http.StatusText(status)+
 		"\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+strconv.Itoa(status)+" "+http.StatusText(status))
-	// As net/http does, the sending side is closed first and what the
-	// client still sends read for a moment, so that the answer is not
-	// lost to a reset.
+}
+
+// hangUp closes c after its last answer. As net/http does, the sending
+// side is closed first and what the client still sends is read for a
+// moment, so that the answer is not lost to a reset of the connection.
+func hangUp(c *laneConn) {
 	if c.CloseWrite() == nil {
 		_ = c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
-		_, _ = io.Copy(io.Discard, c.Conn)
+		_, _ = io.CopyN(io.Discard, c.Conn, laneMaxDrain)
 	}
+	_ = c.Close()
 }
 
 func isNetError(err error) bool {
