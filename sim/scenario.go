@@ -113,7 +113,6 @@ type area struct {
 	villages   []division
 	kind       precinct.StationKind
 	outline    precinct.MultiPolygon
-	seed       precinct.Point
 }
 
 type division struct{ code, name string }
