@@ -131,12 +131,77 @@ const (
 	numBuckets = numKinds * 2
 )
 
+// cell holds the records of the units in it, bucket after bucket in one
+// array: a search reads a few buckets of many cells, and a bucket of its
+// own (a slice header and an array apart) cost it a cache line or two each
+// even when nearly empty. Bucket b is recs[start(b):end[b]].
 type cell struct {
 	// held has bit b set while bucket b holds a unit, so that a search
-	// reads only the buckets that hold some. It comes first, to share a
-	// cache line with the first buckets.
+	// reads only the buckets that hold some.
 	held uint16
-	b    [numBuckets][]rec
+	end  [numBuckets]int32
+	recs []rec
+}
+
+// start is the index in c.recs of bucket b's first record.
+func (c *cell) start(b int) int32 {
+	if b == 0 {
+		return 0
+	}
+	return c.end[b-1]
+}
+
+// bucket returns the records of bucket b.
+func (c *cell) bucket(b int) []rec { return c.recs[c.start(b):c.end[b]] }
+
+// insert adds r to bucket b and returns its index in c.recs. The buckets
+// after b each shift one place: the first record of each (if any) moves to
+// the place just past its last, and its placement follows it.
+func (c *cell) insert(b int, r rec) int32 {
+	c.recs = append(c.recs, rec{})
+	hole := int32(len(c.recs) - 1) // always the place just past bucket bb
+	for bb := numBuckets - 1; bb > b; bb-- {
+		if first := c.start(bb); first < c.end[bb] {
+			c.moveRec(first, hole)
+			hole = first
+		}
+		c.end[bb]++
+	}
+	c.recs[hole] = r
+	c.end[b]++
+	c.held |= 1 << b
+	return hole
+}
+
+// remove takes the record at slot out of bucket b. The bucket's last record
+// fills its place, and the buckets after b each shift back one place: the
+// last record of each moves to the place just before its first.
+func (c *cell) remove(b int, slot int32) {
+	last := c.end[b] - 1
+	if slot != last {
+		c.moveRec(last, slot)
+	}
+	hole := last // always the place just before bucket bb
+	c.end[b]--
+	for bb := b + 1; bb < numBuckets; bb++ {
+		if l := c.end[bb] - 1; l > hole {
+			c.moveRec(l, hole)
+			hole = l
+		}
+		c.end[bb]--
+	}
+	c.recs[hole] = rec{}
+	c.recs = c.recs[:hole]
+	if c.start(b) == c.end[b] {
+		c.held &^= 1 << b
+	}
+}
+
+// moveRec moves the record at from to to, and tells its placement.
+func (c *cell) moveRec(from, to int32) {
+	r := &c.recs[to]
+	*r = c.recs[from]
+	r.e.at[r.which].slot = to
 }
 
 type rec struct {
@@ -159,7 +224,7 @@ type placement struct {
 	placed bool
 	key    cellKey
 	bucket uint8
-	slot   int32 // index in g.cells[key].b[bucket]
+	slot   int32 // index in g.cells[key].recs
 }
 
 type entry struct {
@@ -454,7 +519,7 @@ func (x *Index) place(e *entry) {
 		}
 		r := rec{lon: e.unit.Position.Lon, lat: e.unit.Position.Lat, station: e.station, service: e.service, e: e, which: uint8(w)}
 		if pl.placed && pl.key == k && pl.bucket == b {
-			g.get(k).b[b][pl.slot] = r
+			g.get(k).recs[pl.slot] = r
 			continue
 		}
 		pl.unplace()
@@ -462,9 +527,8 @@ func (x *Index) place(e *entry) {
 		if c == nil {
 			c = g.add(k)
 		}
-		*pl = placement{g: g, placed: true, key: k, bucket: b, slot: int32(len(c.b[b]))}
-		c.b[b] = append(c.b[b], r)
-		c.held |= 1 << b
+		*pl = placement{g: g, placed: true, key: k, bucket: b}
+		pl.slot = c.insert(int(b), r)
 	}
 }
 
@@ -480,17 +544,7 @@ func (pl *placement) unplace() {
 	if !pl.placed {
 		return
 	}
-	c := pl.g.get(pl.key)
-	s := c.b[pl.bucket]
-	last := int32(len(s) - 1)
-	s[pl.slot] = s[last]
-	moved := &s[pl.slot]
-	moved.e.at[moved.which].slot = pl.slot
-	s[last] = rec{}
-	c.b[pl.bucket] = s[:last]
-	if last == 0 {
-		c.held &^= 1 << pl.bucket
-	}
+	pl.g.get(pl.key).remove(int(pl.bucket), pl.slot)
 	pl.placed = false
 }
 
@@ -1038,7 +1092,7 @@ type hitScan struct {
 func (h *hitScan) scan(c *cell, skipStations bool) {
 	m, bound, best := h.m, h.bound, h.best
 	for w := h.wanted & uint32(c.held); w != 0; w &= w - 1 {
-		recs := c.b[bits.TrailingZeros32(w)]
+		recs := c.bucket(bits.TrailingZeros32(w))
 		for i := range recs {
 			rc := &recs[i]
 			d2 := m.d2(rc.lon, rc.lat)
@@ -1078,7 +1132,7 @@ func (s *rejectScan) scan(c *cell) {
 	m, bound, worst := s.m, s.bound, s.worst
 	for held := c.held; held != 0; held &= held - 1 {
 		b := bits.TrailingZeros16(held)
-		recs := c.b[b]
+		recs := c.bucket(b)
 		// Why the units of the bucket are left out; those of a bucket
 		// read by the search are left out only for their station.
 		why := rejectKind
