@@ -228,6 +228,12 @@ type placement struct {
 }
 
 type entry struct {
+	// ver counts the writes to unit. A search ranks copies of the few
+	// fields of unit that ranking reads, and copies the whole unit only for
+	// the winners, after ranking: ver tells it whether a winner is still the
+	// unit it ranked. It comes first, to share a cache line with the unit's
+	// ID and Kind, which the search copies.
+	ver              uint64
 	unit             precinct.Unit
 	kind             uint8 // kindIndex(unit.Kind)
 	station, service int32
@@ -245,6 +251,7 @@ type entry struct {
 // words that explain them.
 func (e *entry) setStatus(s precinct.UnitStatus, incidentID string) {
 	e.unit.Status, e.unit.IncidentID = s, incidentID
+	e.ver++
 	switch {
 	case s == precinct.UnitAvailable && e.offShift:
 		e.busy, e.busyEN = "不在班", "off shift"
@@ -352,6 +359,7 @@ func (x *Index) Put(units ...*precinct.Unit) {
 		}
 		e.unit = *u
 		e.unit.Members = slices.Clone(u.Members)
+		e.ver++
 		e.setStatus(u.Status, u.IncidentID)
 		e.kind = kindIndex(u.Kind)
 		e.station, e.service = x.intern(u.StationID), x.intern(u.ServiceStationID)
@@ -419,6 +427,7 @@ func (x *Index) move(ps []precinct.Position) int {
 			continue
 		}
 		e.unit.Position, e.unit.PositionAt = p.Point, p.At
+		e.ver++
 		x.rev++
 		e.moved = x.rev
 		x.place(e)
@@ -580,14 +589,19 @@ type Hit struct {
 // the shortlisted units and the ranking buffers. Queries take one from a pool,
 // so that a query allocates little more than what it returns.
 type search struct {
-	best  nearest         // the hits' squared distances
-	found []*entry        // the hits' units, by slot of best
-	worst nearest         // the squared distances of the units left out
-	left  []rejected      // the units left out, by slot of worst
-	units []precinct.Unit // copies of the shortlisted units
-	hits  []Hit
-	rank  ranking
-	cells []cellKey // a ring beyond ringTable, or the cells a walk has left
+	best  nearest    // the hits' squared distances
+	found []*entry   // the hits' units, by slot of best
+	worst nearest    // the squared distances of the units left out
+	left  []rejected // the units left out, by slot of worst
+	// units are copies of the shortlisted units, whole or of the fields
+	// ranking reads only; entries and vers are, by hit, the unit's entry
+	// and its ver when copied.
+	units   []precinct.Unit
+	entries []*entry
+	vers    []uint64
+	hits    []Hit
+	rank    ranking
+	cells   []cellKey // a ring beyond ringTable, or the cells a walk has left
 }
 
 // TravelAppender is a precinct.Router that can also write travel times into
@@ -621,6 +635,7 @@ func (s *search) release() {
 	clear(s.rank.first[:cap(s.rank.first)])
 	clear(s.rank.rest[:cap(s.rank.rest)])
 	clear(s.found[:cap(s.found)])
+	clear(s.entries[:cap(s.entries)])
 	clear(s.left[:cap(s.left)])
 	searches.Put(s)
 }
@@ -670,21 +685,29 @@ func (x *Index) NearestInto(ctx context.Context, router precinct.Router, q Query
 	s := searches.Get().(*search)
 	defer s.release()
 	shortN := max(q.K*x.opts.ShortlistFactor, x.opts.MinShortlist)
-	hits, excl := x.shortlist(s, q, shortN, res.Excluded)
-	res.Excluded = excl
-	ranked, unreachable, err := s.rank.rank(ctx, router, q.Point, hits, q.Wave, q.K)
-	if err != nil {
-		res.Excluded = res.Excluded[:0]
-		return err
-	}
-	// Only the units returned are copied out of the scratch space.
-	ranked = ranked[:min(q.K, len(ranked))]
-	res.units = res.units[:0]
-	for _, c := range ranked {
-		res.units = append(res.units, *c.Unit)
+	// The shortlist copies of each unit only the fields ranking reads, and
+	// the winners are copied whole after ranking, if no write changed them
+	// meanwhile; if one did, the search is made again with whole copies, as
+	// a snapshot of the index under one hold of the read lock.
+	var ranked []precinct.Candidate
+	var unreachable []string
+	for whole := false; ; whole = true {
+		hits, excl := x.shortlist(s, q, shortN, res.Excluded[:0], whole)
+		res.Excluded = excl
+		var err error
+		ranked, unreachable, err = s.rank.rank(ctx, router, q.Point, hits, q.Wave, q.K)
+		if err != nil {
+			res.Excluded = res.Excluded[:0]
+			return err
+		}
+		ranked = ranked[:min(q.K, len(ranked))]
+		if x.copyWinners(s, ranked, res, whole) {
+			break
+		}
 	}
 	for i, c := range ranked {
 		c.Unit = &res.units[i]
+		c.StationID = c.Unit.StationID // not in the shortlist's copies
 		res.Candidates = append(res.Candidates, c)
 	}
 	for _, u := range unreachable {
@@ -694,6 +717,43 @@ func (x *Index) NearestInto(ctx context.Context, router precinct.Router, q Query
 		res.Excluded = append(res.Excluded, precinct.Exclusion{UnitID: u, Reason: "路径不可达", ReasonEN: "no route to the incident"})
 	}
 	return nil
+}
+
+// copyWinners copies into res.units the units of the ranked candidates,
+// which point into s.units. Copies made whole by the shortlist are copied
+// as they are. Otherwise each unit is copied from its entry under the read
+// lock, and copyWinners reports false, having copied some or none, if a
+// write changed one since the shortlist.
+func (x *Index) copyWinners(s *search, ranked []precinct.Candidate, res *Result, whole bool) bool {
+	res.units = res.units[:0]
+	if whole {
+		for _, c := range ranked {
+			res.units = append(res.units, *c.Unit)
+		}
+		return true
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for _, c := range ranked {
+		i := s.hitOf(c.Unit)
+		e := s.entries[i]
+		if e.ver != s.vers[i] {
+			return false
+		}
+		res.units = append(res.units, e.unit)
+	}
+	return true
+}
+
+// hitOf returns the index in s.units of u, which points into it (a
+// shortlist is a few dozen long).
+func (s *search) hitOf(u *precinct.Unit) int {
+	for i := range s.units {
+		if &s.units[i] == u {
+			return i
+		}
+	}
+	panic("live: a candidate's unit is not in the shortlist")
 }
 
 // Rank asks router for the travel time of each hit to p and orders them:
@@ -927,7 +987,7 @@ func sortCandidates(cands []precinct.Candidate) {
 func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 	s := searches.Get().(*search)
 	defer s.release()
-	found, excl := x.shortlist(s, q, n, nil)
+	found, excl := x.shortlist(s, q, n, nil, true)
 	return ownUnits(found, func(h *Hit) **precinct.Unit { return &h.Unit }), excl
 }
 
@@ -947,8 +1007,10 @@ func ownUnits[T any](items []T, unit func(*T) **precinct.Unit) []T {
 
 // shortlist is Shortlist into s: the hits point into s.units, and share
 // their Members with the index, until s is released. The exclusions are
-// appended to excl.
-func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) ([]Hit, []precinct.Exclusion) {
+// appended to excl. Unless whole, the hits' units are copies of only the
+// fields ranking reads (ID, Kind, Position): a unit is a few cache lines,
+// and most shortlisted units are not returned.
+func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion, whole bool) ([]Hit, []precinct.Exclusion) {
 	// A position older than StaleAfter is stale (compared once per hit,
 	// without time.Sub's overflow checks).
 	freshSince := x.clock.Now().Add(-x.opts.StaleAfter)
@@ -1057,14 +1119,23 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 	}
 	nh := best.len()
 	s.units = slices.Grow(s.units[:0], nh)[:nh]
+	s.entries = slices.Grow(s.entries[:0], nh)[:nh]
+	s.vers = slices.Grow(s.vers[:0], nh)[:nh]
 	s.hits = slices.Grow(s.hits[:0], nh)[:nh]
 	hits := s.hits
 	for i := range nh {
 		it := best.order[i]
 		d2, e := it.key, s.found[it.slot]
-		s.units[i] = e.unit
 		u := &s.units[i]
-		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: u.PositionAt.Before(freshSince)}
+		if whole {
+			*u = e.unit
+		} else {
+			// Ranking reads no other field (the others are zero: a search
+			// is released cleared, and copies whole only after in part).
+			u.ID, u.Kind, u.Position = e.unit.ID, e.unit.Kind, e.unit.Position
+		}
+		s.entries[i], s.vers[i] = e, e.ver
+		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: e.unit.PositionAt.Before(freshSince)}
 	}
 	if worst.len() > 0 {
 		excl = slices.Grow(excl, q.Explain)
