@@ -131,12 +131,77 @@ const (
 	numBuckets = numKinds * 2
 )
 
+// cell holds the records of the units in it, bucket after bucket in one
+// array: a search reads a few buckets of many cells, and a bucket of its
+// own (a slice header and an array apart) cost it a cache line or two each
+// even when nearly empty. Bucket b is recs[start(b):end[b]].
 type cell struct {
 	// held has bit b set while bucket b holds a unit, so that a search
-	// reads only the buckets that hold some. It comes first, to share a
-	// cache line with the first buckets.
+	// reads only the buckets that hold some.
 	held uint16
-	b    [numBuckets][]rec
+	end  [numBuckets]int32
+	recs []rec
+}
+
+// start is the index in c.recs of bucket b's first record.
+func (c *cell) start(b int) int32 {
+	if b == 0 {
+		return 0
+	}
+	return c.end[b-1]
+}
+
+// bucket returns the records of bucket b.
+func (c *cell) bucket(b int) []rec { return c.recs[c.start(b):c.end[b]] }
+
+// insert adds r to bucket b and returns its index in c.recs. The buckets
+// after b each shift one place: the first record of each (if any) moves to
+// the place just past its last, and its placement follows it.
+func (c *cell) insert(b int, r rec) int32 {
+	c.recs = append(c.recs, rec{})
+	hole := int32(len(c.recs) - 1) // always the place just past bucket bb
+	for bb := numBuckets - 1; bb > b; bb-- {
+		if first := c.start(bb); first < c.end[bb] {
+			c.moveRec(first, hole)
+			hole = first
+		}
+		c.end[bb]++
+	}
+	c.recs[hole] = r
+	c.end[b]++
+	c.held |= 1 << b
+	return hole
+}
+
+// remove takes the record at slot out of bucket b. The bucket's last record
+// fills its place, and the buckets after b each shift back one place: the
+// last record of each moves to the place just before its first.
+func (c *cell) remove(b int, slot int32) {
+	last := c.end[b] - 1
+	if slot != last {
+		c.moveRec(last, slot)
+	}
+	hole := last // always the place just before bucket bb
+	c.end[b]--
+	for bb := b + 1; bb < numBuckets; bb++ {
+		if l := c.end[bb] - 1; l > hole {
+			c.moveRec(l, hole)
+			hole = l
+		}
+		c.end[bb]--
+	}
+	c.recs[hole] = rec{}
+	c.recs = c.recs[:hole]
+	if c.start(b) == c.end[b] {
+		c.held &^= 1 << b
+	}
+}
+
+// moveRec moves the record at from to to, and tells its placement.
+func (c *cell) moveRec(from, to int32) {
+	r := &c.recs[to]
+	*r = c.recs[from]
+	r.e.at[r.which].slot = to
 }
 
 type rec struct {
@@ -159,10 +224,16 @@ type placement struct {
 	placed bool
 	key    cellKey
 	bucket uint8
-	slot   int32 // index in g.cells[key].b[bucket]
+	slot   int32 // index in g.cells[key].recs
 }
 
 type entry struct {
+	// ver counts the writes to unit. A search ranks copies of the few
+	// fields of unit that ranking reads, and copies the whole unit only for
+	// the winners, after ranking: ver tells it whether a winner is still the
+	// unit it ranked. It comes first, to share a cache line with the unit's
+	// ID and Kind, which the search copies.
+	ver              uint64
 	unit             precinct.Unit
 	kind             uint8 // kindIndex(unit.Kind)
 	station, service int32
@@ -180,6 +251,7 @@ type entry struct {
 // words that explain them.
 func (e *entry) setStatus(s precinct.UnitStatus, incidentID string) {
 	e.unit.Status, e.unit.IncidentID = s, incidentID
+	e.ver++
 	switch {
 	case s == precinct.UnitAvailable && e.offShift:
 		e.busy, e.busyEN = "不在班", "off shift"
@@ -287,6 +359,7 @@ func (x *Index) Put(units ...*precinct.Unit) {
 		}
 		e.unit = *u
 		e.unit.Members = slices.Clone(u.Members)
+		e.ver++
 		e.setStatus(u.Status, u.IncidentID)
 		e.kind = kindIndex(u.Kind)
 		e.station, e.service = x.intern(u.StationID), x.intern(u.ServiceStationID)
@@ -354,6 +427,7 @@ func (x *Index) move(ps []precinct.Position) int {
 			continue
 		}
 		e.unit.Position, e.unit.PositionAt = p.Point, p.At
+		e.ver++
 		x.rev++
 		e.moved = x.rev
 		x.place(e)
@@ -454,7 +528,7 @@ func (x *Index) place(e *entry) {
 		}
 		r := rec{lon: e.unit.Position.Lon, lat: e.unit.Position.Lat, station: e.station, service: e.service, e: e, which: uint8(w)}
 		if pl.placed && pl.key == k && pl.bucket == b {
-			g.get(k).b[b][pl.slot] = r
+			g.get(k).recs[pl.slot] = r
 			continue
 		}
 		pl.unplace()
@@ -462,9 +536,8 @@ func (x *Index) place(e *entry) {
 		if c == nil {
 			c = g.add(k)
 		}
-		*pl = placement{g: g, placed: true, key: k, bucket: b, slot: int32(len(c.b[b]))}
-		c.b[b] = append(c.b[b], r)
-		c.held |= 1 << b
+		*pl = placement{g: g, placed: true, key: k, bucket: b}
+		pl.slot = c.insert(int(b), r)
 	}
 }
 
@@ -480,17 +553,7 @@ func (pl *placement) unplace() {
 	if !pl.placed {
 		return
 	}
-	c := pl.g.get(pl.key)
-	s := c.b[pl.bucket]
-	last := int32(len(s) - 1)
-	s[pl.slot] = s[last]
-	moved := &s[pl.slot]
-	moved.e.at[moved.which].slot = pl.slot
-	s[last] = rec{}
-	c.b[pl.bucket] = s[:last]
-	if last == 0 {
-		c.held &^= 1 << pl.bucket
-	}
+	pl.g.get(pl.key).remove(int(pl.bucket), pl.slot)
 	pl.placed = false
 }
 
@@ -526,14 +589,19 @@ type Hit struct {
 // the shortlisted units and the ranking buffers. Queries take one from a pool,
 // so that a query allocates little more than what it returns.
 type search struct {
-	best  nearest         // the hits' squared distances
-	found []*entry        // the hits' units, by slot of best
-	worst nearest         // the squared distances of the units left out
-	left  []rejected      // the units left out, by slot of worst
-	units []precinct.Unit // copies of the shortlisted units
-	hits  []Hit
-	rank  ranking
-	cells []cellKey // a ring beyond ringTable, or the cells a walk has left
+	best  nearest    // the hits' squared distances
+	found []*entry   // the hits' units, by slot of best
+	worst nearest    // the squared distances of the units left out
+	left  []rejected // the units left out, by slot of worst
+	// units are copies of the shortlisted units, whole or of the fields
+	// ranking reads only; entries and vers are, by hit, the unit's entry
+	// and its ver when copied.
+	units   []precinct.Unit
+	entries []*entry
+	vers    []uint64
+	hits    []Hit
+	rank    ranking
+	cells   []cellKey // a ring beyond ringTable, or the cells a walk has left
 }
 
 // TravelAppender is a precinct.Router that can also write travel times into
@@ -567,6 +635,7 @@ func (s *search) release() {
 	clear(s.rank.first[:cap(s.rank.first)])
 	clear(s.rank.rest[:cap(s.rank.rest)])
 	clear(s.found[:cap(s.found)])
+	clear(s.entries[:cap(s.entries)])
 	clear(s.left[:cap(s.left)])
 	searches.Put(s)
 }
@@ -616,21 +685,29 @@ func (x *Index) NearestInto(ctx context.Context, router precinct.Router, q Query
 	s := searches.Get().(*search)
 	defer s.release()
 	shortN := max(q.K*x.opts.ShortlistFactor, x.opts.MinShortlist)
-	hits, excl := x.shortlist(s, q, shortN, res.Excluded)
-	res.Excluded = excl
-	ranked, unreachable, err := s.rank.rank(ctx, router, q.Point, hits, q.Wave, q.K)
-	if err != nil {
-		res.Excluded = res.Excluded[:0]
-		return err
-	}
-	// Only the units returned are copied out of the scratch space.
-	ranked = ranked[:min(q.K, len(ranked))]
-	res.units = res.units[:0]
-	for _, c := range ranked {
-		res.units = append(res.units, *c.Unit)
+	// The shortlist copies of each unit only the fields ranking reads, and
+	// the winners are copied whole after ranking, if no write changed them
+	// meanwhile; if one did, the search is made again with whole copies, as
+	// a snapshot of the index under one hold of the read lock.
+	var ranked []precinct.Candidate
+	var unreachable []string
+	for whole := false; ; whole = true {
+		hits, excl := x.shortlist(s, q, shortN, res.Excluded[:0], whole)
+		res.Excluded = excl
+		var err error
+		ranked, unreachable, err = s.rank.rank(ctx, router, q.Point, hits, q.Wave, q.K)
+		if err != nil {
+			res.Excluded = res.Excluded[:0]
+			return err
+		}
+		ranked = ranked[:min(q.K, len(ranked))]
+		if x.copyWinners(s, ranked, res, whole) {
+			break
+		}
 	}
 	for i, c := range ranked {
 		c.Unit = &res.units[i]
+		c.StationID = c.Unit.StationID // not in the shortlist's copies
 		res.Candidates = append(res.Candidates, c)
 	}
 	for _, u := range unreachable {
@@ -640,6 +717,43 @@ func (x *Index) NearestInto(ctx context.Context, router precinct.Router, q Query
 		res.Excluded = append(res.Excluded, precinct.Exclusion{UnitID: u, Reason: "路径不可达", ReasonEN: "no route to the incident"})
 	}
 	return nil
+}
+
+// copyWinners copies into res.units the units of the ranked candidates,
+// which point into s.units. Copies made whole by the shortlist are copied
+// as they are. Otherwise each unit is copied from its entry under the read
+// lock, and copyWinners reports false, having copied some or none, if a
+// write changed one since the shortlist.
+func (x *Index) copyWinners(s *search, ranked []precinct.Candidate, res *Result, whole bool) bool {
+	res.units = res.units[:0]
+	if whole {
+		for _, c := range ranked {
+			res.units = append(res.units, *c.Unit)
+		}
+		return true
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for _, c := range ranked {
+		i := s.hitOf(c.Unit)
+		e := s.entries[i]
+		if e.ver != s.vers[i] {
+			return false
+		}
+		res.units = append(res.units, e.unit)
+	}
+	return true
+}
+
+// hitOf returns the index in s.units of u, which points into it (a
+// shortlist is a few dozen long).
+func (s *search) hitOf(u *precinct.Unit) int {
+	for i := range s.units {
+		if &s.units[i] == u {
+			return i
+		}
+	}
+	panic("live: a candidate's unit is not in the shortlist")
 }
 
 // Rank asks router for the travel time of each hit to p and orders them:
@@ -873,7 +987,7 @@ func sortCandidates(cands []precinct.Candidate) {
 func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 	s := searches.Get().(*search)
 	defer s.release()
-	found, excl := x.shortlist(s, q, n, nil)
+	found, excl := x.shortlist(s, q, n, nil, true)
 	return ownUnits(found, func(h *Hit) **precinct.Unit { return &h.Unit }), excl
 }
 
@@ -893,8 +1007,10 @@ func ownUnits[T any](items []T, unit func(*T) **precinct.Unit) []T {
 
 // shortlist is Shortlist into s: the hits point into s.units, and share
 // their Members with the index, until s is released. The exclusions are
-// appended to excl.
-func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) ([]Hit, []precinct.Exclusion) {
+// appended to excl. Unless whole, the hits' units are copies of only the
+// fields ranking reads (ID, Kind, Position): a unit is a few cache lines,
+// and most shortlisted units are not returned.
+func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion, whole bool) ([]Hit, []precinct.Exclusion) {
 	// A position older than StaleAfter is stale (compared once per hit,
 	// without time.Sub's overflow checks).
 	freshSince := x.clock.Now().Add(-x.opts.StaleAfter)
@@ -1003,14 +1119,23 @@ func (x *Index) shortlist(s *search, q Query, n int, excl []precinct.Exclusion) 
 	}
 	nh := best.len()
 	s.units = slices.Grow(s.units[:0], nh)[:nh]
+	s.entries = slices.Grow(s.entries[:0], nh)[:nh]
+	s.vers = slices.Grow(s.vers[:0], nh)[:nh]
 	s.hits = slices.Grow(s.hits[:0], nh)[:nh]
 	hits := s.hits
 	for i := range nh {
 		it := best.order[i]
 		d2, e := it.key, s.found[it.slot]
-		s.units[i] = e.unit
 		u := &s.units[i]
-		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: u.PositionAt.Before(freshSince)}
+		if whole {
+			*u = e.unit
+		} else {
+			// Ranking reads no other field (the others are zero: a search
+			// is released cleared, and copies whole only after in part).
+			u.ID, u.Kind, u.Position = e.unit.ID, e.unit.Kind, e.unit.Position
+		}
+		s.entries[i], s.vers[i] = e, e.ver
+		hits[i] = Hit{Unit: u, DistanceM: math.Sqrt(d2), Stale: e.unit.PositionAt.Before(freshSince)}
 	}
 	if worst.len() > 0 {
 		excl = slices.Grow(excl, q.Explain)
@@ -1038,7 +1163,7 @@ type hitScan struct {
 func (h *hitScan) scan(c *cell, skipStations bool) {
 	m, bound, best := h.m, h.bound, h.best
 	for w := h.wanted & uint32(c.held); w != 0; w &= w - 1 {
-		recs := c.b[bits.TrailingZeros32(w)]
+		recs := c.bucket(bits.TrailingZeros32(w))
 		for i := range recs {
 			rc := &recs[i]
 			d2 := m.d2(rc.lon, rc.lat)
@@ -1078,7 +1203,7 @@ func (s *rejectScan) scan(c *cell) {
 	m, bound, worst := s.m, s.bound, s.worst
 	for held := c.held; held != 0; held &= held - 1 {
 		b := bits.TrailingZeros16(held)
-		recs := c.b[b]
+		recs := c.bucket(b)
 		// Why the units of the bucket are left out; those of a bucket
 		// read by the search are left out only for their station.
 		why := rejectKind

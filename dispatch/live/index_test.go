@@ -398,3 +398,79 @@ func TestMoved(t *testing.T) {
 		t.Fatalf("moved %v", ids)
 	}
 }
+
+// hookRouter is flatRouter calling hook, once, before its first answer: a
+// write to the index while a search ranks, with the read lock released.
+type hookRouter struct {
+	flatRouter
+	hook func()
+}
+
+func (r *hookRouter) TravelTimes(ctx context.Context, from []precinct.Point, to precinct.Point, p precinct.Profile) ([]precinct.Travel, error) {
+	if h := r.hook; h != nil {
+		r.hook = nil
+		h()
+	}
+	return r.flatRouter.TravelTimes(ctx, from, to, p)
+}
+
+// TestNearestWhileWritten: a search ranks copies of a few fields of the
+// shortlisted units and copies the winners whole after ranking; a winner
+// written meanwhile is not returned as it is now under the ranking it had
+// then: the answer is the one the index gives after the write.
+func TestNearestWhileWritten(t *testing.T) {
+	p := precinct.Point{Lon: 108.77, Lat: 29.53}
+	q := live.Query{Point: p, K: 2, Explain: 5}
+	for _, tc := range []struct {
+		name  string
+		write func(x *live.Index)
+	}{
+		{"status", func(x *live.Index) { x.SetStatus("a", precinct.UnitDispatched, "inc1") }},
+		{"off-shift", func(x *live.Index) { x.SetOnShift("a", false) }},
+		{"move", func(x *live.Index) {
+			x.Move([]precinct.Position{{UnitID: "a", Point: precinct.Point{Lon: 108.79, Lat: 29.53}, At: now.Add(time.Second)}})
+		}},
+		{"put", func(x *live.Index) {
+			u := unit("a", precinct.UnitPatrolCar, "st9", 108.7705, 29.53)
+			u.Callsign = "renamed"
+			x.Put(u)
+		}},
+		{"other unit", func(x *live.Index) { x.SetStatus("d", precinct.UnitBusy, "") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			build := func() *live.Index {
+				x := live.New(&fixedClock{now}, live.Options{})
+				x.Put(
+					unit("a", precinct.UnitPatrolCar, "st1", 108.771, 29.53), // ~100 m
+					unit("b", precinct.UnitPatrolCar, "st1", 108.772, 29.53), // ~200 m
+					unit("c", precinct.UnitPatrolCar, "st2", 108.775, 29.53), // ~500 m
+					unit("d", precinct.UnitPatrolCar, "st2", 108.78, 29.53),  // ~1 km
+				)
+				return x
+			}
+			x := build()
+			var res live.Result
+			if err := x.NearestInto(context.Background(), &hookRouter{hook: func() { tc.write(x) }}, q, &res); err != nil {
+				t.Fatal(err)
+			}
+			after := build()
+			tc.write(after)
+			var want live.Result
+			if err := after.NearestInto(context.Background(), flatRouter{}, q, &want); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(res.Candidates, want.Candidates, func(a, b precinct.Candidate) bool {
+				return a.ETA == b.ETA && a.DistanceM == b.DistanceM && a.StationID == b.StationID && a.Stale == b.Stale &&
+					a.Unit.ID == b.Unit.ID && a.Unit.Status == b.Unit.Status && a.Unit.Position == b.Unit.Position &&
+					a.Unit.Callsign == b.Unit.Callsign && a.Unit.StationID == b.Unit.StationID
+			}) {
+				t.Fatalf("written while ranking: %+v\nwritten before: %+v", res.Candidates, want.Candidates)
+			}
+			for _, c := range res.Candidates {
+				if c.StationID != c.Unit.StationID {
+					t.Fatalf("candidate %s: station %q, its unit's %q", c.Unit.ID, c.StationID, c.Unit.StationID)
+				}
+			}
+		})
+	}
+}

@@ -159,7 +159,9 @@ func TestNearestSlots(t *testing.T) {
 
 // TestCellsHeld: through puts, moves, status and shift changes and
 // removals, each cell's held mask names exactly its buckets that hold a
-// unit.
+// unit, its buckets lie end to end over its records, and every record and
+// the placement of its unit name each other: the placement's cell, bucket
+// and slot are where the record is, and every placed unit has its record.
 func TestCellsHeld(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	x := New(precinct.SystemClock{}, Options{})
@@ -173,7 +175,7 @@ func TestCellsHeld(t *testing.T) {
 		switch op := rng.IntN(10); {
 		case op < 3 || !x.Has(id):
 			x.Put(&precinct.Unit{ID: id, Kind: kinds[rng.IntN(len(kinds))], StationID: fmt.Sprintf("st%d", rng.IntN(3)),
-				Status: precinct.UnitAvailable, Position: point()})
+				ServiceStationID: fmt.Sprintf("sv%d", rng.IntN(2)), Status: precinct.UnitAvailable, Position: point()})
 		case op < 6:
 			x.Move([]precinct.Position{{UnitID: id, Point: point(), At: t0.Add(time.Duration(i) * time.Second)}})
 		case op < 8:
@@ -188,17 +190,46 @@ func TestCellsHeld(t *testing.T) {
 	for _, g := range x.owners {
 		grids = append(grids, g)
 	}
+	records := 0
 	for _, g := range grids {
 		for k, c := range g.cells {
 			var want uint16
-			for b := range c.b {
-				if len(c.b[b]) > 0 {
+			for b := range numBuckets {
+				if c.start(b) > c.end[b] {
+					t.Fatalf("cell %v: bucket %d starts at %d, ends at %d", k, b, c.start(b), c.end[b])
+				}
+				if len(c.bucket(b)) > 0 {
 					want |= 1 << b
 				}
+				for i, r := range c.bucket(b) {
+					slot := c.start(b) + int32(i)
+					pl := r.e.at[r.which]
+					if !pl.placed || pl.g != g || pl.key != k || int(pl.bucket) != b || pl.slot != slot {
+						t.Fatalf("cell %v bucket %d slot %d holds %s, whose placement %d says %+v", k, b, slot, r.e.unit.ID, r.which, pl)
+					}
+					if int(r.e.bucketOf()) != b || r.lon != r.e.unit.Position.Lon || r.lat != r.e.unit.Position.Lat {
+						t.Fatalf("cell %v bucket %d slot %d: the record of %s is out of date", k, b, slot, r.e.unit.ID)
+					}
+				}
+			}
+			if int(c.end[numBuckets-1]) != len(c.recs) {
+				t.Fatalf("cell %v: the buckets end at %d, the records at %d", k, c.end[numBuckets-1], len(c.recs))
 			}
 			if c.held != want {
 				t.Fatalf("cell %v holds %016b, its held mask says %016b", k, want, c.held)
 			}
+			records += len(c.recs)
 		}
+	}
+	placed := 0
+	for _, e := range x.units {
+		for _, pl := range e.at {
+			if pl.placed {
+				placed++
+			}
+		}
+	}
+	if records != placed {
+		t.Fatalf("the cells hold %d records, the units have %d placements", records, placed)
 	}
 }
