@@ -160,6 +160,7 @@ func TestLaneRefuses(t *testing.T) {
 	}{
 		{"no host", "GET /healthz HTTP/1.1\r\n\r\n", 400},
 		{"bad host", "GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+		{"two hosts", "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
 		{"header line without a colon", "GET /healthz HTTP/1.1\r\nHost: precinct\r\nBroken\r\n\r\n", 400},
 		{"bad header value", "GET /healthz HTTP/1.1\r\nHost: precinct\r\nX-A: a\x00b\r\n\r\n", 400},
 		{"header too large", "GET /healthz HTTP/1.1\r\nHost: precinct\r\nX-Big: " + strings.Repeat("a", http.DefaultMaxHeaderBytes+8192) + "\r\n\r\n", 431},
