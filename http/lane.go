@@ -55,9 +55,12 @@ type lane struct {
 	handoff chan net.Conn
 	done    chan struct{} // closed when the lane closes
 
+	// closing is set before close ends the idle connections, and a
+	// connection marks itself idle before it checks closing: one of the two
+	// sees the other, without a lock taken on every request.
+	closing atomic.Bool
 	mu      sync.Mutex
-	closing bool
-	conns   map[*laneConn]bool // each connection the lane serves: true while idle
+	conns   map[*laneConn]struct{} // each connection the lane serves
 	wg      sync.WaitGroup
 	once    sync.Once
 }
@@ -72,7 +75,7 @@ const laneMaxDrain = 256 << 10
 
 func newLane(h http.Handler, logger *slog.Logger, headerTimeout time.Duration) *lane {
 	l := &lane{handler: h, routes: http.NewServeMux(), logger: logger, headerTimeout: headerTimeout,
-		handoff: make(chan net.Conn), done: make(chan struct{}), conns: map[*laneConn]bool{}}
+		handoff: make(chan net.Conn), done: make(chan struct{}), conns: map[*laneConn]struct{}{}}
 	for _, p := range laneRoutes {
 		l.routes.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
 	}
@@ -83,9 +86,9 @@ func newLane(h http.Handler, logger *slog.Logger, headerTimeout time.Duration) *
 func (l *lane) serve(ln net.Listener) error {
 	l.mu.Lock()
 	l.ln = ln
-	closing := l.closing
 	l.mu.Unlock()
-	if closing {
+	if l.closing.Load() {
+		_ = ln.Close()
 		return http.ErrServerClosed
 	}
 	var delay time.Duration
@@ -125,6 +128,7 @@ type laneConn struct {
 	limit  io.LimitedReader // bounds a request's header
 	r      *bufio.Reader
 	remote string
+	idle   atomic.Bool // waiting for its next request
 	// probe and probeURL are the request line as the lane's routes are
 	// matched against it, reused from request to request.
 	probe    http.Request
@@ -146,21 +150,12 @@ func (c *laneConn) CloseWrite() error {
 func (l *lane) track(c *laneConn) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.closing {
+	if l.closing.Load() {
 		return false
 	}
-	l.conns[c] = false
+	l.conns[c] = struct{}{}
 	l.wg.Add(1)
 	return true
-}
-
-// setIdle marks c idle or busy; it reports false when the lane is closing
-// and c must not start another request.
-func (l *lane) setIdle(c *laneConn, idle bool) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.conns[c] = idle
-	return !l.closing
 }
 
 // forget removes c from the lane's connections, handed on or closed.
@@ -180,15 +175,14 @@ func (l *lane) serveConn(c *laneConn) {
 	for {
 		// Idle: no deadline while waiting for the next request (the
 		// server sets no IdleTimeout); Close ends the wait.
-		if !l.setIdle(c, true) {
+		c.idle.Store(true)
+		if l.closing.Load() {
 			_ = c.Close()
 			return
 		}
-		if _, err := c.r.Peek(1); err != nil {
-			_ = c.Close()
-			return
-		}
-		if !l.setIdle(c, false) {
+		_, err := c.r.Peek(1)
+		c.idle.Store(false)
+		if err != nil || l.closing.Load() {
 			_ = c.Close()
 			return
 		}
@@ -276,16 +270,16 @@ func (l *lane) serveRequest(c *laneConn) (keep bool) {
 	req, err := http.ReadRequest(c.r)
 	if err != nil {
 		if c.limit.N == 0 {
-			l.refuse(c, http.StatusRequestHeaderFieldsTooLarge)
+			refuse(c, http.StatusRequestHeaderFieldsTooLarge)
 		} else if !isNetError(err) {
-			l.refuse(c, http.StatusBadRequest)
+			refuse(c, http.StatusBadRequest)
 		}
 		return false
 	}
 	c.limit.N = math.MaxInt64
 	_ = c.SetReadDeadline(time.Time{})
 	if status := checkRequest(req); status != 0 {
-		l.refuse(c, status)
+		refuse(c, status)
 		return false
 	}
 	if req.Header.Get("Expect") == "100-continue" && req.ContentLength != 0 {
@@ -354,7 +348,7 @@ func checkRequest(req *http.Request) int {
 
 // refuse answers a request that cannot be read, as net/http does, and the
 // connection then closes.
-func (l *lane) refuse(c *laneConn, status int) {
+func refuse(c *laneConn, status int) {
 	_, _ = io.WriteString(c, "HTTP/1.1 "+strconv.Itoa(status)+" "+http.StatusText(status)+
 		"\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+strconv.Itoa(status)+" "+http.StatusText(status))
 }
@@ -380,13 +374,13 @@ func isNetError(err error) bool {
 // ctx ends. Connections handed to net/http are net/http's to close.
 func (l *lane) close(ctx context.Context) error {
 	l.once.Do(func() { close(l.done) })
+	l.closing.Store(true)
 	l.mu.Lock()
-	l.closing = true
 	if l.ln != nil {
 		_ = l.ln.Close()
 	}
-	for c, idle := range l.conns {
-		if idle {
+	for c := range l.conns {
+		if c.idle.Load() {
 			_ = c.Close()
 		}
 	}
@@ -475,18 +469,16 @@ func (w *laneResponse) Write(b []byte) (int, error) {
 func (w *laneResponse) bytes(req *http.Request, keep bool) []byte {
 	w.WriteHeader(http.StatusOK)
 	h := w.header
-	bodyAllowed := w.status != http.StatusNoContent && w.status != http.StatusNotModified
-	if !bodyAllowed {
+	delete(h, "Transfer-Encoding") // the answer is whole: its length is known
+	if w.status == http.StatusNoContent || w.status == http.StatusNotModified {
 		w.body = w.body[:0]
 		delete(h, "Content-Length")
-		delete(h, "Transfer-Encoding")
 	} else {
 		if _, ok := h["Content-Type"]; !ok && len(w.body) > 0 {
 			h["Content-Type"] = []string{http.DetectContentType(w.body)}
 		}
 		w.length[0] = strconv.Itoa(len(w.body))
 		h["Content-Length"] = w.length[:]
-		delete(h, "Transfer-Encoding")
 	}
 	if _, ok := h["Date"]; !ok {
 		h["Date"] = dateHeader(time.Now())
