@@ -400,7 +400,7 @@ func TestMoved(t *testing.T) {
 }
 
 // hookRouter is flatRouter calling hook, once, before its first answer: a
-// write to the index while a search ranks, with the read lock released.
+// write to the index while a search ranks.
 type hookRouter struct {
 	flatRouter
 	hook func()
@@ -414,28 +414,37 @@ func (r *hookRouter) TravelTimes(ctx context.Context, from []precinct.Point, to 
 	return r.flatRouter.TravelTimes(ctx, from, to, p)
 }
 
-// TestNearestWhileWritten: a search ranks copies of a few fields of the
-// shortlisted units and copies the winners whole after ranking; a winner
-// written meanwhile is not returned as it is now under the ranking it had
-// then: the answer is the one the index gives after the write.
+// TestNearestWhileWritten: a search answers from the state of the index it
+// started on, whatever is written while it ranks; the write is seen by the
+// searches that start after it, which do not wait for the first to finish
+// (with a read-write lock they would wait behind the pending writer, which
+// waits for the first search: a deadlock); and the write completes once the
+// first search has left.
 func TestNearestWhileWritten(t *testing.T) {
 	p := precinct.Point{Lon: 108.77, Lat: 29.53}
 	q := live.Query{Point: p, K: 2, Explain: 5}
+	unitOf := func(x *live.Index, id string) precinct.Unit { u, _ := x.Unit(id); return u }
 	for _, tc := range []struct {
-		name  string
-		write func(x *live.Index)
+		name    string
+		write   func(x *live.Index)
+		visible func(x *live.Index) bool
 	}{
-		{"status", func(x *live.Index) { x.SetStatus("a", precinct.UnitDispatched, "inc1") }},
-		{"off-shift", func(x *live.Index) { x.SetOnShift("a", false) }},
+		{"status", func(x *live.Index) { x.SetStatus("a", precinct.UnitDispatched, "inc1") },
+			func(x *live.Index) bool { return unitOf(x, "a").Status == precinct.UnitDispatched }},
+		{"off-shift", func(x *live.Index) { x.SetOnShift("a", false) },
+			func(x *live.Index) bool { return !x.OnShift("a") }},
 		{"move", func(x *live.Index) {
 			x.Move([]precinct.Position{{UnitID: "a", Point: precinct.Point{Lon: 108.79, Lat: 29.53}, At: now.Add(time.Second)}})
-		}},
+		}, func(x *live.Index) bool { return unitOf(x, "a").Position.Lon == 108.79 }},
 		{"put", func(x *live.Index) {
 			u := unit("a", precinct.UnitPatrolCar, "st9", 108.7705, 29.53)
 			u.Callsign = "renamed"
 			x.Put(u)
-		}},
-		{"other unit", func(x *live.Index) { x.SetStatus("d", precinct.UnitBusy, "") }},
+		}, func(x *live.Index) bool { return unitOf(x, "a").Callsign == "renamed" }},
+		{"remove", func(x *live.Index) { x.Remove("a") },
+			func(x *live.Index) bool { return !x.Has("a") }},
+		{"other unit", func(x *live.Index) { x.SetStatus("d", precinct.UnitBusy, "") },
+			func(x *live.Index) bool { return unitOf(x, "d").Status == precinct.UnitBusy }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			build := func() *live.Index {
@@ -448,29 +457,72 @@ func TestNearestWhileWritten(t *testing.T) {
 				)
 				return x
 			}
-			x := build()
-			var res live.Result
-			if err := x.NearestInto(context.Background(), &hookRouter{hook: func() { tc.write(x) }}, q, &res); err != nil {
-				t.Fatal(err)
+			answer := func(x *live.Index) live.Result {
+				t.Helper()
+				var res live.Result
+				if err := x.NearestInto(context.Background(), flatRouter{}, q, &res); err != nil {
+					t.Fatal(err)
+				}
+				return res
 			}
+			before := answer(build())
 			after := build()
 			tc.write(after)
-			var want live.Result
-			if err := after.NearestInto(context.Background(), flatRouter{}, q, &want); err != nil {
+			want := answer(after)
+
+			x := build()
+			written := make(chan struct{})
+			hook := func() {
+				go func() {
+					tc.write(x)
+					close(written)
+				}()
+				// The write shows to the searches that start now, and they
+				// answer as the index does after it.
+				for deadline := time.Now().Add(5 * time.Second); !tc.visible(x); {
+					if time.Now().After(deadline) {
+						t.Fatal("the write did not show to a new search")
+					}
+					time.Sleep(time.Millisecond)
+				}
+				if got := answer(x); !equalCandidates(got.Candidates, want.Candidates) {
+					t.Errorf("a search after the write: %+v\nwant %+v", got.Candidates, want.Candidates)
+				}
+				select {
+				case <-written:
+					t.Error("the write completed while a search was in the side it changes")
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+			var res live.Result
+			if err := x.NearestInto(context.Background(), &hookRouter{hook: hook}, q, &res); err != nil {
 				t.Fatal(err)
 			}
-			if !slices.EqualFunc(res.Candidates, want.Candidates, func(a, b precinct.Candidate) bool {
-				return a.ETA == b.ETA && a.DistanceM == b.DistanceM && a.StationID == b.StationID && a.Stale == b.Stale &&
-					a.Unit.ID == b.Unit.ID && a.Unit.Status == b.Unit.Status && a.Unit.Position == b.Unit.Position &&
-					a.Unit.Callsign == b.Unit.Callsign && a.Unit.StationID == b.Unit.StationID
-			}) {
-				t.Fatalf("written while ranking: %+v\nwritten before: %+v", res.Candidates, want.Candidates)
+			if !equalCandidates(res.Candidates, before.Candidates) {
+				t.Fatalf("written while ranking: %+v\nthe index before the write: %+v", res.Candidates, before.Candidates)
 			}
 			for _, c := range res.Candidates {
 				if c.StationID != c.Unit.StationID {
 					t.Fatalf("candidate %s: station %q, its unit's %q", c.Unit.ID, c.StationID, c.Unit.StationID)
 				}
 			}
+			select {
+			case <-written:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the write did not complete after the search left")
+			}
+			if got := answer(x); !equalCandidates(got.Candidates, want.Candidates) {
+				t.Fatalf("after the write: %+v\nwant %+v", got.Candidates, want.Candidates)
+			}
 		})
 	}
+}
+
+// equalCandidates compares the fields of candidates a search fills in.
+func equalCandidates(a, b []precinct.Candidate) bool {
+	return slices.EqualFunc(a, b, func(a, b precinct.Candidate) bool {
+		return a.ETA == b.ETA && a.DistanceM == b.DistanceM && a.StationID == b.StationID && a.Stale == b.Stale &&
+			a.Unit.ID == b.Unit.ID && a.Unit.Status == b.Unit.Status && a.Unit.Position == b.Unit.Position &&
+			a.Unit.Callsign == b.Unit.Callsign && a.Unit.StationID == b.Unit.StationID
+	})
 }

@@ -3,6 +3,7 @@ package live
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -161,7 +162,8 @@ func TestNearestSlots(t *testing.T) {
 // removals, each cell's held mask names exactly its buckets that hold a
 // unit, its buckets lie end to end over its records, and every record and
 // the placement of its unit name each other: the placement's cell, bucket
-// and slot are where the record is, and every placed unit has its record.
+// and slot are where the record is, and every placed unit has its record;
+// and this holds on both sides of the index, which hold the same units.
 func TestCellsHeld(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	x := New(precinct.SystemClock{}, Options{})
@@ -186,50 +188,70 @@ func TestCellsHeld(t *testing.T) {
 			x.Remove(id)
 		}
 	}
-	grids := []*grid{x.global}
-	for _, g := range x.owners {
-		grids = append(grids, g)
-	}
-	records := 0
-	for _, g := range grids {
-		for k, c := range g.cells {
-			var want uint16
-			for b := range numBuckets {
-				if c.start(b) > c.end[b] {
-					t.Fatalf("cell %v: bucket %d starts at %d, ends at %d", k, b, c.start(b), c.end[b])
-				}
-				if len(c.bucket(b)) > 0 {
-					want |= 1 << b
-				}
-				for i, r := range c.bucket(b) {
-					slot := c.start(b) + int32(i)
-					pl := r.e.at[r.which]
-					if !pl.placed || pl.g != g || pl.key != k || int(pl.bucket) != b || pl.slot != slot {
-						t.Fatalf("cell %v bucket %d slot %d holds %s, whose placement %d says %+v", k, b, slot, r.e.unit.ID, r.which, pl)
-					}
-					if int(r.e.bucketOf()) != b || r.lon != r.e.unit.Position.Lon || r.lat != r.e.unit.Position.Lat {
-						t.Fatalf("cell %v bucket %d slot %d: the record of %s is out of date", k, b, slot, r.e.unit.ID)
-					}
-				}
-			}
-			if int(c.end[numBuckets-1]) != len(c.recs) {
-				t.Fatalf("cell %v: the buckets end at %d, the records at %d", k, c.end[numBuckets-1], len(c.recs))
-			}
-			if c.held != want {
-				t.Fatalf("cell %v holds %016b, its held mask says %016b", k, want, c.held)
-			}
-			records += len(c.recs)
+	for si := range x.sides {
+		sd := &x.sides[si]
+		grids := []*grid{sd.global}
+		for _, g := range sd.owners {
+			grids = append(grids, g)
 		}
-	}
-	placed := 0
-	for _, e := range x.units {
-		for _, pl := range e.at {
-			if pl.placed {
-				placed++
+		records := 0
+		for _, g := range grids {
+			for k, c := range g.cells {
+				var want uint16
+				for b := range numBuckets {
+					if c.start(b) > c.end[b] {
+						t.Fatalf("cell %v: bucket %d starts at %d, ends at %d", k, b, c.start(b), c.end[b])
+					}
+					if len(c.bucket(b)) > 0 {
+						want |= 1 << b
+					}
+					for i, r := range c.bucket(b) {
+						slot := c.start(b) + int32(i)
+						pl := r.e.at[r.which]
+						if !pl.placed || pl.g != g || pl.key != k || int(pl.bucket) != b || pl.slot != slot {
+							t.Fatalf("cell %v bucket %d slot %d holds %s, whose placement %d says %+v", k, b, slot, r.e.unit.ID, r.which, pl)
+						}
+						if int(r.e.bucketOf()) != b || r.lon != r.e.unit.Position.Lon || r.lat != r.e.unit.Position.Lat {
+							t.Fatalf("cell %v bucket %d slot %d: the record of %s is out of date", k, b, slot, r.e.unit.ID)
+						}
+					}
+				}
+				if int(c.end[numBuckets-1]) != len(c.recs) {
+					t.Fatalf("cell %v: the buckets end at %d, the records at %d", k, c.end[numBuckets-1], len(c.recs))
+				}
+				if c.held != want {
+					t.Fatalf("cell %v holds %016b, its held mask says %016b", k, want, c.held)
+				}
+				records += len(c.recs)
 			}
 		}
+		placed := 0
+		for _, e := range sd.units {
+			for _, pl := range e.at {
+				if pl.placed {
+					placed++
+				}
+			}
+		}
+		if records != placed {
+			t.Fatalf("the cells hold %d records, the units have %d placements", records, placed)
+		}
 	}
-	if records != placed {
-		t.Fatalf("the cells hold %d records, the units have %d placements", records, placed)
+	// The two sides hold the same units, alike.
+	a, b := &x.sides[0], &x.sides[1]
+	if len(a.units) != len(b.units) || a.rev != b.rev {
+		t.Fatalf("the sides hold %d and %d units at revisions %d and %d", len(a.units), len(b.units), a.rev, b.rev)
+	}
+	for id, ea := range a.units {
+		eb := b.units[id]
+		if eb == nil || !reflect.DeepEqual(ea.unit, eb.unit) || ea.offShift != eb.offShift || ea.moved != eb.moved || ea.busy != eb.busy {
+			t.Fatalf("the sides differ on %s", id)
+		}
+		for w := range ea.at {
+			pa, pb := ea.at[w], eb.at[w]
+			if pa.placed != pb.placed || pa.key != pb.key || pa.bucket != pb.bucket || pa.slot != pb.slot {
+				t.Fatalf("the sides place %s differently", id)
+			}
+		}
 	}
 }
