@@ -77,11 +77,13 @@ func (s *Service) Intake(ctx context.Context, in precinct.IncidentInput) (*preci
 	ev := precinct.NewEvent(ctx, now, EventCreated, loc, "incident", inc.ID, nil, inc,
 		ActionData{Action: "intake", Route: &inc.Route, SharedWith: inc.SharedWith, DuplicateOf: inc.DuplicateOf})
 	ev.Stations = inc.SharedWith
+	gen := s.recs.forgettings()
 	stored, created, err := s.Store.CreateIncident(ctx, inc, []*precinct.Event{ev})
 	if err != nil {
 		return nil, false, err
 	}
 	if created {
+		s.rememberCreated(stored, gen)
 		s.notify()
 	}
 	return stored, created, nil

@@ -439,7 +439,7 @@ func (s *Service) Act(ctx context.Context, id string, req precinct.ActionRequest
 	ev.Stations = inc.SharedWith
 	c.Events = []*precinct.Event{ev}
 	err = s.Store.UpdateIncident(ctx, c)
-	s.ForgetIncident(id) // whether or not it applied, as another writer may have
+	s.forgetIncident(id) // whether or not it applied, as another writer may have
 	if err != nil {
 		if req.IdempotencyKey != "" && precinct.ErrorCode(err) == precinct.ECONFLICT {
 			// The same action may have been sent twice at once: if the

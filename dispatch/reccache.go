@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,10 +16,11 @@ const maxCachedIncidents = 10000
 // recCache keeps what a recommendation reads of an incident — the incident
 // and the highest reinforcement wave its timeline requests — so that asking
 // again (the console refreshes the proposal as units move) reads neither the
-// incident nor its timeline from the store. An entry is forgotten when the
-// incident changes: on this node when Act commits, on every node when the
-// change's event arrives on the bus (Service.ForgetIncident); and it is read
-// again after CacheTTL in any case, should an event be lost.
+// incident nor its timeline from the store. The node that creates an
+// incident keeps it at once. An entry is forgotten when the incident
+// changes: on this node when Act commits, on every node when the change's
+// event arrives on the bus (Service.IncidentChanged); and it is read again
+// after CacheTTL in any case, should an event be lost.
 type recCache struct {
 	mu sync.Mutex
 	// gen counts forgettings: a read from the store that began before one
@@ -33,14 +35,54 @@ type recEntry struct {
 	loaded time.Time
 }
 
-// ForgetIncident drops what the recommendation cache holds of an incident;
-// the server calls it for each incident event on the bus, from any node.
-func (s *Service) ForgetIncident(id string) {
+// IncidentChanged is told of each incident event on the bus, from any node:
+// the incident is read again for its next recommendation — unless the event
+// is its creation, which changes nothing a node may hold (the node that
+// created it keeps it as created).
+func (s *Service) IncidentChanged(e *precinct.Event) {
+	if e.EntityType == "incident" && e.Type != EventCreated {
+		s.forgetIncident(e.EntityID)
+	}
+}
+
+// forgetIncident drops what the recommendation cache holds of an incident.
+func (s *Service) forgetIncident(id string) {
 	c := &s.recs
 	c.mu.Lock()
 	c.gen++
 	delete(c.m, id)
 	c.mu.Unlock()
+}
+
+// rememberCreated keeps an incident this node has just created, so that
+// its first recommendation — the one a dispatcher waits for — reads nothing
+// from the store. gen is the count of forgettings read before the incident
+// was committed: if the incident may have changed since, it is not kept.
+// A new incident requests no reinforcement.
+func (s *Service) rememberCreated(inc *precinct.Incident, gen uint64) {
+	own := *inc
+	own.SharedWith, own.Units = slices.Clone(inc.SharedWith), slices.Clone(inc.Units)
+	c := &s.recs
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		c.put(inc.ID, recEntry{inc: &own, wave: 1, loaded: s.now()})
+	}
+}
+
+// forgettings returns the count of forgettings so far.
+func (c *recCache) forgettings() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put keeps an entry; c.mu must be held.
+func (c *recCache) put(id string, e recEntry) {
+	if c.m == nil || len(c.m) >= maxCachedIncidents {
+		c.m = make(map[string]recEntry)
+	}
+	c.m[id] = e
 }
 
 // recommendable returns the incident and its requested wave, from the cache
@@ -71,10 +113,7 @@ func (s *Service) recommendable(ctx context.Context, id string) (*precinct.Incid
 	wave := requestedWave(tl)
 	c.mu.Lock()
 	if c.gen == gen {
-		if c.m == nil || len(c.m) >= maxCachedIncidents {
-			c.m = make(map[string]recEntry)
-		}
-		c.m[id] = recEntry{inc: inc, wave: wave, loaded: now}
+		c.put(id, recEntry{inc: inc, wave: wave, loaded: now})
 	}
 	c.mu.Unlock()
 	return inc, wave, nil

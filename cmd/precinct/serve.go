@@ -161,11 +161,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	// An incident changed on any node is read again for its next
 	// recommendation.
-	if _, err := m.Bus.Subscribe(runCtx, precinct.SubjectPrefix+".*.*.incident.>", func(e *precinct.Event) {
-		if e.EntityType == "incident" {
-			m.Dispatch.ForgetIncident(e.EntityID)
-		}
-	}); err != nil {
+	if _, err := m.Bus.Subscribe(runCtx, precinct.SubjectPrefix+".*.*.incident.>", m.Dispatch.IncidentChanged); err != nil {
 		return fmt.Errorf("incident events: %w", err)
 	}
 
