@@ -231,15 +231,14 @@ func (c *cell) start(b int) int32 {
 // bucket returns the records of bucket b.
 func (c *cell) bucket(b int) []rec { return c.recs[c.start(b):c.end[b]] }
 
-// insert adds r to bucket b and returns its index in c.recs. The buckets
-// after b each shift one place: the first record of each (if any) moves to
-// the place just past its last, and its placement follows it.
-func (c *cell) insert(b int, r rec) int32 {
+// insert adds r to bucket b. The buckets after b each shift one place: the
+// first record of each (if any) moves to the place just past its last.
+func (c *cell) insert(b int, r rec) {
 	c.recs = append(c.recs, rec{})
 	hole := int32(len(c.recs) - 1) // always the place just past bucket bb
 	for bb := numBuckets - 1; bb > b; bb-- {
 		if first := c.start(bb); first < c.end[bb] {
-			c.moveRec(first, hole)
+			c.recs[hole] = c.recs[first]
 			hole = first
 		}
 		c.end[bb]++
@@ -247,22 +246,34 @@ func (c *cell) insert(b int, r rec) int32 {
 	c.recs[hole] = r
 	c.end[b]++
 	c.held |= 1 << b
-	return hole
 }
 
-// remove takes the record at slot out of bucket b. The bucket's last record
-// fills its place, and the buckets after b each shift back one place: the
-// last record of each moves to the place just before its first.
-func (c *cell) remove(b int, slot int32) {
-	last := c.end[b] - 1
+// find returns the index in c.recs of e's record in bucket b. A record does
+// not point back from its entry: moving a record would then write to the
+// entry of each record it shifts, a cache miss apiece, and a bucket of a
+// cell is a few records, read in a line or two.
+func (c *cell) find(b int, e *entry) int32 {
+	for i := c.start(b); i < c.end[b]; i++ {
+		if c.recs[i].e == e {
+			return i
+		}
+	}
+	panic("live: a placed unit is not in its bucket")
+}
+
+// remove takes e's record out of bucket b. The bucket's last record fills
+// its place, and the buckets after b each shift back one place: the last
+// record of each moves to the place just before its first.
+func (c *cell) remove(b int, e *entry) {
+	slot, last := c.find(b, e), c.end[b]-1
 	if slot != last {
-		c.moveRec(last, slot)
+		c.recs[slot] = c.recs[last]
 	}
 	hole := last // always the place just before bucket bb
 	c.end[b]--
 	for bb := b + 1; bb < numBuckets; bb++ {
 		if l := c.end[bb] - 1; l > hole {
-			c.moveRec(l, hole)
+			c.recs[hole] = c.recs[l]
 			hole = l
 		}
 		c.end[bb]--
@@ -274,18 +285,12 @@ func (c *cell) remove(b int, slot int32) {
 	}
 }
 
-// moveRec moves the record at from to to, and tells its placement.
-func (c *cell) moveRec(from, to int32) {
-	r := &c.recs[to]
-	*r = c.recs[from]
-	r.e.at[r.which].slot = to
-}
-
+// rec is a unit's record in a cell: what a search reads of every unit it
+// passes, two to a cache line.
 type rec struct {
 	lon, lat         float64
 	station, service int32 // interned IDs; 0 for none
 	e                *entry
-	which            uint8 // which placement of e this is
 }
 
 // Placements of an entry: the global grid, its station's, its service station's.
@@ -301,7 +306,6 @@ type placement struct {
 	placed bool
 	key    cellKey
 	bucket uint8
-	slot   int32 // index in g.cells[key].recs
 }
 
 type entry struct {
@@ -587,39 +591,40 @@ func (s *side) place(e *entry) {
 	for w, g := range grids {
 		pl := &e.at[w]
 		if pl.placed && pl.g != g {
-			pl.unplace()
+			pl.unplace(e)
 		}
 		if g == nil {
 			continue
 		}
-		r := rec{lon: e.unit.Position.Lon, lat: e.unit.Position.Lat, station: e.station, service: e.service, e: e, which: uint8(w)}
+		r := rec{lon: e.unit.Position.Lon, lat: e.unit.Position.Lat, station: e.station, service: e.service, e: e}
 		if pl.placed && pl.key == k && pl.bucket == b {
-			g.get(k).recs[pl.slot] = r
+			c := g.get(k)
+			c.recs[c.find(int(b), e)] = r
 			continue
 		}
-		pl.unplace()
+		pl.unplace(e)
 		c := g.get(k)
 		if c == nil {
 			c = g.add(k)
 		}
 		*pl = placement{g: g, placed: true, key: k, bucket: b}
-		pl.slot = c.insert(int(b), r)
+		c.insert(int(b), r)
 	}
 }
 
 // unplace takes e out of every grid.
 func (s *side) unplace(e *entry) {
 	for w := range e.at {
-		e.at[w].unplace()
+		e.at[w].unplace(e)
 	}
 }
 
-// unplace takes the placement out of its cell.
-func (pl *placement) unplace() {
+// unplace takes e's record out of the placement's cell.
+func (pl *placement) unplace(e *entry) {
 	if !pl.placed {
 		return
 	}
-	pl.g.get(pl.key).remove(int(pl.bucket), pl.slot)
+	pl.g.get(pl.key).remove(int(pl.bucket), e)
 	pl.placed = false
 }
 

@@ -161,9 +161,10 @@ func TestNearestSlots(t *testing.T) {
 // TestCellsHeld: through puts, moves, status and shift changes and
 // removals, each cell's held mask names exactly its buckets that hold a
 // unit, its buckets lie end to end over its records, and every record and
-// the placement of its unit name each other: the placement's cell, bucket
-// and slot are where the record is, and every placed unit has its record;
-// and this holds on both sides of the index, which hold the same units.
+// the placement of its unit name each other: the placement's cell and
+// bucket are where the record is, a unit has one record in a grid, and
+// every placed unit has its record; and this holds on both sides of the
+// index, which hold the same units.
 func TestCellsHeld(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	x := New(precinct.SystemClock{}, Options{})
@@ -195,6 +196,11 @@ func TestCellsHeld(t *testing.T) {
 			grids = append(grids, g)
 		}
 		records := 0
+		type held struct {
+			e *entry
+			g *grid
+		}
+		seen := map[held]bool{}
 		for _, g := range grids {
 			for k, c := range g.cells {
 				var want uint16
@@ -207,10 +213,17 @@ func TestCellsHeld(t *testing.T) {
 					}
 					for i, r := range c.bucket(b) {
 						slot := c.start(b) + int32(i)
-						pl := r.e.at[r.which]
-						if !pl.placed || pl.g != g || pl.key != k || int(pl.bucket) != b || pl.slot != slot {
-							t.Fatalf("cell %v bucket %d slot %d holds %s, whose placement %d says %+v", k, b, slot, r.e.unit.ID, r.which, pl)
+						w := slices.IndexFunc(r.e.at[:], func(pl placement) bool { return pl.placed && pl.g == g })
+						if w < 0 {
+							t.Fatalf("cell %v bucket %d slot %d holds %s, which is not placed in its grid", k, b, slot, r.e.unit.ID)
 						}
+						if pl := r.e.at[w]; pl.key != k || int(pl.bucket) != b || c.find(b, r.e) != slot {
+							t.Fatalf("cell %v bucket %d slot %d holds %s, whose placement %d says %+v", k, b, slot, r.e.unit.ID, w, pl)
+						}
+						if seen[held{r.e, g}] {
+							t.Fatalf("%s has two records in one grid", r.e.unit.ID)
+						}
+						seen[held{r.e, g}] = true
 						if int(r.e.bucketOf()) != b || r.lon != r.e.unit.Position.Lon || r.lat != r.e.unit.Position.Lat {
 							t.Fatalf("cell %v bucket %d slot %d: the record of %s is out of date", k, b, slot, r.e.unit.ID)
 						}
@@ -249,7 +262,7 @@ func TestCellsHeld(t *testing.T) {
 		}
 		for w := range ea.at {
 			pa, pb := ea.at[w], eb.at[w]
-			if pa.placed != pb.placed || pa.key != pb.key || pa.bucket != pb.bucket || pa.slot != pb.slot {
+			if pa.placed != pb.placed || pa.key != pb.key || pa.bucket != pb.bucket {
 				t.Fatalf("the sides place %s differently", id)
 			}
 		}
