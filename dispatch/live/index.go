@@ -711,7 +711,9 @@ func (s *search) release() {
 
 // Nearest returns the query's K nearest available units ranked by travel time
 // from router (fresh positions first, stale ones last), and up to q.Explain
-// exclusions saying why nearer units were left out.
+// exclusions saying why nearer units were left out. The answer is one state
+// of the index: writes wait for the search to rank, so router must not write
+// to the index.
 func (x *Index) Nearest(ctx context.Context, router precinct.Router, q Query) ([]precinct.Candidate, []precinct.Exclusion, error) {
 	if q.K <= 0 {
 		return nil, nil, nil
@@ -758,8 +760,8 @@ func (x *Index) NearestInto(ctx context.Context, router precinct.Router, q Query
 	// winners: its answer is one state of the index, and the shortlist
 	// copies of each unit only the fields ranking reads (a unit is a few
 	// cache lines, and most shortlisted units are not returned).
-	sd, side := x.read()
-	defer x.leave(side)
+	sd, in := x.read()
+	defer x.leave(in)
 	hits, excl := x.shortlist(sd, s, q, shortN, res.Excluded[:0], false)
 	res.Excluded = excl
 	ranked, unreachable, err := s.rank.rank(ctx, router, q.Point, hits, q.Wave, q.K)
@@ -1028,8 +1030,8 @@ func sortCandidates(cands []precinct.Candidate) {
 func (x *Index) Shortlist(q Query, n int) ([]Hit, []precinct.Exclusion) {
 	s := searches.Get().(*search)
 	defer s.release()
-	sd, side := x.read()
-	defer x.leave(side)
+	sd, in := x.read()
+	defer x.leave(in)
 	found, excl := x.shortlist(sd, s, q, n, nil, true)
 	return ownUnits(found, func(h *Hit) **precinct.Unit { return &h.Unit }), excl
 }
