@@ -69,7 +69,8 @@ type Index struct {
 	sides   [2]side
 }
 
-// readCount counts the readers in one side, on a cache line of its own.
+// readCount counts the readers in one side, padded so that the two counts
+// are on different cache lines.
 type readCount struct {
 	n atomic.Int64
 	_ [56]byte
@@ -103,14 +104,15 @@ func (x *Index) read() (*side, uint32) {
 // leave leaves side i, entered with read.
 func (x *Index) leave(i uint32) { x.readers[i].n.Add(-1) }
 
-// write applies change to both sides, first to the one no reader is in.
-// change must do the same to either side.
+// write applies change to both sides, first to the one no reader is in:
+// the previous write drained it, and a reader that counts itself in it
+// since finds cur names the other side and leaves before reading. change
+// must do the same to either side.
 func (x *Index) write(change func(s *side)) {
 	x.wmu.Lock()
 	defer x.wmu.Unlock()
 	on := x.cur.Load()
 	off := on ^ 1
-	x.drain(off) // only readers on their way to the other side, if any
 	change(&x.sides[off])
 	x.cur.Store(off)
 	x.drain(on)
